@@ -1,0 +1,32 @@
+import { createBackend } from '@backstage/backend-defaults';
+
+const backend = createBackend();
+
+// serves the built frontend
+backend.add(import('@backstage/plugin-app-backend'));
+
+// sign-in: the guest provider for local use (see app-config.yaml)
+backend.add(import('@backstage/plugin-auth-backend'));
+backend.add(import('@backstage/plugin-auth-backend-module-guest-provider'));
+
+backend.add(import('@backstage/plugin-catalog-backend'));
+backend.add(
+  import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
+);
+backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+
+backend.add(import('@backstage/plugin-scaffolder-backend'));
+
+// owners operate their entities, ops admins operate everything, everyone reads
+backend.add(import('@backstage/plugin-permission-backend'));
+backend.add(
+  import('@internal/plugin-permission-backend-module-container-cloud-policy'),
+);
+
+// Backstage's own read-only Kubernetes view, on the same cluster list as our plugins
+backend.add(import('@backstage/plugin-kubernetes-backend'));
+
+// pushes live updates to the browser
+backend.add(import('@backstage/plugin-signals-backend'));
+
+backend.start();

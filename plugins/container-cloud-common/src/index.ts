@@ -1,0 +1,7 @@
+/**
+ * Isomorphic types and permission definitions shared by every Container Cloud plugin.
+ *
+ * @packageDocumentation
+ */
+
+export * from './permissions';

@@ -1,0 +1,110 @@
+import { ConfigReader } from '@backstage/config';
+import {
+  AuthorizeResult,
+  createPermission,
+} from '@backstage/plugin-permission-common';
+import { PolicyQueryUser } from '@backstage/plugin-permission-node';
+import {
+  clusterAdminPermission,
+  serviceReadPermission,
+  serviceScalePermission,
+} from '@internal/plugin-container-cloud-common';
+import { ContainerCloudPermissionPolicy } from './ContainerCloudPermissionPolicy';
+import { readContainerCloudPolicyConfig } from './ContainerCloudPolicyConfig';
+
+function userOf(...ownershipEntityRefs: string[]): PolicyQueryUser {
+  return {
+    info: { userEntityRef: ownershipEntityRefs[0], ownershipEntityRefs },
+    identity: {
+      type: 'user',
+      userEntityRef: ownershipEntityRefs[0],
+      ownershipEntityRefs,
+    },
+    token: 'token',
+    credentials: {} as PolicyQueryUser['credentials'],
+  } as PolicyQueryUser;
+}
+
+describe('ContainerCloudPermissionPolicy', () => {
+  const policy = new ContainerCloudPermissionPolicy(
+    readContainerCloudPolicyConfig(
+      new ConfigReader({
+        containerCloud: {
+          permissions: { opsAdminGroups: ['group:default/Ops-Admins'] },
+        },
+      }),
+    ),
+  );
+  const alice = userOf('user:default/alice', 'group:default/team-payments');
+  const carol = userOf('user:default/carol', 'group:default/ops-admins');
+
+  it('lets everyone read', async () => {
+    await expect(
+      policy.handle({ permission: serviceReadPermission }, alice),
+    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+  });
+
+  it('gives a service operation to the entity owners only, as a catalog condition', async () => {
+    const decision = await policy.handle(
+      { permission: serviceScalePermission },
+      alice,
+    );
+    expect(decision).toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'catalog',
+      resourceType: 'catalog-entity',
+      conditions: {
+        rule: 'IS_ENTITY_OWNER',
+        resourceType: 'catalog-entity',
+        params: {
+          claims: ['user:default/alice', 'group:default/team-payments'],
+        },
+      },
+    });
+  });
+
+  it('lets ops admins do everything, matching group refs case-insensitively', async () => {
+    for (const permission of [serviceScalePermission, clusterAdminPermission]) {
+      await expect(policy.handle({ permission }, carol)).resolves.toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    }
+  });
+
+  it('denies platform operations and the kubernetes proxy to everyone but ops', async () => {
+    const proxy = createPermission({ name: 'kubernetes.proxy', attributes: {} });
+    for (const permission of [clusterAdminPermission, proxy]) {
+      await expect(policy.handle({ permission }, alice)).resolves.toEqual({
+        result: AuthorizeResult.DENY,
+      });
+    }
+  });
+
+  it('denies entity operations to a request without a user', async () => {
+    await expect(
+      policy.handle({ permission: serviceScalePermission }),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  it('leaves Backstage actions that are no entity operation open, so teams can create apps', async () => {
+    const createTask = createPermission({
+      name: 'scaffolder.task.create',
+      attributes: { action: 'create' },
+    });
+    await expect(
+      policy.handle({ permission: createTask }, alice),
+    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+  });
+
+  it('rejects an ops-admin setting that names no group', () => {
+    expect(() =>
+      readContainerCloudPolicyConfig(
+        new ConfigReader({
+          containerCloud: {
+            permissions: { opsAdminGroups: ['user:default/carol'] },
+          },
+        }),
+      ),
+    ).toThrow(/must name a group/);
+  });
+});

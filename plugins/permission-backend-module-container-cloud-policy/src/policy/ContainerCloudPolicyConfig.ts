@@ -1,0 +1,33 @@
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import { Config } from '@backstage/config';
+
+/** The policy's settings, read once from app-config. */
+export interface ContainerCloudPolicyConfig {
+  /** Normalised entity refs of the groups that may operate everything. */
+  opsAdminGroups: string[];
+}
+
+export function readContainerCloudPolicyConfig(
+  config: Config,
+): ContainerCloudPolicyConfig {
+  const refs =
+    config.getOptionalStringArray('containerCloud.permissions.opsAdminGroups') ??
+    [];
+  const opsAdminGroups = refs.map(ref => {
+    let parsed;
+    try {
+      parsed = parseEntityRef(ref, { defaultKind: 'group' });
+    } catch (e) {
+      throw new Error(
+        `containerCloud.permissions.opsAdminGroups: "${ref}" is not an entity ref (${e})`,
+      );
+    }
+    if (parsed.kind.toLocaleLowerCase('en-US') !== 'group') {
+      throw new Error(
+        `containerCloud.permissions.opsAdminGroups: "${ref}" must name a group, e.g. group:default/ops-admins`,
+      );
+    }
+    return stringifyEntityRef(parsed).toLocaleLowerCase('en-US');
+  });
+  return { opsAdminGroups };
+}
