@@ -108,7 +108,7 @@ require_free_port() {
 # TestDatabases reads; stop_test_postgres undoes it.
 PG_PORT=${PG_PORT:-55432}
 start_test_postgres() {
-  local bin data="$TOOLS/pg-data" log="$TOOLS/pg.log" as=()
+  local bin data="$TOOLS/pg-data-$PG_PORT" log="$TOOLS/pg-$PG_PORT.log" as=()
   bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
   [ -x "$bin/postgres" ] || die "PostgreSQL server not found under /usr/lib/postgresql; run: apt-get install -y postgresql"
   require_free_port "$PG_PORT" "test PostgreSQL; set PG_PORT to use another"

@@ -62,7 +62,7 @@ const authKeepingActors = createServiceFactory({
     const wrapper: AuthService = Object.create(inner);
     wrapper.getPluginRequestToken = async options => {
       const { token } = await inner.getPluginRequestToken(options);
-      if (options.onBehalfOf.principal.type !== 'user') return { token };
+      if (!inner.isPrincipal(options.onBehalfOf, 'user')) return { token };
       const claims = JSON.parse(token.slice(MOCK_SERVICE_TOKEN_PREFIX.length));
       return {
         token: `${MOCK_SERVICE_TOKEN_PREFIX}${JSON.stringify({

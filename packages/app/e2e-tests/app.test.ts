@@ -1,0 +1,38 @@
+import { test, expect, Page } from '@playwright/test';
+import path from 'node:path';
+
+// git-ignored; scripts/test copies the catalog shot to docs/ when asked to refresh the README's
+const shots = path.resolve(__dirname, '../../../e2e-results/screenshots');
+
+async function signInAsGuest(page: Page) {
+  await page.goto('/');
+  // the guest provider's sign-in card
+  await page.getByRole('button', { name: 'Enter' }).click();
+}
+
+test('the catalog lists the example services and opens a service page', async ({
+  page,
+}) => {
+  await signInAsGuest(page);
+
+  // the catalog is the landing page; the guest belongs to team-payments, so "Owned" shows its two
+  // services and "All" adds the other team's
+  const table = page.getByRole('table').first();
+  await expect(table.getByRole('link', { name: 'Payments API' })).toBeVisible();
+  await expect(table.getByRole('link', { name: 'Payments worker' })).toBeVisible();
+  await expect(table.getByRole('link', { name: 'Orders API' })).toHaveCount(0);
+  await page.getByRole('menuitem', { name: /^All/ }).click();
+  await expect(table.getByRole('link', { name: 'Orders API' })).toBeVisible();
+  await page.screenshot({ path: path.join(shots, 'catalog.png') });
+
+  await table.getByRole('link', { name: 'Payments API' }).click();
+  await expect(page).toHaveURL(/\/catalog\/default\/component\/payments-api/);
+  await expect(page.getByRole('heading', { name: 'Payments API' })).toBeVisible();
+  // ownership as declared in examples/entities.yaml
+  await expect(page.getByRole('link', { name: 'Payments team' }).first()).toBeVisible();
+  await page.screenshot({ path: path.join(shots, 'service-page.png') });
+
+  // Backstage's Kubernetes tab is on every service page
+  await page.getByRole('link', { name: 'Kubernetes', exact: true }).click();
+  await expect(page).toHaveURL(/\/component\/payments-api\/kubernetes$/);
+});

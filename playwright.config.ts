@@ -1,0 +1,43 @@
+import { defineConfig } from '@playwright/test';
+
+/**
+ * The end-to-end test drives Debian's Chromium (never a downloaded browser) against the built app,
+ * served by the real backend on a loopback port of its own. `scripts/test` builds the app first.
+ */
+const baseURL = 'http://127.0.0.1:7017'; // the port in e2e-tests/app-config.e2e.yaml
+
+export default defineConfig({
+  testDir: 'packages/app/e2e-tests',
+  outputDir: 'e2e-results/artifacts',
+  timeout: 120_000,
+  expect: { timeout: 30_000 },
+  retries: 0,
+  workers: 1,
+  reporter: [
+    ['list'],
+    ['json', { outputFile: 'e2e-results/report.json' }],
+  ],
+  use: {
+    baseURL,
+    viewport: { width: 1600, height: 1000 },
+    screenshot: 'only-on-failure',
+    trace: 'retain-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+      ],
+    },
+  },
+  webServer: {
+    command:
+      'backstage-cli package start --config ../../app-config.yaml --config ../app/e2e-tests/app-config.e2e.yaml > ../../e2e-results/backend.log 2>&1',
+    cwd: 'packages/backend',
+    url: `${baseURL}/.backstage/health/v1/readiness`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+  },
+});
