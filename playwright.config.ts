@@ -13,10 +13,7 @@ export default defineConfig({
   expect: { timeout: 30_000 },
   retries: 0,
   workers: 1,
-  reporter: [
-    ['list'],
-    ['json', { outputFile: 'e2e-results/report.json' }],
-  ],
+  reporter: [['list'], ['json', { outputFile: 'e2e-results/report.json' }]],
   use: {
     baseURL,
     viewport: { width: 1600, height: 1000 },

@@ -19,7 +19,9 @@ test('the catalog lists the example services and opens a service page', async ({
   // services and "All" adds the other team's
   const table = page.getByRole('table').first();
   await expect(table.getByRole('link', { name: 'Payments API' })).toBeVisible();
-  await expect(table.getByRole('link', { name: 'Payments worker' })).toBeVisible();
+  await expect(
+    table.getByRole('link', { name: 'Payments worker' }),
+  ).toBeVisible();
   await expect(table.getByRole('link', { name: 'Orders API' })).toHaveCount(0);
   await page.getByRole('menuitem', { name: /^All/ }).click();
   await expect(table.getByRole('link', { name: 'Orders API' })).toBeVisible();
@@ -27,9 +29,13 @@ test('the catalog lists the example services and opens a service page', async ({
 
   await table.getByRole('link', { name: 'Payments API' }).click();
   await expect(page).toHaveURL(/\/catalog\/default\/component\/payments-api/);
-  await expect(page.getByRole('heading', { name: 'Payments API' })).toBeVisible();
+  await expect(
+    page.getByRole('heading', { name: 'Payments API' }),
+  ).toBeVisible();
   // ownership as declared in examples/entities.yaml
-  await expect(page.getByRole('link', { name: 'Payments team' }).first()).toBeVisible();
+  await expect(
+    page.getByRole('link', { name: 'Payments team' }).first(),
+  ).toBeVisible();
   await page.screenshot({ path: path.join(shots, 'service-page.png') });
 
   // Backstage's Kubernetes tab is on every service page

@@ -29,4 +29,7 @@ backend.add(import('@backstage/plugin-kubernetes-backend'));
 // pushes live updates to the browser
 backend.add(import('@backstage/plugin-signals-backend'));
 
+// Container Cloud: service management across clusters
+backend.add(import('@internal/plugin-services-backend'));
+
 backend.start();

@@ -72,7 +72,10 @@ describe('ContainerCloudPermissionPolicy', () => {
   });
 
   it('denies platform operations and the kubernetes proxy to everyone but ops', async () => {
-    const proxy = createPermission({ name: 'kubernetes.proxy', attributes: {} });
+    const proxy = createPermission({
+      name: 'kubernetes.proxy',
+      attributes: {},
+    });
     for (const permission of [clusterAdminPermission, proxy]) {
       await expect(policy.handle({ permission }, alice)).resolves.toEqual({
         result: AuthorizeResult.DENY,

@@ -11,8 +11,9 @@ export function readContainerCloudPolicyConfig(
   config: Config,
 ): ContainerCloudPolicyConfig {
   const refs =
-    config.getOptionalStringArray('containerCloud.permissions.opsAdminGroups') ??
-    [];
+    config.getOptionalStringArray(
+      'containerCloud.permissions.opsAdminGroups',
+    ) ?? [];
   const opsAdminGroups = refs.map(ref => {
     let parsed;
     try {

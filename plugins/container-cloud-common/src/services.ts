@@ -1,0 +1,133 @@
+/**
+ * The services API: what the services backend returns and accepts. Shared by the backend, its
+ * frontend and anyone automating against it.
+ */
+
+/** The label (and annotation) that ties Kubernetes workloads to a catalog Component. */
+export const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';
+
+/** @public */
+export interface ClusterHealth {
+  /** true once the cluster's watches have synced and the API answers */
+  reachable: boolean;
+  /** round trip of the last probe of `/version`, when reachable */
+  latencyMs?: number;
+  /** the nodes reporting Ready, out of all nodes */
+  nodesReady?: number;
+  nodesTotal?: number;
+  /** why the cluster is not reachable, in words a person understands */
+  error?: string;
+  checkedAt: string;
+}
+
+/** @public */
+export interface ContainerImage {
+  container: string;
+  image: string;
+}
+
+/** @public */
+export interface DeploymentView {
+  namespace: string;
+  name: string;
+  /** the precondition a write must carry; a stale one gets a 409 */
+  resourceVersion: string;
+  replicas: {
+    desired: number;
+    ready: number;
+    updated: number;
+    available: number;
+  };
+  images: ContainerImage[];
+  /** the Deployment's revision (`deployment.kubernetes.io/revision`) */
+  revision?: number;
+  /** the newest condition transition or creation time */
+  lastUpdate?: string;
+  /** `Progressing`/`Available`/`ReplicaFailure` conditions that are not True, in words */
+  problems: string[];
+}
+
+/** @public */
+export interface ContainerStatusView {
+  name: string;
+  image: string;
+  ready: boolean;
+  restarts: number;
+  state: 'running' | 'waiting' | 'terminated' | 'unknown';
+  /** e.g. CrashLoopBackOff, OOMKilled, ImagePullBackOff */
+  reason?: string;
+  exitCode?: number;
+}
+
+/** @public */
+export interface PodView {
+  namespace: string;
+  name: string;
+  ip?: string;
+  node?: string;
+  phase: string;
+  ready: boolean;
+  restarts: number;
+  startedAt?: string;
+  /** the Deployment that owns the pod (through its ReplicaSet), if any */
+  deployment?: string;
+  /** set on pods being deleted */
+  terminating: boolean;
+  containers: ContainerStatusView[];
+}
+
+/** @public */
+export interface RevisionView {
+  deployment: string;
+  namespace: string;
+  revision: number;
+  images: ContainerImage[];
+  createdAt?: string;
+}
+
+/** @public */
+export interface ClusterServiceView {
+  cluster: string;
+  health: ClusterHealth;
+  deployments: DeploymentView[];
+  pods: PodView[];
+  revisions: RevisionView[];
+}
+
+/** `GET /services/:namespace/:name` of the services backend. @public */
+export interface ServiceView {
+  entityRef: string;
+  kubernetesId: string;
+  clusters: ClusterServiceView[];
+}
+
+/** Identifies one Deployment of a service in one cluster. @public */
+export interface DeploymentTarget {
+  cluster: string;
+  namespace: string;
+  deployment: string;
+  /** when given, the write fails with 409 if the Deployment changed since */
+  resourceVersion?: string;
+}
+
+/** @public */
+export interface ScaleRequest extends DeploymentTarget {
+  replicas: number;
+}
+
+/** @public */
+export interface UpgradeRequest extends DeploymentTarget {
+  container: string;
+  image: string;
+}
+
+/** @public */
+export interface RollbackRequest extends DeploymentTarget {
+  revision: number;
+}
+
+/** What a successful write returns: the Deployment as it is now. @public */
+export interface OperationResult {
+  cluster: string;
+  deployment: DeploymentView;
+}

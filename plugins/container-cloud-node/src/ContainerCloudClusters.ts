@@ -1,0 +1,194 @@
+import {
+  coreServices,
+  createServiceFactory,
+  createServiceRef,
+  LoggerService,
+  RootConfigService,
+} from '@backstage/backend-plugin-api';
+import { NotFoundError } from '@backstage/errors';
+import type {
+  ClusterHealth,
+  ClusterServiceView,
+} from '@internal/plugin-container-cloud-common';
+import { ClusterConnection } from './clusters/ClusterConnection';
+import {
+  ClusterDetails,
+  readClusterConfig,
+} from './clusters/readClusterConfig';
+import { ClusterWatch, WorkloadListener } from './workloads/ClusterWatch';
+import { DeploymentOperations } from './workloads/DeploymentOperations';
+import {
+  deploymentView,
+  podView,
+  replicaSetOwners,
+  revisionViews,
+} from './workloads/views';
+
+interface Cluster {
+  connection: ClusterConnection;
+  watch: ClusterWatch;
+  operations: DeploymentOperations;
+  health: ClusterHealth;
+}
+
+/**
+ * The cluster layer every Container Cloud backend plugin shares: one connection, one set of
+ * watches and one health probe per configured cluster, however many plugins read them.
+ * @public
+ */
+export class ContainerCloudClusters {
+  private readonly clusters = new Map<string, Cluster>();
+  private healthTimer?: NodeJS.Timeout;
+  private started?: Promise<void>;
+
+  static fromConfig(
+    config: RootConfigService,
+    options: { logger: LoggerService },
+  ) {
+    return new ContainerCloudClusters(
+      readClusterConfig(config),
+      options.logger,
+      (config.getOptionalNumber('containerCloud.clusters.healthProbeSeconds') ??
+        15) * 1000,
+    );
+  }
+
+  constructor(
+    details: ClusterDetails[],
+    private readonly logger: LoggerService,
+    private readonly healthProbeMs = 15_000,
+  ) {
+    for (const d of details) {
+      const connection = new ClusterConnection(d);
+      this.clusters.set(d.name, {
+        connection,
+        watch: new ClusterWatch(connection, logger.child({ cluster: d.name })),
+        operations: new DeploymentOperations(connection),
+        health: {
+          reachable: false,
+          error: 'not probed yet',
+          checkedAt: new Date(0).toISOString(),
+        },
+      });
+    }
+  }
+
+  get names(): string[] {
+    return [...this.clusters.keys()];
+  }
+
+  /** Starts every watch and the health probe; idempotent. Resolves when each cluster synced or failed once. */
+  start(): Promise<void> {
+    if (!this.started) {
+      this.logger.info(
+        `watching ${this.clusters.size} cluster(s): ${
+          this.names.join(', ') || 'none configured'
+        }`,
+      );
+      this.started = Promise.all([
+        ...[...this.clusters.values()].map(c => c.watch.start()),
+        this.probeAll(),
+      ]).then(() => {
+        this.healthTimer = setInterval(
+          () => this.probeAll(),
+          this.healthProbeMs,
+        );
+        this.healthTimer.unref?.();
+      });
+    }
+    return this.started;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.healthTimer);
+    this.started = undefined;
+    await Promise.all([...this.clusters.values()].map(c => c.watch.stop()));
+  }
+
+  onChange(listener: WorkloadListener): () => void {
+    const offs = [...this.clusters.values()].map(c =>
+      c.watch.onChange(listener),
+    );
+    return () => offs.forEach(off => off());
+  }
+
+  health(): Record<string, ClusterHealth> {
+    return Object.fromEntries(
+      [...this.clusters].map(([name, c]) => [name, this.healthOf(c)]),
+    );
+  }
+
+  /** The service in every cluster, from the watch caches. */
+  serviceView(kubernetesId: string): ClusterServiceView[] {
+    return [...this.clusters.values()].map(c => {
+      const { deployments, replicaSets, pods } =
+        c.watch.workloadsOf(kubernetesId);
+      const owners = replicaSetOwners(replicaSets);
+      const byName = (a: { name: string }, b: { name: string }) =>
+        a.name.localeCompare(b.name);
+      return {
+        cluster: c.connection.name,
+        health: this.healthOf(c),
+        deployments: deployments.map(deploymentView).sort(byName),
+        pods: pods.map(p => podView(p, owners)).sort(byName),
+        revisions: revisionViews(replicaSets, owners),
+      };
+    });
+  }
+
+  operations(cluster: string): DeploymentOperations {
+    const c = this.clusters.get(cluster);
+    if (!c) {
+      throw new NotFoundError(
+        `no cluster named '${cluster}'; configured: ${
+          this.names.join(', ') || 'none'
+        }`,
+      );
+    }
+    return c.operations;
+  }
+
+  /** Probes every cluster now (normally done on a timer). */
+  async probeAll(): Promise<void> {
+    await Promise.all(
+      [...this.clusters.values()].map(async c => {
+        c.health = await c.connection.probe();
+      }),
+    );
+  }
+
+  private healthOf(c: Cluster): ClusterHealth {
+    // a watch failure is news even between probes
+    if (c.health.reachable && !c.watch.isSynced && c.watch.error) {
+      return { ...c.health, reachable: false, error: c.watch.error };
+    }
+    return c.health;
+  }
+}
+
+/**
+ * The shared cluster layer as a backend service: one instance per backend, started on first use
+ * and stopped at shutdown.
+ * @public
+ */
+export const containerCloudClustersServiceRef =
+  createServiceRef<ContainerCloudClusters>({
+    id: 'container-cloud.clusters',
+    scope: 'root',
+    defaultFactory: async service =>
+      createServiceFactory({
+        service,
+        deps: {
+          config: coreServices.rootConfig,
+          logger: coreServices.rootLogger,
+          lifecycle: coreServices.rootLifecycle,
+        },
+        factory({ config, logger, lifecycle }) {
+          const clusters = ContainerCloudClusters.fromConfig(config, {
+            logger: logger.child({ service: 'container-cloud-clusters' }),
+          });
+          lifecycle.addShutdownHook(() => clusters.stop());
+          return clusters;
+        },
+      }),
+  });

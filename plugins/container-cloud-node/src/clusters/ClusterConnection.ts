@@ -1,0 +1,95 @@
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  VersionApi,
+} from '@kubernetes/client-node';
+import type { ClusterHealth } from '@internal/plugin-container-cloud-common';
+import type { ClusterDetails } from './readClusterConfig';
+
+/** Typed API clients for one cluster, and its health probe. @public */
+export class ClusterConnection {
+  readonly kubeConfig: KubeConfig;
+  readonly apps: AppsV1Api;
+  readonly core: CoreV1Api;
+  private readonly version: VersionApi;
+
+  constructor(readonly details: ClusterDetails) {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [
+        {
+          name: details.name,
+          server: details.url,
+          caData: details.caData,
+          caFile: details.caFile,
+          skipTLSVerify: details.skipTLSVerify,
+        },
+      ],
+      users: [{ name: 'container-cloud', token: details.serviceAccountToken }],
+      contexts: [
+        { name: details.name, cluster: details.name, user: 'container-cloud' },
+      ],
+      currentContext: details.name,
+    });
+    this.kubeConfig = kc;
+    this.apps = kc.makeApiClient(AppsV1Api);
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.version = kc.makeApiClient(VersionApi);
+  }
+
+  get name() {
+    return this.details.name;
+  }
+
+  /** Asks the apiserver for its version (latency) and its nodes (readiness). Never throws. */
+  async probe(): Promise<ClusterHealth> {
+    const checkedAt = new Date().toISOString();
+    const started = performance.now();
+    try {
+      await this.version.getCode();
+      const latencyMs = Math.round(performance.now() - started);
+      const nodes = await this.core.listNode();
+      const nodesReady = nodes.items.filter(n =>
+        n.status?.conditions?.some(
+          c => c.type === 'Ready' && c.status === 'True',
+        ),
+      ).length;
+      return {
+        reachable: true,
+        latencyMs,
+        nodesReady,
+        nodesTotal: nodes.items.length,
+        checkedAt,
+      };
+    } catch (error) {
+      return { reachable: false, error: describeKubeError(error), checkedAt };
+    }
+  }
+}
+
+/** A Kubernetes client error in one line a person can act on. @public */
+export function describeKubeError(error: unknown): string {
+  const e = error as {
+    code?: number | string;
+    body?: unknown;
+    message?: string;
+    cause?: { code?: string };
+  };
+  if (typeof e?.code === 'number') {
+    let message: string | undefined;
+    try {
+      const body = typeof e.body === 'string' ? JSON.parse(e.body) : e.body;
+      message = (body as { message?: string })?.message;
+    } catch {
+      // not JSON: fall back to the status code
+    }
+    return `the apiserver answered ${e.code}${message ? `: ${message}` : ''}`;
+  }
+  const code = e?.cause?.code ?? e?.code;
+  if (code === 'ECONNREFUSED') return 'the apiserver refused the connection';
+  if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return 'the apiserver did not answer in time';
+  }
+  return e?.message ?? String(error);
+}

@@ -1,0 +1,13 @@
+/**
+ * The Container Cloud cluster layer for backend plugins: the cluster list from app-config (in
+ * Backstage's kubernetes format), watch caches per cluster, health, and writes with preconditions.
+ *
+ * @packageDocumentation
+ */
+
+export * from './ContainerCloudClusters';
+export * from './clusters/readClusterConfig';
+export * from './clusters/ClusterConnection';
+export * from './workloads/ClusterWatch';
+export * from './workloads/DeploymentOperations';
+export * from './workloads/views';

@@ -1,0 +1,222 @@
+import {
+  ApiException,
+  PatchStrategy,
+  setHeaderOptions,
+  V1Deployment,
+} from '@kubernetes/client-node';
+import { ConflictError, NotFoundError } from '@backstage/errors';
+import type { DeploymentView } from '@internal/plugin-container-cloud-common';
+import { KUBERNETES_ID_LABEL } from '@internal/plugin-container-cloud-common';
+import {
+  ClusterConnection,
+  describeKubeError,
+} from '../clusters/ClusterConnection';
+import { deploymentView } from './views';
+
+/** Our field manager on every write, so `managedFields` shows who changed what. */
+export const FIELD_MANAGER = 'container-cloud';
+
+/**
+ * A write lost a race: the Deployment changed since the caller read it. Carries the current state
+ * so the user sees what they would overwrite.
+ * @public
+ */
+export class DeploymentConflictError extends ConflictError {
+  constructor(message: string, readonly current: DeploymentView) {
+    super(message);
+  }
+}
+
+/** The apiserver refused or failed a write; the message names the cluster. @public */
+export class ClusterWriteError extends Error {
+  name = 'ClusterWriteError';
+  constructor(readonly cluster: string, message: string) {
+    super(`cluster ${cluster}: ${message}`);
+  }
+}
+
+function statusOf(error: unknown): number | undefined {
+  return error instanceof ApiException ? error.code : undefined;
+}
+
+/**
+ * Writes to one Deployment of one service, each with a `resourceVersion` precondition when the
+ * caller gives one and always under our field manager. A Deployment that does not carry the
+ * service's `backstage.io/kubernetes-id` is treated as absent: a caller can only touch its own.
+ * @public
+ */
+export class DeploymentOperations {
+  constructor(private readonly connection: ClusterConnection) {}
+
+  async get(
+    namespace: string,
+    name: string,
+    kubernetesId: string,
+  ): Promise<V1Deployment> {
+    let deployment: V1Deployment;
+    try {
+      deployment = await this.connection.apps.readNamespacedDeployment({
+        namespace,
+        name,
+      });
+    } catch (error) {
+      if (statusOf(error) === 404) throw this.notFound(namespace, name);
+      throw new ClusterWriteError(
+        this.connection.name,
+        describeKubeError(error),
+      );
+    }
+    if (deployment.metadata?.labels?.[KUBERNETES_ID_LABEL] !== kubernetesId) {
+      throw this.notFound(namespace, name);
+    }
+    return deployment;
+  }
+
+  scale(target: Target, replicas: number) {
+    return this.patch(target, PatchStrategy.MergePatch, {
+      spec: { replicas },
+    });
+  }
+
+  /** Sets one container's image; the Deployment rolls out a new revision. */
+  async upgrade(target: Target, container: string, image: string) {
+    const current = await this.get(
+      target.namespace,
+      target.name,
+      target.kubernetesId,
+    );
+    const names =
+      current.spec?.template?.spec?.containers?.map(c => c.name) ?? [];
+    if (!names.includes(container)) {
+      throw new NotFoundError(
+        `deployment ${target.namespace}/${
+          target.name
+        } has no container '${container}' (it has: ${names.join(', ')})`,
+      );
+    }
+    return this.patch(target, PatchStrategy.StrategicMergePatch, {
+      spec: {
+        template: { spec: { containers: [{ name: container, image }] } },
+      },
+    });
+  }
+
+  /** Restarts every pod by stamping the pod template, as `kubectl rollout restart` does. */
+  restart(target: Target, at = new Date()) {
+    return this.patch(target, PatchStrategy.StrategicMergePatch, {
+      spec: {
+        template: {
+          metadata: {
+            annotations: {
+              'kubectl.kubernetes.io/restartedAt': at.toISOString(),
+            },
+          },
+        },
+      },
+    });
+  }
+
+  /** Puts the pod template of an earlier revision (one of its ReplicaSets) back. */
+  async rollback(target: Target, revision: number) {
+    const current = await this.get(
+      target.namespace,
+      target.name,
+      target.kubernetesId,
+    );
+    const uid = current.metadata?.uid;
+    const replicaSets = await this.connection.apps.listNamespacedReplicaSet({
+      namespace: target.namespace,
+      labelSelector: `${KUBERNETES_ID_LABEL}=${target.kubernetesId}`,
+    });
+    const match = replicaSets.items.find(
+      rs =>
+        rs.metadata?.ownerReferences?.some(o => o.uid === uid) &&
+        rs.metadata?.annotations?.['deployment.kubernetes.io/revision'] ===
+          String(revision),
+    );
+    if (!match?.spec?.template) {
+      throw new NotFoundError(
+        `deployment ${target.namespace}/${target.name} has no revision ${revision}`,
+      );
+    }
+    const template = structuredClone(match.spec.template);
+    delete template.metadata?.labels?.['pod-template-hash'];
+    // a JSON patch replaces the template whole, as `kubectl rollout undo` does
+    const ops: object[] = [];
+    if (target.resourceVersion) {
+      ops.push({
+        op: 'test',
+        path: '/metadata/resourceVersion',
+        value: target.resourceVersion,
+      });
+    }
+    ops.push({ op: 'replace', path: '/spec/template', value: template });
+    return this.write(target, PatchStrategy.JsonPatch, ops);
+  }
+
+  private patch(target: Target, strategy: PatchStrategy, body: object) {
+    const withPrecondition = target.resourceVersion
+      ? {
+          ...body,
+          metadata: {
+            ...(body as { metadata?: object }).metadata,
+            resourceVersion: target.resourceVersion,
+          },
+        }
+      : body;
+    return this.write(target, strategy, withPrecondition);
+  }
+
+  private async write(target: Target, strategy: PatchStrategy, body: object) {
+    // the label check first: a write never reaches a Deployment of another service
+    await this.get(target.namespace, target.name, target.kubernetesId);
+    try {
+      const updated = await this.connection.apps.patchNamespacedDeployment(
+        {
+          namespace: target.namespace,
+          name: target.name,
+          body,
+          fieldManager: FIELD_MANAGER,
+        },
+        setHeaderOptions('Content-Type', strategy),
+      );
+      return deploymentView(updated);
+    } catch (error) {
+      const status = statusOf(error);
+      // 409 from a stale resourceVersion; 422 from a failed JSON-patch `test`
+      if (
+        status === 409 ||
+        (status === 422 && strategy === PatchStrategy.JsonPatch)
+      ) {
+        const current = await this.get(
+          target.namespace,
+          target.name,
+          target.kubernetesId,
+        );
+        throw new DeploymentConflictError(
+          `deployment ${target.namespace}/${target.name} in cluster ${this.connection.name} changed since you loaded it (now at resourceVersion ${current.metadata?.resourceVersion}); reload and try again`,
+          deploymentView(current),
+        );
+      }
+      if (status === 404) throw this.notFound(target.namespace, target.name);
+      throw new ClusterWriteError(
+        this.connection.name,
+        describeKubeError(error),
+      );
+    }
+  }
+
+  private notFound(namespace: string, name: string) {
+    return new NotFoundError(
+      `cluster ${this.connection.name} has no deployment ${namespace}/${name} for this service`,
+    );
+  }
+}
+
+/** @public */
+export interface Target {
+  namespace: string;
+  name: string;
+  kubernetesId: string;
+  resourceVersion?: string;
+}

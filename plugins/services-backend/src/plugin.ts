@@ -1,0 +1,55 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
+import { containerCloudPermissions } from '@internal/plugin-container-cloud-common';
+import { containerCloudClustersServiceRef } from '@internal/plugin-container-cloud-node';
+import { createRouter } from './router';
+import { publishLiveUpdates } from './services/LiveUpdates';
+
+/**
+ * Service management: a service's workloads in every cluster, and the operations its owners run
+ * on them.
+ * @public
+ */
+export const servicesPlugin = createBackendPlugin({
+  pluginId: 'services',
+  register(env) {
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        lifecycle: coreServices.lifecycle,
+        catalog: catalogServiceRef,
+        signals: signalsServiceRef,
+        clusters: containerCloudClustersServiceRef,
+      },
+      async init(deps) {
+        const { config, logger, clusters, signals, lifecycle } = deps;
+        deps.permissionsRegistry.addPermissions(containerCloudPermissions);
+        // watches start in the background: a cluster that is down must not hold up the backend
+        clusters
+          .start()
+          .catch(error =>
+            logger.error(`cluster watches failed to start: ${error}`),
+          );
+        lifecycle.addShutdownHook(publishLiveUpdates(clusters, signals));
+        deps.httpRouter.use(
+          await createRouter({
+            ...deps,
+            maxReplicas:
+              config.getOptionalNumber('containerCloud.services.maxReplicas') ??
+              50,
+          }),
+        );
+      },
+    });
+  },
+});

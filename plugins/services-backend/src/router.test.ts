@@ -1,0 +1,237 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabaseId,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
+import {
+  AuditorService,
+  coreServices,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import permissionPlugin from '@backstage/plugin-permission-backend';
+import policyModule from '@internal/plugin-permission-backend-module-container-cloud-policy';
+import {
+  authKeepingActors,
+  catalogFixtures,
+  serviceEntity,
+  userInfoFromMemberships,
+  waitForEntity,
+} from '@internal/plugin-container-cloud-node/testing';
+import request from 'supertest';
+import { servicesPlugin } from './plugin';
+import { serviceOperations } from './router';
+
+jest.setTimeout(120_000);
+
+/** The auditor's events, kept so tests can see what was recorded. */
+const audit: Array<{ eventId: string; outcome: string; meta?: object }> = [];
+const recordingAuditor = createServiceFactory({
+  service: coreServices.auditor,
+  deps: {},
+  factory: (): AuditorService => ({
+    async createEvent({ eventId, meta }) {
+      return {
+        async success(o) {
+          audit.push({
+            eventId,
+            outcome: 'success',
+            meta: { ...meta, ...o?.meta },
+          });
+        },
+        async fail(o) {
+          audit.push({
+            eventId,
+            outcome: 'fail',
+            meta: { ...meta, error: o.error.message },
+          });
+        },
+      };
+    },
+  }),
+});
+
+const databases = TestDatabases.create({
+  ids: ['SQLITE_3', 'POSTGRES_15'],
+  disableDocker: true,
+});
+
+// a valid body for every operation; the test fails when a route is added without one
+const VALID_BODIES: Record<string, object> = {
+  scale: { replicas: 2 },
+  upgrade: {
+    container: 'app',
+    image: 'registry.example.com/payments/api:1.2.3',
+  },
+  restart: {},
+  rollback: { revision: 1 },
+};
+const TARGET = {
+  cluster: 'no-such-cluster',
+  namespace: 'payments',
+  deployment: 'payments-api',
+};
+
+describe('services backend over HTTP', () => {
+  it('has PostgreSQL to run against', () => {
+    expect(databases.supports('POSTGRES_15')).toBe(true);
+  });
+
+  it('has a permission case for every mutating route', () => {
+    expect(
+      serviceOperations(50)
+        .map(op => op.path)
+        .sort(),
+    ).toEqual(Object.keys(VALID_BODIES).sort());
+  });
+
+  describe.each(databases.eachSupportedId())('on %s', databaseId => {
+    let backend: Awaited<ReturnType<typeof startTestBackend>>;
+    let server: typeof backend.server;
+
+    beforeAll(async () => {
+      const knex = await databases.init(databaseId as TestDatabaseId);
+      backend = await startTestBackend({
+        features: [
+          permissionPlugin,
+          catalogPlugin,
+          policyModule,
+          servicesPlugin,
+          catalogFixtures([
+            serviceEntity('payments-api', 'group:default/team-payments'),
+          ]),
+          userInfoFromMemberships(),
+          authKeepingActors,
+          httpAuthServiceFactory,
+          recordingAuditor,
+          mockServices.database.factory({ knex }),
+          mockServices.rootConfig.factory({
+            data: {
+              permission: { enabled: true },
+              catalog: { processingInterval: { seconds: 1 } },
+              containerCloud: {
+                permissions: { opsAdminGroups: ['group:default/ops-admins'] },
+                services: { maxReplicas: 20 },
+              },
+              // no clusters: an authorized write gets as far as looking its cluster up
+              kubernetes: {
+                clusterLocatorMethods: [{ type: 'config', clusters: [] }],
+              },
+            },
+          }),
+        ],
+      });
+      server = backend.server;
+      await waitForEntity(
+        `http://localhost:${server.port()}`,
+        'component/default/payments-api',
+      );
+    });
+
+    afterAll(() => backend?.stop());
+
+    function post(path: string, user: string | undefined, body: object) {
+      const req = request(server).post(
+        `/api/services/services/default/payments-api/${path}`,
+      );
+      if (user) req.set('Authorization', mockCredentials.user.header(user));
+      return req.send(body);
+    }
+
+    describe.each(serviceOperations(20).map(op => op.path))('POST %s', path => {
+      const body = { ...TARGET, ...VALID_BODIES[path] };
+
+      it.each([
+        ['the owner team', 'user:default/alice'],
+        ['an ops admin', 'user:default/carol'],
+      ])('lets %s through to the cluster', async (_who, user) => {
+        const res = await post(path, user, body);
+        // authorized and valid: it fails only because the cluster does not exist
+        expect(res.status).toBe(404);
+        expect(res.body.error.message).toContain(
+          "no cluster named 'no-such-cluster'",
+        );
+      });
+
+      it('refuses another team with 403 and audits the refusal', async () => {
+        audit.length = 0;
+        const res = await post(path, 'user:default/bob', body);
+        expect(res.status).toBe(403);
+        expect(res.body.error.message).toContain(
+          'only its owners and ops admins',
+        );
+        expect(audit.filter(e => e.eventId.startsWith('service-'))).toEqual([
+          expect.objectContaining({
+            eventId: `service-${path}`,
+            outcome: 'fail',
+          }),
+        ]);
+      });
+
+      it('refuses a request without identity with 401', async () => {
+        const res = await post(path, undefined, body);
+        expect(res.status).toBe(401);
+      });
+    });
+
+    it('reads a service for anyone signed in, with every cluster (none here)', async () => {
+      const res = await request(server)
+        .get('/api/services/services/default/payments-api')
+        .set('Authorization', mockCredentials.user.header('user:default/bob'));
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        entityRef: 'component:default/payments-api',
+        kubernetesId: 'payments-api',
+        clusters: [],
+      });
+    });
+
+    it('answers 404 for a service not in the catalog', async () => {
+      const res = await request(server)
+        .get('/api/services/services/default/nope')
+        .set(
+          'Authorization',
+          mockCredentials.user.header('user:default/alice'),
+        );
+      expect(res.status).toBe(404);
+    });
+
+    it.each([
+      ['scale', { replicas: -1 }, 'replicas cannot be below 0'],
+      ['scale', { replicas: 21 }, 'replicas cannot be above 20'],
+      ['scale', { replicas: 1.5 }, 'replicas must be a whole number'],
+      ['scale', {}, 'replicas is required'],
+      [
+        'upgrade',
+        { container: 'app', image: 'UPPER/case:1' },
+        'not a valid image reference',
+      ],
+      [
+        'upgrade',
+        { container: 'app', image: 'nginx:1; rm -rf /' },
+        'not a valid image reference',
+      ],
+      ['rollback', { revision: 0 }, 'revisions start at 1'],
+      ['restart', { extra: 1 }, 'unknown field(s): extra'],
+    ])('answers 400 to a bad %s body %j', async (path, extra, message) => {
+      const res = await post(path, 'user:default/alice', {
+        ...TARGET,
+        ...extra,
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain(message);
+    });
+
+    it('answers 400 to a bad namespace', async () => {
+      const res = await post('restart', 'user:default/alice', {
+        ...TARGET,
+        namespace: 'Payments_Prod',
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain('namespace');
+    });
+  });
+});

@@ -1,0 +1,222 @@
+import express from 'express';
+import Router from 'express-promise-router';
+import type {
+  AuditorService,
+  HttpAuthService,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  AuthorizeResult,
+  Permission,
+} from '@backstage/plugin-permission-common';
+import {
+  KUBERNETES_ID_LABEL,
+  OperationResult,
+  serviceReadPermission,
+  serviceRestartPermission,
+  serviceRollbackPermission,
+  serviceScalePermission,
+  serviceUpgradePermission,
+  ServiceView,
+} from '@internal/plugin-container-cloud-common';
+import {
+  ContainerCloudClusters,
+  DeploymentConflictError,
+  DeploymentOperations,
+  Target,
+} from '@internal/plugin-container-cloud-node';
+import { z } from 'zod';
+import {
+  parseBody,
+  rollbackSchema,
+  scaleSchema,
+  targetSchema,
+  upgradeSchema,
+} from './lib/validation';
+
+export interface RouterOptions {
+  clusters: ContainerCloudClusters;
+  catalog: CatalogService;
+  permissions: PermissionsService;
+  httpAuth: HttpAuthService;
+  auditor: AuditorService;
+  logger: LoggerService;
+  maxReplicas: number;
+}
+
+/** One mutating route: its permission, its body and what it does to one Deployment. */
+interface Operation<
+  T extends {
+    cluster: string;
+    namespace: string;
+    deployment: string;
+    resourceVersion?: string;
+  },
+> {
+  path: string;
+  eventId: string;
+  permission: Permission;
+  schema: z.ZodType<T>;
+  run(
+    ops: DeploymentOperations,
+    target: Target,
+    body: T,
+  ): ReturnType<DeploymentOperations['scale']>;
+}
+
+/**
+ * The mutating routes, exported so the permission test can prove it covers every one of them.
+ */
+export function serviceOperations(maxReplicas: number) {
+  return [
+    {
+      path: 'scale',
+      eventId: 'service-scale',
+      permission: serviceScalePermission,
+      schema: scaleSchema(maxReplicas),
+      run: (ops, target, body) => ops.scale(target, body.replicas),
+    } satisfies Operation<z.infer<ReturnType<typeof scaleSchema>>>,
+    {
+      path: 'upgrade',
+      eventId: 'service-upgrade',
+      permission: serviceUpgradePermission,
+      schema: upgradeSchema,
+      run: (ops, target, body) =>
+        ops.upgrade(target, body.container, body.image),
+    } satisfies Operation<z.infer<typeof upgradeSchema>>,
+    {
+      path: 'restart',
+      eventId: 'service-restart',
+      permission: serviceRestartPermission,
+      schema: targetSchema,
+      run: (ops, target) => ops.restart(target),
+    } satisfies Operation<z.infer<typeof targetSchema>>,
+    {
+      path: 'rollback',
+      eventId: 'service-rollback',
+      permission: serviceRollbackPermission,
+      schema: rollbackSchema,
+      run: (ops, target, body) => ops.rollback(target, body.revision),
+    } satisfies Operation<z.infer<typeof rollbackSchema>>,
+  ] as Operation<any>[];
+}
+
+export async function createRouter(
+  options: RouterOptions,
+): Promise<express.Router> {
+  const { clusters, catalog, permissions, httpAuth, auditor, maxReplicas } =
+    options;
+  const router = Router();
+  router.use(express.json({ limit: '64kb' }));
+
+  /** The Component behind `/services/:namespace/:name`, read with the caller's own rights. */
+  async function loadService(req: express.Request) {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const entityRef = stringifyEntityRef({
+      kind: 'component',
+      namespace: req.params.namespace,
+      name: req.params.name,
+    });
+    const entity = await catalog.getEntityByRef(entityRef, { credentials });
+    if (!entity)
+      throw new NotFoundError(`no service ${entityRef} in the catalog`);
+    const kubernetesId =
+      entity.metadata.annotations?.[KUBERNETES_ID_LABEL] ??
+      entity.metadata.name;
+    return { credentials, entityRef, kubernetesId };
+  }
+
+  async function authorize(
+    permission: Permission,
+    entityRef: string,
+    credentials: Awaited<ReturnType<typeof loadService>>['credentials'],
+  ) {
+    const [decision] = await permissions.authorize(
+      [{ permission, resourceRef: entityRef } as any],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `you may not ${permission.name.replace(
+          'container-cloud.',
+          '',
+        )} ${entityRef}: only its owners and ops admins may`,
+      );
+    }
+  }
+
+  router.get('/health', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    res.json({ clusters: clusters.health() });
+  });
+
+  router.get('/services/:namespace/:name', async (req, res) => {
+    const { credentials, entityRef, kubernetesId } = await loadService(req);
+    await authorize(serviceReadPermission, entityRef, credentials);
+    const view: ServiceView = {
+      entityRef,
+      kubernetesId,
+      clusters: clusters.serviceView(kubernetesId),
+    };
+    res.json(view);
+  });
+
+  for (const op of serviceOperations(maxReplicas)) {
+    router.post(`/services/:namespace/:name/${op.path}`, async (req, res) => {
+      const { credentials, entityRef, kubernetesId } = await loadService(req);
+      const event = await auditor.createEvent({
+        eventId: op.eventId,
+        severityLevel: 'medium',
+        request: req,
+        meta: {
+          entityRef,
+          ...(typeof req.body === 'object' && req.body
+            ? { request: req.body }
+            : {}),
+        },
+      });
+      try {
+        await authorize(op.permission, entityRef, credentials);
+        const body = parseBody(op.schema, req.body);
+        const target: Target = {
+          namespace: body.namespace,
+          name: body.deployment,
+          kubernetesId,
+          resourceVersion: body.resourceVersion,
+        };
+        const deployment = await op.run(
+          clusters.operations(body.cluster),
+          target,
+          body,
+        );
+        await event.success({
+          meta: {
+            cluster: body.cluster,
+            resourceVersion: deployment.resourceVersion,
+          },
+        });
+        const result: OperationResult = { cluster: body.cluster, deployment };
+        res.json(result);
+      } catch (error) {
+        await event.fail({ error: error as Error });
+        if (error instanceof DeploymentConflictError) {
+          // the user sees what they would have overwritten
+          res.status(409).json({
+            error: { name: 'ConflictError', message: error.message },
+            current: error.current,
+          });
+          return;
+        }
+        throw error;
+      }
+    });
+  }
+
+  return router;
+}
