@@ -38,6 +38,15 @@ test('the catalog lists the example services and opens a service page', async ({
   ).toBeVisible();
   await page.screenshot({ path: path.join(shots, 'service-page.png') });
 
+  // our Service tab: the service in every configured cluster
+  await page.getByRole('link', { name: 'Service', exact: true }).click();
+  await expect(page).toHaveURL(/\/component\/payments-api\/service$/);
+  await expect(
+    page
+      .getByText('No clusters configured')
+      .or(page.getByText(/^Cluster /).first()),
+  ).toBeVisible();
+
   // Backstage's Kubernetes tab is on every service page
   await page.getByRole('link', { name: 'Kubernetes', exact: true }).click();
   await expect(page).toHaveURL(/\/component\/payments-api\/kubernetes$/);

@@ -1,0 +1,191 @@
+import { screen, fireEvent, waitFor } from '@testing-library/react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import type { Entity } from '@backstage/catalog-model';
+import type { ServiceView } from '@internal/plugin-container-cloud-common';
+import {
+  DeploymentChangedError,
+  ServicesApi,
+  servicesApiRef,
+} from '../api/ServicesClient';
+import { ServiceContent } from './ServiceContent';
+
+const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'payments-api',
+    annotations: { 'backstage.io/kubernetes-id': 'payments-api' },
+  },
+  spec: { type: 'service', lifecycle: 'production', owner: 'team-payments' },
+};
+
+const deployment = {
+  namespace: 'payments',
+  name: 'payments-api',
+  resourceVersion: '41',
+  replicas: { desired: 2, ready: 2, updated: 2, available: 2 },
+  images: [
+    { container: 'app', image: 'registry.example.com/payments/api:1.0.0' },
+  ],
+  revision: 2,
+  problems: [],
+};
+
+const view: ServiceView = {
+  entityRef: 'component:default/payments-api',
+  kubernetesId: 'payments-api',
+  clusters: [
+    {
+      cluster: 'dev',
+      health: {
+        reachable: true,
+        latencyMs: 3,
+        nodesReady: 2,
+        nodesTotal: 2,
+        checkedAt: '',
+      },
+      deployments: [deployment],
+      pods: [
+        {
+          namespace: 'payments',
+          name: 'payments-api-7d9-abcde',
+          ip: '10.0.0.7',
+          node: 'kwok-node-0',
+          phase: 'Running',
+          ready: true,
+          restarts: 0,
+          terminating: false,
+          containers: [
+            {
+              name: 'app',
+              image: 'x',
+              ready: true,
+              restarts: 0,
+              state: 'running',
+            },
+          ],
+        },
+      ],
+      revisions: [],
+    },
+    {
+      cluster: 'prod',
+      health: {
+        reachable: false,
+        error: 'the apiserver refused the connection',
+        checkedAt: '',
+      },
+      deployments: [],
+      pods: [],
+      revisions: [],
+    },
+  ],
+};
+
+function api(overrides: Partial<ServicesApi> = {}): ServicesApi {
+  return {
+    getService: jest.fn(async () => view),
+    scale: jest.fn(),
+    restart: jest.fn(),
+    upgrade: jest.fn(),
+    rollback: jest.fn(),
+    ...overrides,
+  } as ServicesApi;
+}
+
+function render(servicesApi: ServicesApi) {
+  return renderInTestApp(
+    <TestApiProvider apis={[[servicesApiRef, servicesApi]]}>
+      <EntityProvider entity={entity}>
+        <ServiceContent />
+      </EntityProvider>
+    </TestApiProvider>,
+  );
+}
+
+describe('ServiceContent', () => {
+  it('shows every cluster, a down one included, with its deployments and containers', async () => {
+    await render(api());
+    expect(await screen.findByText('Cluster dev')).toBeInTheDocument();
+    expect(screen.getByLabelText('ready payments-api')).toHaveTextContent(
+      '2/2',
+    );
+    expect(screen.getByText('payments-api-7d9-abcde')).toBeInTheDocument();
+    expect(screen.getByText('10.0.0.7')).toBeInTheDocument();
+    expect(
+      screen.getByText('unreachable: the apiserver refused the connection'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('This service has no Deployment in prod.'),
+    ).toBeInTheDocument();
+  });
+
+  it('says so when no cluster is configured', async () => {
+    await render(api({ getService: async () => ({ ...view, clusters: [] }) }));
+    expect(
+      await screen.findByText('No clusters configured'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows the backend error', async () => {
+    await render(
+      api({
+        getService: async () => {
+          throw new Error(
+            'no service component:default/payments-api in the catalog',
+          );
+        },
+      }),
+    );
+    const shown = await screen.findAllByText(
+      /no service component:default\/payments-api in the catalog/,
+    );
+    expect(shown.length).toBeGreaterThan(0);
+  });
+
+  it('scales with the resourceVersion the page loaded', async () => {
+    const scale = jest.fn(async () => ({ cluster: 'dev', deployment }));
+    await render(api({ scale }));
+    fireEvent.click(await screen.findByRole('button', { name: 'scale' }));
+    fireEvent.change(screen.getByLabelText('Replicas'), {
+      target: { value: '3' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Scale' }));
+    await waitFor(() =>
+      expect(scale).toHaveBeenCalledWith(
+        { kind: 'Component', namespace: 'default', name: 'payments-api' },
+        {
+          cluster: 'dev',
+          namespace: 'payments',
+          deployment: 'payments-api',
+          resourceVersion: '41',
+          replicas: 3,
+        },
+      ),
+    );
+    expect(
+      await screen.findByText('scale of payments-api in dev accepted'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows the current state when someone else changed the Deployment first', async () => {
+    const scale = jest.fn(async () => {
+      throw new DeploymentChangedError(
+        'deployment payments/payments-api changed since you loaded it',
+        {
+          ...deployment,
+          resourceVersion: '42',
+          replicas: { ...deployment.replicas, desired: 5 },
+        },
+      );
+    });
+    await render(api({ scale }));
+    fireEvent.click(await screen.findByRole('button', { name: 'scale' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Scale' }));
+    expect(
+      await screen.findByText(/It now wants 5 replicas/),
+    ).toBeInTheDocument();
+    expect(screen.getByText(/nothing was changed/)).toBeInTheDocument();
+  });
+});
