@@ -131,3 +131,18 @@ export interface OperationResult {
   cluster: string;
   deployment: DeploymentView;
 }
+
+/** One thing wrong with a container, in plain words. @public */
+export interface Finding {
+  pod: string;
+  container?: string;
+  problem: string;
+  advice: string;
+  /** what it was concluded from (an event message, a reason, an exit code) */
+  evidence?: string;
+}
+
+/** `GET /services/:namespace/:name/diagnosis`. @public */
+export interface ServiceDiagnosis {
+  clusters: Array<{ cluster: string; findings: Finding[]; error?: string }>;
+}

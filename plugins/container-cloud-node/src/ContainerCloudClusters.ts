@@ -9,7 +9,10 @@ import { NotFoundError } from '@backstage/errors';
 import type {
   ClusterHealth,
   ClusterServiceView,
+  ServiceDiagnosis,
 } from '@internal/plugin-container-cloud-common';
+import { describeKubeError } from './clusters/ClusterConnection';
+import { diagnose } from './workloads/diagnose';
 import { ClusterConnection } from './clusters/ClusterConnection';
 import {
   ClusterDetails,
@@ -134,6 +137,43 @@ export class ContainerCloudClusters {
         revisions: revisionViews(replicaSets, owners),
       };
     });
+  }
+
+  /**
+   * What is wrong with the service's containers, per cluster. Healthy pods are judged from the
+   * cache alone; the events of unhealthy ones are read from the apiserver.
+   */
+  async diagnose(kubernetesId: string): Promise<ServiceDiagnosis> {
+    const clusters = await Promise.all(
+      [...this.clusters.values()].map(async c => {
+        const cluster = c.connection.name;
+        const { pods } = c.watch.workloadsOf(kubernetesId);
+        const troubled = pods.filter(
+          p =>
+            p.status?.phase !== 'Running' ||
+            p.status?.containerStatuses?.some(
+              s => !s.ready || s.restartCount > 0,
+            ),
+        );
+        try {
+          const findings = await Promise.all(
+            troubled.map(async pod => {
+              const events = await c.connection.core.listNamespacedEvent({
+                namespace: pod.metadata!.namespace!,
+                fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${
+                  pod.metadata!.name
+                }`,
+              });
+              return diagnose(pod, events.items);
+            }),
+          );
+          return { cluster, findings: findings.flat() };
+        } catch (error) {
+          return { cluster, findings: [], error: describeKubeError(error) };
+        }
+      }),
+    );
+    return { clusters };
   }
 
   operations(cluster: string): DeploymentOperations {

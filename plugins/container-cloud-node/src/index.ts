@@ -11,3 +11,4 @@ export * from './clusters/ClusterConnection';
 export * from './workloads/ClusterWatch';
 export * from './workloads/DeploymentOperations';
 export * from './workloads/views';
+export * from './workloads/diagnose';

@@ -167,6 +167,12 @@ export async function createRouter(
     res.json(view);
   });
 
+  router.get('/services/:namespace/:name/diagnosis', async (req, res) => {
+    const { credentials, entityRef, kubernetesId } = await loadService(req);
+    await authorize(serviceReadPermission, entityRef, credentials);
+    res.json(await clusters.diagnose(kubernetesId));
+  });
+
   for (const op of serviceOperations(maxReplicas)) {
     router.post(`/services/:namespace/:name/${op.path}`, async (req, res) => {
       const { credentials, entityRef, kubernetesId } = await loadService(req);
