@@ -146,3 +146,25 @@ export interface Finding {
 export interface ServiceDiagnosis {
   clusters: Array<{ cluster: string; findings: Finding[]; error?: string }>;
 }
+
+/** A pod the service had, running or gone. @public */
+export interface HistoryEntry {
+  cluster: string;
+  namespace: string;
+  pod: string;
+  deployment?: string;
+  ip?: string;
+  node?: string;
+  images: ContainerImage[];
+  startedAt?: string;
+  endedAt?: string;
+  exitReason?: string;
+  exitCode?: number;
+  restarts: number;
+}
+
+/** `GET /services/:namespace/:name/history`. @public */
+export interface HistoryPage {
+  items: HistoryEntry[];
+  total: number;
+}

@@ -176,6 +176,16 @@ export class ContainerCloudClusters {
     return { clusters };
   }
 
+  /** Pod uids per synced cluster (clusters whose pod watch is not synced are left out). */
+  livePodUids(): Map<string, Set<string>> {
+    const result = new Map<string, Set<string>>();
+    for (const [name, c] of this.clusters) {
+      const uids = c.watch.livePodUids();
+      if (uids) result.set(name, uids);
+    }
+    return result;
+  }
+
   operations(cluster: string): DeploymentOperations {
     const c = this.clusters.get(cluster);
     if (!c) {

@@ -8,6 +8,11 @@ import { containerCloudPermissions } from '@internal/plugin-container-cloud-comm
 import { containerCloudClustersServiceRef } from '@internal/plugin-container-cloud-node';
 import { createRouter } from './router';
 import { publishLiveUpdates } from './services/LiveUpdates';
+import { PodHistoryStore } from './database/PodHistoryStore';
+import {
+  closeVanishedPods,
+  recordPodHistory,
+} from './services/PodHistoryRecorder';
 
 /**
  * Service management: a service's workloads in every cluster, and the operations its owners run
@@ -26,6 +31,7 @@ export const servicesPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
+        database: coreServices.database,
         lifecycle: coreServices.lifecycle,
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
@@ -34,9 +40,12 @@ export const servicesPlugin = createBackendPlugin({
       async init(deps) {
         const { config, logger, clusters, signals, lifecycle } = deps;
         deps.permissionsRegistry.addPermissions(containerCloudPermissions);
+        const history = await PodHistoryStore.create(deps.database);
+        lifecycle.addShutdownHook(recordPodHistory(clusters, history, logger));
         // watches start in the background: a cluster that is down must not hold up the backend
         clusters
           .start()
+          .then(() => closeVanishedPods(clusters, history, logger))
           .catch(error =>
             logger.error(`cluster watches failed to start: ${error}`),
           );
@@ -44,6 +53,7 @@ export const servicesPlugin = createBackendPlugin({
         deps.httpRouter.use(
           await createRouter({
             ...deps,
+            history,
             maxReplicas:
               config.getOptionalNumber('containerCloud.services.maxReplicas') ??
               50,

@@ -93,7 +93,15 @@ describe('services backend over HTTP', () => {
     let server: typeof backend.server;
 
     beforeAll(async () => {
-      const knex = await databases.init(databaseId as TestDatabaseId);
+      // each plugin its own database, as in production
+      const perPluginDatabase = createServiceFactory({
+        service: coreServices.database,
+        deps: {},
+        factory: async () =>
+          mockServices.database({
+            knex: await databases.init(databaseId as TestDatabaseId),
+          }),
+      });
       backend = await startTestBackend({
         features: [
           permissionPlugin,
@@ -107,7 +115,7 @@ describe('services backend over HTTP', () => {
           authKeepingActors,
           httpAuthServiceFactory,
           recordingAuditor,
-          mockServices.database.factory({ knex }),
+          perPluginDatabase,
           mockServices.rootConfig.factory({
             data: {
               permission: { enabled: true },

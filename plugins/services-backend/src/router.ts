@@ -30,7 +30,9 @@ import {
   Target,
 } from '@internal/plugin-container-cloud-node';
 import { z } from 'zod';
+import { PodHistoryStore } from './database/PodHistoryStore';
 import {
+  historyQuerySchema,
   parseBody,
   rollbackSchema,
   scaleSchema,
@@ -39,6 +41,7 @@ import {
 } from './lib/validation';
 
 export interface RouterOptions {
+  history: PodHistoryStore;
   clusters: ContainerCloudClusters;
   catalog: CatalogService;
   permissions: PermissionsService;
@@ -108,8 +111,15 @@ export function serviceOperations(maxReplicas: number) {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { clusters, catalog, permissions, httpAuth, auditor, maxReplicas } =
-    options;
+  const {
+    clusters,
+    catalog,
+    permissions,
+    httpAuth,
+    auditor,
+    maxReplicas,
+    history,
+  } = options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
 
@@ -171,6 +181,13 @@ export async function createRouter(
     const { credentials, entityRef, kubernetesId } = await loadService(req);
     await authorize(serviceReadPermission, entityRef, credentials);
     res.json(await clusters.diagnose(kubernetesId));
+  });
+
+  router.get('/services/:namespace/:name/history', async (req, res) => {
+    const { credentials, entityRef, kubernetesId } = await loadService(req);
+    await authorize(serviceReadPermission, entityRef, credentials);
+    const query = parseBody(historyQuerySchema, req.query);
+    res.json(await history.list({ kubernetesId, ...query }));
   });
 
   for (const op of serviceOperations(maxReplicas)) {

@@ -128,6 +128,17 @@ export class ClusterWatch {
     };
   }
 
+  /** Every watched pod's uid, or undefined while the pod watch is not synced. */
+  livePodUids(): Set<string> | undefined {
+    if (!this.synced.has('Pod')) return undefined;
+    return new Set(
+      this.pods
+        .list()
+        .map(p => p.metadata?.uid)
+        .filter((uid): uid is string => Boolean(uid)),
+    );
+  }
+
   private run<T extends KubernetesObject>(
     kind: 'Deployment' | 'ReplicaSet' | 'Pod',
     informer: Watched<T>,

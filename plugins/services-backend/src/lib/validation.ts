@@ -82,6 +82,27 @@ export const rollbackSchema = z
   })
   .strict();
 
+/** `?cluster=&state=running|ended&limit=&offset=` of the history route. */
+export const historyQuerySchema = z
+  .object({
+    cluster: z.string().min(1).optional(),
+    state: z
+      .enum(['running', 'ended'], { error: 'state is running or ended' })
+      .optional(),
+    limit: z.coerce
+      .number()
+      .int()
+      .min(1, 'limit is 1 to 500')
+      .max(500, 'limit is 1 to 500')
+      .default(50),
+    offset: z.coerce
+      .number()
+      .int()
+      .min(0, 'offset cannot be below 0')
+      .default(0),
+  })
+  .strict();
+
 /** Parses a request body, or throws a 400 listing every problem in plain words. */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body ?? {});

@@ -1,0 +1,145 @@
+import {
+  mockServices,
+  TestDatabaseId,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { PodHistoryStore, PodRecord } from './PodHistoryStore';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({
+  ids: ['SQLITE_3', 'POSTGRES_15'],
+  disableDocker: true,
+});
+
+function pod(n: number, extra: Partial<PodRecord> = {}): PodRecord {
+  return {
+    cluster: 'local-a',
+    uid: `uid-${n}`,
+    kubernetesId: 'payments-api',
+    namespace: 'payments',
+    podName: `payments-api-abc-${n}`,
+    deployment: 'payments-api',
+    ip: `10.0.0.${n}`,
+    node: 'kwok-node-0',
+    images: [
+      { container: 'app', image: 'registry.example.com/payments/api:1.0.0' },
+    ],
+    startedAt: new Date(Date.UTC(2026, 10, 23, 8, n)),
+    restarts: 0,
+    ...extra,
+  };
+}
+
+describe('PodHistoryStore', () => {
+  it('has PostgreSQL to run against', () => {
+    expect(databases.supports('POSTGRES_15')).toBe(true);
+  });
+
+  describe.each(databases.eachSupportedId())('on %s', databaseId => {
+    let store: PodHistoryStore;
+
+    beforeAll(async () => {
+      const knex = await databases.init(databaseId as TestDatabaseId);
+      store = await PodHistoryStore.create(mockServices.database({ knex }));
+    });
+
+    it('records a pod, updates it in place, and keeps it after it ends', async () => {
+      await store.record(pod(1, { ip: undefined }));
+      await store.record(pod(1, { restarts: 2 }));
+      // the delete event often lacks the IP: the one seen before is kept
+      await store.record(
+        pod(1, {
+          ip: undefined,
+          restarts: 2,
+          endedAt: new Date(),
+          exitReason: 'OOMKilled',
+          exitCode: 137,
+        }),
+      );
+      // an update that arrives after the delete does not reopen it
+      await store.record(pod(1, { restarts: 2 }));
+      const page = await store.list({
+        kubernetesId: 'payments-api',
+        limit: 10,
+        offset: 0,
+      });
+      expect(page.total).toBe(1);
+      expect(page.items[0]).toMatchObject({
+        pod: 'payments-api-abc-1',
+        ip: '10.0.0.1',
+        restarts: 2,
+        exitReason: 'OOMKilled',
+        exitCode: 137,
+        images: [
+          {
+            container: 'app',
+            image: 'registry.example.com/payments/api:1.0.0',
+          },
+        ],
+      });
+      expect(page.items[0].endedAt).toBeDefined();
+    });
+
+    it('filters by cluster and state, newest first, with paging', async () => {
+      for (let n = 2; n <= 6; n++) await store.record(pod(n));
+      await store.record(pod(7, { cluster: 'local-b' }));
+      await store.record(pod(8, { kubernetesId: 'orders-api' }));
+
+      const running = await store.list({
+        kubernetesId: 'payments-api',
+        state: 'running',
+        cluster: 'local-a',
+        limit: 2,
+        offset: 1,
+      });
+      expect(running.total).toBe(5);
+      expect(running.items.map(i => i.pod)).toEqual([
+        'payments-api-abc-5',
+        'payments-api-abc-4',
+      ]);
+      const ended = await store.list({
+        kubernetesId: 'payments-api',
+        state: 'ended',
+        limit: 10,
+        offset: 0,
+      });
+      expect(ended.items.map(i => i.pod)).toEqual(['payments-api-abc-1']);
+      const all = await store.list({
+        kubernetesId: 'payments-api',
+        limit: 50,
+        offset: 0,
+      });
+      expect(all.total).toBe(7);
+    });
+
+    it('closes the pods of a cluster that vanished while unwatched', async () => {
+      const closed = await store.closeMissing(
+        'local-a',
+        new Set(['uid-2', 'uid-3']),
+        new Date(),
+      );
+      expect(closed).toBe(4); // uid-4, uid-5, uid-6 and orders-api's uid-8
+      const running = await store.list({
+        kubernetesId: 'payments-api',
+        cluster: 'local-a',
+        state: 'running',
+        limit: 10,
+        offset: 0,
+      });
+      expect(running.items.map(i => i.pod).sort()).toEqual([
+        'payments-api-abc-2',
+        'payments-api-abc-3',
+      ]);
+      // other clusters are left alone
+      const b = await store.list({
+        kubernetesId: 'payments-api',
+        cluster: 'local-b',
+        state: 'running',
+        limit: 10,
+        offset: 0,
+      });
+      expect(b.total).toBe(1);
+    });
+  });
+});

@@ -1,0 +1,146 @@
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import type { Knex } from 'knex';
+import type {
+  HistoryPage,
+  HistoryEntry,
+} from '@internal/plugin-container-cloud-common';
+
+const TABLE = 'pod_history';
+
+/** What the recorder knows of a pod at one moment. */
+export interface PodRecord {
+  cluster: string;
+  uid: string;
+  kubernetesId: string;
+  namespace: string;
+  podName: string;
+  deployment?: string;
+  ip?: string;
+  node?: string;
+  images: { container: string; image: string }[];
+  startedAt?: Date;
+  restarts: number;
+  /** set once the pod is gone */
+  endedAt?: Date;
+  exitReason?: string;
+  exitCode?: number;
+}
+
+export interface HistoryQuery {
+  kubernetesId: string;
+  cluster?: string;
+  state?: 'running' | 'ended';
+  limit: number;
+  offset: number;
+}
+
+/** The only place that knows the history table. */
+export class PodHistoryStore {
+  static async create(database: DatabaseService): Promise<PodHistoryStore> {
+    const knex = await database.getClient();
+    if (!database.migrations?.skip) {
+      await knex.migrate.latest({
+        directory: resolvePackagePath(
+          '@internal/plugin-services-backend',
+          'migrations',
+        ),
+      });
+    }
+    return new PodHistoryStore(knex);
+  }
+
+  constructor(private readonly knex: Knex) {}
+
+  /** Inserts or updates a pod by (cluster, uid); an ended pod stays ended. */
+  async record(pod: PodRecord): Promise<void> {
+    const row = {
+      cluster: pod.cluster,
+      uid: pod.uid,
+      kubernetes_id: pod.kubernetesId,
+      namespace: pod.namespace,
+      pod_name: pod.podName,
+      deployment: pod.deployment ?? null,
+      ip: pod.ip ?? null,
+      node: pod.node ?? null,
+      images: JSON.stringify(pod.images),
+      started_at: pod.startedAt ?? null,
+      restarts: pod.restarts,
+      ...(pod.endedAt
+        ? {
+            ended_at: pod.endedAt,
+            exit_reason: pod.exitReason ?? null,
+            exit_code: pod.exitCode ?? null,
+          }
+        : {}),
+    };
+    // never forget an IP or node the pod had: a deleted pod's last state often lacks them
+    const merge = Object.keys(row).filter(
+      k =>
+        !['cluster', 'uid'].includes(k) &&
+        (row as Record<string, unknown>)[k] !== null,
+    );
+    await this.knex(TABLE)
+      .insert(row)
+      .onConflict(['cluster', 'uid'])
+      .merge(merge);
+  }
+
+  /** Closes the open rows of a cluster whose pods are no longer there (gone while unwatched). */
+  async closeMissing(
+    cluster: string,
+    liveUids: Set<string>,
+    at: Date,
+  ): Promise<number> {
+    const open: { uid: string }[] = await this.knex(TABLE)
+      .where({ cluster })
+      .whereNull('ended_at')
+      .select('uid');
+    const gone = open.map(r => r.uid).filter(uid => !liveUids.has(uid));
+    for (let i = 0; i < gone.length; i += 500) {
+      await this.knex(TABLE)
+        .where({ cluster })
+        .whereIn('uid', gone.slice(i, i + 500))
+        .update({
+          ended_at: at,
+          exit_reason: 'gone while the portal was not watching',
+        });
+    }
+    return gone.length;
+  }
+
+  async list(query: HistoryQuery): Promise<HistoryPage> {
+    const base = this.knex(TABLE).where({ kubernetes_id: query.kubernetesId });
+    if (query.cluster) base.andWhere({ cluster: query.cluster });
+    if (query.state === 'running') base.whereNull('ended_at');
+    if (query.state === 'ended') base.whereNotNull('ended_at');
+    const [{ count }] = await base.clone().count({ count: '*' });
+    const rows = await base
+      .clone()
+      .orderBy([
+        { column: 'started_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(query.limit)
+      .offset(query.offset);
+    const iso = (v: unknown) =>
+      v ? new Date(v as string).toISOString() : undefined;
+    const items: HistoryEntry[] = rows.map(r => ({
+      cluster: r.cluster,
+      namespace: r.namespace,
+      pod: r.pod_name,
+      deployment: r.deployment ?? undefined,
+      ip: r.ip ?? undefined,
+      node: r.node ?? undefined,
+      images: JSON.parse(r.images),
+      startedAt: iso(r.started_at),
+      endedAt: iso(r.ended_at),
+      exitReason: r.exit_reason ?? undefined,
+      exitCode: r.exit_code ?? undefined,
+      restarts: r.restarts,
+    }));
+    return { items, total: Number(count) };
+  }
+}
