@@ -6,6 +6,8 @@ import {
 import { ResponseError } from '@backstage/errors';
 import type {
   DeploymentTarget,
+  HistoryPage,
+  ServiceDiagnosis,
   DeploymentView,
   OperationResult,
   RollbackRequest,
@@ -28,8 +30,21 @@ export class DeploymentChangedError extends Error {
 }
 
 /** @public */
+export interface HistoryQuery {
+  cluster?: string;
+  state?: 'running' | 'ended';
+  limit?: number;
+  offset?: number;
+}
+
+/** @public */
 export interface ServicesApi {
   getService(entity: CompoundEntityRef): Promise<ServiceView>;
+  getDiagnosis(entity: CompoundEntityRef): Promise<ServiceDiagnosis>;
+  getHistory(
+    entity: CompoundEntityRef,
+    query: HistoryQuery,
+  ): Promise<HistoryPage>;
   scale(
     entity: CompoundEntityRef,
     request: ScaleRequest,
@@ -61,6 +76,18 @@ export class ServicesClient implements ServicesApi {
 
   getService(entity: CompoundEntityRef) {
     return this.call<ServiceView>('GET', entity, '');
+  }
+
+  getDiagnosis(entity: CompoundEntityRef) {
+    return this.call<ServiceDiagnosis>('GET', entity, '/diagnosis');
+  }
+
+  getHistory(entity: CompoundEntityRef, query: HistoryQuery) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== '') params.set(key, String(value));
+    }
+    return this.call<HistoryPage>('GET', entity, `/history?${params}`);
   }
 
   scale(entity: CompoundEntityRef, request: ScaleRequest) {

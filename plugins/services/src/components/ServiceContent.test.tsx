@@ -86,6 +86,44 @@ const view: ServiceView = {
 function api(overrides: Partial<ServicesApi> = {}): ServicesApi {
   return {
     getService: jest.fn(async () => view),
+    getDiagnosis: jest.fn(async () => ({
+      clusters: [
+        {
+          cluster: 'dev',
+          findings: [
+            {
+              pod: 'payments-api-7d9-abcde',
+              container: 'app',
+              problem: 'killed for running out of memory (OOMKilled)',
+              advice: 'raise limits.memory',
+            },
+          ],
+        },
+      ],
+    })),
+    getHistory: jest.fn(async () => ({
+      total: 1,
+      items: [
+        {
+          cluster: 'dev',
+          namespace: 'payments',
+          pod: 'payments-api-7d9-gone1',
+          ip: '10.0.0.3',
+          node: 'kwok-node-1',
+          images: [
+            {
+              container: 'app',
+              image: 'registry.example.com/payments/api:0.9.0',
+            },
+          ],
+          startedAt: '2026-11-22T08:00:00Z',
+          endedAt: '2026-11-22T09:00:00Z',
+          exitReason: 'OOMKilled',
+          exitCode: 137,
+          restarts: 0,
+        },
+      ],
+    })),
     scale: jest.fn(),
     restart: jest.fn(),
     upgrade: jest.fn(),
@@ -119,6 +157,14 @@ describe('ServiceContent', () => {
     expect(
       screen.getByText('This service has no Deployment in prod.'),
     ).toBeInTheDocument();
+    // what is wrong, and the containers that are gone
+    expect(
+      await screen.findByText(/killed for running out of memory/),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText('payments-api-7d9-gone1'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('OOMKilled (137)')).toBeInTheDocument();
   });
 
   it('says so when no cluster is configured', async () => {

@@ -24,6 +24,8 @@ import type {
 } from '@internal/plugin-container-cloud-common';
 import { DeploymentChangedError, servicesApiRef } from '../api/ServicesClient';
 import { ActionDialog, DeploymentAction } from './DeploymentActions';
+import { DiagnosisCard } from './DiagnosisCard';
+import { HistoryCard } from './HistoryCard';
 
 type Outcome = { severity: 'success' | 'error' | 'warning'; message: string };
 
@@ -266,6 +268,18 @@ export function ServiceContent() {
           />
         </Grid>
       ))}
+      {runsSomewhere && (
+        <Grid item xs={12}>
+          <DiagnosisCard entityRef={ref} refreshKey={lastSignal} />
+        </Grid>
+      )}
+      <Grid item xs={12}>
+        <HistoryCard
+          entityRef={ref}
+          clusters={value.clusters.map(c => c.cluster)}
+          refreshKey={lastSignal}
+        />
+      </Grid>
       {dialog && (
         <ActionDialog
           kind={dialog.kind}
