@@ -73,6 +73,8 @@ export interface PodView {
   deployment?: string;
   /** set on pods being deleted */
   terminating: boolean;
+  /** taken out of its Services' endpoints (and its ReplicaSet) for diagnosis */
+  removedFromLoadBalancing: boolean;
   containers: ContainerStatusView[];
 }
 

@@ -20,6 +20,7 @@ import {
 } from './clusters/readClusterConfig';
 import { ClusterWatch, WorkloadListener } from './workloads/ClusterWatch';
 import { DeploymentOperations } from './workloads/DeploymentOperations';
+import { PodOperations } from './workloads/PodOperations';
 import {
   deploymentView,
   podView,
@@ -31,6 +32,7 @@ interface Cluster {
   connection: ClusterConnection;
   watch: ClusterWatch;
   operations: DeploymentOperations;
+  pods: PodOperations;
   health: ClusterHealth;
 }
 
@@ -67,6 +69,7 @@ export class ContainerCloudClusters {
         connection,
         watch: new ClusterWatch(connection, logger.child({ cluster: d.name })),
         operations: new DeploymentOperations(connection),
+        pods: new PodOperations(connection),
         health: {
           reachable: false,
           error: 'not probed yet',
@@ -187,6 +190,14 @@ export class ContainerCloudClusters {
   }
 
   operations(cluster: string): DeploymentOperations {
+    return this.cluster(cluster).operations;
+  }
+
+  podOperations(cluster: string): PodOperations {
+    return this.cluster(cluster).pods;
+  }
+
+  private cluster(cluster: string): Cluster {
     const c = this.clusters.get(cluster);
     if (!c) {
       throw new NotFoundError(
@@ -195,7 +206,7 @@ export class ContainerCloudClusters {
         }`,
       );
     }
-    return c.operations;
+    return c;
   }
 
   /** Probes every cluster now (normally done on a timer). */

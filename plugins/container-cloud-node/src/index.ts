@@ -12,3 +12,4 @@ export * from './workloads/ClusterWatch';
 export * from './workloads/DeploymentOperations';
 export * from './workloads/views';
 export * from './workloads/diagnose';
+export * from './workloads/PodOperations';

@@ -14,6 +14,9 @@ import {
   Permission,
 } from '@backstage/plugin-permission-common';
 import {
+  containerDeletePermission,
+  containerRemoveFromLoadBalancingPermission,
+  DeploymentView,
   KUBERNETES_ID_LABEL,
   OperationResult,
   serviceReadPermission,
@@ -34,6 +37,7 @@ import { PodHistoryStore } from './database/PodHistoryStore';
 import {
   historyQuerySchema,
   parseBody,
+  podTargetSchema,
   rollbackSchema,
   scaleSchema,
   targetSchema,
@@ -51,24 +55,52 @@ export interface RouterOptions {
   maxReplicas: number;
 }
 
-/** One mutating route: its permission, its body and what it does to one Deployment. */
-interface Operation<
-  T extends {
-    cluster: string;
-    namespace: string;
-    deployment: string;
-    resourceVersion?: string;
-  },
-> {
+/** One mutating route: its permission, its body and what it does in one cluster. */
+interface Operation<T extends { cluster: string }> {
   path: string;
   eventId: string;
   permission: Permission;
   schema: z.ZodType<T>;
+  /** does the work; returns the response body (and what the audit event records) */
   run(
+    clusters: ContainerCloudClusters,
+    kubernetesId: string,
+    body: T,
+  ): Promise<object>;
+}
+
+function deploymentTarget(
+  kubernetesId: string,
+  body: { namespace: string; deployment: string; resourceVersion?: string },
+): Target {
+  return {
+    namespace: body.namespace,
+    name: body.deployment,
+    kubernetesId,
+    resourceVersion: body.resourceVersion,
+  };
+}
+
+/** Runs a Deployment write and answers with the Deployment as it is now. */
+function onDeployment<T extends z.infer<typeof targetSchema>>(
+  write: (
     ops: DeploymentOperations,
     target: Target,
     body: T,
-  ): ReturnType<DeploymentOperations['scale']>;
+  ) => Promise<DeploymentView>,
+) {
+  return async (
+    clusters: ContainerCloudClusters,
+    kubernetesId: string,
+    body: T,
+  ): Promise<OperationResult> => ({
+    cluster: body.cluster,
+    deployment: await write(
+      clusters.operations(body.cluster),
+      deploymentTarget(kubernetesId, body),
+      body,
+    ),
+  });
 }
 
 /**
@@ -81,30 +113,63 @@ export function serviceOperations(maxReplicas: number) {
       eventId: 'service-scale',
       permission: serviceScalePermission,
       schema: scaleSchema(maxReplicas),
-      run: (ops, target, body) => ops.scale(target, body.replicas),
+      run: onDeployment((ops, target, body) =>
+        ops.scale(target, body.replicas),
+      ),
     } satisfies Operation<z.infer<ReturnType<typeof scaleSchema>>>,
     {
       path: 'upgrade',
       eventId: 'service-upgrade',
       permission: serviceUpgradePermission,
       schema: upgradeSchema,
-      run: (ops, target, body) =>
+      run: onDeployment((ops, target, body) =>
         ops.upgrade(target, body.container, body.image),
+      ),
     } satisfies Operation<z.infer<typeof upgradeSchema>>,
     {
       path: 'restart',
       eventId: 'service-restart',
       permission: serviceRestartPermission,
       schema: targetSchema,
-      run: (ops, target) => ops.restart(target),
+      run: onDeployment((ops, target) => ops.restart(target)),
     } satisfies Operation<z.infer<typeof targetSchema>>,
     {
       path: 'rollback',
       eventId: 'service-rollback',
       permission: serviceRollbackPermission,
       schema: rollbackSchema,
-      run: (ops, target, body) => ops.rollback(target, body.revision),
+      run: onDeployment((ops, target, body) =>
+        ops.rollback(target, body.revision),
+      ),
     } satisfies Operation<z.infer<typeof rollbackSchema>>,
+    {
+      path: 'containers/destroy',
+      eventId: 'container-destroy',
+      permission: containerDeletePermission,
+      schema: podTargetSchema,
+      run: async (clusters, kubernetesId, body) => {
+        await clusters
+          .podOperations(body.cluster)
+          .destroy({ namespace: body.namespace, name: body.pod, kubernetesId });
+        return { cluster: body.cluster, pod: body.pod, destroyed: true };
+      },
+    } satisfies Operation<z.infer<typeof podTargetSchema>>,
+    {
+      path: 'containers/remove-from-lb',
+      eventId: 'container-remove-from-lb',
+      permission: containerRemoveFromLoadBalancingPermission,
+      schema: podTargetSchema,
+      run: async (clusters, kubernetesId, body) => {
+        const removedLabels = await clusters
+          .podOperations(body.cluster)
+          .removeFromLoadBalancing({
+            namespace: body.namespace,
+            name: body.pod,
+            kubernetesId,
+          });
+        return { cluster: body.cluster, pod: body.pod, removedLabels };
+      },
+    } satisfies Operation<z.infer<typeof podTargetSchema>>,
   ] as Operation<any>[];
 }
 
@@ -207,24 +272,8 @@ export async function createRouter(
       try {
         await authorize(op.permission, entityRef, credentials);
         const body = parseBody(op.schema, req.body);
-        const target: Target = {
-          namespace: body.namespace,
-          name: body.deployment,
-          kubernetesId,
-          resourceVersion: body.resourceVersion,
-        };
-        const deployment = await op.run(
-          clusters.operations(body.cluster),
-          target,
-          body,
-        );
-        await event.success({
-          meta: {
-            cluster: body.cluster,
-            resourceVersion: deployment.resourceVersion,
-          },
-        });
-        const result: OperationResult = { cluster: body.cluster, deployment };
+        const result = await op.run(clusters, kubernetesId, body);
+        await event.success({ meta: { cluster: body.cluster } });
         res.json(result);
       } catch (error) {
         await event.fail({ error: error as Error });

@@ -119,6 +119,9 @@ export function podView(pod: V1Pod, owners: Map<string, string>): PodView {
       ? owners.get(`${pod.metadata?.namespace}/${rsOwner.name}`)
       : undefined,
     terminating: Boolean(pod.metadata?.deletionTimestamp),
+    removedFromLoadBalancing: Boolean(
+      pod.metadata?.labels?.['container-cloud.io/removed-from-lb'],
+    ),
     containers,
   };
 }

@@ -39,6 +39,21 @@ const target = {
 
 export const targetSchema = z.object(target).strict();
 
+/** One container (pod) of the service in one cluster. */
+export const podTargetSchema = z
+  .object({
+    cluster: target.cluster,
+    namespace: target.namespace,
+    pod: z
+      .string()
+      .max(253)
+      .regex(
+        dnsSubdomain,
+        'a pod name is lower-case letters, digits, dots and dashes',
+      ),
+  })
+  .strict();
+
 export function scaleSchema(maxReplicas: number) {
   return z
     .object({

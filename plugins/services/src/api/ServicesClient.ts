@@ -29,6 +29,13 @@ export class DeploymentChangedError extends Error {
   }
 }
 
+/** One container (pod) in one cluster. @public */
+export interface PodRequest {
+  cluster: string;
+  namespace: string;
+  pod: string;
+}
+
 /** @public */
 export interface HistoryQuery {
   cluster?: string;
@@ -61,6 +68,14 @@ export interface ServicesApi {
     entity: CompoundEntityRef,
     request: RollbackRequest,
   ): Promise<OperationResult>;
+  destroyContainer(
+    entity: CompoundEntityRef,
+    request: PodRequest,
+  ): Promise<void>;
+  removeFromLoadBalancing(
+    entity: CompoundEntityRef,
+    request: PodRequest,
+  ): Promise<void>;
 }
 
 /** @public */
@@ -104,6 +119,17 @@ export class ServicesClient implements ServicesApi {
 
   rollback(entity: CompoundEntityRef, request: RollbackRequest) {
     return this.call<OperationResult>('POST', entity, '/rollback', request);
+  }
+
+  async destroyContainer(entity: CompoundEntityRef, request: PodRequest) {
+    await this.call('POST', entity, '/containers/destroy', request);
+  }
+
+  async removeFromLoadBalancing(
+    entity: CompoundEntityRef,
+    request: PodRequest,
+  ) {
+    await this.call('POST', entity, '/containers/remove-from-lb', request);
   }
 
   private async call<T>(

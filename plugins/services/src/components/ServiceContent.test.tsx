@@ -56,6 +56,7 @@ const view: ServiceView = {
           ready: true,
           restarts: 0,
           terminating: false,
+          removedFromLoadBalancing: false,
           containers: [
             {
               name: 'app',
@@ -128,6 +129,8 @@ function api(overrides: Partial<ServicesApi> = {}): ServicesApi {
     restart: jest.fn(),
     upgrade: jest.fn(),
     rollback: jest.fn(),
+    destroyContainer: jest.fn(),
+    removeFromLoadBalancing: jest.fn(),
     ...overrides,
   } as ServicesApi;
 }
@@ -212,6 +215,28 @@ describe('ServiceContent', () => {
     );
     expect(
       await screen.findByText('scale of payments-api in dev accepted'),
+    ).toBeInTheDocument();
+  });
+
+  it('takes a container out of load balancing after asking', async () => {
+    const removeFromLoadBalancing = jest.fn(async () => {});
+    await render(api({ removeFromLoadBalancing }));
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'remove from LB' }),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Remove' }));
+    await waitFor(() =>
+      expect(removeFromLoadBalancing).toHaveBeenCalledWith(
+        { kind: 'Component', namespace: 'default', name: 'payments-api' },
+        {
+          cluster: 'dev',
+          namespace: 'payments',
+          pod: 'payments-api-7d9-abcde',
+        },
+      ),
+    );
+    expect(
+      await screen.findByText(/is out of load balancing and keeps running/),
     ).toBeInTheDocument();
   });
 

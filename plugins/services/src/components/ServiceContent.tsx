@@ -1,6 +1,16 @@
 import { useEffect, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { Box, Button, Chip, Grid, Typography } from '@material-ui/core';
+import {
+  Box,
+  Button,
+  Chip,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  Grid,
+  Typography,
+} from '@material-ui/core';
 import Alert from '@material-ui/lab/Alert';
 import {
   EmptyState,
@@ -47,25 +57,69 @@ function PodStatus({ pod }: { pod: PodView }) {
   return <StatusError>{label}</StatusError>;
 }
 
-const podColumns: TableColumn<PodView>[] = [
-  { title: 'Container', field: 'name' },
-  { title: 'Status', render: pod => <PodStatus pod={pod} /> },
-  {
-    title: 'Ready',
-    render: pod =>
-      `${pod.containers.filter(c => c.ready).length}/${pod.containers.length}`,
-  },
-  { title: 'Restarts', field: 'restarts', type: 'numeric' },
-  { title: 'IP', field: 'ip' },
-  { title: 'Node', field: 'node' },
-  { title: 'Age', render: pod => age(pod.startedAt) },
-];
+function podColumns(
+  onPodAction: (pod: PodView, kind: 'destroy' | 'remove-from-lb') => void,
+): TableColumn<PodView>[] {
+  return [
+    {
+      title: 'Container',
+      render: pod => (
+        <>
+          {pod.name}
+          {pod.removedFromLoadBalancing && (
+            <Chip
+              size="small"
+              label="out of load balancing"
+              style={{ marginLeft: 8 }}
+            />
+          )}
+        </>
+      ),
+    },
+    { title: 'Status', render: pod => <PodStatus pod={pod} /> },
+    {
+      title: 'Ready',
+      render: pod =>
+        `${pod.containers.filter(c => c.ready).length}/${
+          pod.containers.length
+        }`,
+    },
+    { title: 'Restarts', field: 'restarts', type: 'numeric' },
+    { title: 'IP', field: 'ip' },
+    { title: 'Node', field: 'node' },
+    { title: 'Age', render: pod => age(pod.startedAt) },
+    {
+      title: 'Actions',
+      render: pod => (
+        <Box display="flex" style={{ gap: 4 }}>
+          <Button
+            size="small"
+            variant="outlined"
+            disabled={pod.removedFromLoadBalancing || pod.terminating}
+            onClick={() => onPodAction(pod, 'remove-from-lb')}
+          >
+            remove from LB
+          </Button>
+          <Button
+            size="small"
+            variant="outlined"
+            disabled={pod.terminating}
+            onClick={() => onPodAction(pod, 'destroy')}
+          >
+            destroy
+          </Button>
+        </Box>
+      ),
+    },
+  ];
+}
 
 function ClusterCard(props: {
   view: ClusterServiceView;
   onAction(deployment: DeploymentView, kind: DeploymentAction['kind']): void;
+  onPodAction(pod: PodView, kind: 'destroy' | 'remove-from-lb'): void;
 }) {
-  const { view, onAction } = props;
+  const { view, onAction, onPodAction } = props;
   const { health } = view;
   const subheader = health.reachable
     ? `reachable · API ${health.latencyMs} ms · nodes ready ${health.nodesReady}/${health.nodesTotal}`
@@ -143,7 +197,7 @@ function ClusterCard(props: {
                 pageSize: 20,
                 padding: 'dense',
               }}
-              columns={podColumns}
+              columns={podColumns(onPodAction)}
               data={view.pods}
             />
           </Box>
@@ -177,6 +231,35 @@ export function ServiceContent() {
     kind: DeploymentAction['kind'];
   }>();
   const [busy, setBusy] = useState(false);
+  const [podAction, setPodAction] = useState<{
+    cluster: string;
+    pod: PodView;
+    kind: 'destroy' | 'remove-from-lb';
+  }>();
+
+  async function runPodAction() {
+    if (!podAction) return;
+    const { cluster, pod, kind } = podAction;
+    const request = { cluster, namespace: pod.namespace, pod: pod.name };
+    setBusy(true);
+    try {
+      if (kind === 'destroy') await api.destroyContainer(ref, request);
+      else await api.removeFromLoadBalancing(ref, request);
+      setOutcome({
+        severity: 'success',
+        message:
+          kind === 'destroy'
+            ? `${pod.name} in ${cluster} destroyed; its replacement is starting`
+            : `${pod.name} in ${cluster} is out of load balancing and keeps running; its replacement is starting`,
+      });
+    } catch (e) {
+      setOutcome({ severity: 'error', message: (e as Error).message });
+    } finally {
+      setBusy(false);
+      setPodAction(undefined);
+      retry();
+    }
+  }
   const [outcome, setOutcome] = useState<Outcome>();
 
   async function run(action: DeploymentAction) {
@@ -265,6 +348,9 @@ export function ServiceContent() {
             onAction={(deployment, kind) =>
               setDialog({ cluster: view, deployment, kind })
             }
+            onPodAction={(pod, kind) =>
+              setPodAction({ cluster: view.cluster, pod, kind })
+            }
           />
         </Grid>
       ))}
@@ -280,6 +366,32 @@ export function ServiceContent() {
           refreshKey={lastSignal}
         />
       </Grid>
+      {podAction && (
+        <Dialog open onClose={() => setPodAction(undefined)}>
+          <DialogTitle>
+            {podAction.kind === 'destroy'
+              ? 'Destroy'
+              : 'Remove from load balancing'}{' '}
+            {podAction.pod.name}?
+          </DialogTitle>
+          <DialogContent>
+            {podAction.kind === 'destroy'
+              ? 'The container is deleted and its Deployment starts a new one.'
+              : 'The container leaves its Services and its ReplicaSet but keeps running, so you can look into it; a replacement starts. Destroy it when you are done.'}
+          </DialogContent>
+          <DialogActions>
+            <Button onClick={() => setPodAction(undefined)}>Cancel</Button>
+            <Button
+              color="primary"
+              variant="contained"
+              disabled={busy}
+              onClick={runPodAction}
+            >
+              {podAction.kind === 'destroy' ? 'Destroy' : 'Remove'}
+            </Button>
+          </DialogActions>
+        </Dialog>
+      )}
       {dialog && (
         <ActionDialog
           kind={dialog.kind}
