@@ -231,6 +231,7 @@ export function ServiceContent() {
     kind: DeploymentAction['kind'];
   }>();
   const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<Outcome>();
   const [podAction, setPodAction] = useState<{
     cluster: string;
     pod: PodView;
@@ -260,7 +261,6 @@ export function ServiceContent() {
       retry();
     }
   }
-  const [outcome, setOutcome] = useState<Outcome>();
 
   async function run(action: DeploymentAction) {
     if (!dialog) return;
