@@ -68,6 +68,14 @@ const VALID_BODIES: Record<string, object> = {
   },
   restart: {},
   rollback: { revision: 1 },
+  config: { container: 'app', env: [{ name: 'LOG_LEVEL', value: 'debug' }] },
+  sync: {
+    from: {
+      cluster: 'other',
+      namespace: 'payments',
+      deployment: 'payments-api',
+    },
+  },
   'containers/destroy': { pod: 'payments-api-abc-1', deployment: undefined },
   'containers/remove-from-lb': {
     pod: 'payments-api-abc-1',
@@ -231,6 +239,50 @@ describe('services backend over HTTP', () => {
         'not a valid image reference',
       ],
       ['rollback', { revision: 0 }, 'revisions start at 1'],
+      [
+        'config',
+        { container: 'app', env: [{ name: '1BAD', value: 'x' }] },
+        'env var name starts with',
+      ],
+      [
+        'config',
+        {
+          container: 'app',
+          env: [
+            { name: 'A', value: 'x' },
+            { name: 'A', value: 'y' },
+          ],
+        },
+        'env var names must be unique',
+      ],
+      [
+        'config',
+        { container: 'app', livenessProbe: { path: '/health', port: 70000 } },
+        'a probe port is 1 to 65535',
+      ],
+      [
+        'config',
+        { container: 'app', livenessProbe: { path: 'health z', port: 80 } },
+        'a probe path starts with /',
+      ],
+      [
+        'config',
+        { container: 'app', resources: { limits: { memory: '1 GB' } } },
+        'limits.memory is a Kubernetes quantity',
+      ],
+      [
+        'config',
+        { container: 'app', terminationGracePeriodSeconds: -1 },
+        'terminationGracePeriodSeconds cannot be below 0',
+      ],
+      [
+        'config',
+        {
+          container: 'app',
+          rollingUpdate: { maxSurge: '150%', maxUnavailable: 0 },
+        },
+        'a count or a percentage',
+      ],
       ['restart', { extra: 1 }, 'unknown field(s): extra'],
     ])('answers 400 to a bad %s body %j', async (path, extra, message) => {
       const res = await post(path, 'user:default/alice', {

@@ -11,7 +11,7 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   AuthorizeResult,
-  Permission,
+  ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import {
   containerDeletePermission,
@@ -24,6 +24,7 @@ import {
   serviceRollbackPermission,
   serviceScalePermission,
   serviceUpgradePermission,
+  serviceConfigEditPermission,
   ServiceView,
 } from '@internal/plugin-container-cloud-common';
 import {
@@ -35,8 +36,10 @@ import {
 import { z } from 'zod';
 import { PodHistoryStore } from './database/PodHistoryStore';
 import {
+  configSchema,
   historyQuerySchema,
   parseBody,
+  syncSchema,
   podTargetSchema,
   rollbackSchema,
   scaleSchema,
@@ -59,7 +62,9 @@ export interface RouterOptions {
 interface Operation<T extends { cluster: string }> {
   path: string;
   eventId: string;
-  permission: Permission;
+  permission:
+    | ResourcePermission<'catalog-entity'>
+    | ResourcePermission<'catalog-entity'>[];
   schema: z.ZodType<T>;
   /** does the work; returns the response body (and what the audit event records) */
   run(
@@ -87,6 +92,7 @@ function onDeployment<T extends z.infer<typeof targetSchema>>(
     ops: DeploymentOperations,
     target: Target,
     body: T,
+    all: ContainerCloudClusters,
   ) => Promise<DeploymentView>,
 ) {
   return async (
@@ -99,6 +105,7 @@ function onDeployment<T extends z.infer<typeof targetSchema>>(
       clusters.operations(body.cluster),
       deploymentTarget(kubernetesId, body),
       body,
+      clusters,
     ),
   });
 }
@@ -142,6 +149,34 @@ export function serviceOperations(maxReplicas: number) {
         ops.rollback(target, body.revision),
       ),
     } satisfies Operation<z.infer<typeof rollbackSchema>>,
+    {
+      path: 'config',
+      eventId: 'service-config-edit',
+      permission: serviceConfigEditPermission,
+      schema: configSchema,
+      run: onDeployment((ops, target, body) => {
+        const { cluster, namespace, deployment, resourceVersion, ...change } =
+          body;
+        return ops.configure(target, change);
+      }),
+    } satisfies Operation<z.infer<typeof configSchema>>,
+    {
+      path: 'sync',
+      eventId: 'service-sync',
+      // a sync is a release: new images and new configuration
+      permission: [serviceUpgradePermission, serviceConfigEditPermission],
+      schema: syncSchema,
+      run: onDeployment(async (ops, target, body, all) => {
+        const source = await all
+          .operations(body.from.cluster)
+          .portableConfig(
+            body.from.namespace,
+            body.from.deployment,
+            target.kubernetesId,
+          );
+        return ops.syncFrom(target, source);
+      }),
+    } satisfies Operation<z.infer<typeof syncSchema>>,
     {
       path: 'containers/destroy',
       eventId: 'container-destroy',
@@ -207,23 +242,29 @@ export async function createRouter(
     return { credentials, entityRef, kubernetesId };
   }
 
+  /** Every one of `required` must be allowed on the entity; the first refusal is the answer. */
   async function authorize(
-    permission: Permission,
+    required:
+      | ResourcePermission<'catalog-entity'>
+      | ResourcePermission<'catalog-entity'>[],
     entityRef: string,
     credentials: Awaited<ReturnType<typeof loadService>>['credentials'],
   ) {
-    const [decision] = await permissions.authorize(
-      [{ permission, resourceRef: entityRef } as any],
+    const list = Array.isArray(required) ? required : [required];
+    const decisions = await permissions.authorize(
+      list.map(permission => ({ permission, resourceRef: entityRef })),
       { credentials },
     );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError(
-        `you may not ${permission.name.replace(
-          'container-cloud.',
-          '',
-        )} ${entityRef}: only its owners and ops admins may`,
-      );
-    }
+    decisions.forEach((decision, i) => {
+      if (decision.result !== AuthorizeResult.ALLOW) {
+        throw new NotAllowedError(
+          `you may not ${list[i].name.replace(
+            'container-cloud.',
+            '',
+          )} ${entityRef}: only its owners and ops admins may`,
+        );
+      }
+    });
   }
 
   router.get('/health', async (req, res) => {

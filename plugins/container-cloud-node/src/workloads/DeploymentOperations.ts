@@ -154,6 +154,150 @@ export class DeploymentOperations {
     return this.write(target, PatchStrategy.JsonPatch, ops);
   }
 
+  /**
+   * Replaces the parts of a container's and the Deployment's configuration that `change` names;
+   * what it leaves out stays as it is. One JSON patch, guarded by the resourceVersion read here
+   * (or the caller's), so a concurrent edit is a conflict, never a silent merge.
+   */
+  async configure(target: Target, change: ConfigChange) {
+    const current = await this.get(
+      target.namespace,
+      target.name,
+      target.kubernetesId,
+    );
+    const containers = current.spec?.template?.spec?.containers ?? [];
+    const index = containers.findIndex(c => c.name === change.container);
+    if (index < 0) {
+      throw new NotFoundError(
+        `deployment ${target.namespace}/${target.name} has no container '${
+          change.container
+        }' (it has: ${containers.map(c => c.name).join(', ')})`,
+      );
+    }
+    const ops: object[] = [
+      {
+        op: 'test',
+        path: '/metadata/resourceVersion',
+        value: target.resourceVersion ?? current.metadata?.resourceVersion,
+      },
+    ];
+    const containerPath = `/spec/template/spec/containers/${index}`;
+    const set = (path: string, value: unknown) =>
+      ops.push(
+        value === null ? { op: 'remove', path } : { op: 'add', path, value }, // JSON-patch `add` replaces an existing member
+      );
+    const has = (obj: object | undefined, key: string) =>
+      obj !== undefined && Object.prototype.hasOwnProperty.call(obj, key);
+    const c = containers[index];
+    if (change.env !== undefined) set(`${containerPath}/env`, change.env);
+    if (change.resources !== undefined)
+      set(`${containerPath}/resources`, change.resources);
+    for (const probe of ['livenessProbe', 'readinessProbe'] as const) {
+      const value = change[probe];
+      if (value === undefined) continue;
+      if (value === null && !has(c, probe)) continue; // removing what is not there
+      set(
+        `${containerPath}/${probe}`,
+        value && {
+          httpGet: { path: value.path, port: value.port },
+          initialDelaySeconds: value.initialDelaySeconds,
+          periodSeconds: value.periodSeconds,
+          timeoutSeconds: value.timeoutSeconds,
+          failureThreshold: value.failureThreshold,
+        },
+      );
+    }
+    if (change.terminationGracePeriodSeconds !== undefined) {
+      set(
+        '/spec/template/spec/terminationGracePeriodSeconds',
+        change.terminationGracePeriodSeconds,
+      );
+    }
+    if (change.rollingUpdate !== undefined) {
+      set('/spec/strategy', {
+        type: 'RollingUpdate',
+        rollingUpdate: change.rollingUpdate,
+      });
+    }
+    return this.write(target, PatchStrategy.JsonPatch, ops);
+  }
+
+  /** The parts of a Deployment `configure` and `syncFrom` carry between clusters. */
+  async portableConfig(namespace: string, name: string, kubernetesId: string) {
+    const d = await this.get(namespace, name, kubernetesId);
+    return {
+      containers: (d.spec?.template?.spec?.containers ?? []).map(c => ({
+        name: c.name,
+        image: c.image,
+        env: c.env,
+        resources: c.resources,
+        livenessProbe: c.livenessProbe,
+        readinessProbe: c.readinessProbe,
+      })),
+      terminationGracePeriodSeconds:
+        d.spec?.template?.spec?.terminationGracePeriodSeconds,
+      strategy: d.spec?.strategy,
+    };
+  }
+
+  /**
+   * "Sync to production": gives this Deployment the images and configuration of another one
+   * (usually the same service in another cluster). Containers are matched by name; one missing
+   * here is an error, not a guess.
+   */
+  async syncFrom(
+    target: Target,
+    source: Awaited<ReturnType<DeploymentOperations['portableConfig']>>,
+  ) {
+    const current = await this.get(
+      target.namespace,
+      target.name,
+      target.kubernetesId,
+    );
+    const containers = current.spec?.template?.spec?.containers ?? [];
+    const ops: object[] = [
+      {
+        op: 'test',
+        path: '/metadata/resourceVersion',
+        value: target.resourceVersion ?? current.metadata?.resourceVersion,
+      },
+    ];
+    for (const from of source.containers) {
+      const index = containers.findIndex(c => c.name === from.name);
+      if (index < 0) {
+        throw new NotFoundError(
+          `deployment ${target.namespace}/${target.name} in ${this.connection.name} has no container '${from.name}' to sync into`,
+        );
+      }
+      const path = `/spec/template/spec/containers/${index}`;
+      ops.push({ op: 'add', path: `${path}/image`, value: from.image });
+      for (const key of [
+        'env',
+        'resources',
+        'livenessProbe',
+        'readinessProbe',
+      ] as const) {
+        if (from[key] !== undefined) {
+          ops.push({ op: 'add', path: `${path}/${key}`, value: from[key] });
+        } else if (
+          containers[index][key] !== undefined
+        ) {
+          ops.push({ op: 'remove', path: `${path}/${key}` });
+        }
+      }
+    }
+    if (source.terminationGracePeriodSeconds !== undefined) {
+      ops.push({
+        op: 'add',
+        path: '/spec/template/spec/terminationGracePeriodSeconds',
+        value: source.terminationGracePeriodSeconds,
+      });
+    }
+    if (source.strategy)
+      ops.push({ op: 'add', path: '/spec/strategy', value: source.strategy });
+    return this.write(target, PatchStrategy.JsonPatch, ops);
+  }
+
   private patch(target: Target, strategy: PatchStrategy, body: object) {
     const withPrecondition = target.resourceVersion
       ? {
@@ -219,4 +363,34 @@ export interface Target {
   name: string;
   kubernetesId: string;
   resourceVersion?: string;
+}
+
+/** An HTTP probe as the config editor offers it. @public */
+export interface ProbeSettings {
+  path: string;
+  port: number;
+  initialDelaySeconds?: number;
+  periodSeconds?: number;
+  timeoutSeconds?: number;
+  failureThreshold?: number;
+}
+
+/**
+ * What `configure` changes; a field left out stays as it is, `null` removes a probe.
+ * @public
+ */
+export interface ConfigChange {
+  container: string;
+  env?: { name: string; value: string }[];
+  resources?: {
+    requests?: { cpu?: string; memory?: string };
+    limits?: { cpu?: string; memory?: string };
+  };
+  livenessProbe?: ProbeSettings | null;
+  readinessProbe?: ProbeSettings | null;
+  terminationGracePeriodSeconds?: number;
+  rollingUpdate?: {
+    maxSurge: string | number;
+    maxUnavailable: string | number;
+  };
 }

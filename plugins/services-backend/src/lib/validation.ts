@@ -97,6 +97,123 @@ export const rollbackSchema = z
   })
   .strict();
 
+const quantity = (what: string) =>
+  z
+    .string()
+    .max(32)
+    .regex(
+      /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/,
+      `${what} is a Kubernetes quantity such as 500m, 256Mi or 1Gi`,
+    );
+const cpuAndMemory = (what: string) =>
+  z
+    .object({
+      cpu: quantity(`${what}.cpu`).optional(),
+      memory: quantity(`${what}.memory`).optional(),
+    })
+    .strict();
+const seconds = (what: string, max: number) =>
+  z
+    .number()
+    .int(`${what} is a whole number of seconds`)
+    .min(0, `${what} cannot be below 0`)
+    .max(max, `${what} is at most ${max}`);
+const probe = z
+  .object({
+    path: z
+      .string()
+      .max(1024)
+      .regex(
+        /^\/[\x21-\x7e]*$/,
+        'a probe path starts with / and has no spaces',
+      ),
+    port: z
+      .number()
+      .int('a probe port is a whole number')
+      .min(1, 'a probe port is 1 to 65535')
+      .max(65535, 'a probe port is 1 to 65535'),
+    initialDelaySeconds: seconds('initialDelaySeconds', 3600).optional(),
+    periodSeconds: seconds('periodSeconds', 3600).min(1).optional(),
+    timeoutSeconds: seconds('timeoutSeconds', 3600).min(1).optional(),
+    failureThreshold: z.number().int().min(1).max(100).optional(),
+  })
+  .strict();
+const surge = z.union([
+  z.number().int().min(0),
+  z
+    .string()
+    .regex(
+      /^(100|[1-9]?[0-9])%$/,
+      'maxSurge and maxUnavailable are a count or a percentage such as 25%',
+    ),
+]);
+
+/** The config editor's body: what it names is replaced, what it leaves out stays. */
+export const configSchema = z
+  .object({
+    ...target,
+    container: z
+      .string()
+      .max(63)
+      .regex(
+        dnsLabel,
+        'a container name is lower-case letters, digits and dashes',
+      ),
+    env: z
+      .array(
+        z
+          .object({
+            name: z
+              .string()
+              .max(253)
+              .regex(
+                /^[A-Za-z_][A-Za-z0-9_.-]*$/,
+                'an env var name starts with a letter or _ and has letters, digits, _, . or -',
+              ),
+            value: z.string().max(32768),
+          })
+          .strict(),
+      )
+      .max(200)
+      .refine(
+        list => new Set(list.map(e => e.name)).size === list.length,
+        'env var names must be unique',
+      )
+      .optional(),
+    resources: z
+      .object({
+        requests: cpuAndMemory('requests').optional(),
+        limits: cpuAndMemory('limits').optional(),
+      })
+      .strict()
+      .optional(),
+    livenessProbe: probe.nullable().optional(),
+    readinessProbe: probe.nullable().optional(),
+    terminationGracePeriodSeconds: seconds(
+      'terminationGracePeriodSeconds',
+      3600,
+    ).optional(),
+    rollingUpdate: z
+      .object({ maxSurge: surge, maxUnavailable: surge })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** "Sync to production": the target Deployment takes the source's images and configuration. */
+export const syncSchema = z
+  .object({
+    ...target,
+    from: z
+      .object({
+        cluster: target.cluster,
+        namespace: target.namespace,
+        deployment: target.deployment,
+      })
+      .strict(),
+  })
+  .strict();
+
 /** `?cluster=&state=running|ended&limit=&offset=` of the history route. */
 export const historyQuerySchema = z
   .object({
