@@ -45,6 +45,42 @@ export interface DeploymentView {
   lastUpdate?: string;
   /** `Progressing`/`Available`/`ReplicaFailure` conditions that are not True, in words */
   problems: string[];
+  /** what the config editor shows and edits */
+  config: DeploymentConfig;
+}
+
+/** An HTTP probe. @public */
+export interface ProbeView {
+  path: string;
+  port: number | string;
+  initialDelaySeconds?: number;
+  periodSeconds?: number;
+  timeoutSeconds?: number;
+  failureThreshold?: number;
+}
+
+/** @public */
+export interface ContainerConfig {
+  container: string;
+  /** plain values; variables from secrets or config maps are listed in `envFrom` and kept */
+  env: { name: string; value: string }[];
+  envFrom: string[];
+  resources: {
+    requests?: { cpu?: string; memory?: string };
+    limits?: { cpu?: string; memory?: string };
+  };
+  livenessProbe?: ProbeView;
+  readinessProbe?: ProbeView;
+}
+
+/** @public */
+export interface DeploymentConfig {
+  containers: ContainerConfig[];
+  terminationGracePeriodSeconds?: number;
+  rollingUpdate?: {
+    maxSurge?: string | number;
+    maxUnavailable?: string | number;
+  };
 }
 
 /** @public */

@@ -189,7 +189,14 @@ export class DeploymentOperations {
     const has = (obj: object | undefined, key: string) =>
       obj !== undefined && Object.prototype.hasOwnProperty.call(obj, key);
     const c = containers[index];
-    if (change.env !== undefined) set(`${containerPath}/env`, change.env);
+    if (change.env !== undefined) {
+      // variables from secrets and config maps are not the editor's to drop
+      const named = new Set(change.env.map(e => e.name));
+      const kept = (c.env ?? []).filter(
+        e => e.valueFrom !== undefined && !named.has(e.name),
+      );
+      set(`${containerPath}/env`, [...change.env, ...kept]);
+    }
     if (change.resources !== undefined)
       set(`${containerPath}/resources`, change.resources);
     for (const probe of ['livenessProbe', 'readinessProbe'] as const) {
@@ -279,9 +286,7 @@ export class DeploymentOperations {
       ] as const) {
         if (from[key] !== undefined) {
           ops.push({ op: 'add', path: `${path}/${key}`, value: from[key] });
-        } else if (
-          containers[index][key] !== undefined
-        ) {
+        } else if (containers[index][key] !== undefined) {
           ops.push({ op: 'remove', path: `${path}/${key}` });
         }
       }

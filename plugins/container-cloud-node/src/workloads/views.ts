@@ -1,9 +1,13 @@
 import type {
   V1Deployment,
   V1Pod,
+  V1Probe,
   V1ReplicaSet,
 } from '@kubernetes/client-node';
 import type {
+  ContainerConfig,
+  DeploymentConfig,
+  ProbeView,
   ContainerImage,
   ContainerStatusView,
   DeploymentView,
@@ -33,6 +37,43 @@ function revisionOf(annotations: Record<string, string> | undefined) {
   return Number.isInteger(revision) ? revision : undefined;
 }
 
+function probeView(probe: V1Probe | undefined): ProbeView | undefined {
+  if (!probe?.httpGet) return undefined;
+  return {
+    path: probe.httpGet.path ?? '/',
+    port: probe.httpGet.port,
+    initialDelaySeconds: probe.initialDelaySeconds,
+    periodSeconds: probe.periodSeconds,
+    timeoutSeconds: probe.timeoutSeconds,
+    failureThreshold: probe.failureThreshold,
+  };
+}
+
+function configOf(d: V1Deployment): DeploymentConfig {
+  const spec = d.spec?.template?.spec;
+  return {
+    containers: (spec?.containers ?? []).map(c => ({
+      container: c.name,
+      env: (c.env ?? [])
+        .filter(e => e.valueFrom === undefined)
+        .map(e => ({ name: e.name, value: e.value ?? '' })),
+      envFrom: (c.env ?? [])
+        .filter(e => e.valueFrom !== undefined)
+        .map(e => e.name),
+      resources: {
+        requests: c.resources
+          ?.requests as ContainerConfig['resources']['requests'],
+        limits: c.resources?.limits as ContainerConfig['resources']['limits'],
+      },
+      livenessProbe: probeView(c.livenessProbe),
+      readinessProbe: probeView(c.readinessProbe),
+    })),
+    terminationGracePeriodSeconds: spec?.terminationGracePeriodSeconds,
+    rollingUpdate: d.spec?.strategy
+      ?.rollingUpdate as DeploymentConfig['rollingUpdate'],
+  };
+}
+
 /** Pure: a Deployment as the service page shows it. */
 export function deploymentView(d: V1Deployment): DeploymentView {
   const conditions = d.status?.conditions ?? [];
@@ -58,6 +99,7 @@ export function deploymentView(d: V1Deployment): DeploymentView {
         c.type === 'ReplicaFailure' ? c.status === 'True' : c.status !== 'True',
       )
       .map(c => `${c.type}: ${c.message ?? c.reason ?? c.status}`),
+    config: configOf(d),
   };
 }
 

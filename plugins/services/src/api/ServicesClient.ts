@@ -68,6 +68,16 @@ export interface ServicesApi {
     entity: CompoundEntityRef,
     request: RollbackRequest,
   ): Promise<OperationResult>;
+  configure(
+    entity: CompoundEntityRef,
+    request: DeploymentTarget & Record<string, unknown>,
+  ): Promise<OperationResult>;
+  sync(
+    entity: CompoundEntityRef,
+    request: DeploymentTarget & {
+      from: { cluster: string; namespace: string; deployment: string };
+    },
+  ): Promise<OperationResult>;
   destroyContainer(
     entity: CompoundEntityRef,
     request: PodRequest,
@@ -119,6 +129,22 @@ export class ServicesClient implements ServicesApi {
 
   rollback(entity: CompoundEntityRef, request: RollbackRequest) {
     return this.call<OperationResult>('POST', entity, '/rollback', request);
+  }
+
+  configure(
+    entity: CompoundEntityRef,
+    request: DeploymentTarget & Record<string, unknown>,
+  ) {
+    return this.call<OperationResult>('POST', entity, '/config', request);
+  }
+
+  sync(
+    entity: CompoundEntityRef,
+    request: DeploymentTarget & {
+      from: { cluster: string; namespace: string; deployment: string };
+    },
+  ) {
+    return this.call<OperationResult>('POST', entity, '/sync', request);
   }
 
   async destroyContainer(entity: CompoundEntityRef, request: PodRequest) {

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import {
+  Box,
   Button,
   Dialog,
   DialogActions,
@@ -18,11 +19,52 @@ export type DeploymentAction =
   | { kind: 'scale'; replicas: number }
   | { kind: 'restart' }
   | { kind: 'upgrade'; container: string; image: string }
-  | { kind: 'rollback'; revision: number };
+  | { kind: 'rollback'; revision: number }
+  | { kind: 'config'; change: ConfigEdit }
+  | { kind: 'sync'; fromCluster: string };
+
+/** The config editor's output, in the backend's `config` body shape (minus the target). */
+export interface ConfigEdit {
+  container: string;
+  env: { name: string; value: string }[];
+  resources: {
+    requests?: { cpu?: string; memory?: string };
+    limits?: { cpu?: string; memory?: string };
+  };
+  readinessProbe: { path: string; port: number } | null;
+  livenessProbe: { path: string; port: number } | null;
+  terminationGracePeriodSeconds?: number;
+}
+
+/** `NAME=value` lines → env vars; the backend checks the names. */
+export function parseEnvLines(text: string) {
+  return text
+    .split('\n')
+    .map(line => line.trim())
+    .filter(line => line && !line.startsWith('#'))
+    .map(line => {
+      const eq = line.indexOf('=');
+      return eq < 0
+        ? { name: line, value: '' }
+        : { name: line.slice(0, eq).trim(), value: line.slice(eq + 1) };
+    });
+}
+
+function probeFrom(path: string, port: string) {
+  if (!path.trim() && !port.trim()) return null;
+  return { path: path.trim(), port: Number(port) };
+}
+
+function compact<T extends object>(value: T): T | undefined {
+  const entries = Object.entries(value).filter(([, v]) => v);
+  return entries.length ? (Object.fromEntries(entries) as T) : undefined;
+}
 
 type DialogProps = {
   deployment: DeploymentView;
   cluster: string;
+  /** the other clusters running this Deployment: sources for a sync */
+  otherClusters: string[];
   revisions: RevisionView[];
   busy: boolean;
   onClose(): void;
@@ -42,6 +84,32 @@ export function ActionDialog(
     r => r.deployment === deployment.name && r.revision !== deployment.revision,
   );
   const [revision, setRevision] = useState(revisions[0]?.revision ?? 0);
+  const [fromCluster, setFromCluster] = useState(props.otherClusters[0] ?? '');
+  const config = deployment.config.containers.find(
+    c => c.container === container,
+  );
+  const [envText, setEnvText] = useState(
+    (config?.env ?? []).map(e => `${e.name}=${e.value}`).join('\n'),
+  );
+  const [limitsCpu, setLimitsCpu] = useState(
+    config?.resources.limits?.cpu ?? '',
+  );
+  const [limitsMemory, setLimitsMemory] = useState(
+    config?.resources.limits?.memory ?? '',
+  );
+  const [readyPath, setReadyPath] = useState(
+    config?.readinessProbe?.path ?? '',
+  );
+  const [readyPort, setReadyPort] = useState(
+    String(config?.readinessProbe?.port ?? ''),
+  );
+  const [livePath, setLivePath] = useState(config?.livenessProbe?.path ?? '');
+  const [livePort, setLivePort] = useState(
+    String(config?.livenessProbe?.port ?? ''),
+  );
+  const [grace, setGrace] = useState(
+    String(deployment.config.terminationGracePeriodSeconds ?? ''),
+  );
 
   const replicasValid = /^[0-9]+$/.test(replicas);
   let content: JSX.Element;
@@ -112,6 +180,148 @@ export function ActionDialog(
         </>
       );
       break;
+    case 'config':
+      action = {
+        kind,
+        change: {
+          container,
+          env: parseEnvLines(envText),
+          resources: {
+            ...config?.resources,
+            limits: compact({
+              cpu: limitsCpu.trim(),
+              memory: limitsMemory.trim(),
+            }),
+          },
+          readinessProbe: probeFrom(readyPath, readyPort),
+          livenessProbe: probeFrom(livePath, livePort),
+          terminationGracePeriodSeconds: grace.trim()
+            ? Number(grace)
+            : undefined,
+        },
+      };
+      content = (
+        <>
+          {deployment.config.containers.length > 1 && (
+            <TextField
+              select
+              fullWidth
+              margin="dense"
+              label="Container"
+              value={container}
+              onChange={e => setContainer(e.target.value)}
+            >
+              {deployment.config.containers.map(c => (
+                <MenuItem key={c.container} value={c.container}>
+                  {c.container}
+                </MenuItem>
+              ))}
+            </TextField>
+          )}
+          <TextField
+            fullWidth
+            multiline
+            minRows={4}
+            margin="dense"
+            id="container-cloud-config-env"
+            label="Environment variables (NAME=value, one per line)"
+            value={envText}
+            onChange={e => setEnvText(e.target.value)}
+            helperText={
+              config?.envFrom.length
+                ? `kept as they are (from secrets or config maps): ${config.envFrom.join(
+                    ', ',
+                  )}`
+                : undefined
+            }
+          />
+          <Box display="flex" style={{ gap: 8 }}>
+            <TextField
+              id="container-cloud-cpu-limit"
+              margin="dense"
+              label="CPU limit"
+              placeholder="500m"
+              value={limitsCpu}
+              onChange={e => setLimitsCpu(e.target.value)}
+            />
+            <TextField
+              id="container-cloud-memory-limit"
+              margin="dense"
+              label="Memory limit"
+              placeholder="512Mi"
+              value={limitsMemory}
+              onChange={e => setLimitsMemory(e.target.value)}
+            />
+            <TextField
+              id="container-cloud-graceful-termination-s"
+              margin="dense"
+              label="Graceful termination (s)"
+              value={grace}
+              onChange={e => setGrace(e.target.value)}
+            />
+          </Box>
+          <Box display="flex" style={{ gap: 8 }}>
+            <TextField
+              id="container-cloud-readiness-path"
+              margin="dense"
+              label="Readiness path"
+              placeholder="/ready"
+              value={readyPath}
+              onChange={e => setReadyPath(e.target.value)}
+            />
+            <TextField
+              id="container-cloud-readiness-port"
+              margin="dense"
+              label="Readiness port"
+              value={readyPort}
+              onChange={e => setReadyPort(e.target.value)}
+            />
+            <TextField
+              id="container-cloud-liveness-path"
+              margin="dense"
+              label="Liveness path"
+              placeholder="/health"
+              value={livePath}
+              onChange={e => setLivePath(e.target.value)}
+            />
+            <TextField
+              id="container-cloud-liveness-port"
+              margin="dense"
+              label="Liveness port"
+              value={livePort}
+              onChange={e => setLivePort(e.target.value)}
+            />
+          </Box>
+        </>
+      );
+      break;
+    case 'sync':
+      action = fromCluster ? { kind, fromCluster } : undefined;
+      content = props.otherClusters.length ? (
+        <>
+          <TextField
+            select
+            fullWidth
+            label="Copy images and configuration from"
+            value={fromCluster}
+            onChange={e => setFromCluster(e.target.value)}
+          >
+            {props.otherClusters.map(c => (
+              <MenuItem key={c} value={c}>
+                {c}
+              </MenuItem>
+            ))}
+          </TextField>
+          <Box mt={2}>
+            {deployment.name} in {cluster} gets the images, env vars, resources,
+            probes and rollout settings of {fromCluster}; its replica count
+            stays.
+          </Box>
+        </>
+      ) : (
+        <>No other cluster runs {deployment.name}.</>
+      );
+      break;
     default:
       action = revision ? { kind: 'rollback', revision } : undefined;
       content = revisions.length ? (
@@ -141,6 +351,8 @@ export function ActionDialog(
     restart: 'Restart',
     upgrade: 'Upgrade',
     rollback: 'Roll back',
+    config: 'Edit configuration of',
+    sync: 'Sync',
   };
   return (
     <Dialog open onClose={onClose} fullWidth maxWidth="sm">

@@ -30,6 +30,18 @@ const deployment = {
   ],
   revision: 2,
   problems: [],
+  config: {
+    containers: [
+      {
+        container: 'app',
+        env: [{ name: 'LOG_LEVEL', value: 'info' }],
+        envFrom: ['DB_PASSWORD'],
+        resources: { limits: { memory: '256Mi' } },
+        readinessProbe: { path: '/ready', port: 8080 },
+      },
+    ],
+    terminationGracePeriodSeconds: 30,
+  },
 };
 
 const view: ServiceView = {
@@ -130,6 +142,8 @@ function api(overrides: Partial<ServicesApi> = {}): ServicesApi {
     upgrade: jest.fn(),
     rollback: jest.fn(),
     destroyContainer: jest.fn(),
+    configure: jest.fn(),
+    sync: jest.fn(),
     removeFromLoadBalancing: jest.fn(),
     ...overrides,
   } as ServicesApi;
@@ -216,6 +230,39 @@ describe('ServiceContent', () => {
     expect(
       await screen.findByText('scale of payments-api in dev accepted'),
     ).toBeInTheDocument();
+  });
+
+  it('edits the configuration, keeping secret-backed variables out of it', async () => {
+    const configure = jest.fn(async () => ({ cluster: 'dev', deployment }));
+    await render(api({ configure }));
+    fireEvent.click(await screen.findByRole('button', { name: 'edit config' }));
+    expect(
+      screen.getByText(/kept as they are .*: DB_PASSWORD/),
+    ).toBeInTheDocument();
+    fireEvent.change(screen.getByLabelText(/Environment variables/), {
+      target: { value: 'LOG_LEVEL=debug\nFEATURE_X=on' },
+    });
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Edit configuration of' }),
+    );
+    await waitFor(() =>
+      expect(configure).toHaveBeenCalledWith(
+        { kind: 'Component', namespace: 'default', name: 'payments-api' },
+        expect.objectContaining({
+          cluster: 'dev',
+          resourceVersion: '41',
+          container: 'app',
+          env: [
+            { name: 'LOG_LEVEL', value: 'debug' },
+            { name: 'FEATURE_X', value: 'on' },
+          ],
+          readinessProbe: { path: '/ready', port: 8080 },
+          livenessProbe: null,
+          resources: { limits: { memory: '256Mi' } },
+          terminationGracePeriodSeconds: 30,
+        }),
+      ),
+    );
   });
 
   it('takes a container out of load balancing after asking', async () => {

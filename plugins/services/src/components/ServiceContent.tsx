@@ -142,14 +142,27 @@ function ClusterCard(props: {
       title: 'Actions',
       render: d => (
         <Box display="flex" style={{ gap: 4 }}>
-          {(['scale', 'restart', 'upgrade', 'rollback'] as const).map(kind => (
+          {(
+            [
+              'scale',
+              'restart',
+              'upgrade',
+              'rollback',
+              'config',
+              'sync',
+            ] as const
+          ).map(kind => (
             <Button
               key={kind}
               size="small"
               variant="outlined"
               onClick={() => onAction(d, kind)}
             >
-              {kind === 'rollback' ? 'roll back' : kind}
+              {{
+                rollback: 'roll back',
+                config: 'edit config',
+                sync: 'sync from…',
+              }[kind as string] ?? kind}
             </Button>
           ))}
         </Box>
@@ -277,7 +290,19 @@ export function ServiceContent() {
       else if (action.kind === 'restart') await api.restart(ref, target);
       else if (action.kind === 'upgrade')
         await api.upgrade(ref, { ...target, ...action });
-      else await api.rollback(ref, { ...target, revision: action.revision });
+      else if (action.kind === 'rollback')
+        await api.rollback(ref, { ...target, revision: action.revision });
+      else if (action.kind === 'config')
+        await api.configure(ref, { ...target, ...action.change });
+      else
+        await api.sync(ref, {
+          ...target,
+          from: {
+            cluster: action.fromCluster,
+            namespace: target.namespace,
+            deployment: target.deployment,
+          },
+        });
       setOutcome({
         severity: 'success',
         message: `${action.kind} of ${target.deployment} in ${target.cluster} accepted`,
@@ -398,6 +423,17 @@ export function ServiceContent() {
           cluster={dialog.cluster.cluster}
           deployment={dialog.deployment}
           revisions={dialog.cluster.revisions}
+          otherClusters={value.clusters
+            .filter(
+              c =>
+                c.cluster !== dialog.cluster.cluster &&
+                c.deployments.some(
+                  d =>
+                    d.name === dialog.deployment.name &&
+                    d.namespace === dialog.deployment.namespace,
+                ),
+            )
+            .map(c => c.cluster)}
           busy={busy}
           onClose={() => setDialog(undefined)}
           onSubmit={run}
