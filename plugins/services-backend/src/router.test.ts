@@ -1,29 +1,17 @@
 import {
   mockCredentials,
   mockServices,
-  startTestBackend,
   TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import {
   AuditorService,
   coreServices,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
-import catalogPlugin from '@backstage/plugin-catalog-backend';
-import permissionPlugin from '@backstage/plugin-permission-backend';
-import policyModule from '@internal/plugin-permission-backend-module-container-cloud-policy';
-import {
-  authKeepingActors,
-  catalogFixtures,
-  serviceEntity,
-  userInfoFromMemberships,
-  waitForEntity,
-} from '@internal/plugin-container-cloud-node/testing';
 import request from 'supertest';
-import { servicesPlugin } from './plugin';
 import { serviceOperations } from './router';
+import { startServicesBackend } from './__testUtils__/startServicesBackend';
 
 jest.setTimeout(120_000);
 
@@ -102,7 +90,7 @@ describe('services backend over HTTP', () => {
   });
 
   describe.each(databases.eachSupportedId())('on %s', databaseId => {
-    let backend: Awaited<ReturnType<typeof startTestBackend>>;
+    let backend: Awaited<ReturnType<typeof startServicesBackend>>;
     let server: typeof backend.server;
 
     beforeAll(async () => {
@@ -115,41 +103,13 @@ describe('services backend over HTTP', () => {
             knex: await databases.init(databaseId as TestDatabaseId),
           }),
       });
-      backend = await startTestBackend({
-        features: [
-          permissionPlugin,
-          catalogPlugin,
-          policyModule,
-          servicesPlugin,
-          catalogFixtures([
-            serviceEntity('payments-api', 'group:default/team-payments'),
-          ]),
-          userInfoFromMemberships(),
-          authKeepingActors,
-          httpAuthServiceFactory,
-          recordingAuditor,
-          perPluginDatabase,
-          mockServices.rootConfig.factory({
-            data: {
-              permission: { enabled: true },
-              catalog: { processingInterval: { seconds: 1 } },
-              containerCloud: {
-                permissions: { opsAdminGroups: ['group:default/ops-admins'] },
-                services: { maxReplicas: 20 },
-              },
-              // no clusters: an authorized write gets as far as looking its cluster up
-              kubernetes: {
-                clusterLocatorMethods: [{ type: 'config', clusters: [] }],
-              },
-            },
-          }),
-        ],
+      backend = await startServicesBackend({
+        // no clusters: an authorized write gets as far as looking its cluster up
+        clusters: [],
+        containerCloud: { services: { maxReplicas: 20 } },
+        services: [recordingAuditor, perPluginDatabase],
       });
       server = backend.server;
-      await waitForEntity(
-        `http://localhost:${server.port()}`,
-        'component/default/payments-api',
-      );
     });
 
     afterAll(() => backend?.stop());

@@ -39,6 +39,11 @@ const target = {
 
 export const targetSchema = z.object(target).strict();
 
+const containerName = z
+  .string()
+  .max(63)
+  .regex(dnsLabel, 'a container name is lower-case letters, digits and dashes');
+
 /** One container (pod) of the service in one cluster. */
 export const podTargetSchema = z
   .object({
@@ -73,13 +78,7 @@ export function scaleSchema(maxReplicas: number) {
 export const upgradeSchema = z
   .object({
     ...target,
-    container: z
-      .string()
-      .max(63)
-      .regex(
-        dnsLabel,
-        'a container name is lower-case letters, digits and dashes',
-      ),
+    container: containerName,
     image: z
       .string()
       .max(512, 'an image reference is at most 512 characters')
@@ -152,13 +151,7 @@ const surge = z.union([
 export const configSchema = z
   .object({
     ...target,
-    container: z
-      .string()
-      .max(63)
-      .regex(
-        dnsLabel,
-        'a container name is lower-case letters, digits and dashes',
-      ),
+    container: containerName,
     env: z
       .array(
         z

@@ -60,6 +60,27 @@ function compact<T extends object>(value: T): T | undefined {
   return entries.length ? (Object.fromEntries(entries) as T) : undefined;
 }
 
+/** A short labelled input of the config editor; its id comes from its label. */
+function SmallField(props: {
+  label: string;
+  value: string;
+  placeholder?: string;
+  onChange(value: string): void;
+}) {
+  return (
+    <TextField
+      id={`container-cloud-${props.label
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')}`}
+      margin="dense"
+      label={props.label}
+      placeholder={props.placeholder}
+      value={props.value}
+      onChange={e => props.onChange(e.target.value)}
+    />
+  );
+}
+
 type DialogProps = {
   deployment: DeploymentView;
   cluster: string;
@@ -236,60 +257,46 @@ export function ActionDialog(
             }
           />
           <Box display="flex" style={{ gap: 8 }}>
-            <TextField
-              id="container-cloud-cpu-limit"
-              margin="dense"
+            <SmallField
               label="CPU limit"
               placeholder="500m"
               value={limitsCpu}
-              onChange={e => setLimitsCpu(e.target.value)}
+              onChange={setLimitsCpu}
             />
-            <TextField
-              id="container-cloud-memory-limit"
-              margin="dense"
+            <SmallField
               label="Memory limit"
               placeholder="512Mi"
               value={limitsMemory}
-              onChange={e => setLimitsMemory(e.target.value)}
+              onChange={setLimitsMemory}
             />
-            <TextField
-              id="container-cloud-graceful-termination-s"
-              margin="dense"
+            <SmallField
               label="Graceful termination (s)"
               value={grace}
-              onChange={e => setGrace(e.target.value)}
+              onChange={setGrace}
             />
           </Box>
           <Box display="flex" style={{ gap: 8 }}>
-            <TextField
-              id="container-cloud-readiness-path"
-              margin="dense"
+            <SmallField
               label="Readiness path"
               placeholder="/ready"
               value={readyPath}
-              onChange={e => setReadyPath(e.target.value)}
+              onChange={setReadyPath}
             />
-            <TextField
-              id="container-cloud-readiness-port"
-              margin="dense"
+            <SmallField
               label="Readiness port"
               value={readyPort}
-              onChange={e => setReadyPort(e.target.value)}
+              onChange={setReadyPort}
             />
-            <TextField
-              id="container-cloud-liveness-path"
-              margin="dense"
+            <SmallField
               label="Liveness path"
               placeholder="/health"
               value={livePath}
-              onChange={e => setLivePath(e.target.value)}
+              onChange={setLivePath}
             />
-            <TextField
-              id="container-cloud-liveness-port"
-              margin="dense"
+            <SmallField
               label="Liveness port"
               value={livePort}
-              onChange={e => setLivePort(e.target.value)}
+              onChange={setLivePort}
             />
           </Box>
         </>

@@ -1,0 +1,295 @@
+/*
+ * The service page's backend call vs Backstage's own kubernetes backend (objects by entity), for
+ * the same entity on the local cloud, with thousands of kwok pods over both clusters and N
+ * concurrent viewers. Reports p50/p95 latency and the requests each makes to the apiservers
+ * (apiserver_request_total, summed over both clusters) during a fixed window.
+ *
+ *   node bench/services/run.js [--pods-per-cluster 1000] [--viewers 20] [--seconds 30]
+ *
+ * Loopback only; bounded in time; stops what it started.
+ */
+import { spawn, ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LocalCloud } from '../../packages/local-cloud/src';
+
+const ROOT = path.resolve(__dirname, '../..');
+const PORT = 7037;
+const BASE = `http://127.0.0.1:${PORT}`;
+const NAMESPACE = 'bench-services';
+const SERVICE = 'payments-api';
+
+function arg(args: string[], name: string, fallback: number) {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+
+const say = (line: string) =>
+  process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+
+async function ensurePods(cloud: LocalCloud, clusters: string[], perCluster: number) {
+  const nodesNeeded = Math.ceil((perCluster + 50) / 110);
+  for (const cluster of clusters) {
+    const api = cloud.adminClient(cluster as any);
+    try {
+      for (let i = 0; i < nodesNeeded; i++) {
+        const name = `kwok-${cluster}-bench-${i}`;
+        const res = await api.request('GET', `/api/v1/nodes/${name}`);
+        if (res.status === 404) {
+          await api.expect('POST', '/api/v1/nodes', {
+            apiVersion: 'v1',
+            kind: 'Node',
+            metadata: {
+              name,
+              annotations: { 'kwok.x-k8s.io/node': 'fake' },
+              labels: { type: 'kwok', 'kubernetes.io/hostname': name },
+            },
+            status: {
+              allocatable: { cpu: '64', memory: '512Gi', pods: '110' },
+              capacity: { cpu: '64', memory: '512Gi', pods: '110' },
+            },
+          });
+        }
+      }
+      await api.apply(`/api/v1/namespaces/${NAMESPACE}`, {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: NAMESPACE },
+      });
+      const labels = { app: SERVICE, 'backstage.io/kubernetes-id': SERVICE };
+      await api.apply(`/apis/apps/v1/namespaces/${NAMESPACE}/deployments/${SERVICE}`, {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: SERVICE, namespace: NAMESPACE, labels },
+        spec: {
+          replicas: perCluster,
+          selector: { matchLabels: { app: SERVICE } },
+          template: {
+            metadata: { labels },
+            spec: {
+              containers: [{ name: 'app', image: 'registry.example.com/payments/api:1.0.0' }],
+            },
+          },
+        },
+      });
+    } finally {
+      api.close();
+    }
+  }
+  const started = Date.now();
+  for (;;) {
+    let ready = 0;
+    for (const cluster of clusters) {
+      const api = cloud.adminClient(cluster as any);
+      try {
+        const d = await api.expect(
+          'GET',
+          `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/${SERVICE}`,
+        );
+        ready += d.body.status?.readyReplicas ?? 0;
+      } finally {
+        api.close();
+      }
+    }
+    say(`pods ready: ${ready}/${perCluster * clusters.length}`);
+    if (ready >= perCluster * clusters.length) return (Date.now() - started) / 1000;
+    if (Date.now() - started > 15 * 60_000) throw new Error('pods did not become ready in 15 min');
+    await sleep(5000);
+  }
+}
+
+async function apiserverRequests(cloud: LocalCloud, clusters: string[]) {
+  let total = 0;
+  for (const cluster of clusters) {
+    const api = cloud.adminClient(cluster as any);
+    try {
+      const res = await api.expect('GET', '/metrics');
+      for (const line of String(res.body).split('\n')) {
+        // every request the apiserver served, except the watch streams already open
+        if (line.startsWith('apiserver_request_total{')) {
+          total += Number(line.slice(line.lastIndexOf(' ') + 1));
+        }
+      }
+    } finally {
+      api.close();
+    }
+  }
+  return total;
+}
+
+function startBackend(appConfig: string): ChildProcess {
+  const overlay = path.join(os.tmpdir(), 'bench-services.app-config.yaml');
+  fs.writeFileSync(
+    overlay,
+    [
+      `backend:`,
+      `  baseUrl: ${BASE}`,
+      `  listen: { port: ${PORT}, host: 127.0.0.1 }`,
+      `  cors: { origin: ${BASE} }`,
+      `app:`,
+      `  baseUrl: ${BASE}`,
+      ``,
+    ].join('\n'),
+  );
+  const log = fs.openSync(path.join(os.tmpdir(), 'bench-services.backend.log'), 'w');
+  return spawn(
+    path.join(ROOT, 'node_modules/.bin/backstage-cli'),
+    [
+      'package',
+      'start',
+      '--config',
+      '../../app-config.yaml',
+      '--config',
+      appConfig,
+      '--config',
+      overlay,
+    ],
+    { cwd: path.join(ROOT, 'packages/backend'), stdio: ['ignore', log, log], detached: true },
+  );
+}
+
+async function waitReady() {
+  for (let i = 0; i < 240; i++) {
+    try {
+      const res = await fetch(`${BASE}/.backstage/health/v1/readiness`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(1000);
+  }
+  throw new Error('the backend did not become ready in 4 min');
+}
+
+async function guestToken() {
+  const res = await fetch(`${BASE}/api/auth/guest/refresh`, {
+    headers: { 'x-requested-with': 'XMLHttpRequest' },
+  });
+  if (!res.ok) throw new Error(`guest sign-in answered ${res.status}`);
+  const body = await res.json();
+  return body.backstageIdentity.token as string;
+}
+
+async function load(
+  viewers: number,
+  seconds: number,
+  call: () => Promise<Response>,
+  check: (body: any) => void,
+) {
+  const latencies: number[] = [];
+  let errors = 0;
+  const until = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: viewers }, async () => {
+      while (Date.now() < until) {
+        const t = performance.now();
+        try {
+          const res = await call();
+          const body = await res.json();
+          if (!res.ok) throw new Error(`HTTP ${res.status}`);
+          check(body);
+          latencies.push(performance.now() - t);
+        } catch (error) {
+          errors++;
+          if (errors === 1) say(`first error: ${error}`);
+        }
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return { requests: latencies.length, errors, p50: q(0.5), p95: q(0.95) };
+}
+
+export async function main(args: string[]): Promise<number> {
+  const perCluster = arg(args, 'pods-per-cluster', 1000);
+  const viewers = arg(args, 'viewers', 20);
+  const seconds = arg(args, 'seconds', 30);
+  const cloud = new LocalCloud({ progress: line => say(`local-cloud: ${line}`) });
+  const info = await cloud.up();
+  const clusters = info.clusters.map(c => c.name);
+  say(`creating ${perCluster} pods in each of ${clusters.join(', ')}`);
+  const podSeconds = await ensurePods(cloud, clusters, perCluster);
+  say(`pods ready after ${podSeconds.toFixed(0)} s; starting the backend on ${BASE}`);
+  const backend = startBackend(info.appConfig);
+  try {
+    await waitReady();
+    const token = await guestToken();
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const entity = await (
+      await fetch(`${BASE}/api/catalog/entities/by-name/component/default/${SERVICE}`, { headers })
+    ).json();
+    const totalPods = perCluster * clusters.length;
+
+    const ours = () => fetch(`${BASE}/api/services/services/default/${SERVICE}`, { headers });
+    const theirs = () =>
+      fetch(`${BASE}/api/kubernetes/services/${SERVICE}`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ entity }),
+      });
+    // warm both up, and wait until our caches hold every pod
+    for (let i = 0; i < 120; i++) {
+      const view = await (await ours()).json();
+      const pods = view.clusters?.reduce((n: number, c: any) => n + c.pods.filter((p: any) => p.namespace === NAMESPACE).length, 0);
+      if (pods >= totalPods) break;
+      await sleep(1000);
+    }
+    await (await theirs()).json();
+
+    const results: Record<string, any> = {};
+    for (const [name, call, check] of [
+      [
+        'services backend (ours): GET /api/services/services/default/payments-api',
+        ours,
+        (body: any) => {
+          const pods = body.clusters.reduce((n: number, c: any) => n + c.pods.filter((p: any) => p.namespace === NAMESPACE).length, 0);
+          if (pods < totalPods) throw new Error(`saw ${pods} pods`);
+        },
+      ],
+      [
+        "Backstage's kubernetes backend: POST /api/kubernetes/services/payments-api",
+        theirs,
+        (body: any) => {
+          if (!Array.isArray(body.items)) throw new Error('no items');
+        },
+      ],
+    ] as const) {
+      const before = await apiserverRequests(cloud, clusters);
+      const r = await load(viewers, seconds, call, check);
+      const after = await apiserverRequests(cloud, clusters);
+      results[name] = { ...r, apiserverRequests: after - before };
+      say(`${name}: ${JSON.stringify(results[name])}`);
+    }
+    const lines = [
+      `${totalPods} kwok pods of ${SERVICE} over ${clusters.length} clusters, ${viewers} concurrent viewers, ${seconds} s each (pods ready after ${podSeconds.toFixed(0)} s)`,
+      '',
+      '| backend call | requests served | errors | p50 ms | p95 ms | requests to the apiservers in the window |',
+      '|---|---|---|---|---|---|',
+      ...Object.entries(results).map(
+        ([name, r]) =>
+          `| ${name} | ${r.requests} | ${r.errors} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.apiserverRequests} |`,
+      ),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  } finally {
+    if (backend.pid) {
+      try {
+        process.kill(-backend.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    for (const cluster of clusters) {
+      const api = cloud.adminClient(cluster as any);
+      try {
+        await api.request('DELETE', `/api/v1/namespaces/${NAMESPACE}`);
+      } finally {
+        api.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import { startTestBackend, mockServices } from '@backstage/backend-test-utils';
+import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
+import { ServiceFactory } from '@backstage/backend-plugin-api';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import permissionPlugin from '@backstage/plugin-permission-backend';
+import policyModule from '@internal/plugin-permission-backend-module-container-cloud-policy';
+import {
+  authKeepingActors,
+  catalogFixtures,
+  serviceEntity,
+  userInfoFromMemberships,
+  waitForEntity,
+} from '@internal/plugin-container-cloud-node/testing';
+import { servicesPlugin } from '../plugin';
+
+/**
+ * The services plugin in a backend with the real catalog, permission backend and the suite's
+ * policy: payments-api (owned by team-payments) in the catalog; alice in team-payments, bob in
+ * team-orders, carol an ops admin. Resolves once the catalog serves payments-api.
+ */
+export async function startServicesBackend(options: {
+  clusters: object[];
+  containerCloud?: object;
+  services?: ServiceFactory[];
+}) {
+  const backend = await startTestBackend({
+    features: [
+      permissionPlugin,
+      catalogPlugin,
+      policyModule,
+      servicesPlugin,
+      catalogFixtures([
+        serviceEntity('payments-api', 'group:default/team-payments'),
+      ]),
+      userInfoFromMemberships(),
+      authKeepingActors,
+      httpAuthServiceFactory,
+      ...(options.services ?? []),
+      mockServices.rootConfig.factory({
+        data: {
+          permission: { enabled: true },
+          catalog: { processingInterval: { seconds: 1 } },
+          containerCloud: {
+            permissions: { opsAdminGroups: ['group:default/ops-admins'] },
+            ...options.containerCloud,
+          },
+          kubernetes: {
+            clusterLocatorMethods: [
+              { type: 'config', clusters: options.clusters },
+            ],
+          },
+        },
+      }),
+    ],
+  });
+  await waitForEntity(
+    `http://localhost:${backend.server.port()}`,
+    'component/default/payments-api',
+  );
+  return backend;
+}
