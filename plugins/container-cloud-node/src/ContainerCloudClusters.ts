@@ -28,8 +28,12 @@ import {
   revisionViews,
 } from './workloads/views';
 
+type Workloads = Omit<ClusterServiceView, 'cluster' | 'health'>;
+
 interface Cluster {
   connection: ClusterConnection;
+  /** built views per kubernetes-id, dropped by any watch event for that id */
+  views: Map<string, Workloads>;
   watch: ClusterWatch;
   operations: DeploymentOperations;
   pods: PodOperations;
@@ -65,9 +69,16 @@ export class ContainerCloudClusters {
   ) {
     for (const d of details) {
       const connection = new ClusterConnection(d);
+      const watch = new ClusterWatch(
+        connection,
+        logger.child({ cluster: d.name }),
+      );
+      const views = new Map<string, Workloads>();
+      watch.onChange((_cluster, kubernetesId) => views.delete(kubernetesId));
       this.clusters.set(d.name, {
         connection,
-        watch: new ClusterWatch(connection, logger.child({ cluster: d.name })),
+        views,
+        watch,
         operations: new DeploymentOperations(connection),
         pods: new PodOperations(connection),
         health: {
@@ -127,17 +138,24 @@ export class ContainerCloudClusters {
   /** The service in every cluster, from the watch caches. */
   serviceView(kubernetesId: string): ClusterServiceView[] {
     return [...this.clusters.values()].map(c => {
-      const { deployments, replicaSets, pods } =
-        c.watch.workloadsOf(kubernetesId);
-      const owners = replicaSetOwners(replicaSets);
-      const byName = (a: { name: string }, b: { name: string }) =>
-        a.name.localeCompare(b.name);
+      let workloads = c.views.get(kubernetesId);
+      if (!workloads) {
+        const { deployments, replicaSets, pods } =
+          c.watch.workloadsOf(kubernetesId);
+        const owners = replicaSetOwners(replicaSets);
+        const byName = (a: { name: string }, b: { name: string }) =>
+          a.name.localeCompare(b.name);
+        workloads = {
+          deployments: deployments.map(deploymentView).sort(byName),
+          pods: pods.map(p => podView(p, owners)).sort(byName),
+          revisions: revisionViews(replicaSets, owners),
+        };
+        c.views.set(kubernetesId, workloads);
+      }
       return {
         cluster: c.connection.name,
         health: this.healthOf(c),
-        deployments: deployments.map(deploymentView).sort(byName),
-        pods: pods.map(p => podView(p, owners)).sort(byName),
-        revisions: revisionViews(replicaSets, owners),
+        ...workloads,
       };
     });
   }
