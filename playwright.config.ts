@@ -6,6 +6,14 @@ import { defineConfig } from '@playwright/test';
  */
 const baseURL = 'http://127.0.0.1:7017'; // the port in e2e-tests/app-config.e2e.yaml
 
+// the local cloud's overlay (clusters, nginx, prometheus): scripts/test brings it up and sets this
+const localCloudConfig = process.env.LOCAL_CLOUD_APP_CONFIG;
+if (!localCloudConfig) {
+  throw new Error(
+    'LOCAL_CLOUD_APP_CONFIG is not set: run the end-to-end test through ./scripts/test, which starts the local cloud',
+  );
+}
+
 export default defineConfig({
   testDir: 'packages/app/e2e-tests',
   outputDir: 'e2e-results/artifacts',
@@ -30,8 +38,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command:
-      'backstage-cli package start --config ../../app-config.yaml --config ../app/e2e-tests/app-config.e2e.yaml > ../../e2e-results/backend.log 2>&1',
+    command: `backstage-cli package start --config ../../app-config.yaml --config ${localCloudConfig} --config ../app/e2e-tests/app-config.e2e.yaml > ../../e2e-results/backend.log 2>&1`,
     cwd: 'packages/backend',
     url: `${baseURL}/.backstage/health/v1/readiness`,
     timeout: 180_000,

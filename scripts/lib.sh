@@ -128,3 +128,20 @@ start_test_postgres() {
 stop_test_postgres() {
   [ -n "${PG_STOP+x}" ] && "${PG_STOP[@]}" >/dev/null 2>&1 || true
 }
+
+# The local cloud's command (packages/local-cloud): two Kubernetes clusters, nginx, Prometheus and
+# Alertmanager on loopback. It prints its own progress and one-line errors.
+local_cloud() {
+  node "$ROOT/packages/local-cloud/bin/local-cloud" "$@"
+}
+
+# Brings the local cloud up (building it from Go modules the first time; it names a missing Go or
+# Debian package itself) and seeds the example services, then exports what the portal needs (LOCAL_CLOUD_APP_CONFIG, KUBECONFIG, ...).
+start_local_cloud() {
+  say "local cloud: up (the first time builds etcd, Kubernetes and kwok from source: about 8 minutes on 2 cores)"
+  local_cloud up || die "the local cloud did not start; see the line above (local-cloud status shows each component and its log)"
+  local_cloud seed || die "seeding the local cloud failed; see the line above"
+  eval "$(local_cloud env)"
+  [ -n "${LOCAL_CLOUD_APP_CONFIG:-}" ] && [ -f "$LOCAL_CLOUD_APP_CONFIG" ] ||
+    die "the local cloud wrote no app-config overlay; see local-cloud status"
+}

@@ -41,11 +41,26 @@ test('the catalog lists the example services and opens a service page', async ({
   // our Service tab: the service in every configured cluster
   await page.getByRole('link', { name: 'Service', exact: true }).click();
   await expect(page).toHaveURL(/\/component\/payments-api\/service$/);
+  // the local cloud's two clusters, where scripts/test seeded payments-api with 2 replicas
+  const localA = page.getByRole('region', { name: 'cluster local-a' });
   await expect(
-    page
-      .getByText('No clusters configured')
-      .or(page.getByText(/^Cluster /).first()),
+    page.getByRole('region', { name: 'cluster local-b' }),
   ).toBeVisible();
+  await expect(localA.getByLabel('ready payments-api')).toHaveText('2/2');
+
+  // scale to 3 in local-a and watch the third container arrive
+  await localA.getByRole('button', { name: 'scale' }).click();
+  await page.getByLabel('Replicas').fill('3');
+  await page.getByRole('button', { name: 'Scale', exact: true }).click();
+  await expect(
+    page.getByText('scale of payments-api in local-a accepted'),
+  ).toBeVisible();
+  await expect(localA.getByLabel('ready payments-api')).toHaveText('3/3');
+  await expect(localA.getByText('Containers (3)')).toBeVisible();
+  await page.screenshot({
+    path: path.join(shots, 'service-tab.png'),
+    fullPage: true,
+  });
 
   // Backstage's Kubernetes tab is on every service page
   await page.getByRole('link', { name: 'Kubernetes', exact: true }).click();

@@ -108,6 +108,7 @@ export function HistoryCard(props: {
             pageSizeOptions: [PAGE],
             padding: 'dense',
             toolbar: false,
+            emptyRowsWhenPaging: false,
           }}
           columns={columns}
           data={value?.items ?? []}

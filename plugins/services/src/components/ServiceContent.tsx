@@ -91,10 +91,11 @@ function podColumns(
     {
       title: 'Actions',
       render: pod => (
-        <Box display="flex" style={{ gap: 4 }}>
+        <Box display="flex" flexWrap="wrap" style={{ gap: 4 }}>
           <Button
             size="small"
             variant="outlined"
+            style={{ whiteSpace: 'nowrap' }}
             disabled={pod.removedFromLoadBalancing || pod.terminating}
             onClick={() => onPodAction(pod, 'remove-from-lb')}
           >
@@ -103,6 +104,7 @@ function podColumns(
           <Button
             size="small"
             variant="outlined"
+            style={{ whiteSpace: 'nowrap' }}
             disabled={pod.terminating}
             onClick={() => onPodAction(pod, 'destroy')}
           >
@@ -141,7 +143,7 @@ function ClusterCard(props: {
     {
       title: 'Actions',
       render: d => (
-        <Box display="flex" style={{ gap: 4 }}>
+        <Box display="flex" flexWrap="wrap" style={{ gap: 4 }}>
           {(
             [
               'scale',
@@ -156,6 +158,7 @@ function ClusterCard(props: {
               key={kind}
               size="small"
               variant="outlined"
+              style={{ whiteSpace: 'nowrap' }}
               onClick={() => onAction(d, kind)}
             >
               {{
@@ -170,53 +173,55 @@ function ClusterCard(props: {
     },
   ];
   return (
-    <InfoCard
-      title={
-        <Box display="flex" alignItems="center" style={{ gap: 8 }}>
-          Cluster {view.cluster}
-          <Chip
-            size="small"
-            label={health.reachable ? 'healthy' : 'unreachable'}
-            color={health.reachable ? 'primary' : 'secondary'}
-          />
-        </Box>
-      }
-      subheader={subheader}
-    >
-      {view.deployments.length === 0 ? (
-        <Typography>
-          This service has no Deployment in {view.cluster}.
-        </Typography>
-      ) : (
-        <>
-          <Table
-            title="Deployments"
-            options={{ paging: false, search: false, padding: 'dense' }}
-            columns={deploymentColumns}
-            data={view.deployments}
-          />
-          {view.deployments
-            .flatMap(d => d.problems)
-            .map(p => (
-              <Alert key={p} severity="warning">
-                {p}
-              </Alert>
-            ))}
-          <Box mt={2}>
-            <Table
-              title={`Containers (${view.pods.length})`}
-              options={{
-                paging: view.pods.length > 20,
-                pageSize: 20,
-                padding: 'dense',
-              }}
-              columns={podColumns(onPodAction)}
-              data={view.pods}
+    <section aria-label={`cluster ${view.cluster}`}>
+      <InfoCard
+        title={
+          <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+            Cluster {view.cluster}
+            <Chip
+              size="small"
+              label={health.reachable ? 'healthy' : 'unreachable'}
+              color={health.reachable ? 'primary' : 'secondary'}
             />
           </Box>
-        </>
-      )}
-    </InfoCard>
+        }
+        subheader={subheader}
+      >
+        {view.deployments.length === 0 ? (
+          <Typography>
+            This service has no Deployment in {view.cluster}.
+          </Typography>
+        ) : (
+          <>
+            <Table
+              title="Deployments"
+              options={{ paging: false, search: false, padding: 'dense' }}
+              columns={deploymentColumns}
+              data={view.deployments}
+            />
+            {view.deployments
+              .flatMap(d => d.problems)
+              .map(p => (
+                <Alert key={p} severity="warning">
+                  {p}
+                </Alert>
+              ))}
+            <Box mt={2}>
+              <Table
+                title={`Containers (${view.pods.length})`}
+                options={{
+                  paging: view.pods.length > 20,
+                  pageSize: 20,
+                  padding: 'dense',
+                }}
+                columns={podColumns(onPodAction)}
+                data={view.pods}
+              />
+            </Box>
+          </>
+        )}
+      </InfoCard>
+    </section>
   );
 }
 

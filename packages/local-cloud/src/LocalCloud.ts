@@ -1,0 +1,624 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { bootstrapCluster, requestPortalToken } from './bootstrap';
+import { ensureBinaries } from './build/binaries';
+import { clusterPkiPaths, ensureClusterPki } from './certificates';
+import {
+  ClusterContext,
+  ComponentSpec,
+  StartStage,
+  clusterComponents,
+  debianComponents,
+  nginxArgs,
+  writeKwokTargets,
+} from './components';
+import { DebianBinaries, ensureDebianPrograms } from './debianPackages';
+import { LocalCloudError } from './errors';
+import { KubeRest } from './kubeRest';
+import { HomeLayout, homeLayout } from './layout';
+import { withLock } from './lock';
+import {
+  RecordedProcess,
+  StartedProcess,
+  describePortOwner,
+  isPortFree,
+  isRunning,
+  lastLogLine,
+  startProcess,
+  stopProcess,
+} from './processes';
+import {
+  LocalCloudClusterName,
+  LocalCloudOptions,
+  LocalCloudSettings,
+  buildId,
+  resolveSettings,
+} from './settings';
+import { toYaml } from './yaml';
+import { SeedResult, seedExampleServices } from './seed';
+
+/** @public */
+export interface LocalCloudCluster {
+  name: LocalCloudClusterName;
+  /** The apiserver, e.g. https://127.0.0.1:16403 */
+  url: string;
+  /** kubeconfig context of the admin user for this cluster */
+  context: string;
+  caFile: string;
+  /** base64 of the cluster CA, as Backstage's `caData` */
+  caData: string;
+  /** token of the portal's service account (kube-system/backstage, cluster-admin) */
+  serviceAccountToken: string;
+}
+
+/** What a running local cloud offers, and where its files are. @public */
+export interface LocalCloudInfo {
+  home: string;
+  kubeconfig: string;
+  appConfig: string;
+  clusters: LocalCloudCluster[];
+  nginx: {
+    url: string;
+    prefix: string;
+    conf: string;
+    confDir: string;
+    binary: string;
+  };
+  prometheus: { url: string; rulesDir: string; promtool: string };
+  alertmanager: { url: string };
+}
+
+/** @public */
+export interface ComponentStatus {
+  id: string;
+  pid?: number;
+  running: boolean;
+  healthy: boolean;
+  ports: number[];
+  log: string;
+}
+
+interface State {
+  buildId: string;
+  portBase: number;
+  processes: Record<string, RecordedProcess>;
+  tokens: Partial<Record<LocalCloudClusterName, string>>;
+  debian?: DebianBinaries;
+}
+
+const STAGES: StartStage[] = ['storage', 'apiserver', 'controllers'];
+const HEALTH_TIMEOUT_MS: Record<StartStage, number> = {
+  storage: 30_000,
+  apiserver: 120_000,
+  controllers: 60_000,
+};
+
+function seconds(since: number) {
+  return `${((Date.now() - since) / 1000).toFixed(1)} s`;
+}
+
+/**
+ * A local container cloud on 127.0.0.1: two Kubernetes clusters (etcd, kube-apiserver,
+ * kube-controller-manager, kube-scheduler, kwok fake nodes each), nginx, Prometheus and
+ * Alertmanager. Every method is safe to call from several processes: they take a lock.
+ *
+ * @public
+ */
+export class LocalCloud {
+  readonly settings: LocalCloudSettings;
+  private readonly layout: HomeLayout;
+  private readonly progress: (line: string) => void;
+
+  constructor(
+    options: LocalCloudOptions & { progress?: (line: string) => void } = {},
+  ) {
+    this.settings = resolveSettings(options);
+    this.layout = homeLayout(this.settings);
+    this.progress = options.progress ?? (() => {});
+  }
+
+  private readState(): State {
+    try {
+      return JSON.parse(fs.readFileSync(this.layout.state, 'utf8')) as State;
+    } catch {
+      return {
+        buildId: buildId(),
+        portBase: this.settings.portBase,
+        processes: {},
+        tokens: {},
+      };
+    }
+  }
+
+  private writeState(state: State) {
+    fs.mkdirSync(this.layout.home, { recursive: true });
+    const tmp = `${this.layout.state}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify(state, null, 2), { mode: 0o600 });
+    fs.renameSync(tmp, this.layout.state);
+  }
+
+  private lock<T>(fn: () => Promise<T>): Promise<T> {
+    return withLock(
+      this.layout.lock,
+      pid =>
+        this.progress(
+          `waiting for another local-cloud command (pid ${pid}) to finish`,
+        ),
+      fn,
+    );
+  }
+
+  private clusterContexts(): ClusterContext[] {
+    return this.settings.clusters.map(({ name, ports }) => {
+      const layout = this.layout.cluster(name);
+      return { name, ports, layout, pki: ensureClusterPki(layout.pki, name) };
+    });
+  }
+
+  private components(
+    debian: DebianBinaries,
+    clusters: ClusterContext[],
+  ): ComponentSpec[] {
+    return [
+      ...clusters.flatMap(c =>
+        clusterComponents(this.settings, this.layout, c),
+      ),
+      ...debianComponents(this.settings, this.layout, debian),
+    ];
+  }
+
+  private adminApi(cluster: ClusterContext): KubeRest {
+    return KubeRest.withClientCertificate(
+      `https://127.0.0.1:${cluster.ports.apiserver}`,
+      {
+        ca: cluster.pki.caCert,
+        ...cluster.pki.clients.admin,
+      },
+    );
+  }
+
+  /**
+   * Builds what is missing, starts what is not running, bootstraps both clusters and writes the
+   * kubeconfig and app-config overlay. Idempotent: a running, healthy instance is left as is.
+   * On failure, stops what it started and throws a one-line LocalCloudError.
+   */
+  up(): Promise<LocalCloudInfo> {
+    return this.lock(async () => {
+      const started = Date.now();
+      fs.mkdirSync(this.layout.logs, { recursive: true });
+      const debian = ensureDebianPrograms(this.layout.logs, this.progress);
+      await ensureBinaries(this.settings, this.progress);
+      const clusters = this.clusterContexts();
+      const specs = this.components(debian, clusters);
+      const state = this.readState();
+      state.debian = debian;
+      state.buildId = buildId();
+      state.portBase = this.settings.portBase;
+
+      const toStart = specs.filter(
+        spec => !isRunning(state.processes[spec.id]),
+      );
+      for (const spec of specs) {
+        if (!toStart.includes(spec)) continue;
+        delete state.processes[spec.id];
+      }
+      if (toStart.length === 0 && clusters.every(c => state.tokens[c.name])) {
+        // nothing to start: leave a running instance alone, even when a part of it is unwell
+        await this.waitHealthy(specs, new Map(), 'running', 10_000).catch(
+          (error: LocalCloudError) => {
+            throw new LocalCloudError(
+              `${error.message}; it was already running: 'local-cloud down' then 'up' restarts it`,
+              { component: error.component, log: error.log },
+            );
+          },
+        );
+        await this.refreshScrapeTargets(clusters);
+        this.writeClientConfig(state, clusters);
+        this.progress(
+          `local cloud already up (${specs.length} components healthy)`,
+        );
+        return this.infoFrom(state, clusters);
+      }
+      this.progress(
+        toStart.length === specs.length
+          ? `starting the local cloud (${specs.length} components, logs in ${this.layout.logs})`
+          : `starting ${toStart.map(s => s.id).join(', ')} (logs in ${
+              this.layout.logs
+            })`,
+      );
+      try {
+        await this.checkPorts(toStart);
+        for (const stage of STAGES) {
+          const running = new Map<string, StartedProcess>();
+          for (const spec of toStart.filter(s => s.stage === stage)) {
+            spec.prepare?.();
+            const proc = startProcess(spec.binary, spec.args, spec.log);
+            running.set(spec.id, proc);
+            const {
+              exited: _exited,
+              hasExited: _hasExited,
+              ...recorded
+            } = proc;
+            state.processes[spec.id] = recorded;
+            this.writeState(state);
+          }
+          const stageSpecs = specs.filter(s => s.stage === stage);
+          await this.waitHealthy(
+            stageSpecs,
+            running,
+            stage,
+            HEALTH_TIMEOUT_MS[stage],
+          );
+          this.progress(
+            `  ${stageSpecs.map(s => s.id).join(', ')}: healthy (${seconds(
+              started,
+            )})`,
+          );
+          if (stage === 'apiserver') {
+            await Promise.all(
+              clusters.map(c =>
+                this.bootstrap(c, state, {
+                  clearLeases: toStart.some(s => s.id === `${c.name}/kwok`),
+                }),
+              ),
+            );
+            this.writeState(state);
+            await this.refreshScrapeTargets(clusters);
+          }
+        }
+      } catch (error) {
+        // stop what this call started; what ran before it keeps running
+        await this.stopAll(state, new Set(toStart.map(s => s.id)));
+        throw error;
+      }
+      this.writeClientConfig(state, clusters);
+      this.progress(
+        `local cloud up in ${seconds(started)}: clusters ${clusters
+          .map(c => `${c.name} https://127.0.0.1:${c.ports.apiserver}`)
+          .join(', ')}; kubeconfig ${this.layout.kubeconfig}`,
+      );
+      return this.infoFrom(state, clusters);
+    });
+  }
+
+  private async bootstrap(
+    cluster: ClusterContext,
+    state: State,
+    options: { clearLeases: boolean },
+  ) {
+    const log = this.layout.log(`${cluster.name}/kube-apiserver`);
+    const api = this.adminApi(cluster);
+    try {
+      await bootstrapCluster(api, cluster.name, options);
+      state.tokens[cluster.name] = await requestPortalToken(api);
+    } catch (error: any) {
+      throw new LocalCloudError(
+        `bootstrapping cluster ${cluster.name} failed: ${error.message}; log: ${log}`,
+        { component: `${cluster.name}/kube-apiserver`, log },
+      );
+    } finally {
+      api.close();
+    }
+  }
+
+  /** Lists every node of both clusters for Prometheus (kwok serves each node's metrics). */
+  private async refreshScrapeTargets(clusters: ClusterContext[]) {
+    const listed = await Promise.all(
+      clusters.map(async c => {
+        const api = this.adminApi(c);
+        try {
+          const res = await api.expect('GET', '/api/v1/nodes');
+          const nodes: string[] = res.body.items.map(
+            (n: any) => n.metadata.name,
+          );
+          return { name: c.name, kwokPort: c.ports.kwok, nodes };
+        } finally {
+          api.close();
+        }
+      }),
+    );
+    writeKwokTargets(this.layout, listed);
+  }
+
+  private async checkPorts(specs: ComponentSpec[]) {
+    for (const spec of specs) {
+      for (const port of spec.ports) {
+        if (!(await isPortFree(port))) {
+          const owner = describePortOwner(port);
+          throw new LocalCloudError(
+            `port ${port} for ${spec.id} is busy${
+              owner ? ` (used by ${owner})` : ''
+            }: stop that program or set LOCAL_CLOUD_PORT_BASE (now ${
+              this.settings.portBase
+            }) to move local-cloud's ports; log: ${spec.log}`,
+            { component: spec.id, log: spec.log },
+          );
+        }
+      }
+    }
+  }
+
+  private async waitHealthy(
+    specs: ComponentSpec[],
+    running: Map<string, StartedProcess>,
+    stage: StartStage | 'running',
+    timeoutMs: number,
+  ) {
+    const deadline = Date.now() + timeoutMs;
+    const pending = new Set(specs);
+    while (pending.size > 0) {
+      for (const spec of [...pending]) {
+        const proc = running.get(spec.id);
+        if (proc?.hasExited()) {
+          const why = await proc.exited;
+          const last = lastLogLine(spec.log);
+          throw new LocalCloudError(
+            `${spec.id} exited during start (${why})${
+              last ? `: ${last}` : ''
+            }; log: ${spec.log}`,
+            { component: spec.id, log: spec.log },
+          );
+        }
+        if (await spec.healthy()) pending.delete(spec);
+      }
+      if (pending.size === 0) break;
+      if (Date.now() > deadline) {
+        const spec = [...pending][0];
+        throw new LocalCloudError(
+          `${spec.id} did not become healthy within ${
+            timeoutMs / 1000
+          } s (${stage}); log: ${spec.log}`,
+          { component: spec.id, log: spec.log },
+        );
+      }
+      await new Promise(resolve => setTimeout(resolve, 250));
+    }
+  }
+
+  private async stopAll(state: State, only?: Set<string>): Promise<string[]> {
+    const byStage = (stage: StartStage) =>
+      Object.entries(state.processes).filter(
+        ([id]) => stageOf(id) === stage && (!only || only.has(id)),
+      );
+    const stopped: string[] = [];
+    for (const stage of [...STAGES].reverse()) {
+      await Promise.all(
+        byStage(stage).map(async ([id, proc]) => {
+          if (isRunning(proc)) stopped.push(id);
+          await stopProcess(proc);
+          delete state.processes[id];
+        }),
+      );
+    }
+    this.writeState(state);
+    return stopped;
+  }
+
+  /**
+   * Stops every process local-cloud recorded (by pid), and nothing else. Returns their ids.
+   * With purge, also deletes the instance's state (etcd data, certificates, logs, config); the
+   * built binaries stay cached.
+   */
+  async down(options: { purge?: boolean } = {}): Promise<string[]> {
+    const stopped = await this.lock(async () => {
+      if (!fs.existsSync(this.layout.state)) return [];
+      const state = this.readState();
+      const ids = await this.stopAll(state);
+      this.progress(
+        ids.length
+          ? `stopped ${ids.length} components: ${ids.join(', ')}`
+          : 'nothing was running',
+      );
+      return ids;
+    });
+    if (options.purge) {
+      fs.rmSync(this.layout.home, { recursive: true, force: true });
+      this.progress(`deleted ${this.layout.home}`);
+    }
+    return stopped;
+  }
+
+  /** Each component: running (by recorded pid), healthy (by its health endpoint), log path. */
+  async status(): Promise<ComponentStatus[]> {
+    const state = this.readState();
+    const debian: DebianBinaries = state.debian ?? {
+      nginx: 'nginx',
+      prometheus: 'prometheus',
+      alertmanager: 'prometheus-alertmanager',
+      promtool: 'promtool',
+    };
+    // paths only: status never makes certificates
+    const clusters = this.settings.clusters.map(({ name, ports }) => {
+      const layout = this.layout.cluster(name);
+      return { name, ports, layout, pki: clusterPkiPaths(layout.pki) };
+    });
+    return Promise.all(
+      this.components(debian, clusters).map(async spec => {
+        const recorded = state.processes[spec.id];
+        const running = isRunning(recorded);
+        return {
+          id: spec.id,
+          pid: running ? recorded?.pid : undefined,
+          running,
+          healthy: running && (await spec.healthy()),
+          ports: spec.ports,
+          log: spec.log,
+        };
+      }),
+    );
+  }
+
+  private writeClientConfig(state: State, clusters: ClusterContext[]) {
+    const info = this.infoFrom(state, clusters);
+    const kubeconfig = {
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: info.clusters.map(c => ({
+        name: c.name,
+        cluster: { server: c.url, 'certificate-authority-data': c.caData },
+      })),
+      users: clusters.map(c => ({
+        name: `${c.name}-admin`,
+        user: {
+          'client-certificate-data': fs
+            .readFileSync(c.pki.clients.admin.cert)
+            .toString('base64'),
+          'client-key-data': fs
+            .readFileSync(c.pki.clients.admin.key)
+            .toString('base64'),
+        },
+      })),
+      contexts: clusters.map(c => ({
+        name: c.name,
+        context: { cluster: c.name, user: `${c.name}-admin` },
+      })),
+      'current-context': clusters[0].name,
+    };
+    fs.writeFileSync(this.layout.kubeconfig, toYaml(kubeconfig), {
+      mode: 0o600,
+    });
+    const appConfig = {
+      kubernetes: {
+        serviceLocatorMethod: { type: 'multiTenant' },
+        clusterLocatorMethods: [
+          {
+            type: 'config',
+            clusters: info.clusters.map(c => ({
+              name: c.name,
+              url: c.url,
+              authProvider: 'serviceAccount',
+              serviceAccountToken: c.serviceAccountToken,
+              caData: c.caData,
+            })),
+          },
+        ],
+      },
+      containerCloud: {
+        nginx: { url: info.nginx.url, confDir: info.nginx.confDir },
+        prometheus: { url: info.prometheus.url },
+        alertmanager: { url: info.alertmanager.url },
+      },
+    };
+    fs.writeFileSync(
+      this.layout.appConfig,
+      `# Written by local-cloud (packages/local-cloud) on every 'up'; pass it with --config.\n${toYaml(
+        appConfig,
+      )}`,
+      { mode: 0o600 },
+    );
+    fs.writeFileSync(this.layout.envFile, this.envExports());
+  }
+
+  private infoFrom(state: State, clusters: ClusterContext[]): LocalCloudInfo {
+    const s = this.settings;
+    const debian = state.debian;
+    return {
+      home: this.layout.home,
+      kubeconfig: this.layout.kubeconfig,
+      appConfig: this.layout.appConfig,
+      clusters: clusters.map(c => ({
+        name: c.name,
+        url: `https://127.0.0.1:${c.ports.apiserver}`,
+        context: c.name,
+        caFile: c.pki.caCert,
+        caData: fs.readFileSync(c.pki.caCert).toString('base64'),
+        serviceAccountToken: state.tokens[c.name] ?? '',
+      })),
+      nginx: {
+        url: `http://127.0.0.1:${s.nginxPort}`,
+        prefix: this.layout.nginx.prefix,
+        conf: this.layout.nginx.conf,
+        confDir: this.layout.nginx.confDir,
+        binary: debian?.nginx ?? 'nginx',
+      },
+      prometheus: {
+        url: `http://127.0.0.1:${s.prometheusPort}`,
+        rulesDir: this.layout.prometheus.rulesDir,
+        promtool: debian?.promtool ?? 'promtool',
+      },
+      alertmanager: { url: `http://127.0.0.1:${s.alertmanagerPort}` },
+    };
+  }
+
+  /** Connection details of the running instance; throws a one-line error when it is not up. */
+  info(): LocalCloudInfo {
+    const state = this.readState();
+    const missing = this.settings.clusters.filter(c => !state.tokens[c.name]);
+    const apiserversUp = this.settings.clusters.every(c =>
+      isRunning(state.processes[`${c.name}/kube-apiserver`]),
+    );
+    if (missing.length > 0 || !apiserversUp) {
+      throw new LocalCloudError(
+        `the local cloud at ${this.layout.home} is not up: run 'node packages/local-cloud/bin/local-cloud up'`,
+      );
+    }
+    return this.infoFrom(state, this.clusterContexts());
+  }
+
+  /** Shell lines that point kubectl and the portal at this instance. */
+  envExports(): string {
+    const s = this.settings;
+    const vars: Record<string, string> = {
+      KUBECONFIG: this.layout.kubeconfig,
+      LOCAL_CLOUD_HOME: this.layout.home,
+      LOCAL_CLOUD_PORT_BASE: String(s.portBase),
+      LOCAL_CLOUD_APP_CONFIG: this.layout.appConfig,
+      LOCAL_CLOUD_NGINX_URL: `http://127.0.0.1:${s.nginxPort}`,
+      LOCAL_CLOUD_PROMETHEUS_URL: `http://127.0.0.1:${s.prometheusPort}`,
+      LOCAL_CLOUD_ALERTMANAGER_URL: `http://127.0.0.1:${s.alertmanagerPort}`,
+    };
+    return Object.entries(vars)
+      .map(([k, v]) => `export ${k}='${v.replace(/'/g, `'\\''`)}'\n`)
+      .join('');
+  }
+
+  /** An admin client for one cluster (client certificate, system:masters). */
+  adminClient(cluster: LocalCloudClusterName): KubeRest {
+    const context = this.clusterContexts().find(c => c.name === cluster);
+    if (!context) throw new LocalCloudError(`no cluster named ${cluster}`);
+    return this.adminApi(context);
+  }
+
+  /** Namespaces and Deployments for the example catalog's services, spread over both clusters. */
+  seed(entitiesFile?: string): Promise<SeedResult[]> {
+    const info = this.info();
+    return seedExampleServices(
+      info.clusters.map(c => ({ name: c.name, api: this.adminClient(c.name) })),
+      entitiesFile,
+      this.progress,
+    );
+  }
+
+  /** `nginx -t` on the instance's config, then a graceful reload; throws with nginx's message. */
+  reloadNginx(): void {
+    const info = this.info();
+    for (const extra of [
+      ['-t', '-q'],
+      ['-s', 'reload'],
+    ]) {
+      const result = spawnSync(
+        info.nginx.binary,
+        nginxArgs(this.layout, extra),
+        {
+          encoding: 'utf8',
+        },
+      );
+      if (result.status !== 0) {
+        const message = `${result.stderr}`.trim().split('\n').pop();
+        throw new LocalCloudError(
+          `nginx ${extra.join(' ')} failed: ${message}; log: ${
+            this.layout.nginx.errorLog
+          }`,
+          { component: 'nginx', log: this.layout.nginx.errorLog },
+        );
+      }
+    }
+  }
+}
+
+function stageOf(id: string): StartStage {
+  if (id.endsWith('/kube-apiserver')) return 'apiserver';
+  if (/\/(kube-controller-manager|kube-scheduler|kwok)$/.test(id))
+    return 'controllers';
+  return 'storage';
+}

@@ -1,0 +1,100 @@
+import { LocalCloud } from '../LocalCloud';
+import { LocalCloudError } from '../errors';
+
+const USAGE = `usage: local-cloud <command>
+
+  up       build (once, cached) and start the local cloud; idempotent
+  down     stop every process local-cloud started (by recorded pid); --purge also deletes
+           its state (etcd data, certificates, logs, written config), keeping built binaries
+  status   each component: healthy or not, pid, ports, log path (exit 1 unless all healthy)
+  seed     namespaces + Deployments for examples/entities.yaml's services on both clusters
+           (--entities FILE to use another catalog file)
+  env      shell exports (KUBECONFIG, LOCAL_CLOUD_APP_CONFIG, ...): eval "$(local-cloud env)"
+  info     connection details as JSON (cluster URLs, CA, tokens, nginx/prometheus URLs)
+
+environment: LOCAL_CLOUD_HOME (state folder), LOCAL_CLOUD_PORT_BASE (first port, default 16400),
+             LOCAL_CLOUD_CACHE_DIR (built binaries), LOCAL_CLOUD_NO_INSTALL=1 (never apt-get),
+             LOCAL_CLOUD_ENTITIES (seed's catalog file), LOCAL_CLOUD_DEBUG=1 (stack traces)
+`;
+
+function progressLine(line: string) {
+  const time = new Date().toTimeString().slice(0, 8);
+  process.stderr.write(`[local-cloud ${time}] ${line}\n`);
+}
+
+function option(args: string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  if (index < 0) return undefined;
+  const value = args[index + 1];
+  if (!value || value.startsWith('--')) {
+    throw new LocalCloudError(`${name} needs a value`);
+  }
+  return value;
+}
+
+/** Runs one command; resolves the process exit code. Errors are printed as one line. */
+export async function main(args: string[]): Promise<number> {
+  const [command, ...rest] = args;
+  try {
+    const cloud = new LocalCloud({ progress: progressLine });
+    switch (command) {
+      case 'up':
+        await cloud.up();
+        return 0;
+      case 'down':
+        await cloud.down({ purge: rest.includes('--purge') });
+        return 0;
+      case 'status': {
+        const components = await cloud.status();
+        if (rest.includes('--json')) {
+          process.stdout.write(`${JSON.stringify(components, null, 2)}\n`);
+        } else {
+          for (const c of components) {
+            let state = 'stopped  ';
+            if (c.running) state = c.healthy ? 'healthy  ' : 'UNHEALTHY';
+            const pid = c.pid ? `pid ${c.pid}` : '';
+            process.stdout.write(
+              `${state} ${c.id.padEnd(32)} ${pid.padEnd(11)} ports ${c.ports
+                .join(',')
+                .padEnd(12)} log ${c.log}\n`,
+            );
+          }
+        }
+        return components.every(c => c.healthy) ? 0 : 1;
+      }
+      case 'seed': {
+        const results = await cloud.seed(option(rest, '--entities'));
+        progressLine(
+          `seeded ${results.length} services: ${results
+            .map(r => `${r.namespace}/${r.service} on ${r.clusters.join('+')}`)
+            .join(', ')}`,
+        );
+        return 0;
+      }
+      case 'env':
+        process.stdout.write(cloud.envExports());
+        return 0;
+      case 'info':
+        process.stdout.write(`${JSON.stringify(cloud.info(), null, 2)}\n`);
+        return 0;
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        return command ? 0 : 2;
+      default:
+        process.stderr.write(
+          `local-cloud: unknown command '${command}'\n${USAGE}`,
+        );
+        return 2;
+    }
+  } catch (error: any) {
+    const message =
+      process.env.LOCAL_CLOUD_DEBUG && error?.stack
+        ? error.stack
+        : error?.message ?? String(error);
+    process.stderr.write(`local-cloud: ${command}: ${message}\n`);
+    return 1;
+  }
+}

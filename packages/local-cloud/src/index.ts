@@ -1,0 +1,17 @@
+/**
+ * A real local container cloud for development and tests: two Kubernetes clusters built from the
+ * Go module proxy (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok fake
+ * nodes), Debian's nginx, Prometheus and Alertmanager, all on 127.0.0.1.
+ *
+ * @packageDocumentation
+ */
+export { LocalCloud } from './LocalCloud';
+export type {
+  ComponentStatus,
+  LocalCloudCluster,
+  LocalCloudInfo,
+} from './LocalCloud';
+export { LocalCloudError } from './errors';
+export { LOCAL_CLOUD_VERSIONS } from './settings';
+export type { LocalCloudClusterName, LocalCloudOptions } from './settings';
+export type { SeedResult } from './seed';

@@ -1,0 +1,50 @@
+import path from 'node:path';
+import { LocalCloudClusterName, LocalCloudSettings } from './settings';
+
+/** Where each file of a running instance lives, under its home folder. */
+export function homeLayout(settings: LocalCloudSettings) {
+  const home = settings.home;
+  const cluster = (name: LocalCloudClusterName) => {
+    const dir = path.join(home, name);
+    return {
+      dir,
+      pki: path.join(dir, 'pki'),
+      etcdData: path.join(dir, 'etcd-data'),
+      kubeconfigs: path.join(dir, 'kubeconfigs'),
+      certDir: path.join(dir, 'serving-certs'),
+    };
+  };
+  return {
+    home,
+    state: path.join(home, 'state.json'),
+    lock: path.join(home, '.lock'),
+    logs: path.join(home, 'logs'),
+    log: (componentId: string) =>
+      path.join(home, 'logs', `${componentId.replace(/\//g, '-')}.log`),
+    kubeconfig: path.join(home, 'kubeconfig'),
+    appConfig: path.join(home, 'app-config.local-cloud.yaml'),
+    envFile: path.join(home, 'env.sh'),
+    cluster,
+    nginx: {
+      prefix: path.join(home, 'nginx'),
+      conf: path.join(home, 'nginx', 'nginx.conf'),
+      confDir: path.join(home, 'nginx', 'conf.d'),
+      html: path.join(home, 'nginx', 'html'),
+      errorLog: path.join(home, 'nginx', 'logs', 'error.log'),
+      pid: path.join(home, 'nginx', 'nginx.pid'),
+    },
+    prometheus: {
+      dir: path.join(home, 'prometheus'),
+      config: path.join(home, 'prometheus', 'prometheus.yml'),
+      rulesDir: path.join(home, 'prometheus', 'rules'),
+      data: path.join(home, 'prometheus', 'data'),
+    },
+    alertmanager: {
+      dir: path.join(home, 'alertmanager'),
+      config: path.join(home, 'alertmanager', 'alertmanager.yml'),
+      data: path.join(home, 'alertmanager', 'data'),
+    },
+  };
+}
+
+export type HomeLayout = ReturnType<typeof homeLayout>;

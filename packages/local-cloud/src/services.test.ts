@@ -1,0 +1,218 @@
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { LocalCloudError } from './errors';
+import { KUBERNETES_ID_LABEL } from './seed';
+import { useLocalCloud } from './testing';
+
+// Runs against the shared local cloud (the one scripts/test started, or one started here).
+const lc = useLocalCloud();
+
+function get(
+  url: string,
+  host?: string,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: host ? { host } : {} }, res => {
+        let body = '';
+        res.on('data', chunk => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
+}
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+describe('nginx', () => {
+  it('serves a config dropped into its conf.d after a tested reload', async () => {
+    const { nginx } = lc.info;
+    const host = `${lc.namespace}.local`;
+    const file = path.join(nginx.confDir, `${lc.namespace}.conf`);
+    const port = new URL(nginx.url).port;
+    fs.writeFileSync(
+      file,
+      `server { listen 127.0.0.1:${port}; server_name ${host}; location / { return 200 "hello from ${lc.namespace}\\n"; } }\n`,
+    );
+    try {
+      lc.cloud.reloadNginx();
+      // the reload is graceful: new workers take over shortly after the signal
+      let res = await get(`${nginx.url}/`, host);
+      while (!res.body.includes(lc.namespace)) {
+        await sleep(200);
+        res = await get(`${nginx.url}/`, host);
+      }
+      expect(res).toEqual({
+        status: 200,
+        body: `hello from ${lc.namespace}\n`,
+      });
+    } finally {
+      fs.rmSync(file, { force: true });
+      lc.cloud.reloadNginx();
+    }
+  }, 60_000);
+
+  it('refuses to reload a broken config and keeps serving the old one', async () => {
+    const file = path.join(
+      lc.info.nginx.confDir,
+      `${lc.namespace}-broken.conf`,
+    );
+    fs.writeFileSync(file, 'server { listen nonsense-port; }\n');
+    try {
+      expect(() => lc.cloud.reloadNginx()).toThrow(LocalCloudError);
+      expect(() => lc.cloud.reloadNginx()).toThrow(/nginx -t -q failed/);
+      expect((await get(`${lc.info.nginx.url}/healthz`)).status).toBe(200);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  }, 60_000);
+});
+
+describe('prometheus and alertmanager', () => {
+  it('answers a query, with kwok of both clusters scraped', async () => {
+    const url = `${
+      lc.info.prometheus.url
+    }/api/v1/query?query=${encodeURIComponent('up{job="kwok"}')}`;
+    let result: any[] = [];
+    while (result.filter(r => r.value[1] === '1').length < 2) {
+      const res = await get(url);
+      expect(res.status).toBe(200);
+      const body = JSON.parse(res.body);
+      expect(body.status).toBe('success');
+      result = body.data.result;
+      if (result.length < 2) await sleep(1000);
+    }
+    expect(result.map(r => r.metric.cluster).sort()).toEqual([
+      'local-a',
+      'local-b',
+    ]);
+  }, 120_000);
+
+  it('has alertmanager ready', async () => {
+    const res = await get(`${lc.info.alertmanager.url}/api/v2/status`);
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.body).cluster).toBeDefined();
+  }, 30_000);
+
+  it('checks rules files with promtool', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-cloud-rules-'));
+    try {
+      const good = path.join(dir, 'good.yml');
+      fs.writeFileSync(
+        good,
+        [
+          'groups:',
+          '  - name: example',
+          '    rules:',
+          '      - alert: KwokDown',
+          '        expr: up{job="kwok"} == 0',
+          '        for: 1m',
+          '        labels: { severity: critical }',
+          '',
+        ].join('\n'),
+      );
+      const bad = path.join(dir, 'bad.yml');
+      fs.writeFileSync(
+        bad,
+        'groups:\n  - name: example\n    rules:\n      - alert: Broken\n        expr: up ==\n',
+      );
+      const check = (file: string) =>
+        spawnSync(lc.info.prometheus.promtool, ['check', 'rules', file], {
+          encoding: 'utf8',
+        });
+      const ok = check(good);
+      expect(ok.status).toBe(0);
+      expect(ok.stdout).toContain('SUCCESS: 1 rules found');
+      expect(check(bad).status).not.toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('seed', () => {
+  it(
+    'deploys the example services, labelled, over both clusters',
+    async () => {
+      const results = await lc.cloud.seed();
+      expect(results.map(r => r.service)).toEqual([
+        'payments-api',
+        'payments-worker',
+        'orders-api',
+        'orders-web',
+      ]);
+      const clustersUsed = new Set(results.flatMap(r => r.clusters));
+      expect([...clustersUsed].sort()).toEqual(['local-a', 'local-b']);
+      for (const result of results) {
+        for (const cluster of result.clusters) {
+          const apps = lc
+            .kubeConfig(cluster as 'local-a' | 'local-b')
+            .makeApiClient(AppsV1Api);
+          const list = await apps.listNamespacedDeployment({
+            namespace: result.namespace,
+            labelSelector: `${KUBERNETES_ID_LABEL}=${result.service}`,
+          });
+          expect(list.items).toHaveLength(1);
+          expect(list.items[0].status?.readyReplicas).toBe(result.replicas);
+        }
+      }
+    },
+    5 * 60_000,
+  );
+});
+
+describe('kwok simulations', () => {
+  it('serves container logs through the apiserver and resource usage to Prometheus', async () => {
+    const kc = lc.kubeConfig('local-b');
+    const apps = kc.makeApiClient(AppsV1Api);
+    const core = kc.makeApiClient(CoreV1Api);
+    const namespace = lc.namespace;
+    await apps.createNamespacedDeployment({
+      namespace,
+      body: {
+        metadata: { name: 'talker' },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'talker' } },
+          template: {
+            metadata: {
+              labels: { app: 'talker' },
+              annotations: { 'kwok.x-k8s.io/usage-memory': '300Mi' },
+            },
+            spec: {
+              containers: [{ name: 'talker', image: 'example.com/talker:1' }],
+            },
+          },
+        },
+      },
+    });
+    let podName: string | undefined;
+    while (!podName) {
+      const pods = await core.listNamespacedPod({
+        namespace,
+        labelSelector: 'app=talker',
+      });
+      podName = pods.items.find(p => p.status?.phase === 'Running')?.metadata
+        ?.name;
+      if (!podName) await sleep(250);
+    }
+    const log = await core.readNamespacedPodLog({ namespace, name: podName });
+    expect(log).toContain('msg="ready"');
+
+    const query = `pod_memory_working_set_bytes{cluster="local-b",namespace="${namespace}"}`;
+    const url = `${
+      lc.info.prometheus.url
+    }/api/v1/query?query=${encodeURIComponent(query)}`;
+    let result: any[] = [];
+    while (result.length === 0) {
+      result = JSON.parse((await get(url)).body).data.result;
+      if (result.length === 0) await sleep(1000);
+    }
+    expect(result[0].metric.pod).toBe(podName);
+    expect(Number(result[0].value[1])).toBe(300 * 2 ** 20);
+  }, 120_000);
+});

@@ -1,0 +1,482 @@
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import type {
+  HistoryEntry,
+  HistoryPage,
+  ServiceView,
+} from '@internal/plugin-container-cloud-common';
+import { useLocalCloud } from '@internal/local-cloud/testing';
+import request from 'supertest';
+import { startServicesBackend } from './__testUtils__/startServicesBackend';
+
+jest.setTimeout(180_000);
+
+// Against the local cloud's two real clusters (kube-apiserver + kwok). A third, unreachable
+// cluster stands for one that is down.
+const lc = useLocalCloud({ namespacePrefix: 'svc' });
+const ALICE = 'user:default/alice'; // team-payments, owns payments-api
+const BOB = 'user:default/bob'; // team-orders
+const IMAGE_1 = 'registry.example.com/payments/api:1.0.0';
+const IMAGE_2 = 'registry.example.com/payments/api:2.0.0';
+
+function deploymentManifest(namespace: string) {
+  const labels = {
+    app: 'payments-api',
+    'backstage.io/kubernetes-id': 'payments-api',
+  };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'payments-api', namespace, labels },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: 'payments-api' } },
+      template: {
+        metadata: { labels },
+        spec: { containers: [{ name: 'app', image: IMAGE_1 }] },
+      },
+    },
+  };
+}
+
+/** Polls until `check` passes on a fresh read of the service; fails with the last state. */
+async function eventually(
+  read: () => Promise<ServiceView>,
+  check: (view: ServiceView) => boolean,
+  what: string,
+  attempts = 120,
+): Promise<ServiceView> {
+  let last: ServiceView | undefined;
+  for (let i = 0; i < attempts; i++) {
+    last = await read();
+    if (check(last)) return last;
+    await new Promise(resolve => setTimeout(resolve, 500));
+  }
+  throw new Error(
+    `${what} never happened; last view: ${JSON.stringify(last, null, 1)}`,
+  );
+}
+
+describe('services backend on the local cloud', () => {
+  let backend: Awaited<ReturnType<typeof startServicesBackend>>;
+  let server: typeof backend.server;
+
+  beforeAll(async () => {
+    for (const cluster of lc.info.clusters) {
+      await lc
+        .kubeConfig(cluster.name)
+        .makeApiClient(AppsV1Api)
+        .createNamespacedDeployment({
+          namespace: lc.namespace,
+          body: deploymentManifest(lc.namespace),
+        });
+    }
+    backend = await startServicesBackend({
+      containerCloud: { clusters: { healthProbeSeconds: 1 } },
+      clusters: [
+        ...lc.info.clusters.map(c => ({
+          name: c.name,
+          url: c.url,
+          authProvider: 'serviceAccount',
+          serviceAccountToken: c.serviceAccountToken,
+          caData: c.caData,
+        })),
+        // nothing listens on port 1: a cluster that is down
+        {
+          name: 'down',
+          url: 'https://127.0.0.1:1',
+          skipTLSVerify: true,
+          serviceAccountToken: 'x',
+        },
+      ],
+    });
+    server = backend.server;
+  });
+
+  afterAll(() => backend?.stop());
+
+  const read = async () => {
+    const res = await request(server)
+      .get('/api/services/services/default/payments-api')
+      .set('Authorization', mockCredentials.user.header(BOB));
+    expect(res.status).toBe(200);
+    return res.body as ServiceView;
+  };
+  const inCluster = (view: ServiceView, cluster: string) =>
+    view.clusters.find(c => c.cluster === cluster)!;
+  const mine = (view: ServiceView, cluster: string) => {
+    const c = inCluster(view, cluster);
+    return {
+      deployment: c.deployments.find(d => d.namespace === lc.namespace),
+      pods: c.pods.filter(p => p.namespace === lc.namespace && !p.terminating),
+    };
+  };
+  const post = (path: string, user: string, body: object) =>
+    request(server)
+      .post(`/api/services/services/default/payments-api/${path}`)
+      .set('Authorization', mockCredentials.user.header(user))
+      .send({ namespace: lc.namespace, deployment: 'payments-api', ...body });
+
+  it('shows the service in both clusters from the watch cache, and the down cluster as down', async () => {
+    const view = await eventually(
+      read,
+      v =>
+        lc.info.clusters.every(
+          c => mine(v, c.name).pods.filter(p => p.ready).length === 1,
+        ) &&
+        !inCluster(v, 'down').health.reachable &&
+        inCluster(v, 'down').health.error !== 'not probed yet',
+      'one running pod in each cluster',
+    );
+    for (const cluster of lc.info.clusters) {
+      const c = inCluster(view, cluster.name);
+      expect(c.health).toMatchObject({ reachable: true });
+      expect(c.health.nodesReady).toBeGreaterThan(0);
+      const { deployment, pods } = mine(view, cluster.name);
+      expect(deployment).toMatchObject({
+        replicas: { desired: 1, ready: 1 },
+        images: [{ container: 'app', image: IMAGE_1 }],
+        revision: 1,
+      });
+      expect(pods[0]).toMatchObject({
+        phase: 'Running',
+        deployment: 'payments-api',
+      });
+      expect(pods[0].node).toBeTruthy();
+      expect(pods[0].ip).toBeTruthy();
+    }
+    expect(inCluster(view, 'down')).toMatchObject({
+      health: { reachable: false },
+      deployments: [],
+    });
+  });
+
+  it('scales in one cluster and the pods follow, leaving the other alone', async () => {
+    const res = await post('scale', ALICE, { cluster: 'local-a', replicas: 3 });
+    expect(res.status).toBe(200);
+    expect(res.body.deployment.replicas.desired).toBe(3);
+    const view = await eventually(
+      read,
+      v => mine(v, 'local-a').pods.filter(p => p.ready).length === 3,
+      'three running pods in local-a',
+    );
+    expect(mine(view, 'local-b').deployment?.replicas.desired).toBe(1);
+  });
+
+  it('answers a stale write with 409 and the current state, changing nothing', async () => {
+    const res = await post('scale', ALICE, {
+      cluster: 'local-a',
+      replicas: 5,
+      resourceVersion: '1',
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.error.message).toContain('changed since you loaded it');
+    expect(res.body.current.replicas.desired).toBe(3);
+    const live = await lc
+      .kubeConfig('local-a')
+      .makeApiClient(AppsV1Api)
+      .readNamespacedDeployment({
+        name: 'payments-api',
+        namespace: lc.namespace,
+      });
+    expect(live.spec?.replicas).toBe(3);
+  });
+
+  it('refuses another team, changing nothing', async () => {
+    const res = await post('scale', BOB, { cluster: 'local-b', replicas: 4 });
+    expect(res.status).toBe(403);
+    const live = await lc
+      .kubeConfig('local-b')
+      .makeApiClient(AppsV1Api)
+      .readNamespacedDeployment({
+        name: 'payments-api',
+        namespace: lc.namespace,
+      });
+    expect(live.spec?.replicas).toBe(1);
+  });
+
+  it('upgrades the image and rolls back to the earlier revision', async () => {
+    const up = await post('upgrade', ALICE, {
+      cluster: 'local-b',
+      container: 'app',
+      image: IMAGE_2,
+    });
+    expect(up.status).toBe(200);
+    await eventually(
+      read,
+      v =>
+        mine(v, 'local-b').deployment?.revision === 2 &&
+        inCluster(v, 'local-b').revisions.filter(
+          r => r.namespace === lc.namespace,
+        ).length === 2,
+      'revision 2 in local-b',
+    );
+    const back = await post('rollback', ALICE, {
+      cluster: 'local-b',
+      revision: 1,
+    });
+    expect(back.status).toBe(200);
+    expect(back.body.deployment.images).toEqual([
+      { container: 'app', image: IMAGE_1 },
+    ]);
+    const view = await eventually(
+      read,
+      v => mine(v, 'local-b').deployment?.revision === 3,
+      'the rollback as revision 3',
+    );
+    expect(mine(view, 'local-b').deployment?.images[0].image).toBe(IMAGE_1);
+  });
+
+  it('restarts: every pod is replaced', async () => {
+    const before = mine(await read(), 'local-a').pods.map(p => p.name);
+    const res = await post('restart', ALICE, { cluster: 'local-a' });
+    expect(res.status).toBe(200);
+    await eventually(
+      read,
+      v => {
+        const { pods } = mine(v, 'local-a');
+        return (
+          pods.length === 3 &&
+          pods.every(p => p.ready && !before.includes(p.name))
+        );
+      },
+      'three new pods in local-a',
+    );
+  });
+
+  it('keeps a deleted pod in the history', async () => {
+    const core = lc.kubeConfig('local-b').makeApiClient(CoreV1Api);
+    const [victim] = mine(await read(), 'local-b').pods;
+    await core.deleteNamespacedPod({
+      name: victim.name,
+      namespace: lc.namespace,
+      gracePeriodSeconds: 0,
+    });
+    const history = async () => {
+      const res = await request(server)
+        .get('/api/services/services/default/payments-api/history')
+        .query({ cluster: 'local-b', state: 'ended', limit: 500 })
+        .set('Authorization', mockCredentials.user.header(BOB));
+      expect(res.status).toBe(200);
+      return res.body as HistoryPage;
+    };
+    let entry: HistoryEntry | undefined;
+    for (let i = 0; i < 120 && !entry; i++) {
+      entry = (await history()).items.find(e => e.pod === victim.name);
+      if (!entry) await new Promise(resolve => setTimeout(resolve, 500));
+    }
+    expect(entry).toMatchObject({
+      cluster: 'local-b',
+      namespace: lc.namespace,
+      deployment: 'payments-api',
+      ip: victim.ip,
+      node: victim.node,
+    });
+    expect(entry!.endedAt).toBeDefined();
+    // and its replacement is running
+    await eventually(
+      read,
+      v => mine(v, 'local-b').pods.some(p => p.ready && p.name !== victim.name),
+      'a replacement pod in local-b',
+    );
+  });
+
+  it('answers 400 to a bad history query', async () => {
+    const res = await request(server)
+      .get('/api/services/services/default/payments-api/history')
+      .query({ limit: 5000 })
+      .set('Authorization', mockCredentials.user.header(BOB));
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain('limit is 1 to 500');
+  });
+
+  it('takes a container out of load balancing: it leaves the endpoints, keeps running, and is replaced', async () => {
+    const core = lc.kubeConfig('local-a').makeApiClient(CoreV1Api);
+    await core.createNamespacedService({
+      namespace: lc.namespace,
+      body: {
+        metadata: {
+          name: 'payments-api',
+          labels: { 'backstage.io/kubernetes-id': 'payments-api' },
+        },
+        spec: {
+          selector: { app: 'payments-api' },
+          ports: [{ port: 80, targetPort: 8080 }],
+        },
+      },
+    });
+    const endpointIps = async () => {
+      const ep = await core
+        .readNamespacedEndpoints({
+          name: 'payments-api',
+          namespace: lc.namespace,
+        })
+        .catch(() => undefined);
+      return (ep?.subsets ?? []).flatMap(s =>
+        (s.addresses ?? []).map(a => a.ip),
+      );
+    };
+    const view = await eventually(
+      read,
+      v => mine(v, 'local-a').pods.filter(p => p.ready).length === 3,
+      'three ready pods',
+    );
+    const victim = mine(view, 'local-a').pods[0];
+    for (
+      let i = 0;
+      i < 120 && !(await endpointIps()).includes(victim.ip!);
+      i++
+    ) {
+      await new Promise(resolve => setTimeout(resolve, 500));
+    }
+    expect(await endpointIps()).toContain(victim.ip);
+
+    const res = await post('containers/remove-from-lb', ALICE, {
+      cluster: 'local-a',
+      pod: victim.name,
+      deployment: undefined,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.removedLabels).toEqual(['app']);
+
+    const after = await eventually(
+      read,
+      v => {
+        const { pods } = mine(v, 'local-a');
+        return (
+          pods.some(
+            p => p.name === victim.name && p.removedFromLoadBalancing,
+          ) &&
+          pods.filter(p => !p.removedFromLoadBalancing && p.ready).length === 3
+        );
+      },
+      'the pod marked and a replacement ready',
+    );
+    expect(
+      mine(after, 'local-a').pods.find(p => p.name === victim.name)?.phase,
+    ).toBe('Running');
+    let ips = await endpointIps();
+    for (let i = 0; i < 120 && ips.includes(victim.ip!); i++) {
+      await new Promise(resolve => setTimeout(resolve, 500));
+      ips = await endpointIps();
+    }
+    expect(ips).not.toContain(victim.ip);
+
+    // a second time is a conflict, not a silent success
+    const again = await post('containers/remove-from-lb', ALICE, {
+      cluster: 'local-a',
+      pod: victim.name,
+      deployment: undefined,
+    });
+    expect(again.status).toBe(409);
+
+    // and destroying it (now an orphan) removes it for good
+    const destroyed = await post('containers/destroy', ALICE, {
+      cluster: 'local-a',
+      pod: victim.name,
+      deployment: undefined,
+    });
+    expect(destroyed.status).toBe(200);
+    await eventually(
+      read,
+      v => !mine(v, 'local-a').pods.some(p => p.name === victim.name),
+      'the removed pod gone',
+    );
+  });
+
+  it('edits env vars and a probe, then syncs local-a to local-b', async () => {
+    const apps = (cluster: 'local-a' | 'local-b') =>
+      lc.kubeConfig(cluster).makeApiClient(AppsV1Api);
+    const edit = await post('config', ALICE, {
+      cluster: 'local-a',
+      container: 'app',
+      env: [{ name: 'LOG_LEVEL', value: 'debug' }],
+      readinessProbe: { path: '/ready', port: 8080, periodSeconds: 5 },
+      resources: { limits: { memory: '256Mi' } },
+      terminationGracePeriodSeconds: 45,
+    });
+    expect(edit.status).toBe(200);
+    const a = await apps('local-a').readNamespacedDeployment({
+      name: 'payments-api',
+      namespace: lc.namespace,
+    });
+    const app = a.spec!.template.spec!.containers[0];
+    expect(app.env).toEqual([{ name: 'LOG_LEVEL', value: 'debug' }]);
+    expect(app.readinessProbe?.httpGet).toMatchObject({
+      path: '/ready',
+      port: 8080,
+    });
+    expect(app.resources?.limits).toEqual({ memory: '256Mi' });
+    expect(a.spec!.template.spec!.terminationGracePeriodSeconds).toBe(45);
+
+    // a bad value changes nothing in any cluster
+    const bad = await post('config', ALICE, {
+      cluster: 'local-a',
+      container: 'app',
+      env: [
+        { name: 'OK', value: '1' },
+        { name: 'no spaces allowed', value: '2' },
+      ],
+    });
+    expect(bad.status).toBe(400);
+    const unchanged = await apps('local-a').readNamespacedDeployment({
+      name: 'payments-api',
+      namespace: lc.namespace,
+    });
+    expect(unchanged.metadata?.resourceVersion).toBe(
+      a.metadata?.resourceVersion,
+    );
+
+    const sync = await post('sync', ALICE, {
+      cluster: 'local-b',
+      from: {
+        cluster: 'local-a',
+        namespace: lc.namespace,
+        deployment: 'payments-api',
+      },
+    });
+    expect(sync.status).toBe(200);
+    const b = await apps('local-b').readNamespacedDeployment({
+      name: 'payments-api',
+      namespace: lc.namespace,
+    });
+    const bApp = b.spec!.template.spec!.containers[0];
+    expect(bApp.image).toBe(app.image);
+    expect(bApp.env).toEqual(app.env);
+    expect(bApp.readinessProbe?.httpGet?.path).toBe('/ready');
+    expect(b.spec!.template.spec!.terminationGracePeriodSeconds).toBe(45);
+    // replicas are the target cluster's own business
+    expect(b.spec!.replicas).toBe(1);
+  });
+
+  it('refuses to touch a Deployment of another service', async () => {
+    await lc
+      .kubeConfig('local-a')
+      .makeApiClient(AppsV1Api)
+      .createNamespacedDeployment({
+        namespace: lc.namespace,
+        body: {
+          ...deploymentManifest(lc.namespace),
+          metadata: {
+            name: 'orders-api',
+            namespace: lc.namespace,
+            labels: { app: 'orders-api' },
+          },
+        },
+      });
+    const res = await post('scale', ALICE, {
+      cluster: 'local-a',
+      deployment: 'orders-api',
+      replicas: 0,
+    });
+    expect(res.status).toBe(404);
+    const untouched = await lc
+      .kubeConfig('local-a')
+      .makeApiClient(AppsV1Api)
+      .readNamespacedDeployment({
+        name: 'orders-api',
+        namespace: lc.namespace,
+      });
+    expect(untouched.spec?.replicas).toBe(1);
+  });
+});
