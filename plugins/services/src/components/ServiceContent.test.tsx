@@ -10,6 +10,9 @@ import {
 } from '../api/ServicesClient';
 import { ServiceContent } from './ServiceContent';
 
+// rendering Material UI tables in jsdom is slow on a busy 2-core machine
+jest.setTimeout(30_000);
+
 const entity: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
