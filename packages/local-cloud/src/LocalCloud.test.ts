@@ -52,6 +52,10 @@ async function runningPods(core: CoreV1Api, namespace: string, app: string) {
   );
 }
 
+// per cluster etcd, apiserver, controller-manager, scheduler, kwok; then nginx, Prometheus,
+// Alertmanager and the registry
+const COMPONENTS = 2 * 5 + 4;
+
 describe('LocalCloud', () => {
   let info: LocalCloudInfo;
 
@@ -67,10 +71,16 @@ describe('LocalCloud', () => {
       expect(info.clusters.map(c => c.name)).toEqual(['local-a', 'local-b']);
       const status = await cloud.status();
       expect(status.filter(c => !c.healthy)).toEqual([]);
-      expect(status).toHaveLength(13);
+      expect(status).toHaveLength(COMPONENTS);
       const appConfig = fs.readFileSync(info.appConfig, 'utf8');
       expect(appConfig).toContain('clusterLocatorMethods');
       expect(appConfig).toContain('serviceAccountToken');
+      // the nginx backend's default cluster delivers into this nginx and reloads it
+      expect(appConfig).toContain('name: "local"');
+      expect(appConfig).toContain(
+        `confDir: ${JSON.stringify(info.nginx.confDir)}`,
+      );
+      expect(appConfig).toContain('- "reload"');
       expect(cloud.envExports()).toContain(`KUBECONFIG='${info.kubeconfig}'`);
     },
     20 * 60_000,
@@ -178,9 +188,9 @@ describe('LocalCloud', () => {
       fs.readFileSync(path.join(home, 'state.json'), 'utf8'),
     );
     const recorded = Object.values(state.processes) as any[];
-    expect(recorded).toHaveLength(13);
+    expect(recorded).toHaveLength(COMPONENTS);
     const stopped = await cloud.down();
-    expect(stopped).toHaveLength(13);
+    expect(stopped).toHaveLength(COMPONENTS);
     expect(recorded.filter(p => isRunning(p))).toEqual([]);
     expect((await cloud.status()).filter(c => c.running)).toEqual([]);
   }, 120_000);

@@ -36,6 +36,7 @@ import {
 } from './settings';
 import { toYaml } from './yaml';
 import { SeedResult, seedExampleServices } from './seed';
+import { EXAMPLE_REGISTRY_HOST, seedRegistry } from './registry';
 
 /** @public */
 export interface LocalCloudCluster {
@@ -66,6 +67,8 @@ export interface LocalCloudInfo {
   };
   prometheus: { url: string; rulesDir: string; promtool: string };
   alertmanager: { url: string };
+  /** a registry on loopback that stands for the example images' registry.example.com */
+  registry: { url: string; host: string };
 }
 
 /** @public */
@@ -232,7 +235,9 @@ export class LocalCloud {
           const running = new Map<string, StartedProcess>();
           for (const spec of toStart.filter(s => s.stage === stage)) {
             spec.prepare?.();
-            const proc = startProcess(spec.binary, spec.args, spec.log);
+            const proc = startProcess(spec.binary, spec.args, spec.log, {
+              env: spec.env,
+            });
             running.set(spec.id, proc);
             const {
               exited: _exited,
@@ -426,6 +431,7 @@ export class LocalCloud {
       prometheus: 'prometheus',
       alertmanager: 'prometheus-alertmanager',
       promtool: 'promtool',
+      registry: 'docker-registry',
     };
     // paths only: status never makes certificates
     const clusters = this.settings.clusters.map(({ name, ports }) => {
@@ -494,9 +500,36 @@ export class LocalCloud {
         ],
       },
       containerCloud: {
-        nginx: { url: info.nginx.url, confDir: info.nginx.confDir },
+        nginx: {
+          url: info.nginx.url,
+          confDir: info.nginx.confDir,
+          binary: info.nginx.binary,
+          // the nginx backend's default cluster: files written atomically into conf.d, then a
+          // graceful reload of this nginx
+          clusters: [
+            {
+              name: 'local',
+              environment: 'local',
+              confDir: info.nginx.confDir,
+              reloadCommand: [
+                info.nginx.binary,
+                ...nginxArgs(this.layout, ['-s', 'reload']),
+              ],
+            },
+          ],
+          // <service>.test.localhost: browsers resolve *.localhost to loopback themselves
+          testEnvironments: {
+            cluster: 'local',
+            wildcardDomain: 'localhost',
+            environment: 'test',
+            address: '127.0.0.1',
+            port: this.settings.nginxPort,
+          },
+        },
         prometheus: { url: info.prometheus.url },
         alertmanager: { url: info.alertmanager.url },
+        // image tags for the upgrade dialog: the example images' host is served here
+        registries: [{ host: info.registry.host, url: info.registry.url }],
       },
     };
     fs.writeFileSync(
@@ -537,6 +570,10 @@ export class LocalCloud {
         promtool: debian?.promtool ?? 'promtool',
       },
       alertmanager: { url: `http://127.0.0.1:${s.alertmanagerPort}` },
+      registry: {
+        url: `http://127.0.0.1:${s.registryPort}`,
+        host: EXAMPLE_REGISTRY_HOST,
+      },
     };
   }
 
@@ -566,6 +603,7 @@ export class LocalCloud {
       LOCAL_CLOUD_NGINX_URL: `http://127.0.0.1:${s.nginxPort}`,
       LOCAL_CLOUD_PROMETHEUS_URL: `http://127.0.0.1:${s.prometheusPort}`,
       LOCAL_CLOUD_ALERTMANAGER_URL: `http://127.0.0.1:${s.alertmanagerPort}`,
+      LOCAL_CLOUD_REGISTRY_URL: `http://127.0.0.1:${s.registryPort}`,
     };
     return Object.entries(vars)
       .map(([k, v]) => `export ${k}='${v.replace(/'/g, `'\\''`)}'\n`)
@@ -580,13 +618,19 @@ export class LocalCloud {
   }
 
   /** Namespaces and Deployments for the example catalog's services, spread over both clusters. */
-  seed(entitiesFile?: string): Promise<SeedResult[]> {
+  async seed(entitiesFile?: string): Promise<SeedResult[]> {
     const info = this.info();
-    return seedExampleServices(
+    const results = await seedExampleServices(
       info.clusters.map(c => ({ name: c.name, api: this.adminClient(c.name) })),
       entitiesFile,
       this.progress,
     );
+    await seedRegistry(
+      info.registry.url,
+      results.map(r => `${r.namespace}/${r.service}`),
+      this.progress,
+    );
+    return results;
   }
 
   /** `nginx -t` on the instance's config, then a graceful reload; throws with nginx's message. */

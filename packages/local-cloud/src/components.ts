@@ -1,6 +1,7 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { binaryPath } from './build/binaries';
+import { binaryPath, kwokDefaultPodStages } from './build/binaries';
 import { ClusterPki, ClientName } from './certificates';
 import { HomeLayout } from './layout';
 import { probe } from './probe';
@@ -27,6 +28,8 @@ export interface ComponentSpec {
   ports: number[];
   stage: StartStage;
   log: string;
+  /** Its environment, when it must not inherit ours. */
+  env?: NodeJS.ProcessEnv;
   /** Writes the config files the program reads; runs before every start. */
   prepare?: () => void;
   healthy: () => Promise<boolean>;
@@ -210,11 +213,16 @@ export function clusterComponents(
       stage: 'controllers',
       ports: [ports.kwok],
       log: layout.log(id('kwok')),
+      // the shells it runs for exec inherit its environment: give it nothing of ours
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin', LANG: 'C.UTF-8' },
       prepare: () => {
         writeKubeconfig('kwok');
         writeKwokConfig(
           path.join(cluster.layout.dir, 'kwok.yaml'),
           path.join(cluster.layout.dir, 'kwok-sample-container.log'),
+          // under the temp folder: the run folder may sit in a home nobody else may enter
+          path.join(os.tmpdir(), `local-cloud-shell-${ports.kwok}`),
+          kwokDefaultPodStages(settings),
         );
       },
       args: [
@@ -405,11 +413,33 @@ function writeAlertmanagerConfig(layout: HomeLayout) {
   );
 }
 
-/** The Debian programs: nginx, Prometheus and Alertmanager, each with its own folder under home. */
+function writeRegistryConfig(layout: HomeLayout, port: number) {
+  const r = layout.registry;
+  fs.mkdirSync(r.data, { recursive: true });
+  fs.writeFileSync(
+    r.config,
+    toYaml({
+      version: 0.1,
+      log: { level: 'warn' },
+      storage: {
+        filesystem: { rootdirectory: r.data },
+        delete: { enabled: true },
+      },
+      http: { addr: `127.0.0.1:${port}` },
+    }),
+  );
+}
+
+/** The Debian programs: nginx, Prometheus, Alertmanager and a registry, each with its own folder under home. */
 export function debianComponents(
   settings: LocalCloudSettings,
   layout: HomeLayout,
-  binaries: { nginx: string; prometheus: string; alertmanager: string },
+  binaries: {
+    nginx: string;
+    prometheus: string;
+    alertmanager: string;
+    registry: string;
+  },
 ): ComponentSpec[] {
   const http200 = (url: string) => async () => okIs200(await probe(url));
   return [
@@ -454,6 +484,16 @@ export function debianComponents(
         '--cluster.listen-address=',
       ],
       healthy: http200(`http://127.0.0.1:${settings.alertmanagerPort}/-/ready`),
+    },
+    {
+      id: 'registry',
+      binary: binaries.registry,
+      stage: 'storage',
+      ports: [settings.registryPort],
+      log: layout.log('registry'),
+      prepare: () => writeRegistryConfig(layout, settings.registryPort),
+      args: ['serve', layout.registry.config],
+      healthy: http200(`http://127.0.0.1:${settings.registryPort}/v2/`),
     },
   ];
 }

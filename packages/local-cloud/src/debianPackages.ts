@@ -12,6 +12,8 @@ const PROGRAMS = {
     names: ['prometheus-alertmanager', 'alertmanager'],
     pkg: 'prometheus-alertmanager',
   },
+  // the CNCF distribution registry: the example images and their tags
+  registry: { names: ['docker-registry'], pkg: 'docker-registry' },
 } as const;
 
 export type DebianProgram = keyof typeof PROGRAMS;

@@ -25,24 +25,96 @@ const containerLabels = [
   ...podLabels,
 ];
 
+/** Marks a running pod's ephemeral containers running, as a kubelet would start them. */
+const ephemeralContainersStage = {
+  apiVersion: 'kwok.x-k8s.io/v1alpha1',
+  kind: 'Stage',
+  metadata: { name: 'local-cloud-ephemeral-containers' },
+  spec: {
+    resourceRef: { apiGroup: 'v1', kind: 'Pod' },
+    selector: {
+      matchExpressions: [
+        { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' },
+        { key: '.status.podIP', operator: 'Exists' },
+        {
+          // a jq expression: more ephemeral containers than statuses
+          key: '((.spec.ephemeralContainers // []) | length) > ((.status.ephemeralContainerStatuses // []) | length)',
+          operator: 'In',
+          values: ['true'],
+        },
+      ],
+    },
+    next: {
+      statusTemplate: [
+        '{{ $now := Now }}',
+        'ephemeralContainerStatuses:',
+        '{{ range .spec.ephemeralContainers }}',
+        '- image: {{ .image | Quote }}',
+        '  name: {{ .name | Quote }}',
+        '  ready: false',
+        '  restartCount: 0',
+        '  state:',
+        '    running:',
+        '      startedAt: {{ $now | Quote }}',
+        '{{ end }}',
+        '',
+      ].join('\n'),
+    },
+  },
+};
+
+/** The sample log of a container's previous instance, beside the current one. */
+export function previousLogFile(sampleLog: string): string {
+  return `${sampleLog.replace(/\.log$/, '')}-previous.log`;
+}
+
 /**
  * kwok's configuration: its default node and pod stages (none given), simulated resource usage
  * with kubelet-style metrics for Prometheus, and container logs served through the apiserver
- * (`kubectl logs`) from one sample file.
+ * (`kubectl logs`, and `--previous`) from sample files, and exec into any container as a local
+ * command.
  */
-export function writeKwokConfig(file: string, sampleLog: string): void {
+export function writeKwokConfig(
+  file: string,
+  sampleLog: string,
+  shellDir: string,
+  defaultPodStages?: string[],
+): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.mkdirSync(shellDir, { recursive: true });
+  fs.chmodSync(shellDir, 0o1777);
   // CRI log format, as a kubelet stores container logs: time, stream, P(artial)/F(ull), text
   const now = Date.now();
+  const criLog = (lines: string[], start: number, stream = 'stdout') =>
+    lines
+      .map(
+        (line, i) =>
+          `${new Date(start + i).toISOString()} ${stream} F ${line}\n`,
+      )
+      .join('');
   fs.writeFileSync(
     sampleLog,
-    [
-      'level=info msg="starting" version=1.0.0',
-      'level=info msg="listening" addr=:8080',
-      'level=info msg="ready"',
-    ]
-      .map((line, i) => `${new Date(now + i).toISOString()} stdout F ${line}\n`)
-      .join(''),
+    criLog(
+      [
+        'level=info msg="starting" version=1.0.0',
+        'level=info msg="listening" addr=:8080',
+        'level=info msg="ready"',
+      ],
+      now,
+    ),
+  );
+  // what a container wrote before its last restart (`kubectl logs --previous`)
+  const previousLog = previousLogFile(sampleLog);
+  fs.writeFileSync(
+    previousLog,
+    criLog(
+      [
+        'level=info msg="starting" version=1.0.0',
+        'level=error msg="out of memory" heap=250Mi',
+      ],
+      now - 60_000,
+      'stderr',
+    ),
   );
   const documents = [
     {
@@ -124,11 +196,47 @@ export function writeKwokConfig(file: string, sampleLog: string): void {
       },
     },
     {
+      // `kubectl exec` (and the portal's web shell) into any fake container runs the command on
+      // this machine, in a scratch folder, as nobody when kwok runs as root
+      apiVersion: 'kwok.x-k8s.io/v1alpha1',
+      kind: 'ClusterExec',
+      metadata: { name: 'local-cloud-exec' },
+      spec: {
+        execs: [
+          {
+            local: {
+              workDir: shellDir,
+              envs: [
+                { name: 'HOME', value: shellDir },
+                { name: 'PATH', value: '/usr/local/bin:/usr/bin:/bin' },
+                { name: 'TERM', value: 'xterm-256color' },
+              ],
+              ...(process.getuid?.() === 0
+                ? { securityContext: { runAsUser: 65534, runAsGroup: 65534 } }
+                : {}),
+            },
+          },
+        ],
+      },
+    },
+    {
       apiVersion: 'kwok.x-k8s.io/v1alpha1',
       kind: 'ClusterLogs',
       metadata: { name: 'local-cloud-logs' },
-      spec: { logs: [{ logsFile: sampleLog, follow: false }] },
+      spec: {
+        logs: [
+          { logsFile: sampleLog, previousLogsFile: previousLog, follow: false },
+        ],
+      },
     },
   ];
-  fs.writeFileSync(file, documents.map(d => toYaml(d)).join('---\n'));
+  // Debug (ephemeral) containers: kwok gives them no status of its own, so a stage marks them
+  // running once their pod runs. It replaces kwok's default pod stages, so those come along.
+  const stages = defaultPodStages
+    ? [...defaultPodStages, toYaml(ephemeralContainersStage)]
+    : [];
+  fs.writeFileSync(
+    file,
+    [...documents.map(d => toYaml(d)), ...stages].join('---\n'),
+  );
 }

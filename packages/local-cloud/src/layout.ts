@@ -44,6 +44,11 @@ export function homeLayout(settings: LocalCloudSettings) {
       config: path.join(home, 'alertmanager', 'alertmanager.yml'),
       data: path.join(home, 'alertmanager', 'data'),
     },
+    registry: {
+      dir: path.join(home, 'registry'),
+      config: path.join(home, 'registry', 'config.yml'),
+      data: path.join(home, 'registry', 'data'),
+    },
   };
 }
 

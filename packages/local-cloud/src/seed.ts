@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { LocalCloudError } from './errors';
 import { KubeRest } from './kubeRest';
+import { EXAMPLE_REGISTRY_HOST, EXAMPLE_TAGS } from './registry';
 
 /** The example catalog shipped with the repository: examples/entities.yaml above the working folder. */
 export function findExampleCatalog(from = process.cwd()): string {
@@ -94,7 +95,7 @@ function deployment(entity: ServiceEntity, replicas: number) {
           containers: [
             {
               name: entity.kubernetesId,
-              image: `registry.example.com/${entity.namespace}/${entity.kubernetesId}:1.0.0`,
+              image: `${EXAMPLE_REGISTRY_HOST}/${entity.namespace}/${entity.kubernetesId}:${EXAMPLE_TAGS[0]}`,
               ports: [{ containerPort: 8080, name: 'http' }],
               resources: {
                 requests: { cpu: '100m', memory: '128Mi' },

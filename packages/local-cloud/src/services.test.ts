@@ -172,6 +172,22 @@ describe('seed', () => {
     },
     5 * 60_000,
   );
+
+  it('pushes tagged example images to the registry', async () => {
+    await lc.cloud.seed();
+    const list = JSON.parse(
+      (await get(`${lc.info.registry.url}/v2/payments/payments-api/tags/list`))
+        .body,
+    );
+    expect(list.tags.sort()).toEqual(['1.0.0', '1.1.0', '1.2.0', '2.0.0']);
+    // a real manifest behind each tag, as a runtime would pull it
+    const manifest = await fetch(
+      `${lc.info.registry.url}/v2/payments/payments-api/manifests/2.0.0`,
+      { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } },
+    );
+    expect(manifest.status).toBe(200);
+    expect((await manifest.json()).layers).toHaveLength(1);
+  }, 120_000);
 });
 
 describe('kwok simulations', () => {

@@ -42,6 +42,7 @@ export interface LocalCloudSettings {
   nginxPort: number;
   prometheusPort: number;
   alertmanagerPort: number;
+  registryPort: number;
 }
 
 /** @public */
@@ -122,5 +123,6 @@ export function resolveSettings(
     nginxPort: portBase + 80,
     prometheusPort: portBase + 90,
     alertmanagerPort: portBase + 93,
+    registryPort: portBase + 96,
   };
 }

@@ -269,3 +269,34 @@ export async function ensureBinaries(
     )} s`,
   );
 }
+
+/**
+ * kwok's own default pod stages (ready, complete, delete), read from its module in the Go module
+ * cache. kwok drops its defaults once any pod stage is configured, so whoever adds one must list
+ * these too. Undefined when the module cannot be found (Go missing, module cache cleaned).
+ */
+export function kwokDefaultPodStages(
+  settings: LocalCloudSettings,
+): string[] | undefined {
+  const found = spawnSync(
+    'go',
+    ['list', '-m', '-f', '{{.Dir}}', 'sigs.k8s.io/kwok'],
+    {
+      cwd: path.join(settings.buildDir, 'kwok'),
+      env: { ...process.env, GOFLAGS: '-mod=mod' },
+      encoding: 'utf8',
+    },
+  );
+  const dir = found.status === 0 ? found.stdout.trim() : '';
+  if (!dir) return undefined;
+  try {
+    return ['pod-ready', 'pod-complete', 'pod-delete'].map(stage =>
+      fs.readFileSync(
+        path.join(dir, 'kustomize', 'stage', 'pod', 'fast', `${stage}.yaml`),
+        'utf8',
+      ),
+    );
+  } catch {
+    return undefined;
+  }
+}

@@ -168,3 +168,6 @@ export function useLocalCloud(
     },
   };
 }
+
+/** Pushes a small valid image `repo:tag` to a registry (the local cloud's, in tests). @public */
+export { pushExampleImage } from '../registry';
