@@ -1,0 +1,303 @@
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
+import { Entity } from '@backstage/catalog-model';
+import {
+  EntityProvider,
+  EntityProviderConnection,
+} from '@backstage/plugin-catalog-node';
+import { CmdbHttpClient } from '../adapters/CmdbHttpClient';
+import { GenericHttpAdapter } from '../adapters/GenericHttpAdapter';
+import { ServiceNowAdapter } from '../adapters/ServiceNowAdapter';
+import { CMDB_ID_ANNOTATION, planSync } from '../lib/planSync';
+import { ENTITY_KIND, SyncState } from '../lib/SyncState';
+import {
+  CmdbAdapter,
+  CmdbLink,
+  CmdbRecord,
+  CmdbRecordKind,
+  CmdbSyncReport,
+  isCmdbLink,
+} from '../lib/types';
+import { CmdbEntityProviderConfig } from './CmdbEntityProviderConfig';
+
+/**
+ * The entities this provider put in the catalog before the process started (read from the catalog
+ * itself), so that the removal guard holds on the first sync after a restart too.
+ * @public
+ */
+export type CmdbKnownEntitiesLoader = (
+  providerId: string,
+) => AsyncIterable<Entity>;
+
+/** Delta syncs ask for changes since the last sync's start minus this, to allow for clock skew. */
+const DELTA_OVERLAP_MS = 60_000;
+const PROGRESS_EVERY = 10_000;
+const SKIPS_LOGGED_ONE_BY_ONE = 100;
+
+const KIND_OF_ENTITY = Object.fromEntries(
+  Object.entries(ENTITY_KIND).map(([record, entity]) => [
+    entity.toLowerCase(),
+    record as CmdbRecordKind,
+  ]),
+);
+
+/**
+ * Puts the business lines, projects, services, teams and people of one CMDB into the catalog:
+ * a full mutation on `schedule`, delta mutations on `deltaSchedule`. Runs never overlap; a run that
+ * fails or would remove too much leaves the catalog as it was.
+ * @public
+ */
+export class CmdbEntityProvider implements EntityProvider {
+  private connection?: EntityProviderConnection;
+  private state?: SyncState;
+  private lastSyncStartedAt?: Date;
+  /** Set while the last full sync did not get applied: the next delta tick retries it. */
+  private fullSyncDue = true;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  static fromConfig(
+    config: CmdbEntityProviderConfig,
+    deps: {
+      logger: LoggerService;
+      scheduler?: SchedulerService;
+      loadKnownEntities?: CmdbKnownEntitiesLoader;
+    },
+  ): CmdbEntityProvider {
+    const logger = deps.logger.child({ target: `cmdb-provider:${config.id}` });
+    const client = new CmdbHttpClient(config.auth, config.http, logger);
+    const { source } = config;
+    const adapter =
+      source.adapter === 'generic'
+        ? new GenericHttpAdapter(client, {
+            baseUrl: config.baseUrl,
+            pageSize: config.pageSize,
+            pagination: source.pagination,
+            itemsPath: source.itemsPath,
+            updatedSinceParam: source.updatedSinceParam,
+            records: source.records,
+          })
+        : new ServiceNowAdapter(client, {
+            baseUrl: config.baseUrl,
+            pageSize: config.pageSize,
+            tables: source.tables,
+            memberships: source.memberships,
+            dependencies: source.dependencies,
+          });
+    return new CmdbEntityProvider(
+      config,
+      adapter,
+      logger,
+      deps.scheduler,
+      deps.loadKnownEntities,
+    );
+  }
+
+  constructor(
+    private readonly config: CmdbEntityProviderConfig,
+    private readonly adapter: CmdbAdapter,
+    private readonly logger: LoggerService,
+    private readonly scheduler?: SchedulerService,
+    private readonly loadKnownEntities?: CmdbKnownEntitiesLoader,
+  ) {}
+
+  getProviderName(): string {
+    return `cmdb-provider:${this.config.id}`;
+  }
+
+  async connect(connection: EntityProviderConnection): Promise<void> {
+    this.connection = connection;
+    if (!this.scheduler) return;
+    await this.scheduler.scheduleTask({
+      id: `${this.getProviderName()}:full`,
+      ...this.config.schedule,
+      fn: async signal => {
+        await this.run({ type: 'full', signal });
+      },
+    });
+    if (this.config.deltaSchedule) {
+      await this.scheduler.scheduleTask({
+        id: `${this.getProviderName()}:delta`,
+        ...this.config.deltaSchedule,
+        fn: async signal => {
+          await this.run({ type: 'delta', signal });
+        },
+      });
+    }
+  }
+
+  /**
+   * Runs one sync now (after any sync already running) and reports what it did. A delta asked for
+   * while a full sync is due (none applied yet in this process, or the last one failed) runs as a
+   * full sync, so a CMDB outage during a full sync is retried at the delta schedule's pace. Never
+   * throws for CMDB problems: they end in a `failed` report and the catalog keeps what it had.
+   */
+  run(
+    options: { type?: 'full' | 'delta'; signal?: AbortSignal } = {},
+  ): Promise<CmdbSyncReport> {
+    const next = this.queue.then(() =>
+      this.sync(
+        options.type === 'delta' && !this.fullSyncDue && this.lastSyncStartedAt
+          ? 'delta'
+          : 'full',
+        options.signal,
+      ),
+    );
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async sync(
+    type: 'full' | 'delta',
+    signal?: AbortSignal,
+  ): Promise<CmdbSyncReport> {
+    if (!this.connection) {
+      throw new Error(
+        `${this.getProviderName()} is not connected to the catalog`,
+      );
+    }
+    const startedAt = new Date();
+    const report: CmdbSyncReport = {
+      type,
+      outcome: 'failed',
+      recordsRead: 0,
+      entitiesEmitted: 0,
+      entitiesRemoved: 0,
+      skipped: [],
+      durationMs: 0,
+    };
+    this.logger.info(`CMDB ${type} sync started`);
+    try {
+      this.state ??= await this.readKnownState();
+      const previous = this.state;
+      const since =
+        type === 'delta'
+          ? new Date(this.lastSyncStartedAt!.getTime() - DELTA_OVERLAP_MS)
+          : undefined;
+      const records: CmdbRecord[] = [];
+      const links: CmdbLink[] = [];
+      for await (const item of this.adapter.read({ since, signal })) {
+        if (isCmdbLink(item)) {
+          links.push(item);
+          continue;
+        }
+        records.push(item);
+        report.recordsRead += 1;
+        if (report.recordsRead % PROGRESS_EVERY === 0) {
+          this.logger.info(
+            `CMDB ${type} sync: read ${report.recordsRead} records`,
+          );
+        }
+      }
+
+      const plan = planSync(type, records, links, previous, {
+        providerId: this.config.id,
+        namespace: this.config.namespace,
+        baseUrl: this.config.baseUrl,
+        defaultLifecycle: this.config.defaultLifecycle,
+        defaultOwner: this.config.defaultOwner,
+      });
+      records.length = 0;
+      report.skipped = plan.skipped;
+
+      const knownCount = previous?.size ?? 0;
+      if (
+        knownCount > 0 &&
+        plan.removedRefs.length / knownCount > this.config.maxRemovalShare
+      ) {
+        report.outcome = 'refused';
+        report.message = `would remove ${
+          plan.removedRefs.length
+        } of ${knownCount} entities (${(
+          (plan.removedRefs.length / knownCount) *
+          100
+        ).toFixed(1)}%), more than removalGuard.maxRemovalShare ${
+          this.config.maxRemovalShare
+        }; nothing applied`;
+        return report;
+      }
+
+      const locationKey = this.getProviderName();
+      const deferred = plan.entities.map(entity => ({ entity, locationKey }));
+      const nothingChanged =
+        type === 'delta' &&
+        deferred.length === 0 &&
+        plan.removedRefs.length === 0;
+      if (!nothingChanged) {
+        await this.connection.applyMutation(
+          type === 'full'
+            ? { type: 'full', entities: deferred }
+            : {
+                type: 'delta',
+                added: deferred,
+                removed: plan.removedRefs.map(entityRef => ({
+                  entityRef,
+                  locationKey,
+                })),
+              },
+        );
+      }
+      this.state = plan.nextState();
+      this.lastSyncStartedAt = startedAt;
+      if (type === 'full') this.fullSyncDue = false;
+      report.outcome = 'applied';
+      report.entitiesEmitted = plan.entities.length;
+      report.entitiesRemoved = plan.removedRefs.length;
+      return report;
+    } catch (error) {
+      if (type === 'full') this.fullSyncDue = true;
+      report.outcome = 'failed';
+      report.message = `${
+        (error as Error).message
+      }; the catalog keeps the entities of the last good sync`;
+      return report;
+    } finally {
+      report.durationMs = Date.now() - startedAt.getTime();
+      this.logReport(report);
+    }
+  }
+
+  /** The provider's entities as the catalog has them; undefined when it cannot tell. */
+  private async readKnownState(): Promise<SyncState | undefined> {
+    if (!this.loadKnownEntities) return undefined;
+    const state = new SyncState();
+    for await (const entity of this.loadKnownEntities(this.config.id)) {
+      const kind = KIND_OF_ENTITY[entity.kind.toLowerCase()];
+      const id = entity.metadata.annotations?.[CMDB_ID_ANNOTATION];
+      if (!kind || !id) continue;
+      const name = entity.metadata.name;
+      const namespace = entity.metadata.namespace ?? 'default';
+      state.set({
+        kind,
+        id,
+        name,
+        ref: `${entity.kind}:${namespace}/${name}`.toLowerCase(),
+        rawName: (entity.metadata.title ?? name).trim().toLowerCase(),
+      });
+    }
+    return state;
+  }
+
+  private logReport(report: CmdbSyncReport) {
+    const reasons = new Map<string, number>();
+    report.skipped.forEach((skip, index) => {
+      if (index < SKIPS_LOGGED_ONE_BY_ONE) {
+        this.logger.warn(
+          `CMDB record skipped: ${skip.kind} ${skip.id}: ${skip.reason}`,
+        );
+      }
+      const reason = `${skip.kind} ${skip.problem}`;
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+    });
+    const summary = [...reasons]
+      .map(([reason, count]) => `${count}× ${reason}`)
+      .join('; ');
+    const line = `CMDB ${report.type} sync ${report.outcome}: read ${
+      report.recordsRead
+    } records, emitted ${report.entitiesEmitted} entities, removed ${
+      report.entitiesRemoved
+    }, skipped ${report.skipped.length}${summary ? ` (${summary})` : ''}, in ${
+      report.durationMs
+    } ms${report.message ? ` — ${report.message}` : ''}`;
+    if (report.outcome === 'applied') this.logger.info(line);
+    else this.logger.error(line);
+  }
+}
