@@ -1,0 +1,7 @@
+/**
+ * Nginx configuration management for Container Cloud (backend).
+ *
+ * @packageDocumentation
+ */
+export { nginxPlugin as default } from './plugin';
+export type { Domain } from './render';

@@ -1,0 +1,106 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { nginxPermissions } from '@internal/plugin-container-cloud-common';
+import {
+  ClusterConnection,
+  readClusterConfig,
+} from '@internal/plugin-container-cloud-node';
+import { NginxStore } from './database/NginxStore';
+import { createRouter } from './router';
+import { EndpointBatcher } from './services/EndpointBatcher';
+import { KubernetesEndpoints } from './services/KubernetesEndpoints';
+import { readNginxConfig } from './services/NginxClusterConfig';
+import { NginxService } from './services/NginxService';
+import { findServices, TestEnvironments } from './services/TestEnvironments';
+
+/**
+ * Nginx configuration management: domains rendered from a validated model, checked with
+ * `nginx -t`, published as versions and delivered to the configured clusters; upstream members
+ * followed from Kubernetes EndpointSlices.
+ * @public
+ */
+export const nginxPlugin = createBackendPlugin({
+  pluginId: 'nginx',
+  register(env) {
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        lifecycle: coreServices.lifecycle,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        auth: coreServices.auth,
+        catalog: catalogServiceRef,
+      },
+      async init(deps) {
+        const { config, logger, lifecycle, scheduler } = deps;
+        deps.permissionsRegistry.addPermissions(nginxPermissions);
+        const store = await NginxStore.create(deps.database);
+        // the same cluster list as every Container Cloud plugin (kubernetes.clusterLocatorMethods)
+        const connections = new Map(
+          readClusterConfig(config).map(details => [
+            details.name,
+            new ClusterConnection(details),
+          ]),
+        );
+        const endpoints = new KubernetesEndpoints(connections, logger);
+        const nginxConfig = readNginxConfig(config);
+        const nginx = new NginxService(nginxConfig, store, endpoints);
+        const batcher = new EndpointBatcher(nginx, endpoints, logger);
+        endpoints.onChange(batcher.changed);
+        nginx.onPublish(cluster => {
+          batcher.refresh(cluster).catch(error => logger.warn(`${error}`));
+        });
+        lifecycle.addStartupHook(() => {
+          // in the background: a Kubernetes cluster that is down must not hold up the backend
+          batcher
+            .start()
+            .catch(error =>
+              logger.error(`nginx endpoint sync failed to start: ${error}`),
+            );
+        });
+        lifecycle.addShutdownHook(async () => {
+          await batcher.stop();
+          await endpoints.stop();
+        });
+        let testEnvironments: TestEnvironments | undefined;
+        if (nginxConfig.testEnvironments) {
+          const environments = new TestEnvironments(
+            nginxConfig.testEnvironments,
+            nginx,
+            deps.catalog,
+            deps.auth,
+            () => findServices(connections),
+            logger,
+          );
+          testEnvironments = environments;
+          await scheduler.scheduleTask({
+            id: 'nginx-test-environments',
+            frequency: { minutes: 5 },
+            timeout: { minutes: 5 },
+            initialDelay: { seconds: 30 },
+            fn: async () => {
+              const result = await environments.sync();
+              if (result.publish) {
+                logger.info(
+                  `test environments published as version ${result.publish.version}`,
+                );
+              }
+            },
+          });
+        }
+        deps.httpRouter.use(
+          await createRouter({ ...deps, nginx, testEnvironments }),
+        );
+      },
+    });
+  },
+});

@@ -1,0 +1,3 @@
+export * from './configTree';
+export * from './domainSchema';
+export * from './renderDomain';

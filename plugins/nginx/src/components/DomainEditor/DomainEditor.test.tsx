@@ -1,0 +1,104 @@
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { nginxApiRef, NginxRequestError } from '../../api/NginxClient';
+import { fakeNginxApi, shopDomain } from '../../testUtils/fakeNginxApi';
+import { DomainEditor } from './DomainEditor';
+
+jest.setTimeout(60_000);
+
+describe('DomainEditor', () => {
+  it('saves the domain it was given, changed, as structured fields', async () => {
+    const api = fakeNginxApi();
+    const onSaved = jest.fn();
+    await renderInTestApp(
+      <TestApiProvider apis={[[nginxApiRef, api]]}>
+        <DomainEditor
+          cluster="edge"
+          domain={shopDomain}
+          onClose={jest.fn()}
+          onSaved={onSaved}
+        />
+      </TestApiProvider>,
+    );
+    fireEvent.change(screen.getByLabelText('Canary share (%)'), {
+      target: { value: '25' },
+    });
+    fireEvent.change(screen.getByLabelText('Canary header'), {
+      target: { value: 'X-Canary' },
+    });
+    fireEvent.change(screen.getByLabelText('Header value'), {
+      target: { value: 'always' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    expect(api.saveDomain).toHaveBeenCalledWith({
+      ...shopDomain,
+      grayRelease: {
+        stable: 'stable',
+        canary: 'canary',
+        canaryPercent: 25,
+        header: { name: 'X-Canary', value: 'always' },
+      },
+    });
+  });
+
+  it("shows the backend's refusal under the field it names", async () => {
+    const api = fakeNginxApi({
+      saveDomain: jest
+        .fn()
+        .mockRejectedValue(
+          new NginxRequestError(
+            "invalid domain: serverNames.0: a server name must be a lowercase RFC 1123 hostname, optionally starting with '*.'; locations.0.upstream: no upstream named 'nope'",
+            400,
+          ),
+        ),
+    });
+    await renderInTestApp(
+      <TestApiProvider apis={[[nginxApiRef, api]]}>
+        <DomainEditor cluster="edge" onClose={jest.fn()} onSaved={jest.fn()} />
+      </TestApiProvider>,
+    );
+    fireEvent.change(screen.getByLabelText('Name'), {
+      target: { value: 'shop' },
+    });
+    fireEvent.change(screen.getByLabelText('Server names'), {
+      target: { value: 'Shop;evil' },
+    });
+    fireEvent.change(screen.getByLabelText('Upstreams'), {
+      target: { value: 'app: 10.0.0.1:80' },
+    });
+    fireEvent.change(screen.getByLabelText('Locations'), {
+      target: { value: '/ nope' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }));
+    expect(
+      await screen.findByText(
+        "serverNames.0: a server name must be a lowercase RFC 1123 hostname, optionally starting with '*.'",
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText("locations.0.upstream: no upstream named 'nope'"),
+    ).toBeInTheDocument();
+    expect(screen.getByLabelText('Server names')).toHaveAttribute(
+      'aria-invalid',
+      'true',
+    );
+  });
+
+  it('says what it cannot read before asking the backend', async () => {
+    const api = fakeNginxApi();
+    await renderInTestApp(
+      <TestApiProvider apis={[[nginxApiRef, api]]}>
+        <DomainEditor cluster="edge" onClose={jest.fn()} onSaved={jest.fn()} />
+      </TestApiProvider>,
+    );
+    fireEvent.change(screen.getByLabelText('Upstreams'), {
+      target: { value: 'app: 10.0.0.1' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }));
+    expect(
+      await screen.findByText("'10.0.0.1' is not address:port"),
+    ).toBeInTheDocument();
+    expect(api.saveDomain).not.toHaveBeenCalled();
+  });
+});

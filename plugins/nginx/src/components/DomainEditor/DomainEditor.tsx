@@ -1,0 +1,166 @@
+import { useState } from 'react';
+import Button from '@material-ui/core/Button';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import Grid from '@material-ui/core/Grid';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { useApi } from '@backstage/core-plugin-api';
+import { Domain, nginxApiRef } from '../../api/NginxClient';
+import { fieldErrors } from '../fieldErrors';
+import {
+  DomainForm,
+  domainToForm,
+  emptyForm,
+  FormError,
+  formToDomain,
+} from './domainForm';
+
+/** Which form fields show the errors of a backend field. */
+const FIELD_OF: Record<string, keyof DomainForm> = {
+  grayRelease: 'grayPercent',
+};
+
+/**
+ * Edits a whole domain (ops): every field the backend knows, no free-text directives. A save
+ * the backend refuses shows its message under the field it names.
+ */
+export function DomainEditor(props: {
+  cluster: string;
+  domain?: Domain;
+  onClose(): void;
+  onSaved(domain: Domain): void;
+}) {
+  const api = useApi(nginxApiRef);
+  const [form, setForm] = useState<DomainForm>(() =>
+    props.domain ? domainToForm(props.domain) : emptyForm(props.cluster),
+  );
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [saving, setSaving] = useState(false);
+
+  const field = (
+    key: keyof DomainForm,
+    label: string,
+    options: { multiline?: boolean; helper?: string; disabled?: boolean } = {},
+  ) => (
+    <TextField
+      fullWidth
+      margin="dense"
+      variant="outlined"
+      id={`nginx-domain-${key}`}
+      label={label}
+      value={form[key]}
+      disabled={options.disabled}
+      multiline={options.multiline}
+      minRows={options.multiline ? 3 : undefined}
+      error={Boolean(errors[key])}
+      helperText={errors[key] ?? options.helper}
+      onChange={e => setForm({ ...form, [key]: e.target.value })}
+    />
+  );
+
+  async function save() {
+    setErrors({});
+    let domain: Domain;
+    try {
+      domain = formToDomain(form);
+    } catch (error) {
+      const e = error as FormError;
+      setErrors({ [FIELD_OF[e.field] ?? e.field]: e.message });
+      return;
+    }
+    setSaving(true);
+    try {
+      const saved = await api.saveDomain(domain);
+      props.onSaved(saved.domain);
+    } catch (error) {
+      const byField = fieldErrors((error as Error).message);
+      setErrors(
+        Object.fromEntries(
+          Object.entries(byField).map(([k, v]) => [FIELD_OF[k] ?? k, v]),
+        ),
+      );
+    } finally {
+      setSaving(false);
+    }
+  }
+
+  return (
+    <Dialog open onClose={props.onClose} maxWidth="md" fullWidth>
+      <DialogTitle>
+        {props.domain ? `Domain ${props.domain.name}` : 'New domain'} on{' '}
+        {props.cluster}
+      </DialogTitle>
+      <DialogContent>
+        {errors._ && (
+          <Typography color="error" role="alert">
+            {errors._}
+          </Typography>
+        )}
+        <Grid container spacing={1}>
+          <Grid item xs={6}>
+            {field('name', 'Name', { disabled: Boolean(props.domain) })}
+          </Grid>
+          <Grid item xs={6}>
+            {field('owner', 'Owner', {
+              helper: 'the service, e.g. component:default/payments-api',
+            })}
+          </Grid>
+          <Grid item xs={6}>
+            {field('serverNames', 'Server names', {
+              helper:
+                'separated by spaces, e.g. shop.example.com *.shop.example.com',
+            })}
+          </Grid>
+          <Grid item xs={6}>
+            {field('listen', 'Listen', {
+              helper: 'ports or address:port, separated by spaces',
+            })}
+          </Grid>
+          <Grid item xs={12}>
+            {field('upstreams', 'Upstreams', {
+              multiline: true,
+              helper:
+                'one a line: name: 10.0.0.1:8080 weight=5 max_fails=3 fail_timeout=10s, 10.0.0.2:8080 backup, k8s:cluster/namespace/service:http',
+            })}
+          </Grid>
+          <Grid item xs={12}>
+            {field('locations', 'Locations', {
+              multiline: true,
+              helper: 'one a line: path upstream, e.g. /api/ app',
+            })}
+          </Grid>
+          <Grid item xs={4}>
+            {field('grayStable', 'Gray release: stable upstream')}
+          </Grid>
+          <Grid item xs={4}>
+            {field('grayCanary', 'Canary upstream')}
+          </Grid>
+          <Grid item xs={4}>
+            {field('grayPercent', 'Canary share (%)')}
+          </Grid>
+          <Grid item xs={3}>
+            {field('headerName', 'Canary header')}
+          </Grid>
+          <Grid item xs={3}>
+            {field('headerValue', 'Header value')}
+          </Grid>
+          <Grid item xs={3}>
+            {field('cookieName', 'Canary cookie')}
+          </Grid>
+          <Grid item xs={3}>
+            {field('cookieValue', 'Cookie value')}
+          </Grid>
+        </Grid>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onClose}>Cancel</Button>
+        <Button color="primary" disabled={saving} onClick={save}>
+          Save draft
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}
