@@ -23,6 +23,34 @@ export interface Config {
     }>;
   };
   containerCloud?: {
+    /**
+     * Registries the upgrade dialog reads image tags from (Registry API v2), by the host image
+     * references name. Images from other hosts are typed by hand.
+     */
+    registries?: Array<{
+      /** e.g. registry.example.com, or docker.io */
+      host: string;
+      /** the Registry API base URL; default https://<host> */
+      url?: string;
+      auth?: {
+        type: 'basic' | 'bearer';
+        username?: string;
+        /** @visibility secret */
+        password?: string;
+        /** @visibility secret */
+        token?: string;
+      };
+    }>;
+    /**
+     * Prometheus holding the containers' metrics (the kubelet's cAdvisor series, e.g.
+     * `container_cpu_usage_seconds_total`). Without it, the Service tab shows no charts.
+     */
+    prometheus?: {
+      /** e.g. http://prometheus.monitoring:9090; the local cloud writes its own */
+      url?: string;
+      /** the label that tells the clusters apart in the series. Default `cluster`. */
+      clusterLabel?: string;
+    };
     clusters?: {
       /**
        * How often cluster health (API latency, nodes ready) is probed, in seconds. Default 15.

@@ -4,5 +4,6 @@
  * @packageDocumentation
  */
 
+export * from './nginx';
 export * from './permissions';
 export * from './services';

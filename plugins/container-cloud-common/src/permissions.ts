@@ -81,6 +81,18 @@ export const containerRemoveFromLoadBalancingPermission = createPermission({
 });
 
 /**
+ * Reading a container's stdout/stderr (tail, previous instance, live follow, download). Logs can
+ * hold data the rest of the page does not show, so it is a permission of its own that a company
+ * may restrict; the suite's policy treats it as a read, as the product brief says everyone reads.
+ * @public
+ */
+export const containerLogsReadPermission = createPermission({
+  name: 'container-cloud.container.logs.read',
+  attributes: { action: 'read' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/**
  * Platform-wide operations that belong to no single service (clusters, failover).
  * Only ops admins hold it.
  * @public
@@ -109,6 +121,45 @@ export const serviceOperatePermissions = [
 /** @public */
 export const containerCloudPermissions = [
   serviceReadPermission,
+  containerLogsReadPermission,
   ...serviceOperatePermissions,
   clusterAdminPermission,
+];
+
+/**
+ * Saving a whole domain of an Nginx cluster (server names, listen, locations, upstreams, gray
+ * release, owner). Only ops admins hold it.
+ * @public
+ */
+export const nginxDomainEditPermission = createPermission({
+  name: 'container-cloud.nginx.domain.edit',
+  attributes: { action: 'update' },
+});
+
+/**
+ * Publishing an Nginx cluster's configuration, and rolling it back to an earlier version.
+ * Only ops admins hold it.
+ * @public
+ */
+export const nginxPublishPermission = createPermission({
+  name: 'container-cloud.nginx.publish',
+  attributes: { action: 'update' },
+});
+
+/**
+ * Replacing the upstream members (static addresses and Kubernetes Services) of a domain, checked
+ * against the catalog Component that owns the domain: its owners and ops admins hold it.
+ * @public
+ */
+export const nginxUpstreamEditPermission = createPermission({
+  name: 'container-cloud.nginx.upstream.edit',
+  attributes: { action: 'update' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/** @public */
+export const nginxPermissions = [
+  nginxDomainEditPermission,
+  nginxPublishPermission,
+  nginxUpstreamEditPermission,
 ];

@@ -206,3 +206,92 @@ export interface HistoryPage {
   items: HistoryEntry[];
   total: number;
 }
+
+/** The most log lines one request may ask for (`tailLines`). @public */
+export const MAX_LOG_TAIL_LINES = 5000;
+
+/** Which container's logs, and how many lines. @public */
+export interface LogRequest {
+  cluster: string;
+  namespace: string;
+  pod: string;
+  /** may be left out when the pod has one container */
+  container?: string;
+  /** the last N lines, 1 to {@link MAX_LOG_TAIL_LINES}; 500 when left out */
+  tailLines?: number;
+  /** the logs of the container's instance before its last restart */
+  previous?: boolean;
+  /** prefix each line with the runtime's timestamp */
+  timestamps?: boolean;
+}
+
+/** A Kubernetes event about a pod, a Deployment or a ReplicaSet. @public */
+export interface EventView {
+  /** Normal or Warning */
+  type: string;
+  reason: string;
+  message: string;
+  /** how many times it happened */
+  count: number;
+  firstSeen?: string;
+  lastSeen?: string;
+  object: { kind: string; name: string };
+}
+
+/** `GET /services/:namespace/:name/events`: newest first. @public */
+export interface EventList {
+  cluster: string;
+  items: EventView[];
+}
+
+/** One metric of one container over time. @public */
+export interface MetricSeries {
+  metric: 'cpu' | 'memory';
+  /** cpu in cores, memory in bytes */
+  unit: 'cores' | 'bytes';
+  container: string;
+  /** `[unix seconds, value]`, oldest first */
+  points: Array<[number, number]>;
+}
+
+/** `GET /services/:namespace/:name/containers/metrics`. @public */
+export interface ContainerMetrics {
+  cluster: string;
+  namespace: string;
+  pod: string;
+  /** unix seconds */
+  start: number;
+  end: number;
+  step: number;
+  series: MetricSeries[];
+}
+
+/** A service's replicas in one cluster, summed over its Deployments. @public */
+export interface ClusterReplicas {
+  cluster: string;
+  reachable: boolean;
+  ready: number;
+  desired: number;
+}
+
+/** One row of the Services page. @public */
+export interface ServiceSummary {
+  entityRef: string;
+  namespace: string;
+  name: string;
+  title?: string;
+  owner?: string;
+  kubernetesId: string;
+  /** every configured cluster; empty when the caller may not read the service's workloads */
+  clusters: ClusterReplicas[];
+  /** over all clusters */
+  ready: number;
+  desired: number;
+}
+
+/** `GET /services?owner=mine|all&limit&offset`. @public */
+export interface ServiceList {
+  items: ServiceSummary[];
+  /** services matching the filter in the catalog */
+  totalItems: number;
+}

@@ -21,6 +21,10 @@ import {
 import { ClusterWatch, WorkloadListener } from './workloads/ClusterWatch';
 import { DeploymentOperations } from './workloads/DeploymentOperations';
 import { PodOperations } from './workloads/PodOperations';
+import { PodExec } from './workloads/PodExec';
+import { PodDebug } from './workloads/PodDebug';
+import { PodLogs } from './workloads/PodLogs';
+import { ServiceEvents } from './workloads/ServiceEvents';
 import {
   deploymentView,
   podView,
@@ -37,6 +41,8 @@ interface Cluster {
   watch: ClusterWatch;
   operations: DeploymentOperations;
   pods: PodOperations;
+  logs: PodLogs;
+  events: ServiceEvents;
   health: ClusterHealth;
 }
 
@@ -75,12 +81,16 @@ export class ContainerCloudClusters {
       );
       const views = new Map<string, Workloads>();
       watch.onChange((_cluster, kubernetesId) => views.delete(kubernetesId));
+      const operations = new DeploymentOperations(connection);
+      const pods = new PodOperations(connection);
       this.clusters.set(d.name, {
         connection,
         views,
         watch,
-        operations: new DeploymentOperations(connection),
-        pods: new PodOperations(connection),
+        operations,
+        pods,
+        logs: new PodLogs(connection, pods),
+        events: new ServiceEvents(connection, pods, operations),
         health: {
           reachable: false,
           error: 'not probed yet',
@@ -213,6 +223,26 @@ export class ContainerCloudClusters {
 
   podOperations(cluster: string): PodOperations {
     return this.cluster(cluster).pods;
+  }
+
+  /** Debug containers for the pods of one cluster. */
+  podDebug(cluster: string): PodDebug {
+    const { connection, pods } = this.cluster(cluster);
+    return new PodDebug(connection, pods);
+  }
+
+  /** Shells into the containers of one cluster. */
+  podExec(cluster: string): PodExec {
+    const { connection, pods } = this.cluster(cluster);
+    return new PodExec(connection, pods);
+  }
+
+  podLogs(cluster: string): PodLogs {
+    return this.cluster(cluster).logs;
+  }
+
+  events(cluster: string): ServiceEvents {
+    return this.cluster(cluster).events;
   }
 
   private cluster(cluster: string): Cluster {

@@ -8,6 +8,7 @@ import {
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import {
   clusterAdminPermission,
+  containerLogsReadPermission,
   serviceOperatePermissions,
   serviceReadPermission,
 } from '@internal/plugin-container-cloud-common';
@@ -111,11 +112,15 @@ describe('container cloud permission policy over HTTP', () => {
       },
     );
 
-    it('lets another team read the service', async () => {
+    it("lets another team read the service and its containers' logs", async () => {
       const res = await authorize('user:default/bob', [
         onPaymentsApi(serviceReadPermission),
+        onPaymentsApi(containerLogsReadPermission),
       ]);
-      expect(res.body.items[0].result).toBe('ALLOW');
+      expect(res.body.items.map((i: { result: string }) => i.result)).toEqual([
+        'ALLOW',
+        'ALLOW',
+      ]);
     });
 
     it('keeps platform operations for ops admins', async () => {

@@ -5,3 +5,4 @@
  * @packageDocumentation
  */
 export * from './backendTestServices';
+export * from './recordingAuditor';

@@ -150,7 +150,8 @@ export class PodOperations {
     return [...selected].sort();
   }
 
-  private async get(target: PodTarget): Promise<V1Pod> {
+  /** The pod, read from the apiserver; absent (404) unless it belongs to `target.kubernetesId`. */
+  async get(target: PodTarget): Promise<V1Pod> {
     let pod: V1Pod;
     try {
       pod = await this.connection.core.readNamespacedPod({

@@ -6,6 +6,10 @@ import {
 import { PolicyQueryUser } from '@backstage/plugin-permission-node';
 import {
   clusterAdminPermission,
+  containerLogsReadPermission,
+  nginxDomainEditPermission,
+  nginxPublishPermission,
+  nginxUpstreamEditPermission,
   serviceReadPermission,
   serviceScalePermission,
 } from '@internal/plugin-container-cloud-common';
@@ -42,6 +46,15 @@ describe('ContainerCloudPermissionPolicy', () => {
     await expect(
       policy.handle({ permission: serviceReadPermission }, alice),
     ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+  });
+
+  it('lets everyone signed in read container logs, as the product brief says everyone reads', async () => {
+    const bob = userOf('user:default/bob', 'group:default/team-orders');
+    for (const user of [alice, bob, carol]) {
+      await expect(
+        policy.handle({ permission: containerLogsReadPermission }, user),
+      ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+    }
   });
 
   it('gives a service operation to the entity owners only, as a catalog condition', async () => {
@@ -97,6 +110,46 @@ describe('ContainerCloudPermissionPolicy', () => {
     await expect(
       policy.handle({ permission: createTask }, alice),
     ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+  });
+
+  it("gives the upstream members of a domain to its service's owners, as a catalog condition", async () => {
+    await expect(
+      policy.handle({ permission: nginxUpstreamEditPermission }, alice),
+    ).resolves.toEqual({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'catalog',
+      resourceType: 'catalog-entity',
+      conditions: {
+        rule: 'IS_ENTITY_OWNER',
+        resourceType: 'catalog-entity',
+        params: {
+          claims: ['user:default/alice', 'group:default/team-payments'],
+        },
+      },
+    });
+    await expect(
+      policy.handle({ permission: nginxUpstreamEditPermission }),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  it('keeps whole nginx domains and publishing to ops admins', async () => {
+    for (const permission of [
+      nginxDomainEditPermission,
+      nginxPublishPermission,
+    ]) {
+      await expect(policy.handle({ permission }, alice)).resolves.toEqual({
+        result: AuthorizeResult.DENY,
+      });
+    }
+    for (const permission of [
+      nginxDomainEditPermission,
+      nginxPublishPermission,
+      nginxUpstreamEditPermission,
+    ]) {
+      await expect(policy.handle({ permission }, carol)).resolves.toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    }
   });
 
   it('rejects an ops-admin setting that names no group', () => {

@@ -1,0 +1,251 @@
+import { Exec, V1Pod, V1Status } from '@kubernetes/client-node';
+import { NotFoundError } from '@backstage/errors';
+import { PassThrough, Writable } from 'node:stream';
+import {
+  ClusterConnection,
+  describeKubeError,
+} from '../clusters/ClusterConnection';
+import { PodOperations } from './PodOperations';
+
+/** Where a shell runs: one container of one pod of a service. @public */
+export interface ExecTarget {
+  namespace: string;
+  pod: string;
+  container: string;
+  /** the service the pod must belong to (its `backstage.io/kubernetes-id` label) */
+  kubernetesId: string;
+}
+
+/** How an exec ended. @public */
+export interface ExecExit {
+  /** the command's exit code, when the kubelet reported one */
+  exitCode?: number;
+  /** the kubelet's or the connection's words when it did not end with 0 */
+  message?: string;
+}
+
+/** The callbacks of one exec session. @public */
+export interface ExecHandlers {
+  /** terminal output (stdout and stderr share the TTY) */
+  onOutput(chunk: Buffer): void;
+  /** called once, whatever ends the session */
+  onExit(exit: ExecExit): void;
+}
+
+/** An open exec into a container, with a TTY. @public */
+export interface ExecSession {
+  write(data: string | Buffer): void;
+  resize(columns: number, rows: number): void;
+  /** ends the session: closes stdin and the connection */
+  close(): void;
+}
+
+/** The terminal the kubelet sees: output goes to the handler, its size to the resize stream. */
+class TerminalOutput extends Writable {
+  columns: number;
+  rows: number;
+
+  constructor(
+    size: { columns: number; rows: number },
+    private readonly onChunk: (chunk: Buffer) => void,
+  ) {
+    super();
+    this.columns = size.columns;
+    this.rows = size.rows;
+  }
+
+  _write(chunk: Buffer, _encoding: string, callback: () => void) {
+    this.onChunk(chunk);
+    callback();
+  }
+
+  setSize(columns: number, rows: number) {
+    this.columns = columns;
+    this.rows = rows;
+    this.emit('resize');
+  }
+}
+
+function exitOf(status: V1Status): ExecExit {
+  if (status.status === 'Success') return { exitCode: 0 };
+  // kubelets report the code as a cause; some (kwok) only in the message
+  const code =
+    status.details?.causes?.find(c => c.reason === 'ExitCode')?.message ??
+    /exit status (\d+)/.exec(status.message ?? '')?.[1];
+  const exitCode = code !== undefined ? Number(code) : NaN;
+  return {
+    exitCode: Number.isFinite(exitCode) ? exitCode : undefined,
+    message: status.message,
+  };
+}
+
+/**
+ * Interactive shells into a service's containers (the apiserver's pods/exec over WebSocket, with a
+ * TTY). The pod is read first: a pod of another service, or a container it does not have, is a
+ * 404, so a service's owners never reach another service's containers through it.
+ * @public
+ */
+export class PodExec {
+  constructor(
+    private readonly connection: ClusterConnection,
+    private readonly pods: PodOperations,
+  ) {}
+
+  async open(
+    target: ExecTarget,
+    command: string[],
+    size: { columns: number; rows: number },
+    handlers: ExecHandlers,
+  ): Promise<ExecSession> {
+    await this.runningContainer(target);
+
+    let ended = false;
+    const end = (exit: ExecExit) => {
+      if (ended) return;
+      ended = true;
+      handlers.onExit(exit);
+    };
+    const stdin = new PassThrough();
+    const output = new TerminalOutput(size, chunk => handlers.onOutput(chunk));
+    let socket: Awaited<ReturnType<Exec['exec']>>;
+    try {
+      socket = await new Exec(this.connection.kubeConfig).exec(
+        target.namespace,
+        target.pod,
+        target.container,
+        command,
+        output,
+        null,
+        stdin,
+        true,
+        status => end(exitOf(status)),
+      );
+    } catch (error) {
+      throw new Error(
+        `could not open a shell in ${target.namespace}/${target.pod} (${
+          target.container
+        }) on cluster ${this.connection.name}: ${describeKubeError(error)}`,
+      );
+    }
+    socket.on('close', () => end({ message: 'the connection closed' }));
+    socket.on('error', error =>
+      end({ message: `the connection failed: ${error.message}` }),
+    );
+    return {
+      write: data => {
+        if (!ended) stdin.write(data);
+      },
+      resize: (columns, rows) => output.setSize(columns, rows),
+      close: () => {
+        stdin.end();
+        socket.close();
+        end({ message: 'closed' });
+      },
+    };
+  }
+
+  /**
+   * Runs a command without a TTY and streams its stdout to `stdout`; resolves with how it ended and
+   * the first KiB of its stderr. For reading files (`cat`), not for anything a user types.
+   */
+  async run(
+    target: ExecTarget,
+    command: string[],
+    stdout: Writable,
+    signal?: AbortSignal,
+  ): Promise<ExecExit & { stderr: string }> {
+    await this.runningContainer(target);
+    let stderr = '';
+    const errors = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        if (stderr.length < 1024) stderr += chunk.toString('utf8');
+        callback();
+      },
+    });
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const settle = (exit: ExecExit) => {
+        if (settled) return;
+        settled = true;
+        resolve({ ...exit, stderr: stderr.slice(0, 1024) });
+      };
+      new Exec(this.connection.kubeConfig)
+        .exec(
+          target.namespace,
+          target.pod,
+          target.container,
+          command,
+          stdout,
+          errors,
+          null,
+          false,
+          status => settle(exitOf(status)),
+        )
+        .then(socket => {
+          // the caller may have given up while the connection opened
+          if (signal?.aborted) socket.close();
+          else signal?.addEventListener('abort', () => socket.close());
+          socket.on('close', () =>
+            settle({ message: 'the connection closed' }),
+          );
+        })
+        .catch(error => {
+          settled = true;
+          reject(
+            new Error(
+              `could not run a command in ${target.namespace}/${
+                target.pod
+              } on cluster ${this.connection.name}: ${describeKubeError(
+                error,
+              )}`,
+            ),
+          );
+        });
+    });
+  }
+
+  /**
+   * The pod, when it belongs to the service and has this container (or debug container) running;
+   * else 404.
+   */
+  private async runningContainer(target: ExecTarget): Promise<V1Pod> {
+    const pod = await this.readPod(target);
+    const declared = [
+      ...(pod.spec?.containers ?? []),
+      ...(pod.spec?.ephemeralContainers ?? []),
+    ];
+    if (!declared.some(c => c.name === target.container)) {
+      throw this.notFound(target);
+    }
+    const status = [
+      ...(pod.status?.containerStatuses ?? []),
+      ...(pod.status?.ephemeralContainerStatuses ?? []),
+    ].find(s => s.name === target.container);
+    if (!status?.state?.running) {
+      throw new NotFoundError(
+        `container ${target.container} of pod ${target.namespace}/${target.pod} is not running; only a running container can run a command`,
+      );
+    }
+    return pod;
+  }
+
+  /** The pod, read by the shared pod reader; not this service's, or gone, is our own 404. */
+  private async readPod(target: ExecTarget): Promise<V1Pod> {
+    try {
+      return await this.pods.get({
+        namespace: target.namespace,
+        name: target.pod,
+        kubernetesId: target.kubernetesId,
+      });
+    } catch (error) {
+      if (error instanceof NotFoundError) throw this.notFound(target);
+      throw error;
+    }
+  }
+
+  private notFound(target: ExecTarget) {
+    return new NotFoundError(
+      `service ${target.kubernetesId} has no container ${target.container} in pod ${target.namespace}/${target.pod} on cluster ${this.connection.name}`,
+    );
+  }
+}
