@@ -16,7 +16,7 @@ import { LocalCloud } from '../../packages/local-cloud/src';
 
 const ROOT = path.resolve(__dirname, '../..');
 const PORT = 7037;
-const BASE = `http://127.0.0.1:${PORT}`;
+export const BASE = `http://127.0.0.1:${PORT}`;
 const NAMESPACE = 'bench-services';
 const SERVICE = 'payments-api';
 
@@ -119,7 +119,11 @@ async function apiserverRequests(cloud: LocalCloud, clusters: string[]) {
   return total;
 }
 
-function startBackend(appConfig: string): ChildProcess {
+/** A Backstage backend (packages/backend) on 127.0.0.1:7037 with the local cloud's overlay. */
+export function startBackend(
+  appConfig: string,
+  extraConfig: string[] = [],
+): ChildProcess {
   const overlay = path.join(os.tmpdir(), 'bench-services.app-config.yaml');
   fs.writeFileSync(
     overlay,
@@ -130,6 +134,7 @@ function startBackend(appConfig: string): ChildProcess {
       `  cors: { origin: ${BASE} }`,
       `app:`,
       `  baseUrl: ${BASE}`,
+      ...extraConfig,
       ``,
     ].join('\n'),
   );
@@ -150,7 +155,7 @@ function startBackend(appConfig: string): ChildProcess {
   );
 }
 
-async function waitReady() {
+export async function waitReady() {
   for (let i = 0; i < 240; i++) {
     try {
       const res = await fetch(`${BASE}/.backstage/health/v1/readiness`);
@@ -163,7 +168,7 @@ async function waitReady() {
   throw new Error('the backend did not become ready in 4 min');
 }
 
-async function guestToken() {
+export async function guestToken() {
   const res = await fetch(`${BASE}/api/auth/guest/refresh`, {
     headers: { 'x-requested-with': 'XMLHttpRequest' },
   });

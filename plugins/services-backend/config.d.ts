@@ -3,6 +3,37 @@ export interface Config {
     services?: {
       /** The most replicas a user may scale a Deployment to. Default 50. */
       maxReplicas?: number;
+      logs?: {
+        /**
+         * How many live log follows one user may hold open at once (each keeps a connection
+         * to an apiserver open). Default 5; one more is answered 429.
+         */
+        maxFollowsPerUser?: number;
+      };
+      debug?: {
+        /**
+         * Tools images a debug container may run (image references). Default:
+         * nicolaka/netshoot:v0.13 (tcpdump, dig, curl, database clients) and busybox:1.36.
+         */
+        images?: string[];
+      };
+      files?: {
+        /**
+         * Folders (each ending in '/') whose files users may download from inside a running
+         * container. Default: /var/log/, /logs/, /app/logs/, /tmp/.
+         */
+        allowedPaths?: string[];
+        /** The largest file a download returns, in MiB. Default 100. */
+        maxMegabytes?: number;
+      };
+      shell?: {
+        /** Web shells one user may hold open at once. Default 3; one more is answered 409. */
+        maxSessionsPerUser?: number;
+        /** Web shells open at once in one backend. Default 50. */
+        maxSessions?: number;
+        /** A shell with no input and no page reading it is closed after this. Default 15. */
+        idleTimeoutMinutes?: number;
+      };
     };
   };
 }

@@ -5,8 +5,14 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { containerCloudPermissions } from '@internal/plugin-container-cloud-common';
-import { containerCloudClustersServiceRef } from '@internal/plugin-container-cloud-node';
+import {
+  containerCloudClustersServiceRef,
+  ImageRegistries,
+  PrometheusClient,
+} from '@internal/plugin-container-cloud-node';
 import { createRouter } from './router';
+import { DEFAULT_SHELL_LIMITS, ShellSessions } from './shell/ShellSessions';
+import { shellOrigins } from './shell/origin';
 import { publishLiveUpdates } from './services/LiveUpdates';
 import { PodHistoryStore } from './database/PodHistoryStore';
 import {
@@ -28,6 +34,7 @@ export const servicesPlugin = createBackendPlugin({
         logger: coreServices.logger,
         httpRouter: coreServices.httpRouter,
         httpAuth: coreServices.httpAuth,
+        userInfo: coreServices.userInfo,
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
@@ -50,13 +57,53 @@ export const servicesPlugin = createBackendPlugin({
             logger.error(`cluster watches failed to start: ${error}`),
           );
         lifecycle.addShutdownHook(publishLiveUpdates(clusters, signals));
+        const shellConfig = config.getOptionalConfig(
+          'containerCloud.services.shell',
+        );
+        const shellSessions = new ShellSessions({
+          maxPerUser:
+            shellConfig?.getOptionalNumber('maxSessionsPerUser') ??
+            DEFAULT_SHELL_LIMITS.maxPerUser,
+          maxTotal:
+            shellConfig?.getOptionalNumber('maxSessions') ??
+            DEFAULT_SHELL_LIMITS.maxTotal,
+          idleTimeoutMs:
+            (shellConfig?.getOptionalNumber('idleTimeoutMinutes') ??
+              DEFAULT_SHELL_LIMITS.idleTimeoutMs / 60_000) * 60_000,
+          bufferBytes: DEFAULT_SHELL_LIMITS.bufferBytes,
+        });
+        lifecycle.addShutdownHook(() =>
+          shellSessions.closeAll('the backend is shutting down'),
+        );
         deps.httpRouter.use(
           await createRouter({
+            shellSessions,
+            allowedOrigins: shellOrigins(config),
+            registries: ImageRegistries.fromConfig(config),
+            debugImages: config.getOptionalStringArray(
+              'containerCloud.services.debug.images',
+            ),
+            files: {
+              allowedPaths: config.getOptionalStringArray(
+                'containerCloud.services.files.allowedPaths',
+              ),
+              maxBytes:
+                (config.getOptionalNumber(
+                  'containerCloud.services.files.maxMegabytes',
+                ) ?? 100) *
+                1024 *
+                1024,
+            },
             ...deps,
             history,
             maxReplicas:
               config.getOptionalNumber('containerCloud.services.maxReplicas') ??
               50,
+            prometheus: PrometheusClient.fromConfig(config),
+            maxFollowsPerUser:
+              config.getOptionalNumber(
+                'containerCloud.services.logs.maxFollowsPerUser',
+              ) ?? 5,
           }),
         );
       },

@@ -5,42 +5,22 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import {
-  AuditorService,
   coreServices,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import request from 'supertest';
-import { serviceOperations } from './router';
+import {
+  RecordedAuditEvent,
+  recordingAuditor,
+} from '@internal/plugin-container-cloud-node/testing';
+import { createRouter, RouterOptions, serviceOperations } from './router';
+import { ShellSessions } from './shell/ShellSessions';
 import { startServicesBackend } from './__testUtils__/startServicesBackend';
 
 jest.setTimeout(120_000);
 
 /** The auditor's events, kept so tests can see what was recorded. */
-const audit: Array<{ eventId: string; outcome: string; meta?: object }> = [];
-const recordingAuditor = createServiceFactory({
-  service: coreServices.auditor,
-  deps: {},
-  factory: (): AuditorService => ({
-    async createEvent({ eventId, meta }) {
-      return {
-        async success(o) {
-          audit.push({
-            eventId,
-            outcome: 'success',
-            meta: { ...meta, ...o?.meta },
-          });
-        },
-        async fail(o) {
-          audit.push({
-            eventId,
-            outcome: 'fail',
-            meta: { ...meta, error: o.error.message },
-          });
-        },
-      };
-    },
-  }),
-});
+const audit: RecordedAuditEvent[] = [];
 
 const databases = TestDatabases.create({
   ids: ['SQLITE_3', 'POSTGRES_15'],
@@ -64,6 +44,12 @@ const VALID_BODIES: Record<string, object> = {
       deployment: 'payments-api',
     },
   },
+  'containers/debug': {
+    pod: 'payments-api-abc-1',
+    container: 'app',
+    image: 'busybox:1.36',
+    deployment: undefined,
+  },
   'containers/destroy': { pod: 'payments-api-abc-1', deployment: undefined },
   'containers/remove-from-lb': {
     pod: 'payments-api-abc-1',
@@ -76,17 +62,147 @@ const TARGET = {
   deployment: 'payments-api',
 };
 
+const SHELL = '00000000-0000-4000-8000-000000000000';
+/**
+ * The mutating routes that are not one-cluster operations, each with a valid request and what an
+ * allowed caller gets (its target does not exist: the permission check comes first). The test
+ * fails when the router has a mutating route that is neither here nor an operation.
+ */
+const OTHER_MUTATING: Array<{
+  route: string;
+  method: 'post' | 'delete';
+  path: string;
+  body?: object;
+  allowed: { status: number; body: object };
+}> = [
+  {
+    route: 'POST /services/:namespace/:name/every-cluster/:operation',
+    method: 'post',
+    path: 'every-cluster/scale',
+    body: { replicas: 2, targets: [TARGET] },
+    // every cluster answers on its own: this one does not exist
+    allowed: {
+      status: 207,
+      body: { results: [{ cluster: 'no-such-cluster', ok: false }] },
+    },
+  },
+  {
+    route: 'POST /services/:namespace/:name/shells',
+    method: 'post',
+    path: 'shells',
+    body: {
+      cluster: 'no-such-cluster',
+      namespace: 'payments',
+      pod: 'payments-api-abc-1',
+      container: 'app',
+      shell: 'sh',
+      columns: 80,
+      rows: 24,
+    },
+    allowed: {
+      status: 404,
+      body: {
+        error: {
+          message: expect.stringContaining(
+            "no cluster named 'no-such-cluster'",
+          ),
+        },
+      },
+    },
+  },
+  {
+    route: 'POST /services/:namespace/:name/shells/:id/input',
+    method: 'post',
+    path: `shells/${SHELL}/input`,
+    body: { data: 'ls\n' },
+    allowed: {
+      status: 404,
+      body: {
+        error: {
+          message: expect.stringContaining(
+            `no shell ${SHELL} of yours is open`,
+          ),
+        },
+      },
+    },
+  },
+  {
+    route: 'POST /services/:namespace/:name/shells/:id/resize',
+    method: 'post',
+    path: `shells/${SHELL}/resize`,
+    body: { columns: 80, rows: 24 },
+    allowed: {
+      status: 404,
+      body: {
+        error: {
+          message: expect.stringContaining(
+            `no shell ${SHELL} of yours is open`,
+          ),
+        },
+      },
+    },
+  },
+  {
+    route: 'DELETE /services/:namespace/:name/shells/:id',
+    method: 'delete',
+    path: `shells/${SHELL}`,
+    allowed: {
+      status: 404,
+      body: {
+        error: {
+          message: expect.stringContaining(
+            `no shell ${SHELL} of yours is open`,
+          ),
+        },
+      },
+    },
+  },
+];
+
+/** The router's routes as `METHOD /path`, read from express' own route table. */
+async function mutatingRoutes(): Promise<string[]> {
+  const shellSessions = new ShellSessions();
+  // nothing is called while routes are registered: empty stand-ins are enough to list them
+  const router = await createRouter({
+    maxReplicas: 20,
+    maxFollowsPerUser: 5,
+    shellSessions,
+  } as unknown as RouterOptions);
+  shellSessions.closeAll('listed');
+  return (
+    router.stack as Array<{
+      route?: { path: string; methods: Record<string, boolean> };
+    }>
+  )
+    .flatMap(layer =>
+      layer.route
+        ? Object.keys(layer.route.methods).map(
+            method => `${method.toUpperCase()} ${layer.route!.path}`,
+          )
+        : [],
+    )
+    .filter(route => !route.startsWith('GET '));
+}
+
 describe('services backend over HTTP', () => {
   it('has PostgreSQL to run against', () => {
     expect(databases.supports('POSTGRES_15')).toBe(true);
   });
 
-  it('has a permission case for every mutating route', () => {
+  it('has a permission case for every mutating route', async () => {
     expect(
       serviceOperations(50)
         .map(op => op.path)
         .sort(),
     ).toEqual(Object.keys(VALID_BODIES).sort());
+    expect((await mutatingRoutes()).sort()).toEqual(
+      [
+        ...serviceOperations(50).map(
+          op => `POST /services/:namespace/:name/${op.path}`,
+        ),
+        ...OTHER_MUTATING.map(r => r.route),
+      ].sort(),
+    );
   });
 
   describe.each(databases.eachSupportedId())('on %s', databaseId => {
@@ -107,7 +223,7 @@ describe('services backend over HTTP', () => {
         // no clusters: an authorized write gets as far as looking its cluster up
         clusters: [],
         containerCloud: { services: { maxReplicas: 20 } },
-        services: [recordingAuditor, perPluginDatabase],
+        services: [recordingAuditor(audit), perPluginDatabase],
       });
       server = backend.server;
     });
@@ -161,6 +277,64 @@ describe('services backend over HTTP', () => {
       });
     });
 
+    describe.each(OTHER_MUTATING)(
+      '$route',
+      ({ method, path, body, allowed }) => {
+        function send(user: string | undefined) {
+          const url = `/api/services/services/default/payments-api/${path}`;
+          const req =
+            method === 'post'
+              ? request(server).post(url)
+              : request(server).delete(url);
+          if (user) req.set('Authorization', mockCredentials.user.header(user));
+          return body ? req.send(body) : req;
+        }
+
+        it.each([
+          ['the owner team', 'user:default/alice'],
+          ['an ops admin', 'user:default/carol'],
+        ])('lets %s past the permission check', async (_who, user) => {
+          const res = await send(user);
+          expect(res.status).toBe(allowed.status);
+          expect(res.body).toMatchObject(allowed.body);
+        });
+
+        it('refuses another team with 403', async () => {
+          const res = await send('user:default/bob');
+          expect(res.status).toBe(403);
+          expect(res.body.error.message).toContain(
+            'only its owners and ops admins',
+          );
+        });
+
+        it('refuses a request without identity with 401', async () => {
+          expect((await send(undefined)).status).toBe(401);
+        });
+      },
+    );
+
+    it('audits an every-cluster request that is refused, and one with a bad body', async () => {
+      audit.length = 0;
+      const url =
+        '/api/services/services/default/payments-api/every-cluster/scale';
+      const refused = await request(server)
+        .post(url)
+        .set('Authorization', mockCredentials.user.header('user:default/bob'))
+        .send({ replicas: 2, targets: [TARGET] });
+      expect(refused.status).toBe(403);
+      const invalid = await request(server)
+        .post(url)
+        .set('Authorization', mockCredentials.user.header('user:default/alice'))
+        .send({ replicas: -1, targets: [TARGET] });
+      expect(invalid.status).toBe(400);
+      expect(audit.filter(e => e.eventId === 'service-every-cluster')).toEqual([
+        expect.objectContaining({ outcome: 'fail' }),
+        expect.objectContaining({ outcome: 'fail' }),
+      ]);
+      // neither reached a cluster
+      expect(audit.filter(e => e.eventId === 'service-scale')).toEqual([]);
+    });
+
     it('reads a service for anyone signed in, with every cluster (none here)', async () => {
       const res = await request(server)
         .get('/api/services/services/default/payments-api')
@@ -181,6 +355,67 @@ describe('services backend over HTTP', () => {
           mockCredentials.user.header('user:default/alice'),
         );
       expect(res.status).toBe(404);
+    });
+
+    describe.each([
+      ['containers/logs', { pod: 'payments-api-abc-1', tailLines: 10 }],
+      ['containers/logs/follow', { pod: 'payments-api-abc-1' }],
+      ['events', { deployment: 'payments-api' }],
+    ])('GET %s', (path, query) => {
+      const url = `/api/services/services/default/payments-api/${path}`;
+      const params = {
+        cluster: 'no-such-cluster',
+        namespace: 'payments',
+        ...query,
+      };
+
+      it('lets anyone signed in read, as far as the cluster', async () => {
+        audit.length = 0;
+        const res = await request(server)
+          .get(url)
+          .query(params)
+          .set(
+            'Authorization',
+            mockCredentials.user.header('user:default/bob'),
+          );
+        expect(res.status).toBe(404);
+        expect(res.body.error.message).toContain(
+          "no cluster named 'no-such-cluster'",
+        );
+        // reading logs is recorded (here as failed); events are not
+        const expected = path.startsWith('containers/logs')
+          ? [{ eventId: 'container-logs-read', outcome: 'fail' }]
+          : [];
+        expect(
+          audit
+            .filter(e => e.eventId !== 'entity-fetch')
+            .map(({ eventId, outcome }) => ({ eventId, outcome })),
+        ).toEqual(expected);
+      });
+
+      it('refuses a request without identity with 401', async () => {
+        const res = await request(server).get(url).query(params);
+        expect(res.status).toBe(401);
+      });
+    });
+
+    it('answers 503 in words for metrics when no Prometheus is configured, 401 without identity', async () => {
+      const url =
+        '/api/services/services/default/payments-api/containers/metrics';
+      const params = {
+        cluster: 'no-such-cluster',
+        namespace: 'payments',
+        pod: 'payments-api-abc-1',
+      };
+      const res = await request(server)
+        .get(url)
+        .query(params)
+        .set('Authorization', mockCredentials.user.header('user:default/bob'));
+      expect(res.status).toBe(503);
+      expect(res.body.error.message).toContain(
+        'no Prometheus is configured for container metrics (containerCloud.prometheus.url)',
+      );
+      expect((await request(server).get(url).query(params)).status).toBe(401);
     });
 
     it.each([

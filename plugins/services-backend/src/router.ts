@@ -5,6 +5,7 @@ import type {
   HttpAuthService,
   LoggerService,
   PermissionsService,
+  UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { stringifyEntityRef } from '@backstage/catalog-model';
@@ -14,6 +15,7 @@ import {
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import {
+  containerDebugPermission,
   containerDeletePermission,
   containerRemoveFromLoadBalancingPermission,
   DeploymentView,
@@ -31,10 +33,25 @@ import {
   ContainerCloudClusters,
   DeploymentConflictError,
   DeploymentOperations,
+  ImageRegistries,
+  PrometheusClient,
   Target,
 } from '@internal/plugin-container-cloud-node';
 import { z } from 'zod';
 import { PodHistoryStore } from './database/PodHistoryStore';
+import { addContainerRoutes } from './containerRoutes';
+import { addServiceListRoute } from './serviceListRoute';
+import { addShellRoutes } from './shell/shellRoutes';
+import { addEveryClusterRoutes } from './everyCluster';
+import { addImageTagsRoute } from './images/imageTags';
+import { DEFAULT_DEBUG_IMAGES, debugSchema } from './lib/debug';
+import {
+  addContainerFileRoutes,
+  DEFAULT_ALLOWED_PATHS,
+  DEFAULT_MAX_FILE_BYTES,
+} from './files/containerFiles';
+import { ShellSessions } from './shell/ShellSessions';
+import { FollowLimiter } from './services/FollowLimiter';
 import {
   configSchema,
   historyQuerySchema,
@@ -53,9 +70,24 @@ export interface RouterOptions {
   catalog: CatalogService;
   permissions: PermissionsService;
   httpAuth: HttpAuthService;
+  userInfo: UserInfoService;
   auditor: AuditorService;
   logger: LoggerService;
   maxReplicas: number;
+  /** live log follows one user may hold open at once */
+  maxFollowsPerUser: number;
+  /** where container metrics are; none: the metrics route answers 503 */
+  prometheus?: PrometheusClient;
+  /** the open web shells (default: one registry with the default limits) */
+  shellSessions?: ShellSessions;
+  /** files that may be downloaded from inside containers */
+  files?: { allowedPaths?: string[]; maxBytes?: number };
+  /** registries whose tags the upgrade dialog offers (default: none) */
+  registries?: ImageRegistries;
+  /** tools images debug containers may run (default: DEFAULT_DEBUG_IMAGES) */
+  debugImages?: string[];
+  /** browser origins shells and file downloads may come from (default: none but same-origin) */
+  allowedOrigins?: string[];
 }
 
 /** One mutating route: its permission, its body and what it does in one cluster. */
@@ -113,7 +145,10 @@ function onDeployment<T extends z.infer<typeof targetSchema>>(
 /**
  * The mutating routes, exported so the permission test can prove it covers every one of them.
  */
-export function serviceOperations(maxReplicas: number) {
+export function serviceOperations(
+  maxReplicas: number,
+  debugImages: string[] = DEFAULT_DEBUG_IMAGES,
+) {
   return [
     {
       path: 'scale',
@@ -178,6 +213,25 @@ export function serviceOperations(maxReplicas: number) {
       }),
     } satisfies Operation<z.infer<typeof syncSchema>>,
     {
+      path: 'containers/debug',
+      eventId: 'container-debug',
+      permission: containerDebugPermission,
+      schema: debugSchema(debugImages),
+      run: async (clusters, kubernetesId, body) => ({
+        cluster: body.cluster,
+        pod: body.pod,
+        ...(await clusters.podDebug(body.cluster).add(
+          {
+            namespace: body.namespace,
+            pod: body.pod,
+            container: body.container,
+            kubernetesId,
+          },
+          body.image,
+        )),
+      }),
+    } satisfies Operation<z.infer<ReturnType<typeof debugSchema>>>,
+    {
       path: 'containers/destroy',
       eventId: 'container-destroy',
       permission: containerDeletePermission,
@@ -219,6 +273,7 @@ export async function createRouter(
     auditor,
     maxReplicas,
     history,
+    maxFollowsPerUser,
   } = options;
   const router = Router();
   router.use(express.json({ limit: '64kb' }));
@@ -296,7 +351,66 @@ export async function createRouter(
     res.json(await history.list({ kubernetesId, ...query }));
   });
 
-  for (const op of serviceOperations(maxReplicas)) {
+  addContainerFileRoutes(router, {
+    clusters,
+    auditor,
+    allowedPaths: options.files?.allowedPaths ?? DEFAULT_ALLOWED_PATHS,
+    maxBytes: options.files?.maxBytes ?? DEFAULT_MAX_FILE_BYTES,
+    allowedOrigins: options.allowedOrigins ?? [],
+    loadService,
+    authorize,
+  });
+
+  addImageTagsRoute(router, {
+    clusters,
+    registries: options.registries ?? new ImageRegistries([]),
+    loadService,
+    authorize,
+  });
+
+  addShellRoutes(router, {
+    clusters,
+    auditor,
+    sessions: options.shellSessions ?? new ShellSessions(),
+    allowedOrigins: options.allowedOrigins ?? [],
+    loadService,
+    authorize,
+  });
+
+  addServiceListRoute(router, {
+    clusters,
+    catalog,
+    httpAuth,
+    permissions,
+    userInfo: options.userInfo,
+  });
+
+  addContainerRoutes(router, {
+    clusters,
+    auditor,
+    followLimiter: new FollowLimiter(maxFollowsPerUser),
+    history,
+    prometheus: options.prometheus,
+    loadService,
+    authorize,
+  });
+
+  const debugImages = options.debugImages ?? DEFAULT_DEBUG_IMAGES;
+  router.get('/services/:namespace/:name/debug-images', async (req, res) => {
+    const { credentials, entityRef } = await loadService(req);
+    await authorize(serviceReadPermission, entityRef, credentials);
+    res.json({ images: debugImages });
+  });
+
+  addEveryClusterRoutes(router, {
+    operations: serviceOperations(maxReplicas, debugImages),
+    clusters,
+    auditor,
+    loadService,
+    authorize,
+  });
+
+  for (const op of serviceOperations(maxReplicas, debugImages)) {
     router.post(`/services/:namespace/:name/${op.path}`, async (req, res) => {
       const { credentials, entityRef, kubernetesId } = await loadService(req);
       const event = await auditor.createEvent({

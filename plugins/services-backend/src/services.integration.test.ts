@@ -7,6 +7,10 @@ import type {
 } from '@internal/plugin-container-cloud-common';
 import { useLocalCloud } from '@internal/local-cloud/testing';
 import request from 'supertest';
+import {
+  clusterLocators,
+  serviceDeployment,
+} from './__testUtils__/localCloudFixtures';
 import { startServicesBackend } from './__testUtils__/startServicesBackend';
 
 jest.setTimeout(180_000);
@@ -20,23 +24,12 @@ const IMAGE_1 = 'registry.example.com/payments/api:1.0.0';
 const IMAGE_2 = 'registry.example.com/payments/api:2.0.0';
 
 function deploymentManifest(namespace: string) {
-  const labels = {
-    app: 'payments-api',
-    'backstage.io/kubernetes-id': 'payments-api',
-  };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name: 'payments-api', namespace, labels },
-    spec: {
-      replicas: 1,
-      selector: { matchLabels: { app: 'payments-api' } },
-      template: {
-        metadata: { labels },
-        spec: { containers: [{ name: 'app', image: IMAGE_1 }] },
-      },
-    },
-  };
+  return serviceDeployment({
+    namespace,
+    name: 'payments-api',
+    kubernetesId: 'payments-api',
+    containers: [{ name: 'app', image: IMAGE_1 }],
+  });
 }
 
 /** Polls until `check` passes on a fresh read of the service; fails with the last state. */
@@ -74,13 +67,7 @@ describe('services backend on the local cloud', () => {
     backend = await startServicesBackend({
       containerCloud: { clusters: { healthProbeSeconds: 1 } },
       clusters: [
-        ...lc.info.clusters.map(c => ({
-          name: c.name,
-          url: c.url,
-          authProvider: 'serviceAccount',
-          serviceAccountToken: c.serviceAccountToken,
-          caData: c.caData,
-        })),
+        ...clusterLocators(lc.info.clusters),
         // nothing listens on port 1: a cluster that is down
         {
           name: 'down',
@@ -478,5 +465,103 @@ describe('services backend on the local cloud', () => {
         namespace: lc.namespace,
       });
     expect(untouched.spec?.replicas).toBe(1);
+  });
+
+  describe('in every cluster at once', () => {
+    const everyCluster = (operation: string, user: string, body: object) =>
+      request(server)
+        .post(
+          `/api/services/services/default/payments-api/every-cluster/${operation}`,
+        )
+        .set('Authorization', mockCredentials.user.header(user))
+        .send(body);
+    const targets = (...clusters: string[]) =>
+      clusters.map(cluster => ({
+        cluster,
+        namespace: lc.namespace,
+        deployment: 'payments-api',
+      }));
+    const liveReplicas = async (cluster: 'local-a' | 'local-b') =>
+      (
+        await lc
+          .kubeConfig(cluster)
+          .makeApiClient(AppsV1Api)
+          .readNamespacedDeployment({
+            name: 'payments-api',
+            namespace: lc.namespace,
+          })
+      ).spec?.replicas;
+
+    it('scales everywhere it can, and says which cluster failed', async () => {
+      const res = await everyCluster('scale', ALICE, {
+        replicas: 2,
+        targets: targets('local-a', 'local-b', 'down'),
+      });
+      expect(res.status).toBe(207);
+      expect(
+        res.body.results.map((r: { cluster: string; ok: boolean }) => [
+          r.cluster,
+          r.ok,
+        ]),
+      ).toEqual([
+        ['local-a', true],
+        ['local-b', true],
+        ['down', false],
+      ]);
+      expect(res.body.results[2].error.message).toContain('down');
+      expect(await liveReplicas('local-a')).toBe(2);
+      expect(await liveReplicas('local-b')).toBe(2);
+    });
+
+    it('checks every cluster first: one bad target is a 400 and no cluster changes', async () => {
+      const res = await everyCluster('scale', ALICE, {
+        replicas: 4,
+        targets: [
+          ...targets('local-a'),
+          { ...targets('local-b')[0], resourceVersion: 'yesterday' },
+        ],
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain('cluster local-b:');
+      expect(await liveReplicas('local-a')).toBe(2);
+      expect(await liveReplicas('local-b')).toBe(2);
+    });
+
+    it('returns the current state of a cluster whose precondition is stale, and applies the rest', async () => {
+      const res = await everyCluster('scale', ALICE, {
+        replicas: 1,
+        targets: [
+          { ...targets('local-a')[0], resourceVersion: '1' },
+          ...targets('local-b'),
+        ],
+      });
+      expect(res.status).toBe(207);
+      expect(res.body.results[0]).toMatchObject({
+        cluster: 'local-a',
+        ok: false,
+        current: { replicas: { desired: 2 } },
+      });
+      expect(res.body.results[1]).toMatchObject({
+        cluster: 'local-b',
+        ok: true,
+      });
+      expect(await liveReplicas('local-a')).toBe(2);
+      expect(await liveReplicas('local-b')).toBe(1);
+    });
+
+    it('refuses other teams and operations that differ per cluster', async () => {
+      const other = await everyCluster('restart', BOB, {
+        targets: targets('local-a'),
+      });
+      expect(other.status).toBe(403);
+      const rollback = await everyCluster('rollback', ALICE, {
+        revision: 1,
+        targets: targets('local-a'),
+      });
+      expect(rollback.status).toBe(404);
+      expect(rollback.body.error.message).toContain(
+        'these do: scale, upgrade, restart, config',
+      );
+    });
   });
 });

@@ -8,14 +8,20 @@ import {
   createApiFactory,
   createComponentExtension,
   createPlugin,
+  createRoutableExtension,
+  createRouteRef,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { ServicesClient, servicesApiRef } from './api/ServicesClient';
 
+/** The Services page's route; bind it to a path such as `/services`. @public */
+export const servicesRouteRef = createRouteRef({ id: 'services' });
+
 /** @public */
 export const servicesPlugin = createPlugin({
   id: 'services',
+  routes: { root: servicesRouteRef },
   apis: [
     createApiFactory({
       api: servicesApiRef,
@@ -33,6 +39,16 @@ export const EntityServiceContent = servicesPlugin.provide(
       lazy: () =>
         import('./components/ServiceContent').then(m => m.ServiceContent),
     },
+  }),
+);
+
+/** The Services page (every service and its replicas), for a route such as `/services`. @public */
+export const ServicesPage = servicesPlugin.provide(
+  createRoutableExtension({
+    name: 'ServicesPage',
+    mountPoint: servicesRouteRef,
+    component: () =>
+      import('./components/ServicesPage').then(m => m.ServicesPage),
   }),
 );
 

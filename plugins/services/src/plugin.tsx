@@ -3,8 +3,10 @@ import {
   createFrontendPlugin,
   discoveryApiRef,
   fetchApiRef,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { SvgIcon } from '@material-ui/core';
 import { ServicesClient, servicesApiRef } from './api/ServicesClient';
 
 const servicesApi = ApiBlueprint.make({
@@ -30,6 +32,22 @@ const serviceEntityContent = EntityContentBlueprint.make({
   },
 });
 
+/** The Services page: every service and its replicas, mine or all. */
+const servicesPage = PageBlueprint.make({
+  params: {
+    path: '/services',
+    title: 'Services',
+    // a list, for the sidebar
+    icon: (
+      <SvgIcon>
+        <path d="M3 13h2v-2H3v2zm0 4h2v-2H3v2zm0-8h2V7H3v2zm4 4h14v-2H7v2zm0 4h14v-2H7v2zM7 7v2h14V7H7z" />
+      </SvgIcon>
+    ),
+    loader: () =>
+      import('./components/ServicesPage').then(m => <m.ServicesPage />),
+  },
+});
+
 /**
  * Service management: run a service across clusters from its catalog page.
  * @public
@@ -37,5 +55,5 @@ const serviceEntityContent = EntityContentBlueprint.make({
 export default createFrontendPlugin({
   pluginId: 'services',
   title: 'Services',
-  extensions: [servicesApi, serviceEntityContent],
+  extensions: [servicesApi, serviceEntityContent, servicesPage],
 });

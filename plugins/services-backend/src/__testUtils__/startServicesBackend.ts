@@ -1,6 +1,7 @@
 import { startTestBackend, mockServices } from '@backstage/backend-test-utils';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import { ServiceFactory } from '@backstage/backend-plugin-api';
+import type { Entity } from '@backstage/catalog-model';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import policyModule from '@internal/plugin-permission-backend-module-container-cloud-policy';
@@ -22,6 +23,8 @@ export async function startServicesBackend(options: {
   clusters: object[];
   containerCloud?: object;
   services?: ServiceFactory[];
+  /** the catalog; payments-api (owned by team-payments) when left out */
+  entities?: Entity[];
 }) {
   const backend = await startTestBackend({
     features: [
@@ -29,9 +32,11 @@ export async function startServicesBackend(options: {
       catalogPlugin,
       policyModule,
       servicesPlugin,
-      catalogFixtures([
-        serviceEntity('payments-api', 'group:default/team-payments'),
-      ]),
+      catalogFixtures(
+        options.entities ?? [
+          serviceEntity('payments-api', 'group:default/team-payments'),
+        ],
+      ),
       userInfoFromMemberships(),
       authKeepingActors,
       httpAuthServiceFactory,

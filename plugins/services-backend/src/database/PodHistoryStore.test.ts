@@ -141,5 +141,29 @@ describe('PodHistoryStore', () => {
       });
       expect(b.total).toBe(1);
     });
+
+    it("finds one pod of the service, gone or not, and never another service's", async () => {
+      const where = {
+        kubernetesId: 'payments-api',
+        cluster: 'local-a',
+        namespace: 'payments',
+      };
+      expect(
+        await store.find({ ...where, pod: 'payments-api-abc-1' }),
+      ).toMatchObject({ pod: 'payments-api-abc-1', exitReason: 'OOMKilled' });
+      expect(
+        (await store.find({ ...where, pod: 'payments-api-abc-1' }))?.endedAt,
+      ).toBeDefined();
+      expect(
+        await store.find({ ...where, pod: 'payments-api-abc-8' }),
+      ).toBeUndefined(); // orders-api's
+      expect(
+        await store.find({
+          ...where,
+          cluster: 'local-b',
+          pod: 'payments-api-abc-1',
+        }),
+      ).toBeUndefined();
+    });
   });
 });

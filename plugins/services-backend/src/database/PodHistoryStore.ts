@@ -111,6 +111,25 @@ export class PodHistoryStore {
     return gone.length;
   }
 
+  /** One pod of the service, running or gone; undefined if the service never had it. */
+  async find(query: {
+    kubernetesId: string;
+    cluster: string;
+    namespace: string;
+    pod: string;
+  }): Promise<HistoryEntry | undefined> {
+    const row = await this.knex(TABLE)
+      .where({
+        kubernetes_id: query.kubernetesId,
+        cluster: query.cluster,
+        namespace: query.namespace,
+        pod_name: query.pod,
+      })
+      .orderBy('id', 'desc')
+      .first();
+    return row ? historyEntry(row) : undefined;
+  }
+
   async list(query: HistoryQuery): Promise<HistoryPage> {
     const base = this.knex(TABLE).where({ kubernetes_id: query.kubernetesId });
     if (query.cluster) base.andWhere({ cluster: query.cluster });
@@ -125,22 +144,27 @@ export class PodHistoryStore {
       ])
       .limit(query.limit)
       .offset(query.offset);
-    const iso = (v: unknown) =>
-      v ? new Date(v as string).toISOString() : undefined;
-    const items: HistoryEntry[] = rows.map(r => ({
-      cluster: r.cluster,
-      namespace: r.namespace,
-      pod: r.pod_name,
-      deployment: r.deployment ?? undefined,
-      ip: r.ip ?? undefined,
-      node: r.node ?? undefined,
-      images: JSON.parse(r.images),
-      startedAt: iso(r.started_at),
-      endedAt: iso(r.ended_at),
-      exitReason: r.exit_reason ?? undefined,
-      exitCode: r.exit_code ?? undefined,
-      restarts: r.restarts,
-    }));
+    const items: HistoryEntry[] = rows.map(historyEntry);
     return { items, total: Number(count) };
   }
+}
+
+const iso = (v: unknown) =>
+  v ? new Date(v as string).toISOString() : undefined;
+
+function historyEntry(r: Record<string, any>): HistoryEntry {
+  return {
+    cluster: r.cluster,
+    namespace: r.namespace,
+    pod: r.pod_name,
+    deployment: r.deployment ?? undefined,
+    ip: r.ip ?? undefined,
+    node: r.node ?? undefined,
+    images: JSON.parse(r.images),
+    startedAt: iso(r.started_at),
+    endedAt: iso(r.ended_at),
+    exitReason: r.exit_reason ?? undefined,
+    exitCode: r.exit_code ?? undefined,
+    restarts: r.restarts,
+  };
 }

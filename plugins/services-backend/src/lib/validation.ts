@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { InputError } from '@backstage/errors';
+import { MAX_LOG_TAIL_LINES } from '@internal/plugin-container-cloud-common';
 
 // RFC 1123 label (namespaces) and subdomain (Deployment names), as Kubernetes checks them
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -39,7 +40,8 @@ const target = {
 
 export const targetSchema = z.object(target).strict();
 
-const containerName = z
+/** A container's name, as Kubernetes checks it (an RFC 1123 label). */
+export const containerName = z
   .string()
   .max(63)
   .regex(dnsLabel, 'a container name is lower-case letters, digits and dashes');
@@ -227,6 +229,99 @@ export const historyQuerySchema = z
       .default(0),
   })
   .strict();
+
+/** A query-string flag: `true` or `false`. */
+function flag(name: string) {
+  return z
+    .enum(['true', 'false'], { error: `${name} is true or false` })
+    .transform(value => value === 'true');
+}
+
+/** `?cluster=&namespace=&pod=&container=&tailLines=&previous=&timestamps=` of the log routes. */
+export const logQuerySchema = z
+  .object({
+    ...podTargetSchema.shape,
+    container: containerName.optional(),
+    tailLines: z.coerce
+      .number({
+        error: `tailLines is a whole number from 1 to ${MAX_LOG_TAIL_LINES}`,
+      })
+      .int(`tailLines is a whole number from 1 to ${MAX_LOG_TAIL_LINES}`)
+      .min(1, `tailLines is a whole number from 1 to ${MAX_LOG_TAIL_LINES}`)
+      .max(
+        MAX_LOG_TAIL_LINES,
+        `tailLines is a whole number from 1 to ${MAX_LOG_TAIL_LINES}`,
+      )
+      .default(500),
+    previous: flag('previous').default(false),
+    timestamps: flag('timestamps').default(false),
+    download: flag('download').default(false),
+  })
+  .strict();
+
+/** `?owner=mine|all&limit=&offset=` of the Services page. */
+export const serviceListQuerySchema = z
+  .object({
+    owner: z
+      .enum(['mine', 'all'], { error: 'owner is mine or all' })
+      .default('all'),
+    limit: z.coerce
+      .number({ error: 'limit is 1 to 100' })
+      .int('limit is 1 to 100')
+      .min(1, 'limit is 1 to 100')
+      .max(100, 'limit is 1 to 100')
+      .default(20),
+    offset: z.coerce
+      .number({ error: 'offset is a whole number from 0' })
+      .int('offset is a whole number from 0')
+      .min(0, 'offset is a whole number from 0')
+      .default(0),
+  })
+  .strict();
+
+/** The most points one chart asks Prometheus for (Prometheus itself refuses above 11,000). */
+export const MAX_METRIC_POINTS = 1000;
+
+/** `?cluster=&namespace=&pod=&container=&minutes=&step=` of the metrics route. */
+export const metricsQuerySchema = z
+  .object({
+    ...podTargetSchema.shape,
+    container: containerName.optional(),
+    minutes: z.coerce
+      .number({ error: 'minutes is a whole number from 5 to 10080 (7 days)' })
+      .int('minutes is a whole number from 5 to 10080 (7 days)')
+      .min(5, 'minutes is a whole number from 5 to 10080 (7 days)')
+      .max(10080, 'minutes is a whole number from 5 to 10080 (7 days)')
+      .default(60),
+    step: z.coerce
+      .number({ error: 'step is a whole number of seconds from 5 to 3600' })
+      .int('step is a whole number of seconds from 5 to 3600')
+      .min(5, 'step is a whole number of seconds from 5 to 3600')
+      .max(3600, 'step is a whole number of seconds from 5 to 3600')
+      .optional(),
+  })
+  .strict()
+  .transform(q => ({
+    ...q,
+    // about 240 points unless the caller chose
+    step: q.step ?? Math.max(5, Math.ceil((q.minutes * 60) / 240)),
+  }))
+  .refine(q => (q.minutes * 60) / q.step <= MAX_METRIC_POINTS, {
+    message: `at most ${MAX_METRIC_POINTS} points per chart: choose a larger step or a shorter range`,
+  });
+
+/** `?cluster=&namespace=&pod=` or `?cluster=&namespace=&deployment=` of the events route. */
+export const eventsQuerySchema = z
+  .object({
+    cluster: target.cluster,
+    namespace: target.namespace,
+    pod: podTargetSchema.shape.pod.optional(),
+    deployment: target.deployment.optional(),
+  })
+  .strict()
+  .refine(q => Boolean(q.pod) !== Boolean(q.deployment), {
+    message: 'name either a pod or a deployment',
+  });
 
 /** Parses a request body, or throws a 400 listing every problem in plain words. */
 export function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {

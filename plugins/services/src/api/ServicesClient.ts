@@ -3,8 +3,11 @@ import {
   DiscoveryApi,
   FetchApi,
 } from '@backstage/core-plugin-api';
-import { ResponseError } from '@backstage/errors';
 import type {
+  ServiceList,
+  ContainerMetrics,
+  EventList,
+  LogRequest,
   DeploymentTarget,
   HistoryPage,
   ServiceDiagnosis,
@@ -16,6 +19,7 @@ import type {
   UpgradeRequest,
 } from '@internal/plugin-container-cloud-common';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
+import { backendError, serviceUrl } from './serviceHttp';
 
 /**
  * Someone changed the Deployment since the page loaded it. Carries its state now, so the page
@@ -44,8 +48,49 @@ export interface HistoryQuery {
   offset?: number;
 }
 
+/** Whose events: one pod, or one Deployment (with its ReplicaSets). @public */
+export type EventsQuery = {
+  cluster: string;
+  namespace: string;
+} & ({ pod: string; deployment?: never } | { deployment: string; pod?: never });
+
+/** Which container's CPU and memory, over the last `minutes`. @public */
+export interface MetricsQuery {
+  cluster: string;
+  namespace: string;
+  pod: string;
+  container?: string;
+  minutes: number;
+}
+
+/** A page of the Services list. @public */
+export interface ServiceListQuery {
+  owner: 'mine' | 'all';
+  limit: number;
+  offset: number;
+}
+
+/** Callbacks of a live log follow. @public */
+export interface LogFollowHandlers {
+  /** the stream is open; `container` is the one being read */
+  onOpen?(info: { container: string; cluster: string }): void;
+  onLine(line: string): void;
+  /** the container's stream ended (it stopped, or the pod is gone) */
+  onEnd?(): void;
+  /** the follow could not start, or broke */
+  onError?(error: Error): void;
+}
+
+/** A log file as the browser saves it. @public */
+export interface LogDownload {
+  fileName: string;
+  blob: Blob;
+}
+
 /** @public */
 export interface ServicesApi {
+  /** Every service (Component with a kubernetes-id) with its replicas, a page at a time. */
+  listServices(query: ServiceListQuery): Promise<ServiceList>;
   getService(entity: CompoundEntityRef): Promise<ServiceView>;
   getDiagnosis(entity: CompoundEntityRef): Promise<ServiceDiagnosis>;
   getHistory(
@@ -86,6 +131,60 @@ export interface ServicesApi {
     entity: CompoundEntityRef,
     request: PodRequest,
   ): Promise<void>;
+  /** The last lines of a container's log, as text. */
+  getLogs(entity: CompoundEntityRef, request: LogRequest): Promise<string>;
+  downloadLogs(
+    entity: CompoundEntityRef,
+    request: LogRequest,
+  ): Promise<LogDownload>;
+  /** Streams new lines as the container writes them; call the returned function to stop. */
+  followLogs(
+    entity: CompoundEntityRef,
+    request: LogRequest,
+    handlers: LogFollowHandlers,
+  ): () => void;
+  getEvents(entity: CompoundEntityRef, query: EventsQuery): Promise<EventList>;
+  getMetrics(
+    entity: CompoundEntityRef,
+    query: MetricsQuery,
+  ): Promise<ContainerMetrics>;
+}
+
+function logParams(request: LogRequest, extra: Record<string, string> = {}) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries({ ...request, ...extra })) {
+    if (value !== undefined && value !== '') params.set(key, String(value));
+  }
+  return params;
+}
+
+/** Server-Sent Events from a response body: calls `onEvent` per frame until the body ends. */
+async function readServerSentEvents(
+  body: ReadableStream<Uint8Array>,
+  onEvent: (event: string, data: string) => void,
+): Promise<void> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return;
+    buffer += decoder.decode(value, { stream: true });
+    let end = buffer.indexOf('\n\n');
+    while (end >= 0) {
+      const frame = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      end = buffer.indexOf('\n\n');
+      if (frame.startsWith(':')) continue; // keep-alive comment
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of frame.split('\n')) {
+        if (line.startsWith('event: ')) event = line.slice(7);
+        else if (line.startsWith('data: ')) data.push(line.slice(6));
+      }
+      onEvent(event, data.join('\n'));
+    }
+  }
 }
 
 /** @public */
@@ -98,6 +197,20 @@ export class ServicesClient implements ServicesApi {
   constructor(
     private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
   ) {}
+
+  async listServices(query: ServiceListQuery): Promise<ServiceList> {
+    const base = await this.deps.discoveryApi.getBaseUrl('services');
+    const params = new URLSearchParams({
+      owner: query.owner,
+      limit: String(query.limit),
+      offset: String(query.offset),
+    });
+    const response = await this.deps.fetchApi.fetch(
+      `${base}/services?${params}`,
+    );
+    if (!response.ok) throw await backendError(response);
+    return (await response.json()) as ServiceList;
+  }
 
   getService(entity: CompoundEntityRef) {
     return this.call<ServiceView>('GET', entity, '');
@@ -158,21 +271,102 @@ export class ServicesClient implements ServicesApi {
     await this.call('POST', entity, '/containers/remove-from-lb', request);
   }
 
+  getLogs(entity: CompoundEntityRef, request: LogRequest): Promise<string> {
+    return this.text(entity, `/containers/logs?${logParams(request)}`).then(r =>
+      r.text(),
+    );
+  }
+
+  async downloadLogs(
+    entity: CompoundEntityRef,
+    request: LogRequest,
+  ): Promise<LogDownload> {
+    const response = await this.text(
+      entity,
+      `/containers/logs?${logParams(request, { download: 'true' })}`,
+    );
+    const disposition = response.headers.get('Content-Disposition') ?? '';
+    const fileName =
+      /filename="([^"]+)"/.exec(disposition)?.[1] ??
+      `${request.pod}${request.container ? `_${request.container}` : ''}.log`;
+    return { fileName, blob: await response.blob() };
+  }
+
+  followLogs(
+    entity: CompoundEntityRef,
+    request: LogRequest,
+    handlers: LogFollowHandlers,
+  ): () => void {
+    const controller = new AbortController();
+    (async () => {
+      const response = await this.text(
+        entity,
+        `/containers/logs/follow?${logParams(request)}`,
+        controller.signal,
+      );
+      await readServerSentEvents(response.body!, (event, data) => {
+        if (event === 'open') handlers.onOpen?.(JSON.parse(data));
+        else if (event === 'end') handlers.onEnd?.();
+        else handlers.onLine(data);
+      });
+    })().catch(error => {
+      if (!controller.signal.aborted) handlers.onError?.(error);
+    });
+    return () => controller.abort();
+  }
+
+  getEvents(entity: CompoundEntityRef, query: EventsQuery) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value) params.set(key, String(value));
+    }
+    return this.call<EventList>('GET', entity, `/events?${params}`);
+  }
+
+  getMetrics(entity: CompoundEntityRef, query: MetricsQuery) {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== '') params.set(key, String(value));
+    }
+    return this.call<ContainerMetrics>(
+      'GET',
+      entity,
+      `/containers/metrics?${params}`,
+    );
+  }
+
+  private url(entity: CompoundEntityRef, suffix: string) {
+    return serviceUrl(this.deps.discoveryApi, entity, suffix);
+  }
+
+  /** A GET whose answer is not JSON (log text, a file, an event stream). */
+  private async text(
+    entity: CompoundEntityRef,
+    suffix: string,
+    signal?: AbortSignal,
+  ): Promise<Response> {
+    const response = await this.deps.fetchApi.fetch(
+      await this.url(entity, suffix),
+      { signal },
+    );
+    if (!response.ok) throw await backendError(response);
+    return response;
+  }
+
   private async call<T>(
     method: 'GET' | 'POST',
     entity: CompoundEntityRef,
     suffix: string,
     body?: object,
   ): Promise<T> {
-    const base = await this.deps.discoveryApi.getBaseUrl('services');
-    const url = `${base}/services/${encodeURIComponent(
-      entity.namespace,
-    )}/${encodeURIComponent(entity.name)}${suffix}`;
-    const response = await this.deps.fetchApi.fetch(url, {
-      method,
-      headers: body ? { 'Content-Type': 'application/json' } : undefined,
-      body: body ? JSON.stringify(body) : undefined,
-    });
+    const response = await this.deps.fetchApi.fetch(
+      await this.url(entity, suffix),
+      {
+        method,
+        headers: body ? { 'Content-Type': 'application/json' } : undefined,
+        body: body ? JSON.stringify(body) : undefined,
+      },
+    );
     if (response.status === 409) {
       const payload = await response.json();
       if (payload?.current) {
@@ -182,7 +376,7 @@ export class ServicesClient implements ServicesApi {
         );
       }
     }
-    if (!response.ok) throw await ResponseError.fromResponse(response);
+    if (!response.ok) throw await backendError(response);
     return (await response.json()) as T;
   }
 }

@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import type { Entity } from '@backstage/catalog-model';
+import { ImageTagPicker } from './ImageTagPicker';
 import {
   Box,
   Button,
@@ -82,6 +84,8 @@ function SmallField(props: {
 }
 
 type DialogProps = {
+  /** the service; with it the upgrade dialog offers the registry's tags */
+  entity?: Entity;
   deployment: DeploymentView;
   cluster: string;
   /** the other clusters running this Deployment: sources for a sync */
@@ -135,6 +139,7 @@ export function ActionDialog(
   const replicasValid = /^[0-9]+$/.test(replicas);
   let content: JSX.Element;
   let action: DeploymentAction | undefined;
+  let running: string | undefined;
   switch (kind) {
     case 'scale':
       action = replicasValid ? { kind, replicas: Number(replicas) } : undefined;
@@ -165,6 +170,7 @@ export function ActionDialog(
       );
       break;
     case 'upgrade':
+      running = deployment.images.find(i => i.container === container)?.image;
       action = image.trim()
         ? { kind, container, image: image.trim() }
         : undefined;
@@ -198,6 +204,14 @@ export function ActionDialog(
             value={image}
             onChange={e => setImage(e.target.value)}
           />
+          {props.entity && running && (
+            <ImageTagPicker
+              entity={props.entity}
+              image={running}
+              value={image}
+              onPick={setImage}
+            />
+          )}
         </>
       );
       break;

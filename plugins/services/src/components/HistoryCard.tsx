@@ -1,17 +1,18 @@
 import { useEffect, useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { Box, MenuItem, TextField } from '@material-ui/core';
+import { Box, Button, MenuItem, TextField } from '@material-ui/core';
 import Alert from '@material-ui/lab/Alert';
 import { InfoCard, Table, TableColumn } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type { HistoryEntry } from '@internal/plugin-container-cloud-common';
 import { servicesApiRef } from '../api/ServicesClient';
+import { MetricsDialog } from './MetricsDialog';
 
 const PAGE = 20;
 const when = (iso?: string) => (iso ? new Date(iso).toLocaleString() : '');
 
-const columns: TableColumn<HistoryEntry>[] = [
+const baseColumns: TableColumn<HistoryEntry>[] = [
   { title: 'Cluster', field: 'cluster' },
   { title: 'Container', field: 'pod' },
   { title: 'IP', field: 'ip' },
@@ -40,6 +41,23 @@ export function HistoryCard(props: {
   const [cluster, setCluster] = useState('');
   const [state, setState] = useState<'' | 'running' | 'ended'>('');
   const [page, setPage] = useState(0);
+  const [chartOf, setChartOf] = useState<HistoryEntry>();
+  const columns: TableColumn<HistoryEntry>[] = [
+    ...baseColumns,
+    {
+      title: 'Charts',
+      render: e => (
+        <Button
+          size="small"
+          variant="outlined"
+          aria-label={`metrics of ${e.pod} in history`}
+          onClick={() => setChartOf(e)}
+        >
+          metrics
+        </Button>
+      ),
+    },
+  ];
   const { value, loading, error, retry } = useAsyncRetry(
     () =>
       api.getHistory(props.entityRef, {
@@ -118,6 +136,14 @@ export function HistoryCard(props: {
           emptyContent={
             <Box p={2}>No container recorded yet for these filters.</Box>
           }
+        />
+      )}
+      {chartOf && (
+        <MetricsDialog
+          entityRef={props.entityRef}
+          cluster={chartOf.cluster}
+          pod={{ namespace: chartOf.namespace, name: chartOf.pod }}
+          onClose={() => setChartOf(undefined)}
         />
       )}
     </InfoCard>

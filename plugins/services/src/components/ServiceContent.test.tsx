@@ -187,6 +187,106 @@ describe('ServiceContent', () => {
     expect(screen.getByText('OOMKilled (137)')).toBeInTheDocument();
   });
 
+  it("opens a container's logs and a Deployment's events from the tables", async () => {
+    const getLogs = jest.fn(async () => 'level=info msg="ready"\n');
+    const getEvents = jest.fn(async () => ({ cluster: 'dev', items: [] }));
+    await render(api({ getLogs, getEvents }));
+    fireEvent.click(
+      await screen.findByRole('button', {
+        name: 'logs of payments-api-7d9-abcde',
+      }),
+    );
+    expect(
+      await screen.findByText('Logs of payments-api-7d9-abcde in dev'),
+    ).toBeInTheDocument();
+    expect(
+      await screen.findByText('level=info msg="ready"'),
+    ).toBeInTheDocument();
+    expect(getLogs).toHaveBeenCalledWith(
+      expect.objectContaining({ name: 'payments-api' }),
+      expect.objectContaining({
+        cluster: 'dev',
+        namespace: 'payments',
+        pod: 'payments-api-7d9-abcde',
+        container: 'app',
+      }),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Close' }));
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'events of payments-api' }),
+    );
+    expect(
+      await screen.findByText('Events of Deployment payments-api in dev'),
+    ).toBeInTheDocument();
+    expect(getEvents).toHaveBeenCalledWith(
+      expect.objectContaining({ name: 'payments-api' }),
+      { cluster: 'dev', namespace: 'payments', deployment: 'payments-api' },
+    );
+  });
+
+  it("opens a container's CPU and memory charts", async () => {
+    const getMetrics = jest.fn(async () => ({
+      cluster: 'dev',
+      namespace: 'payments',
+      pod: 'payments-api-7d9-abcde',
+      start: 0,
+      end: 3600,
+      step: 15,
+      series: [],
+    }));
+    await render(api({ getMetrics }));
+    fireEvent.click(
+      await screen.findByRole('button', {
+        name: 'metrics of payments-api-7d9-abcde',
+      }),
+    );
+    expect(
+      await screen.findByText(
+        'CPU and memory of payments-api-7d9-abcde in dev',
+      ),
+    ).toBeInTheDocument();
+    expect(getMetrics).toHaveBeenCalledWith(
+      expect.objectContaining({ name: 'payments-api' }),
+      {
+        cluster: 'dev',
+        namespace: 'payments',
+        pod: 'payments-api-7d9-abcde',
+        minutes: 60,
+      },
+    );
+  });
+
+  it('charts a container of the history, gone or not', async () => {
+    const getMetrics = jest.fn(async () => ({
+      cluster: 'dev',
+      namespace: 'payments',
+      pod: 'payments-api-7d9-gone1',
+      start: 0,
+      end: 3600,
+      step: 15,
+      series: [],
+    }));
+    await render(api({ getMetrics }));
+    fireEvent.click(
+      await screen.findByRole('button', {
+        name: 'metrics of payments-api-7d9-gone1 in history',
+      }),
+    );
+    expect(
+      await screen.findByText(
+        'CPU and memory of payments-api-7d9-gone1 in dev',
+      ),
+    ).toBeInTheDocument();
+    expect(getMetrics).toHaveBeenCalledWith(
+      expect.objectContaining({ name: 'payments-api' }),
+      expect.objectContaining({
+        cluster: 'dev',
+        namespace: 'payments',
+        pod: 'payments-api-7d9-gone1',
+      }),
+    );
+  });
+
   it('says so when no cluster is configured', async () => {
     await render(api({ getService: async () => ({ ...view, clusters: [] }) }));
     expect(

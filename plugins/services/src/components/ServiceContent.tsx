@@ -36,17 +36,25 @@ import { DeploymentChangedError, servicesApiRef } from '../api/ServicesClient';
 import { ActionDialog, DeploymentAction } from './DeploymentActions';
 import { DiagnosisCard } from './DiagnosisCard';
 import { HistoryCard } from './HistoryCard';
+import { age } from '@internal/plugin-container-cloud-react';
+import { LogViewer } from './LogViewer';
+import { EventsDialog } from './EventsDialog';
+import { MetricsDialog } from './MetricsDialog';
+import { ShellDialog, ShellPod } from './ShellDialog';
+import { DebugDialog } from './DebugDialog';
+import { EveryClusterActions } from './EveryClusterActions';
+import type { EventsQuery } from '../api/ServicesClient';
+
+type PodActionKind =
+  | 'destroy'
+  | 'remove-from-lb'
+  | 'logs'
+  | 'events'
+  | 'metrics'
+  | 'shell'
+  | 'debug';
 
 type Outcome = { severity: 'success' | 'error' | 'warning'; message: string };
-
-function age(since?: string) {
-  if (!since) return '';
-  const seconds = Math.max(0, (Date.now() - Date.parse(since)) / 1000);
-  if (seconds < 120) return `${Math.round(seconds)}s`;
-  if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
-  if (seconds < 172800) return `${Math.round(seconds / 3600)}h`;
-  return `${Math.round(seconds / 86400)}d`;
-}
 
 function PodStatus({ pod }: { pod: PodView }) {
   const reason = pod.containers.find(c => c.reason)?.reason;
@@ -58,7 +66,7 @@ function PodStatus({ pod }: { pod: PodView }) {
 }
 
 function podColumns(
-  onPodAction: (pod: PodView, kind: 'destroy' | 'remove-from-lb') => void,
+  onPodAction: (pod: PodView, kind: PodActionKind) => void,
 ): TableColumn<PodView>[] {
   return [
     {
@@ -95,6 +103,51 @@ function podColumns(
           <Button
             size="small"
             variant="outlined"
+            aria-label={`logs of ${pod.name}`}
+            onClick={() => onPodAction(pod, 'logs')}
+          >
+            logs
+          </Button>
+          <Button
+            size="small"
+            variant="outlined"
+            aria-label={`events of ${pod.name}`}
+            onClick={() => onPodAction(pod, 'events')}
+          >
+            events
+          </Button>
+          <Button
+            size="small"
+            variant="outlined"
+            aria-label={`metrics of ${pod.name}`}
+            onClick={() => onPodAction(pod, 'metrics')}
+          >
+            metrics
+          </Button>
+          <Button
+            size="small"
+            variant="outlined"
+            aria-label={`shell in ${pod.name}`}
+            disabled={
+              pod.terminating ||
+              !pod.containers.some(c => c.state === 'running')
+            }
+            onClick={() => onPodAction(pod, 'shell')}
+          >
+            shell
+          </Button>
+          <Button
+            size="small"
+            variant="outlined"
+            aria-label={`debug ${pod.name}`}
+            disabled={pod.terminating || pod.phase !== 'Running'}
+            onClick={() => onPodAction(pod, 'debug')}
+          >
+            debug
+          </Button>
+          <Button
+            size="small"
+            variant="outlined"
             style={{ whiteSpace: 'nowrap' }}
             disabled={pod.removedFromLoadBalancing || pod.terminating}
             onClick={() => onPodAction(pod, 'remove-from-lb')}
@@ -119,9 +172,10 @@ function podColumns(
 function ClusterCard(props: {
   view: ClusterServiceView;
   onAction(deployment: DeploymentView, kind: DeploymentAction['kind']): void;
-  onPodAction(pod: PodView, kind: 'destroy' | 'remove-from-lb'): void;
+  onPodAction(pod: PodView, kind: PodActionKind): void;
+  onDeploymentEvents(deployment: DeploymentView): void;
 }) {
-  const { view, onAction, onPodAction } = props;
+  const { view, onAction, onPodAction, onDeploymentEvents } = props;
   const { health } = view;
   const subheader = health.reachable
     ? `reachable · API ${health.latencyMs} ms · nodes ready ${health.nodesReady}/${health.nodesTotal}`
@@ -168,6 +222,14 @@ function ClusterCard(props: {
               }[kind as string] ?? kind}
             </Button>
           ))}
+          <Button
+            size="small"
+            variant="outlined"
+            aria-label={`events of ${d.name}`}
+            onClick={() => onDeploymentEvents(d)}
+          >
+            events
+          </Button>
         </Box>
       ),
     },
@@ -255,6 +317,14 @@ export function ServiceContent() {
     pod: PodView;
     kind: 'destroy' | 'remove-from-lb';
   }>();
+  const [logsOf, setLogsOf] = useState<{ cluster: string; pod: PodView }>();
+  const [metricsOf, setMetricsOf] = useState<{
+    cluster: string;
+    pod: PodView;
+  }>();
+  const [eventsOf, setEventsOf] = useState<EventsQuery>();
+  const [shellIn, setShellIn] = useState<ShellPod>();
+  const [debugIn, setDebugIn] = useState<ShellPod>();
 
   async function runPodAction() {
     if (!podAction) return;
@@ -371,6 +441,15 @@ export function ServiceContent() {
           />
         </Grid>
       )}
+      {runsSomewhere && (
+        <Grid item xs={12}>
+          <EveryClusterActions
+            entity={ref}
+            clusters={value.clusters}
+            onDone={retry}
+          />
+        </Grid>
+      )}
       {value.clusters.map(view => (
         <Grid item xs={12} key={view.cluster}>
           <ClusterCard
@@ -378,8 +457,40 @@ export function ServiceContent() {
             onAction={(deployment, kind) =>
               setDialog({ cluster: view, deployment, kind })
             }
-            onPodAction={(pod, kind) =>
-              setPodAction({ cluster: view.cluster, pod, kind })
+            onPodAction={(pod, kind) => {
+              if (kind === 'logs') setLogsOf({ cluster: view.cluster, pod });
+              else if (kind === 'metrics')
+                setMetricsOf({ cluster: view.cluster, pod });
+              else if (kind === 'debug')
+                setDebugIn({
+                  cluster: view.cluster,
+                  namespace: pod.namespace,
+                  pod: pod.name,
+                  containers: pod.containers.map(c => c.name),
+                });
+              else if (kind === 'shell')
+                setShellIn({
+                  cluster: view.cluster,
+                  namespace: pod.namespace,
+                  pod: pod.name,
+                  containers: pod.containers
+                    .filter(c => c.state === 'running')
+                    .map(c => c.name),
+                });
+              else if (kind === 'events')
+                setEventsOf({
+                  cluster: view.cluster,
+                  namespace: pod.namespace,
+                  pod: pod.name,
+                });
+              else setPodAction({ cluster: view.cluster, pod, kind });
+            }}
+            onDeploymentEvents={deployment =>
+              setEventsOf({
+                cluster: view.cluster,
+                namespace: deployment.namespace,
+                deployment: deployment.name,
+              })
             }
           />
         </Grid>
@@ -396,6 +507,43 @@ export function ServiceContent() {
           refreshKey={lastSignal}
         />
       </Grid>
+      {logsOf && (
+        <LogViewer
+          entityRef={ref}
+          cluster={logsOf.cluster}
+          pod={logsOf.pod}
+          onClose={() => setLogsOf(undefined)}
+        />
+      )}
+      {debugIn && (
+        <DebugDialog
+          entity={ref}
+          pod={debugIn}
+          onClose={() => setDebugIn(undefined)}
+        />
+      )}
+      {shellIn && (
+        <ShellDialog
+          entity={ref}
+          pod={shellIn}
+          onClose={() => setShellIn(undefined)}
+        />
+      )}
+      {metricsOf && (
+        <MetricsDialog
+          entityRef={ref}
+          cluster={metricsOf.cluster}
+          pod={metricsOf.pod}
+          onClose={() => setMetricsOf(undefined)}
+        />
+      )}
+      {eventsOf && (
+        <EventsDialog
+          entityRef={ref}
+          query={eventsOf}
+          onClose={() => setEventsOf(undefined)}
+        />
+      )}
       {podAction && (
         <Dialog open onClose={() => setPodAction(undefined)}>
           <DialogTitle>
@@ -424,6 +572,7 @@ export function ServiceContent() {
       )}
       {dialog && (
         <ActionDialog
+          entity={entity}
           kind={dialog.kind}
           cluster={dialog.cluster.cluster}
           deployment={dialog.deployment}

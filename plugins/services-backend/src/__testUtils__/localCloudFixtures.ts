@@ -1,0 +1,62 @@
+import type { LocalCloudInfo } from '@internal/local-cloud';
+
+/**
+ * A Deployment of one service for the local cloud's kwok nodes: labelled with the service's
+ * `backstage.io/kubernetes-id`, selected by `app=<name>`, one replica unless told otherwise.
+ */
+export function serviceDeployment(options: {
+  namespace: string;
+  name: string;
+  kubernetesId: string;
+  containers?: Array<{ name: string; image: string; resources?: object }>;
+  annotations?: Record<string, string>;
+  replicas?: number;
+}) {
+  const { namespace, name, kubernetesId } = options;
+  const labels = { app: name, 'backstage.io/kubernetes-id': kubernetesId };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace, labels },
+    spec: {
+      replicas: options.replicas ?? 1,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels, annotations: options.annotations },
+        spec: {
+          containers: options.containers ?? [
+            { name: 'app', image: `registry.example.com/${name}:1.0.0` },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** The local cloud's clusters in `kubernetes.clusterLocatorMethods` form, as the portal reads them. */
+export function clusterLocators(clusters: LocalCloudInfo['clusters']) {
+  return clusters.map(c => ({
+    name: c.name,
+    url: c.url,
+    authProvider: 'serviceAccount',
+    serviceAccountToken: c.serviceAccountToken,
+    caData: c.caData,
+  }));
+}
+
+/** Calls `read` until it gives a value (or fails loudly, naming what never happened). */
+export async function poll<T>(
+  what: string,
+  read: () => Promise<T | undefined>,
+  options: { attempts?: number; intervalMs?: number } = {},
+): Promise<T> {
+  const attempts = options.attempts ?? 120;
+  for (let i = 0; i < attempts; i++) {
+    const value = await read();
+    if (value !== undefined) return value;
+    await new Promise(resolve =>
+      setTimeout(resolve, options.intervalMs ?? 500),
+    );
+  }
+  throw new Error(`${what} never happened`);
+}

@@ -1,0 +1,149 @@
+import type express from 'express';
+import type { ServiceRouteContext } from '../lib/serviceRoutes';
+import type { AuditorService } from '@backstage/backend-plugin-api';
+import { InputError, NotFoundError } from '@backstage/errors';
+import { containerExecPermission } from '@internal/plugin-container-cloud-common';
+import type { ContainerCloudClusters } from '@internal/plugin-container-cloud-node';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { z } from 'zod';
+import { parseBody, podTargetSchema, containerName } from '../lib/validation';
+import { requireOrigin } from '../shell/origin';
+
+/** Where log files usually live; `containerCloud.services.files.allowedPaths` replaces it. */
+export const DEFAULT_ALLOWED_PATHS = [
+  '/var/log/',
+  '/logs/',
+  '/app/logs/',
+  '/tmp/',
+];
+export const DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024;
+
+export interface ContainerFilesOptions extends ServiceRouteContext {
+  clusters: ContainerCloudClusters;
+  auditor: AuditorService;
+  /** browser origins downloads may be started from (see shellOrigins) */
+  allowedOrigins: string[];
+  /** folders (ending in `/`) whose files may be downloaded */
+  allowedPaths: string[];
+  maxBytes: number;
+}
+
+/** An absolute, normalised path of plain characters: nothing the shell or `cat` could read as more. */
+export function filePathSchema(allowedPaths: string[]) {
+  return z
+    .string()
+    .max(1024, 'a file path is at most 1024 characters')
+    .regex(
+      /^\/[A-Za-z0-9._/-]*$/,
+      "a file path starts with '/' and holds only letters, digits and . _ / -",
+    )
+    .refine(
+      p => path.posix.normalize(p) === p && !p.endsWith('/'),
+      'a file path names a file, without . or .. parts or doubled slashes',
+    )
+    .refine(
+      p => allowedPaths.some(prefix => p.startsWith(prefix)),
+      `files may be downloaded from ${allowedPaths.join(', ')} only`,
+    );
+}
+
+/**
+ * Downloads a file from inside a running container (`cat` through the apiserver's exec), for log
+ * files an application writes beside its stdout. It runs a command in the container, so it needs
+ * the exec permission (owners and ops), not the logs one everybody has; only paths under the
+ * configured folders; every download is audited with its path; bounded in size.
+ */
+export function addContainerFileRoutes(
+  router: express.Router,
+  options: ContainerFilesOptions,
+) {
+  const { clusters, auditor, loadService, authorize, maxBytes } = options;
+  const query = podTargetSchema
+    .extend({
+      container: containerName,
+      path: filePathSchema(options.allowedPaths),
+    })
+    .strict();
+
+  router.use(
+    '/services/:namespace/:name/containers/file',
+    requireOrigin(options.allowedOrigins),
+  );
+  router.get('/services/:namespace/:name/containers/file', async (req, res) => {
+    const service = await loadService(req);
+    const event = await auditor.createEvent({
+      eventId: 'container-file-read',
+      severityLevel: 'medium',
+      request: req,
+      meta: { entityRef: service.entityRef, request: req.query },
+    });
+    const abort = new AbortController();
+    try {
+      await authorize(
+        containerExecPermission,
+        service.entityRef,
+        service.credentials,
+      );
+      const q = parseBody(query, req.query);
+      let sent = 0;
+      const startDownload = () => {
+        const name = `${q.pod}_${q.container}_${path.posix.basename(q.path)}`;
+        res.status(200);
+        res.setHeader('Content-Type', 'application/octet-stream');
+        res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
+      };
+      // headers go out with the first bytes: until then a failure is still a proper error answer
+      const body = new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          if (sent === 0) startDownload();
+          sent += chunk.length;
+          if (sent > maxBytes) {
+            abort.abort();
+            callback();
+            return;
+          }
+          if (res.write(chunk)) callback();
+          else res.once('drain', () => callback());
+        },
+      });
+      // the browser gave up on the download: stop reading the file in the container
+      res.on('close', () => {
+        if (!res.writableFinished) abort.abort();
+      });
+      const exit = await clusters.podExec(q.cluster).run(
+        {
+          namespace: q.namespace,
+          pod: q.pod,
+          container: q.container,
+          kubernetesId: service.kubernetesId,
+        },
+        ['cat', '--', q.path],
+        body,
+        abort.signal,
+      );
+      if (sent > maxBytes) {
+        await event.fail({
+          error: new InputError(`${q.path} is larger than ${maxBytes} bytes`),
+        });
+        res.destroy();
+        return;
+      }
+      if (exit.exitCode !== 0 && sent === 0) {
+        throw new NotFoundError(
+          `could not read ${q.path} in ${q.pod} (${q.container}): ${
+            exit.stderr.trim() || exit.message || 'cat failed'
+          }`,
+        );
+      }
+      await event.success({ meta: { bytes: sent, exitCode: exit.exitCode } });
+      if (sent === 0) startDownload();
+      if (exit.exitCode !== 0) res.destroy();
+      else res.end();
+    } catch (error) {
+      abort.abort();
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  });
+}

@@ -1,0 +1,24 @@
+import type express from 'express';
+import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+import type { ResourcePermission } from '@backstage/plugin-permission-common';
+
+/** What the service routes resolve for every request under `/services/:namespace/:name`. */
+export interface LoadedService {
+  credentials: BackstageCredentials;
+  entityRef: string;
+  kubernetesId: string;
+}
+
+/** How every group of service routes finds its service and checks the caller's rights. */
+export interface ServiceRouteContext {
+  /** the Component behind the path, read with the caller's own rights (404 when not theirs to see) */
+  loadService(req: express.Request): Promise<LoadedService>;
+  /** every permission must be allowed on the entity; a refusal is a 403 in words */
+  authorize(
+    permission:
+      | ResourcePermission<'catalog-entity'>
+      | ResourcePermission<'catalog-entity'>[],
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<void>;
+}

@@ -1,0 +1,279 @@
+import { ConflictError, NotFoundError } from '@backstage/errors';
+import type {
+  ExecExit,
+  ExecSession,
+} from '@internal/plugin-container-cloud-node';
+import crypto from 'node:crypto';
+
+/** What a shell's page gets: output from an offset, and how it ended. */
+export type ShellEvent =
+  | { type: 'output'; offset: number; data: string }
+  | { type: 'exit'; exitCode?: number; message?: string };
+
+export interface ShellLimits {
+  /** shells one user may hold open at once */
+  maxPerUser: number;
+  /** shells open at once in this backend */
+  maxTotal: number;
+  /** a shell with no input and nobody reading for this long is closed */
+  idleTimeoutMs: number;
+  /** output kept for a page that reconnects (bytes) */
+  bufferBytes: number;
+}
+
+export const DEFAULT_SHELL_LIMITS: ShellLimits = {
+  maxPerUser: 3,
+  maxTotal: 50,
+  idleTimeoutMs: 15 * 60_000,
+  bufferBytes: 256 * 1024,
+};
+
+/** Where a shell runs, as the audit events and the page name it. */
+export interface ShellTarget {
+  entityRef: string;
+  cluster: string;
+  namespace: string;
+  pod: string;
+  container: string;
+}
+
+interface Session {
+  id: string;
+  user: string;
+  target: ShellTarget;
+  startedAt: number;
+  lastActivity: number;
+  exec?: ExecSession;
+  /** output kept for readers: chunks with the offset of their first byte */
+  chunks: Array<{ offset: number; data: Buffer }>;
+  bufferedBytes: number;
+  written: number;
+  received: number;
+  exit?: ExecExit;
+  readers: Set<(event: ShellEvent) => void>;
+  onEnd: (session: ShellSummary) => void;
+}
+
+/** How a shell ended, for its audit event. */
+export interface ShellSummary {
+  id: string;
+  user: string;
+  target: ShellTarget;
+  durationMs: number;
+  bytesIn: number;
+  bytesOut: number;
+  exit: ExecExit;
+}
+
+/**
+ * The open shells of this backend, each bound to the user who opened it: another user asking for
+ * it gets a 404, as if it did not exist. Output is kept in a bounded buffer so a page that
+ * reconnects (or opens the stream a moment after the shell started) misses nothing recent.
+ */
+export class ShellSessions {
+  private readonly sessions = new Map<string, Session>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly limits: ShellLimits = DEFAULT_SHELL_LIMITS) {
+    this.sweeper = setInterval(
+      () => this.closeIdle(),
+      Math.min(60_000, limits.idleTimeoutMs),
+    );
+    this.sweeper.unref();
+  }
+
+  /**
+   * Reserves a shell for `user`, then connects it with `connect`. Refuses (409) when the user or
+   * the backend holds as many shells as allowed; nothing is opened then.
+   */
+  async open(
+    user: string,
+    target: ShellTarget,
+    connect: (handlers: {
+      onOutput(chunk: Buffer): void;
+      onExit(exit: ExecExit): void;
+    }) => Promise<ExecSession>,
+    onEnd: (summary: ShellSummary) => void,
+  ): Promise<string> {
+    const live = [...this.sessions.values()].filter(s => !s.exit);
+    const mine = live.filter(s => s.user === user);
+    if (mine.length >= this.limits.maxPerUser) {
+      throw new ConflictError(
+        `you already have ${mine.length} shells open, the most one person may (containerCloud.services.shell.maxSessionsPerUser); close one first`,
+      );
+    }
+    if (live.length >= this.limits.maxTotal) {
+      throw new ConflictError(
+        `${live.length} shells are open in this backend, the most it allows (containerCloud.services.shell.maxSessions); try again later`,
+      );
+    }
+    const now = Date.now();
+    const session: Session = {
+      id: crypto.randomUUID(),
+      user,
+      target,
+      startedAt: now,
+      lastActivity: now,
+      chunks: [],
+      bufferedBytes: 0,
+      written: 0,
+      received: 0,
+      readers: new Set(),
+      onEnd,
+    };
+    this.sessions.set(session.id, session);
+    try {
+      session.exec = await connect({
+        onOutput: chunk => this.output(session, chunk),
+        onExit: exit => this.ended(session, exit),
+      });
+    } catch (error) {
+      this.sessions.delete(session.id);
+      throw error;
+    }
+    if (session.exit) session.exec.close();
+    return session.id;
+  }
+
+  /** Sends keystrokes to the shell. */
+  write(id: string, user: string, data: string) {
+    const session = this.get(id, user);
+    if (session.exit) {
+      throw new ConflictError(`the shell has ended: ${describe(session.exit)}`);
+    }
+    session.lastActivity = Date.now();
+    session.received += Buffer.byteLength(data);
+    session.exec?.write(data);
+  }
+
+  resize(id: string, user: string, columns: number, rows: number) {
+    const session = this.get(id, user);
+    session.lastActivity = Date.now();
+    session.exec?.resize(columns, rows);
+  }
+
+  /**
+   * Follows a shell's output from `offset` (what the buffer still holds of it first), then live,
+   * until it ends or the returned function is called.
+   */
+  follow(
+    id: string,
+    user: string,
+    offset: number,
+    listener: (event: ShellEvent) => void,
+  ): () => void {
+    const session = this.get(id, user);
+    session.lastActivity = Date.now();
+    for (const chunk of session.chunks) {
+      const end = chunk.offset + chunk.data.length;
+      if (end <= offset) continue;
+      const from = Math.max(0, offset - chunk.offset);
+      listener({
+        type: 'output',
+        offset: chunk.offset + from,
+        data: chunk.data.subarray(from).toString('base64'),
+      });
+    }
+    if (session.exit) {
+      listener({ type: 'exit', ...session.exit });
+      return () => {};
+    }
+    session.readers.add(listener);
+    return () => {
+      session.readers.delete(listener);
+      session.lastActivity = Date.now();
+    };
+  }
+
+  close(id: string, user: string) {
+    const session = this.get(id, user);
+    this.ended(session, { message: 'closed by the user' });
+  }
+
+  /** Closes every shell (backend shutdown). */
+  closeAll(reason: string) {
+    clearInterval(this.sweeper);
+    for (const session of [...this.sessions.values()]) {
+      this.ended(session, { message: reason });
+    }
+  }
+
+  /** The shells a user has open, oldest first. */
+  list(user: string): Array<ShellTarget & { id: string; startedAt: string }> {
+    return [...this.sessions.values()]
+      .filter(s => s.user === user && !s.exit)
+      .map(s => ({
+        id: s.id,
+        startedAt: new Date(s.startedAt).toISOString(),
+        ...s.target,
+      }));
+  }
+
+  private get(id: string, user: string): Session {
+    const session = this.sessions.get(id);
+    if (!session || session.user !== user) {
+      throw new NotFoundError(`no shell ${id} of yours is open`);
+    }
+    return session;
+  }
+
+  private output(session: Session, chunk: Buffer) {
+    const offset = session.written;
+    session.written += chunk.length;
+    session.chunks.push({ offset, data: chunk });
+    session.bufferedBytes += chunk.length;
+    while (
+      session.bufferedBytes > this.limits.bufferBytes &&
+      session.chunks.length > 1
+    ) {
+      session.bufferedBytes -= session.chunks.shift()!.data.length;
+    }
+    const event: ShellEvent = {
+      type: 'output',
+      offset,
+      data: chunk.toString('base64'),
+    };
+    session.readers.forEach(reader => reader(event));
+  }
+
+  private ended(session: Session, exit: ExecExit) {
+    if (session.exit) return;
+    session.exit = exit;
+    session.exec?.close();
+    session.readers.forEach(reader => reader({ type: 'exit', ...exit }));
+    session.readers.clear();
+    // kept a little while so a page that reconnects reads the end; then forgotten
+    setTimeout(() => this.sessions.delete(session.id), 60_000).unref();
+    session.onEnd({
+      id: session.id,
+      user: session.user,
+      target: session.target,
+      durationMs: Date.now() - session.startedAt,
+      bytesIn: session.received,
+      bytesOut: session.written,
+      exit,
+    });
+  }
+
+  private closeIdle() {
+    const cutoff = Date.now() - this.limits.idleTimeoutMs;
+    for (const session of this.sessions.values()) {
+      if (
+        !session.exit &&
+        session.readers.size === 0 &&
+        session.lastActivity < cutoff
+      ) {
+        this.ended(session, {
+          message: `closed after ${Math.round(
+            this.limits.idleTimeoutMs / 60_000,
+          )} minutes without input or a reader`,
+        });
+      }
+    }
+  }
+}
+
+function describe(exit: ExecExit): string {
+  if (exit.exitCode !== undefined) return `exit code ${exit.exitCode}`;
+  return exit.message ?? 'ended';
+}

@@ -1,0 +1,220 @@
+import type express from 'express';
+import type { ServiceRouteContext } from '../lib/serviceRoutes';
+import type {
+  AuditorService,
+  BackstageCredentials,
+} from '@backstage/backend-plugin-api';
+import { NotAllowedError } from '@backstage/errors';
+import { containerExecPermission } from '@internal/plugin-container-cloud-common';
+import type { ContainerCloudClusters } from '@internal/plugin-container-cloud-node';
+import { z } from 'zod';
+import { parseBody, podTargetSchema, containerName } from '../lib/validation';
+import { requireOrigin } from './origin';
+import { ShellEvent, ShellSessions } from './ShellSessions';
+
+export interface ShellRoutesOptions extends ServiceRouteContext {
+  clusters: ContainerCloudClusters;
+  auditor: AuditorService;
+  sessions: ShellSessions;
+  /** how often an idle output stream sends a ping line, so proxies keep it open; default 15 s */
+  heartbeatMs?: number;
+  /** browser origins shells may be used from (see shellOrigins) */
+  allowedOrigins: string[];
+}
+
+/** The shells a page may ask for; the command is never free text. */
+export const SHELLS = ['sh', 'bash'] as const;
+
+const terminalSize = {
+  columns: z.number().int().min(10).max(500),
+  rows: z.number().int().min(2).max(300),
+};
+
+export const openShellSchema = podTargetSchema
+  .extend({
+    container: containerName,
+    shell: z.enum(SHELLS, { error: `shell is one of ${SHELLS.join(', ')}` }),
+    ...terminalSize,
+  })
+  .strict();
+
+export const shellInputSchema = z
+  .object({
+    data: z
+      .string()
+      .min(1, 'send at least one character')
+      .max(16 * 1024, 'send at most 16 KiB at once'),
+  })
+  .strict();
+
+export const shellResizeSchema = z.object(terminalSize).strict();
+
+const sessionId = z.string().uuid('a shell id is a UUID');
+const offsetQuery = z
+  .object({ offset: z.coerce.number().int().min(0).default(0) })
+  .strict();
+
+/** Shells are a person's: the user entity ref; a service principal gets none. */
+function userOf(credentials: BackstageCredentials): string {
+  const principal = credentials.principal as { userEntityRef?: string };
+  if (!principal.userEntityRef) {
+    throw new NotAllowedError('a shell needs a signed-in user');
+  }
+  return principal.userEntityRef;
+}
+
+/**
+ * Web shells into a service's containers, over plain HTTP so Backstage's auth and proxies apply:
+ * POST opens one (exec permission, audited), the output streams as NDJSON lines from an offset,
+ * keystrokes and resizes are POSTed, DELETE closes it. Each shell belongs to the user who opened
+ * it; its end (exit code, duration, bytes both ways) is a second audit event.
+ */
+export function addShellRoutes(
+  router: express.Router,
+  options: ShellRoutesOptions,
+) {
+  const { clusters, auditor, sessions, loadService, authorize } = options;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+  const base = '/services/:namespace/:name/shells';
+  router.use(`${base}`, requireOrigin(options.allowedOrigins));
+
+  /** The caller, allowed to exec into this service's containers. */
+  async function shellUser(req: express.Request) {
+    const service = await loadService(req);
+    const user = userOf(service.credentials);
+    await authorize(
+      containerExecPermission,
+      service.entityRef,
+      service.credentials,
+    );
+    return { ...service, user };
+  }
+
+  router.post(base, async (req, res) => {
+    const service = await loadService(req);
+    const event = await auditor.createEvent({
+      eventId: 'container-shell',
+      severityLevel: 'high',
+      request: req,
+      meta: { entityRef: service.entityRef, request: req.body },
+    });
+    try {
+      const user = userOf(service.credentials);
+      await authorize(
+        containerExecPermission,
+        service.entityRef,
+        service.credentials,
+      );
+      const body = parseBody(openShellSchema, req.body);
+      const target = {
+        entityRef: service.entityRef,
+        cluster: body.cluster,
+        namespace: body.namespace,
+        pod: body.pod,
+        container: body.container,
+      };
+      const podExec = clusters.podExec(body.cluster);
+      const id = await sessions.open(
+        user,
+        target,
+        handlers =>
+          podExec.open(
+            {
+              namespace: body.namespace,
+              pod: body.pod,
+              container: body.container,
+              kubernetesId: service.kubernetesId,
+            },
+            [body.shell],
+            { columns: body.columns, rows: body.rows },
+            handlers,
+          ),
+        summary => {
+          void auditor
+            .createEvent({
+              eventId: 'container-shell-end',
+              severityLevel: 'high',
+              meta: {
+                user: summary.user,
+                shell: summary.id,
+                ...summary.target,
+                durationMs: summary.durationMs,
+                bytesIn: summary.bytesIn,
+                bytesOut: summary.bytesOut,
+                ...summary.exit,
+              },
+            })
+            .then(e => e.success());
+        },
+      );
+      await event.success({ meta: { shell: id } });
+      res.status(201).json({ id, ...target });
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  });
+
+  router.get(`${base}/:id/output`, async (req, res) => {
+    const { user } = await shellUser(req);
+    const id = parseBody(sessionId, req.params.id);
+    const { offset } = parseBody(offsetQuery, req.query);
+    res.status(200);
+    res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-cache, no-transform');
+    res.setHeader('X-Accel-Buffering', 'no');
+    let stop = () => {};
+    const write = (line: string) => {
+      res.write(line);
+      // the compression middleware (when there is one) holds bytes back without a flush
+      (res as unknown as { flush?: () => void }).flush?.();
+    };
+    const heartbeat = setInterval(
+      () => write('{"type":"ping"}\n'),
+      heartbeatMs,
+    );
+    const send = (event: ShellEvent) => {
+      write(`${JSON.stringify(event)}\n`);
+      if (event.type === 'exit') {
+        clearInterval(heartbeat);
+        res.end();
+      }
+    };
+    // the shell may not be this user's: that answers 404 before anything is streamed
+    try {
+      stop = sessions.follow(id, user, offset, send);
+    } catch (error) {
+      clearInterval(heartbeat);
+      res.removeHeader('Content-Type');
+      throw error;
+    }
+    res.flushHeaders();
+    req.on('close', () => {
+      clearInterval(heartbeat);
+      stop();
+    });
+  });
+
+  router.post(`${base}/:id/input`, async (req, res) => {
+    const { user } = await shellUser(req);
+    const id = parseBody(sessionId, req.params.id);
+    const { data } = parseBody(shellInputSchema, req.body);
+    sessions.write(id, user, data);
+    res.status(204).end();
+  });
+
+  router.post(`${base}/:id/resize`, async (req, res) => {
+    const { user } = await shellUser(req);
+    const id = parseBody(sessionId, req.params.id);
+    const { columns, rows } = parseBody(shellResizeSchema, req.body);
+    sessions.resize(id, user, columns, rows);
+    res.status(204).end();
+  });
+
+  router.delete(`${base}/:id`, async (req, res) => {
+    const { user } = await shellUser(req);
+    const id = parseBody(sessionId, req.params.id);
+    sessions.close(id, user);
+    res.status(204).end();
+  });
+}

@@ -1,0 +1,142 @@
+/**
+ * @jest-environment node
+ */
+// Node's own fetch types (Response, ReadableStream): the client runs on them in browsers too.
+import { LogFollowHandlers, ServicesClient } from './ServicesClient';
+
+const entity = {
+  kind: 'component',
+  namespace: 'default',
+  name: 'payments-api',
+};
+const request = {
+  cluster: 'local-a',
+  namespace: 'payments',
+  pod: 'payments-api-7d9-abcde',
+  container: 'app',
+  tailLines: 100,
+};
+
+function client(respond: (url: string, init?: RequestInit) => Response) {
+  const calls: Array<{ url: string; init?: RequestInit }> = [];
+  const api = new ServicesClient({
+    discoveryApi: {
+      getBaseUrl: async () => 'http://backend/api/services',
+    },
+    fetchApi: {
+      fetch: (async (url: string, init?: RequestInit) => {
+        calls.push({ url, init });
+        return respond(url, init);
+      }) as typeof fetch,
+    },
+  });
+  return { api, calls };
+}
+
+/** A body that arrives in the given chunks, cut wherever the test likes. */
+function chunked(chunks: string[]) {
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const chunk of chunks) controller.enqueue(encoder.encode(chunk));
+      controller.close();
+    },
+  });
+}
+
+function follow(api: ServicesClient) {
+  const seen: string[] = [];
+  let close: () => void = () => {};
+  const done = new Promise<void>(resolve => {
+    const handlers: LogFollowHandlers = {
+      onOpen: info => seen.push(`open ${info.container}@${info.cluster}`),
+      onLine: line => seen.push(`line ${line}`),
+      onEnd: () => {
+        seen.push('end');
+        resolve();
+      },
+      onError: error => {
+        seen.push(`error ${error.message}`);
+        resolve();
+      },
+    };
+    close = api.followLogs(entity, request, handlers);
+  });
+  return { seen, done, close: () => close() };
+}
+
+describe('ServicesClient', () => {
+  it('reads a live follow as Server-Sent Events, frames cut anywhere, keep-alives skipped', async () => {
+    const { api, calls } = client(
+      () =>
+        new Response(
+          chunked([
+            'event: open\ndata: {"container":"app","cluster":"local-a"}\n\n: keep-',
+            'alive\n\ndata: level=info msg="re',
+            'ady"\n\ndata: \n\ndata: second\n\nevent: end\ndata: \n\n',
+          ]),
+          { headers: { 'Content-Type': 'text/event-stream' } },
+        ),
+    );
+    const { seen, done } = follow(api);
+    await done;
+    expect(seen).toEqual([
+      'open app@local-a',
+      'line level=info msg="ready"',
+      'line ',
+      'line second',
+      'end',
+    ]);
+    expect(calls[0].url).toBe(
+      'http://backend/api/services/services/default/payments-api/containers/logs/follow?cluster=local-a&namespace=payments&pod=payments-api-7d9-abcde&container=app&tailLines=100',
+    );
+  });
+
+  it("reports the backend's refusal, and stops the request when closed", async () => {
+    const { api } = client(
+      () =>
+        new Response(
+          JSON.stringify({
+            error: {
+              name: 'TooManyRequestsError',
+              message: 'you already follow 5 logs; close one first',
+            },
+            request: { method: 'GET', url: '/follow' },
+            response: { statusCode: 429 },
+          }),
+          { status: 429, headers: { 'Content-Type': 'application/json' } },
+        ),
+    );
+    const refused = follow(api);
+    await refused.done;
+    expect(refused.seen).toEqual([
+      'error you already follow 5 logs; close one first',
+    ]);
+
+    const open = client(
+      () => new Response(new ReadableStream(), { status: 200 }),
+    );
+    const followed = follow(open.api);
+    await new Promise(resolve => setTimeout(resolve, 0));
+    const signal = open.calls[0].init?.signal as AbortSignal;
+    expect(signal.aborted).toBe(false);
+    followed.close();
+    expect(signal.aborted).toBe(true);
+  });
+
+  it('downloads with the file name the backend gives', async () => {
+    const { api, calls } = client(
+      () =>
+        new Response('level=info msg="ready"\n', {
+          headers: {
+            'Content-Disposition':
+              'attachment; filename="payments-api-7d9-abcde_app.log"',
+          },
+        }),
+    );
+    const file = await api.downloadLogs(entity, request);
+    expect(file.fileName).toBe('payments-api-7d9-abcde_app.log');
+    expect(await file.blob.text()).toBe('level=info msg="ready"\n');
+    expect(calls[0].url).toContain('download=true');
+  });
+});

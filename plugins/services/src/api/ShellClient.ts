@@ -1,0 +1,225 @@
+import type { CompoundEntityRef } from '@backstage/catalog-model';
+import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { backendError, serviceUrl } from './serviceHttp';
+
+/** Where a shell runs. @public */
+export interface ShellTarget {
+  cluster: string;
+  namespace: string;
+  pod: string;
+  container: string;
+}
+
+/** @public */
+export type ShellName = 'sh' | 'bash';
+
+/** How a shell ended. @public */
+export interface ShellExit {
+  exitCode?: number;
+  message?: string;
+}
+
+/** Callbacks of a shell's output stream. @public */
+export interface ShellOutputHandlers {
+  onOutput(bytes: Uint8Array, offset: number): void;
+  onExit(exit: ShellExit): void;
+  /** the stream broke before the shell ended; reconnect from the last offset */
+  onDisconnect(error: Error): void;
+}
+
+function decodeBase64(data: string): Uint8Array {
+  const binary = atob(data);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/** What the shell dialog needs of the backend. @public */
+export interface ShellApi {
+  open(
+    entity: CompoundEntityRef,
+    target: ShellTarget,
+    shell: ShellName,
+    size: { columns: number; rows: number },
+  ): Promise<string>;
+  send(entity: CompoundEntityRef, id: string, data: string): Promise<void>;
+  resize(
+    entity: CompoundEntityRef,
+    id: string,
+    size: { columns: number; rows: number },
+  ): Promise<void>;
+  close(entity: CompoundEntityRef, id: string): Promise<void>;
+  /** a file from inside the container (a log file the application writes) */
+  downloadFile(
+    entity: CompoundEntityRef,
+    target: ShellTarget,
+    filePath: string,
+  ): Promise<{ fileName: string; blob: Blob }>;
+  follow(
+    entity: CompoundEntityRef,
+    id: string,
+    offset: number,
+    handlers: ShellOutputHandlers,
+    signal: AbortSignal,
+  ): Promise<void>;
+  /** the tools images a debug container may run */
+  debugImages(entity: CompoundEntityRef): Promise<string[]>;
+  /** adds a debug container targeting `target.container`; resolves with its name */
+  addDebugContainer(
+    entity: CompoundEntityRef,
+    target: ShellTarget,
+    image: string,
+  ): Promise<string>;
+}
+
+/**
+ * The services backend's web shell routes: open, stream output (NDJSON from an offset), send
+ * keystrokes, resize, close. Plain HTTP through fetchApi, so the user's Backstage token goes along.
+ * @public
+ */
+export class ShellClient implements ShellApi {
+  constructor(
+    private readonly discoveryApi: DiscoveryApi,
+    private readonly fetchApi: FetchApi,
+  ) {}
+
+  async open(
+    entity: CompoundEntityRef,
+    target: ShellTarget,
+    shell: ShellName,
+    size: { columns: number; rows: number },
+  ): Promise<string> {
+    const res = await this.call(entity, '', {
+      method: 'POST',
+      body: { ...target, shell, ...size },
+    });
+    return (await res.json()).id;
+  }
+
+  async send(entity: CompoundEntityRef, id: string, data: string) {
+    await this.call(entity, `/${id}/input`, { method: 'POST', body: { data } });
+  }
+
+  async resize(
+    entity: CompoundEntityRef,
+    id: string,
+    size: { columns: number; rows: number },
+  ) {
+    await this.call(entity, `/${id}/resize`, { method: 'POST', body: size });
+  }
+
+  async close(entity: CompoundEntityRef, id: string) {
+    await this.call(entity, `/${id}`, { method: 'DELETE' });
+  }
+
+  async debugImages(entity: CompoundEntityRef): Promise<string[]> {
+    const res = await this.request(entity, '/debug-images', { method: 'GET' });
+    return (await res.json()).images;
+  }
+
+  async addDebugContainer(
+    entity: CompoundEntityRef,
+    target: ShellTarget,
+    image: string,
+  ): Promise<string> {
+    const res = await this.request(entity, '/containers/debug', {
+      method: 'POST',
+      body: { ...target, image },
+    });
+    return (await res.json()).container;
+  }
+
+  async downloadFile(
+    entity: CompoundEntityRef,
+    target: ShellTarget,
+    filePath: string,
+  ): Promise<{ fileName: string; blob: Blob }> {
+    const query = new URLSearchParams({ ...target, path: filePath });
+    const res = await this.request(entity, `/containers/file?${query}`, {
+      method: 'GET',
+    });
+    const disposition = res.headers.get('Content-Disposition') ?? '';
+    const fileName =
+      /filename="([^"]+)"/.exec(disposition)?.[1] ??
+      filePath.split('/').pop() ??
+      'file';
+    return { fileName, blob: await res.blob() };
+  }
+
+  /**
+   * Streams the shell's output from `offset` until it ends, `signal` aborts, or the connection
+   * breaks. Resolves when the stream is over.
+   */
+  async follow(
+    entity: CompoundEntityRef,
+    id: string,
+    offset: number,
+    handlers: ShellOutputHandlers,
+    signal: AbortSignal,
+  ): Promise<void> {
+    let ended = false;
+    try {
+      const res = await this.call(entity, `/${id}/output?offset=${offset}`, {
+        method: 'GET',
+        signal,
+      });
+      const reader = res.body!.getReader();
+      const decoder = new TextDecoder();
+      let buffer = '';
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        buffer += decoder.decode(value, { stream: true });
+        for (
+          let newline = buffer.indexOf('\n');
+          newline >= 0;
+          newline = buffer.indexOf('\n')
+        ) {
+          const event = JSON.parse(buffer.slice(0, newline));
+          buffer = buffer.slice(newline + 1);
+          if (event.type === 'output') {
+            handlers.onOutput(decodeBase64(event.data), event.offset);
+          } else if (event.type === 'exit') {
+            ended = true;
+            handlers.onExit({
+              exitCode: event.exitCode,
+              message: event.message,
+            });
+          }
+        }
+      }
+      if (!ended && !signal.aborted) {
+        handlers.onDisconnect(new Error('the output stream closed'));
+      }
+    } catch (error) {
+      if (!signal.aborted) handlers.onDisconnect(error as Error);
+    }
+  }
+
+  private call(
+    entity: CompoundEntityRef,
+    path: string,
+    init: { method: string; body?: object; signal?: AbortSignal },
+  ): Promise<Response> {
+    return this.request(entity, `/shells${path}`, init);
+  }
+
+  /** A request under the service's routes; a non-2xx answer becomes a ResponseError. */
+  private async request(
+    entity: CompoundEntityRef,
+    path: string,
+    init: { method: string; body?: object; signal?: AbortSignal },
+  ): Promise<Response> {
+    const res = await this.fetchApi.fetch(
+      await serviceUrl(this.discoveryApi, entity, path),
+      {
+        method: init.method,
+        signal: init.signal,
+        headers: init.body ? { 'Content-Type': 'application/json' } : {},
+        body: init.body ? JSON.stringify(init.body) : undefined,
+      },
+    );
+    if (!res.ok) throw await backendError(res);
+    return res;
+  }
+}
