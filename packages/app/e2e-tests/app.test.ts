@@ -8,6 +8,11 @@ async function signInAsGuest(page: Page) {
   await page.goto('/');
   // the guest provider's sign-in card
   await page.getByRole('button', { name: 'Enter' }).click();
+  // the app remembers the provider only once the sign-in has finished: a navigation before that
+  // lands on the sign-in card again, so wait for the signed-in app's sidebar
+  await expect(
+    page.getByRole('navigation', { name: 'sidebar nav' }),
+  ).toBeVisible();
 }
 
 test('the catalog lists the example services and opens a service page', async ({
@@ -62,7 +67,101 @@ test('the catalog lists the example services and opens a service page', async ({
     fullPage: true,
   });
 
+  // a shell into a container of local-a: the local cloud's kwok runs it on this machine
+  await localA
+    .getByRole('button', { name: /^shell in payments-api-/ })
+    .first()
+    .click();
+  await expect(
+    page.getByText(/^Connected to payments-api in payments-api-.* on local-a$/),
+  ).toBeVisible();
+  const terminal = page.getByTestId('shell-terminal');
+  await terminal.click();
+  await page.keyboard.type('echo shell-$((6*7))\n');
+  await expect(terminal).toContainText('shell-42');
+  await page.screenshot({ path: path.join(shots, 'shell.png') });
+  await page.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(terminal).toHaveCount(0);
+
+  // a debug container from a tools image next to it, and a shell in the debug container
+  await localA
+    .getByRole('button', { name: /^debug payments-api-/ })
+    .first()
+    .click();
+  await page.getByRole('button', { name: 'Start debug container' }).click();
+  await expect(
+    page.getByText(
+      /^Connected to debug-[0-9a-f]{6} in payments-api-.* on local-a$/,
+    ),
+  ).toBeVisible();
+  const debugTerminal = page.getByTestId('shell-terminal');
+  await debugTerminal.click();
+  await page.keyboard.type('echo debug-$((40+2))\n');
+  await expect(debugTerminal).toContainText('debug-42');
+  await page.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(debugTerminal).toHaveCount(0);
+
+  // the log of a container of local-a: kwok serves every container the local cloud's sample log
+  await localA
+    .getByRole('button', { name: /^logs of payments-api-/ })
+    .first()
+    .click();
+  await expect(page.getByRole('log', { name: 'log lines' })).toContainText(
+    'msg="ready"',
+  );
+  await page.screenshot({ path: path.join(shots, 'logs.png') });
+  await page.getByRole('button', { name: 'Close', exact: true }).click();
+  await expect(page.getByRole('log', { name: 'log lines' })).toHaveCount(0);
+
   // Backstage's Kubernetes tab is on every service page
   await page.getByRole('link', { name: 'Kubernetes', exact: true }).click();
   await expect(page).toHaveURL(/\/component\/payments-api\/kubernetes$/);
+});
+
+test('the Services page lists my services, then all, and opens a Service tab', async ({
+  page,
+}) => {
+  await signInAsGuest(page);
+  await page.goto('/services');
+  const table = page.getByRole('table').first();
+  await expect(table.getByRole('link', { name: 'Payments API' })).toBeVisible();
+  await expect(table.getByLabel('ready payments-api')).toBeVisible();
+  await expect(table.getByRole('link', { name: 'Orders API' })).toHaveCount(0);
+  await page.getByRole('button', { name: 'All', exact: true }).click();
+  await expect(table.getByRole('link', { name: 'Orders API' })).toBeVisible();
+  await page.screenshot({ path: path.join(shots, 'services-page.png') });
+  await table.getByRole('link', { name: 'Payments API' }).click();
+  await expect(page).toHaveURL(
+    /\/catalog\/default\/component\/payments-api\/service$/,
+  );
+});
+
+test('the Nginx page shows the local cluster and its test environments; a service shows its domains', async ({
+  page,
+}) => {
+  // the backend publishes the test environments 30 s after it starts, then every 5 minutes
+  test.setTimeout(180_000);
+  await signInAsGuest(page);
+  await page.goto('/nginx');
+  await expect(page.getByText('Nginx clusters')).toBeVisible();
+  // the local cloud's nginx, declared as cluster `local` by its app-config overlay
+  await expect(page.getByText('Domains of local')).toBeVisible();
+  await expect(async () => {
+    await page.reload();
+    await expect(
+      page.getByText('payments-api.test.localhost').first(),
+    ).toBeVisible({ timeout: 5_000 });
+  }).toPass({ timeout: 120_000 });
+  await expect(page.getByText('Versions of local')).toBeVisible();
+  await page.screenshot({
+    path: path.join(shots, 'nginx.png'),
+    fullPage: true,
+  });
+
+  // the service's owners see its domains on its page
+  await page.goto('/catalog/default/component/payments-api/domains');
+  await expect(
+    page.getByText('payments-api.test.localhost').first(),
+  ).toBeVisible();
+  await page.screenshot({ path: path.join(shots, 'domains-tab.png') });
 });

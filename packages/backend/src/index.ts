@@ -14,6 +14,8 @@ backend.add(
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
 );
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+// business lines, projects, services, teams and people from the company CMDB (catalog.providers.cmdb)
+backend.add(import('@internal/plugin-catalog-backend-module-cmdb'));
 
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 
@@ -31,5 +33,7 @@ backend.add(import('@backstage/plugin-signals-backend'));
 
 // Container Cloud: service management across clusters
 backend.add(import('@internal/plugin-services-backend'));
+// Container Cloud: nginx clusters, domains, versions and publishing (containerCloud.nginx)
+backend.add(import('@internal/plugin-nginx-backend'));
 
 backend.start();
