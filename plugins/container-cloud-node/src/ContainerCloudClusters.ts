@@ -80,7 +80,10 @@ export class ContainerCloudClusters {
         logger.child({ cluster: d.name }),
       );
       const views = new Map<string, Workloads>();
-      watch.onChange((_cluster, kubernetesId) => views.delete(kubernetesId));
+      // views hold no events, so an event leaves them as they are
+      watch.onChange((_cluster, kubernetesId, kind) => {
+        if (kind !== 'Event') views.delete(kubernetesId);
+      });
       const operations = new DeploymentOperations(connection);
       const pods = new PodOperations(connection);
       this.clusters.set(d.name, {
@@ -90,7 +93,7 @@ export class ContainerCloudClusters {
         operations,
         pods,
         logs: new PodLogs(connection, pods),
-        events: new ServiceEvents(connection, pods, operations),
+        events: new ServiceEvents(connection, watch, pods, operations),
         health: {
           reachable: false,
           error: 'not probed yet',
@@ -171,8 +174,8 @@ export class ContainerCloudClusters {
   }
 
   /**
-   * What is wrong with the service's containers, per cluster. Healthy pods are judged from the
-   * cache alone; the events of unhealthy ones are read from the apiserver.
+   * What is wrong with the service's containers, per cluster, from the watch caches: the pods and
+   * their events (listed from the apiserver only while a cluster's event watch is not synced).
    */
   async diagnose(kubernetesId: string): Promise<ServiceDiagnosis> {
     const clusters = await Promise.all(
@@ -189,13 +192,17 @@ export class ContainerCloudClusters {
         try {
           const findings = await Promise.all(
             troubled.map(async pod => {
-              const events = await c.connection.core.listNamespacedEvent({
-                namespace: pod.metadata!.namespace!,
-                fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${
-                  pod.metadata!.name
-                }`,
-              });
-              return diagnose(pod, events.items);
+              const namespace = pod.metadata!.namespace!;
+              const name = pod.metadata!.name!;
+              const events =
+                c.watch.eventsAbout(namespace, 'Pod', name) ??
+                (
+                  await c.connection.core.listNamespacedEvent({
+                    namespace,
+                    fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${name}`,
+                  })
+                ).items;
+              return diagnose(pod, events);
             }),
           );
           return { cluster, findings: findings.flat() };

@@ -1,10 +1,19 @@
-import { CoreV1Event } from '@kubernetes/client-node';
+import {
+  CoreV1Event,
+  KubernetesObject,
+  V1Deployment,
+  V1ReplicaSet,
+} from '@kubernetes/client-node';
 import { ServiceUnavailableError } from '@backstage/errors';
-import type { EventView } from '@internal/plugin-container-cloud-common';
+import {
+  EventView,
+  KUBERNETES_ID_LABEL,
+} from '@internal/plugin-container-cloud-common';
 import {
   ClusterConnection,
   describeKubeError,
 } from '../clusters/ClusterConnection';
+import { ClusterWatch, WorkloadKind } from './ClusterWatch';
 import { DeploymentOperations } from './DeploymentOperations';
 import { PodOperations } from './PodOperations';
 
@@ -53,13 +62,16 @@ function newestFirst(events: EventView[]): EventView[] {
 }
 
 /**
- * The Kubernetes events of one service's pods and Deployments, read from the apiserver. Objects
- * of another service are answered as absent, as every other per-object route does.
+ * The Kubernetes events of one service's pods and Deployments. They come from the cluster's event
+ * watch; while that is not synced (at start, or after a failure) they are listed from the
+ * apiserver. Objects of another service are answered as absent, as every other per-object route
+ * does.
  * @public
  */
 export class ServiceEvents {
   constructor(
     private readonly connection: ClusterConnection,
+    private readonly watch: ClusterWatch,
     private readonly pods: PodOperations,
     private readonly deployments: DeploymentOperations,
   ) {}
@@ -70,8 +82,10 @@ export class ServiceEvents {
     name: string;
     kubernetesId: string;
   }): Promise<EventView[]> {
-    await this.pods.get(target);
-    return newestFirst(await this.list(target.namespace, 'Pod', [target.name]));
+    if (!this.cachedOf('Pod', target)) await this.pods.get(target);
+    return newestFirst(
+      await this.about(target.namespace, 'Pod', [target.name]),
+    );
   }
 
   /** Events of one Deployment and of its ReplicaSets (scaled, created pods, quota refusals). */
@@ -80,43 +94,73 @@ export class ServiceEvents {
     name: string;
     kubernetesId: string;
   }): Promise<EventView[]> {
-    const deployment = await this.deployments.get(
-      target.namespace,
-      target.name,
-      target.kubernetesId,
-    );
+    const deployment =
+      (this.cachedOf('Deployment', target) as V1Deployment | undefined) ??
+      (await this.deployments.get(
+        target.namespace,
+        target.name,
+        target.kubernetesId,
+      ));
     const uid = deployment.metadata?.uid;
-    const replicaSets = await this.call(() =>
-      this.connection.apps.listNamespacedReplicaSet({
-        namespace: target.namespace,
-      }),
-    );
-    const owned = replicaSets.items
+    const owned = (await this.replicaSetsIn(target))
       .filter(rs => rs.metadata?.ownerReferences?.some(o => o.uid === uid))
       .map(rs => rs.metadata!.name!);
     const [own, ofReplicaSets] = await Promise.all([
-      this.list(target.namespace, 'Deployment', [target.name]),
-      this.list(target.namespace, 'ReplicaSet', owned),
+      this.about(target.namespace, 'Deployment', [target.name]),
+      this.about(target.namespace, 'ReplicaSet', owned),
     ]);
     return newestFirst([...own, ...ofReplicaSets]);
   }
 
-  private async list(
+  /** The service's object from the watch cache, when the cache has it. */
+  private cachedOf(
+    kind: WorkloadKind,
+    target: { namespace: string; name: string; kubernetesId: string },
+  ): KubernetesObject | undefined {
+    const found = this.watch.find(kind, target.namespace, target.name);
+    return typeof found === 'object' &&
+      found.metadata?.labels?.[KUBERNETES_ID_LABEL] === target.kubernetesId
+      ? found
+      : undefined;
+  }
+
+  private async replicaSetsIn(target: {
+    namespace: string;
+    kubernetesId: string;
+  }): Promise<V1ReplicaSet[]> {
+    if (this.watch.isSynced) {
+      return this.watch
+        .workloadsOf(target.kubernetesId)
+        .replicaSets.filter(rs => rs.metadata?.namespace === target.namespace);
+    }
+    const list = await this.call(() =>
+      this.connection.apps.listNamespacedReplicaSet({
+        namespace: target.namespace,
+      }),
+    );
+    return list.items;
+  }
+
+  private async about(
     namespace: string,
-    kind: string,
+    kind: WorkloadKind,
     names: string[],
   ): Promise<EventView[]> {
     const lists = await Promise.all(
-      names.map(name =>
-        this.call(() =>
-          this.connection.core.listNamespacedEvent({
-            namespace,
-            fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}`,
-          }),
-        ),
+      names.map(
+        async name =>
+          this.watch.eventsAbout(namespace, kind, name) ??
+          (
+            await this.call(() =>
+              this.connection.core.listNamespacedEvent({
+                namespace,
+                fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}`,
+              }),
+            )
+          ).items,
       ),
     );
-    return lists.flatMap(list => list.items.map(eventView));
+    return lists.flatMap(list => list.map(eventView));
   }
 
   private async call<T>(read: () => Promise<T>): Promise<T> {

@@ -49,6 +49,40 @@ describe('EventsDialog', () => {
     expect(getEvents).toHaveBeenCalledWith(entityRef, query);
   });
 
+  it('reads the events again when the service signals a change', async () => {
+    const event = (reason: string) => ({
+      type: 'Warning',
+      reason,
+      message: `about ${reason}`,
+      count: 1,
+      lastSeen: new Date().toISOString(),
+      object: { kind: 'Pod', name: 'payments-api-7d9-abcde' },
+    });
+    const getEvents = jest
+      .fn()
+      .mockResolvedValueOnce({ cluster: 'local-a', items: [event('Pulled')] })
+      .mockResolvedValue({
+        cluster: 'local-a',
+        items: [event('Unhealthy'), event('Pulled')],
+      });
+    const dialog = (live: unknown) => (
+      <TestApiProvider apis={[[servicesApiRef, { getEvents } as any]]}>
+        <EventsDialog
+          entityRef={entityRef}
+          query={query}
+          live={live}
+          onClose={jest.fn()}
+        />
+      </TestApiProvider>
+    );
+    const { rerender } = await renderInTestApp(dialog({ n: 1 }));
+    expect(await screen.findByText('Pulled')).toBeInTheDocument();
+    expect(screen.queryByText('Unhealthy')).not.toBeInTheDocument();
+    rerender(dialog({ n: 2 }));
+    expect(await screen.findByText('Unhealthy')).toBeInTheDocument();
+    expect(getEvents).toHaveBeenCalledTimes(2);
+  });
+
   it('says so when Kubernetes has no events', async () => {
     await render({
       getEvents: async () => ({ cluster: 'local-a', items: [] }),

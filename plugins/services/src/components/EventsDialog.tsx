@@ -37,17 +37,21 @@ const columns: TableColumn<EventView>[] = [
   { title: 'Age', render: e => age(e.lastSeen) },
 ];
 
-/** The Kubernetes events of one pod or one Deployment, newest first. */
+/**
+ * The Kubernetes events of one pod or one Deployment, newest first. A new `live` value (the
+ * service's last signal: the backend signals new events too) reads them again.
+ */
 export function EventsDialog(props: {
   entityRef: CompoundEntityRef;
   query: EventsQuery;
+  live?: unknown;
   onClose(): void;
 }) {
-  const { entityRef, query, onClose } = props;
+  const { entityRef, query, live, onClose } = props;
   const api = useApi(servicesApiRef);
   const { value, loading, error, retry } = useAsyncRetry(
     () => api.getEvents(entityRef, query),
-    [api, query.cluster, query.namespace, query.pod, query.deployment],
+    [api, query.cluster, query.namespace, query.pod, query.deployment, live],
   );
   const subject = query.pod
     ? `container ${query.pod}`

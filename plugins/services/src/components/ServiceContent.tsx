@@ -541,6 +541,7 @@ export function ServiceContent() {
         <EventsDialog
           entityRef={ref}
           query={eventsOf}
+          live={lastSignal}
           onClose={() => setEventsOf(undefined)}
         />
       )}
