@@ -33,6 +33,12 @@ export interface Config {
         maxSessions?: number;
         /** A shell with no input and no page reading it is closed after this. Default 15. */
         idleTimeoutMinutes?: number;
+        /**
+         * Shells into a container that runs as root switch to this user where the image allows
+         * (setpriv or su); the page says when it cannot. Default uid and gid 65534 (nobody).
+         * `false` keeps the container's user. Debug containers keep their tools image's user.
+         */
+        nonRoot?: false | { uid?: number; gid?: number };
       };
     };
   };

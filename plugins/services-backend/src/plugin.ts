@@ -13,6 +13,7 @@ import {
 import { createRouter } from './router';
 import { DEFAULT_SHELL_LIMITS, ShellSessions } from './shell/ShellSessions';
 import { shellOrigins } from './shell/origin';
+import { readNonRootUser } from './shell/shellCommand';
 import { publishLiveUpdates } from './services/LiveUpdates';
 import { PodHistoryStore } from './database/PodHistoryStore';
 import {
@@ -79,6 +80,7 @@ export const servicesPlugin = createBackendPlugin({
           await createRouter({
             shellSessions,
             allowedOrigins: shellOrigins(config),
+            shellNonRootUser: readNonRootUser(shellConfig),
             registries: ImageRegistries.fromConfig(config),
             debugImages: config.getOptionalStringArray(
               'containerCloud.services.debug.images',

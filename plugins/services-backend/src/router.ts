@@ -42,6 +42,7 @@ import { PodHistoryStore } from './database/PodHistoryStore';
 import { addContainerRoutes } from './containerRoutes';
 import { addServiceListRoute } from './serviceListRoute';
 import { addShellRoutes } from './shell/shellRoutes';
+import { DEFAULT_NON_ROOT_USER, NonRootUser } from './shell/shellCommand';
 import { addEveryClusterRoutes } from './everyCluster';
 import { addImageTagsRoute } from './images/imageTags';
 import { DEFAULT_DEBUG_IMAGES, debugSchema } from './lib/debug';
@@ -88,6 +89,11 @@ export interface RouterOptions {
   debugImages?: string[];
   /** browser origins shells and file downloads may come from (default: none but same-origin) */
   allowedOrigins?: string[];
+  /**
+   * The user shells into root containers switch to where the image allows (default:
+   * DEFAULT_NON_ROOT_USER); false keeps the container's user.
+   */
+  shellNonRootUser?: NonRootUser | false;
 }
 
 /** One mutating route: its permission, its body and what it does in one cluster. */
@@ -373,6 +379,10 @@ export async function createRouter(
     auditor,
     sessions: options.shellSessions ?? new ShellSessions(),
     allowedOrigins: options.allowedOrigins ?? [],
+    nonRootUser:
+      options.shellNonRootUser === false
+        ? undefined
+        : options.shellNonRootUser ?? DEFAULT_NON_ROOT_USER,
     loadService,
     authorize,
   });

@@ -91,13 +91,25 @@ export class PodExec {
     private readonly pods: PodOperations,
   ) {}
 
+  /**
+   * Opens a TTY session. `command` may depend on whether the target is a debug (ephemeral)
+   * container, which is read from the pod.
+   */
   async open(
     target: ExecTarget,
-    command: string[],
+    command: string[] | ((container: { ephemeral: boolean }) => string[]),
     size: { columns: number; rows: number },
     handlers: ExecHandlers,
   ): Promise<ExecSession> {
-    await this.runningContainer(target);
+    const pod = await this.runningContainer(target);
+    const argv =
+      typeof command === 'function'
+        ? command({
+            ephemeral: (pod.spec?.ephemeralContainers ?? []).some(
+              c => c.name === target.container,
+            ),
+          })
+        : command;
 
     let ended = false;
     const end = (exit: ExecExit) => {
@@ -113,7 +125,7 @@ export class PodExec {
         target.namespace,
         target.pod,
         target.container,
-        command,
+        argv,
         output,
         null,
         stdin,

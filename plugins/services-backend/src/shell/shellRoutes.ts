@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { parseBody, podTargetSchema, containerName } from '../lib/validation';
 import { requireOrigin } from './origin';
 import { ShellEvent, ShellSessions } from './ShellSessions';
+import { NonRootUser, shellCommand, SHELLS } from './shellCommand';
 
 export interface ShellRoutesOptions extends ServiceRouteContext {
   clusters: ContainerCloudClusters;
@@ -20,10 +21,12 @@ export interface ShellRoutesOptions extends ServiceRouteContext {
   heartbeatMs?: number;
   /** browser origins shells may be used from (see shellOrigins) */
   allowedOrigins: string[];
+  /**
+   * The user a shell into a container that runs as root switches to, where the image allows;
+   * undefined leaves the container's user. Debug containers keep their tools image's user.
+   */
+  nonRootUser?: NonRootUser;
 }
-
-/** The shells a page may ask for; the command is never free text. */
-export const SHELLS = ['sh', 'bash'] as const;
 
 const terminalSize = {
   columns: z.number().int().min(10).max(500),
@@ -125,7 +128,11 @@ export function addShellRoutes(
               container: body.container,
               kubernetesId: service.kubernetesId,
             },
-            [body.shell],
+            ({ ephemeral }) =>
+              shellCommand(
+                body.shell,
+                ephemeral ? undefined : options.nonRootUser,
+              ),
             { columns: body.columns, rows: body.rows },
             handlers,
           ),
