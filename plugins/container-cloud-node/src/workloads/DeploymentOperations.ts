@@ -27,16 +27,27 @@ export class DeploymentConflictError extends ConflictError {
   }
 }
 
-/** The apiserver refused or failed a write; the message names the cluster. @public */
-export class ClusterWriteError extends Error {
-  name = 'ClusterWriteError';
-  constructor(readonly cluster: string, message: string) {
-    super(`cluster ${cluster}: ${message}`);
-  }
-}
-
 function statusOf(error: unknown): number | undefined {
   return error instanceof ApiException ? error.code : undefined;
+}
+
+/**
+ * A cluster could not be reached, or its apiserver refused or failed a call; the message names the
+ * cluster. Its `statusCode` (which Backstage's error handler answers with) says which: 503 when
+ * the cluster did not answer, 400 when the apiserver found the request invalid, 502 when it
+ * answered with any other error.
+ * @public
+ */
+export class ClusterWriteError extends Error {
+  name = 'ClusterWriteError';
+  readonly statusCode: number;
+  constructor(readonly cluster: string, message: string, cause?: unknown) {
+    super(`cluster ${cluster}: ${message}`);
+    const upstream = statusOf(cause);
+    if (upstream === undefined) this.statusCode = 503;
+    else if (upstream === 400 || upstream === 422) this.statusCode = 400;
+    else this.statusCode = 502;
+  }
 }
 
 /**
@@ -64,6 +75,7 @@ export class DeploymentOperations {
       throw new ClusterWriteError(
         this.connection.name,
         describeKubeError(error),
+        error,
       );
     }
     if (deployment.metadata?.labels?.[KUBERNETES_ID_LABEL] !== kubernetesId) {
@@ -351,6 +363,7 @@ export class DeploymentOperations {
       throw new ClusterWriteError(
         this.connection.name,
         describeKubeError(error),
+        error,
       );
     }
   }

@@ -114,6 +114,7 @@ export class PodDebug {
       throw new ClusterWriteError(
         this.connection.name,
         describeKubeError(error),
+        error,
       );
     }
     return { container: name, image, targetContainer: target.container };

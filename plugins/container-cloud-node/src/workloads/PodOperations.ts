@@ -50,6 +50,7 @@ export class PodOperations {
       throw new ClusterWriteError(
         this.connection.name,
         describeKubeError(error),
+        error,
       );
     }
   }
@@ -145,6 +146,7 @@ export class PodOperations {
       throw new ClusterWriteError(
         this.connection.name,
         describeKubeError(error),
+        error,
       );
     }
     return [...selected].sort();
@@ -163,6 +165,7 @@ export class PodOperations {
       throw new ClusterWriteError(
         this.connection.name,
         describeKubeError(error),
+        error,
       );
     }
     if (pod.metadata?.labels?.[KUBERNETES_ID_LABEL] !== target.kubernetesId) {
