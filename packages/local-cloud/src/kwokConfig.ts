@@ -6,14 +6,31 @@ import { toYaml } from './yaml';
 export const kwokResourceMetricsPath = (node: string) =>
   `/metrics/nodes/${node}/metrics/resource`;
 
-/** Annotations that set a pod's simulated usage; without them a container uses a little. */
+/**
+ * Annotations that set a pod's simulated usage; without them a pod uses a little. CPU and memory
+ * are per container (cores, bytes); network is per pod, in bytes per second received and sent.
+ */
 export const USAGE_ANNOTATIONS = {
   cpu: 'kwok.x-k8s.io/usage-cpu',
   memory: 'kwok.x-k8s.io/usage-memory',
+  networkReceive: 'kwok.x-k8s.io/usage-network-receive',
+  networkTransmit: 'kwok.x-k8s.io/usage-network-transmit',
 };
+
+/** What a pod without the network annotations receives and sends, in bytes per second. */
+export const DEFAULT_NETWORK_USAGE = { receive: 2048, transmit: 1024 };
 
 function usageExpression(annotation: string, fallback: string): string {
   return `"${annotation}" in pod.metadata.annotations ? Quantity(pod.metadata.annotations["${annotation}"]) : Quantity("${fallback}")`;
+}
+
+/**
+ * A pod's network rate as a usage of each of its containers: kwok knows usages per container
+ * only, and sums them for `pod.CumulativeUsage`, so each container carries its share.
+ */
+function podShareExpression(annotation: string, fallback: string): string {
+  const podRate = usageExpression(annotation, fallback);
+  return `(${podRate}) / size(pod.spec.containers)`;
 }
 
 const podLabels = [
@@ -23,6 +40,11 @@ const podLabels = [
 const containerLabels = [
   { name: 'container', value: 'container.name' },
   ...podLabels,
+];
+// cAdvisor counts a pod's traffic once, per interface of its network namespace
+const podInterfaceLabels = [
+  ...podLabels,
+  { name: 'interface', value: '"eth0"' },
 ];
 
 /** Marks a running pod's ephemeral containers running, as a kubelet would start them. */
@@ -70,9 +92,9 @@ export function previousLogFile(sampleLog: string): string {
 
 /**
  * kwok's configuration: its default node and pod stages (none given), simulated resource usage
- * with kubelet-style metrics for Prometheus, and container logs served through the apiserver
- * (`kubectl logs`, and `--previous`) from sample files, and exec into any container as a local
- * command.
+ * (CPU, memory, a pod's network traffic) with kubelet-style metrics for Prometheus, and container
+ * logs served through the apiserver (`kubectl logs`, and `--previous`) from sample files, and
+ * exec into any container as a local command.
  */
 export function writeKwokConfig(
   file: string,
@@ -134,6 +156,19 @@ export function writeKwokConfig(
               memory: {
                 expression: usageExpression(USAGE_ANNOTATIONS.memory, '48Mi'),
               },
+              // not Kubernetes resources: kwok takes any name and integrates it like cpu
+              'network-receive': {
+                expression: podShareExpression(
+                  USAGE_ANNOTATIONS.networkReceive,
+                  String(DEFAULT_NETWORK_USAGE.receive),
+                ),
+              },
+              'network-transmit': {
+                expression: podShareExpression(
+                  USAGE_ANNOTATIONS.networkTransmit,
+                  String(DEFAULT_NETWORK_USAGE.transmit),
+                ),
+              },
             },
           },
         ],
@@ -177,6 +212,22 @@ export function writeKwokConfig(
             help: 'Simulated working set of the pod in bytes',
             labels: podLabels,
             value: 'pod.Usage("memory")',
+          },
+          {
+            name: 'container_network_receive_bytes_total',
+            dimension: 'pod',
+            kind: 'counter',
+            help: 'Simulated cumulative bytes the pod received',
+            labels: podInterfaceLabels,
+            value: 'pod.CumulativeUsage("network-receive")',
+          },
+          {
+            name: 'container_network_transmit_bytes_total',
+            dimension: 'pod',
+            kind: 'counter',
+            help: 'Simulated cumulative bytes the pod sent',
+            labels: podInterfaceLabels,
+            value: 'pod.CumulativeUsage("network-transmit")',
           },
           {
             name: 'node_cpu_usage_seconds_total',

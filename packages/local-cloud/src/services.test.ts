@@ -5,6 +5,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { LocalCloudError } from './errors';
+import { DEFAULT_NETWORK_USAGE } from './kwokConfig';
 import { KUBERNETES_ID_LABEL } from './seed';
 import { useLocalCloud } from './testing';
 
@@ -239,5 +240,75 @@ describe('kwok simulations', () => {
     }
     expect(result[0].metric.pod).toBe(podName);
     expect(Number(result[0].value[1])).toBe(300 * 2 ** 20);
+  }, 120_000);
+
+  it("counts a pod's network traffic like cAdvisor, at the default rates without annotations", async () => {
+    const kc = lc.kubeConfig('local-b');
+    const namespace = lc.namespace;
+    // two containers: the pod's traffic is counted once, not per container
+    await kc.makeApiClient(AppsV1Api).createNamespacedDeployment({
+      namespace,
+      body: {
+        metadata: { name: 'chatter' },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: { app: 'chatter' } },
+          template: {
+            metadata: { labels: { app: 'chatter' } },
+            spec: {
+              containers: [
+                { name: 'chatter', image: 'example.com/chatter:1' },
+                { name: 'proxy', image: 'example.com/proxy:1' },
+              ],
+            },
+          },
+        },
+      },
+    });
+    // the raw samples of the last minutes, as Prometheus scraped them from kwok
+    const samples = async (metric: string) => {
+      const query = `${metric}{cluster="local-b",namespace="${namespace}",pod=~"chatter-.+"}[5m]`;
+      const { body } = await get(
+        `${lc.info.prometheus.url}/api/v1/query?query=${encodeURIComponent(
+          query,
+        )}`,
+      );
+      return JSON.parse(body).data.result as Array<{
+        metric: Record<string, string>;
+        values: Array<[number, string]>;
+      }>;
+    };
+    for (const [metric, rate] of [
+      ['container_network_receive_bytes_total', DEFAULT_NETWORK_USAGE.receive],
+      [
+        'container_network_transmit_bytes_total',
+        DEFAULT_NETWORK_USAGE.transmit,
+      ],
+    ] as const) {
+      let result = await samples(metric);
+      // a rate is read over at least 15 s of scrapes (every 5 s)
+      while ((result[0]?.values.length ?? 0) < 4) {
+        await sleep(1000);
+        result = await samples(metric);
+      }
+      expect(result).toHaveLength(1);
+      expect(result[0].metric).toMatchObject({
+        cluster: 'local-b',
+        namespace,
+        pod: expect.stringMatching(/^chatter-/),
+        interface: 'eth0',
+      });
+      expect(result[0].metric).not.toHaveProperty('container');
+      const values = result[0].values.map(([t, v]) => [t, Number(v)]);
+      values
+        .slice(1)
+        .forEach(([, v], i) => expect(v).toBeGreaterThan(values[i][1]));
+      // kwok integrates the rate between scrapes: the counter grows by it, per second
+      const [t0, v0] = values[0];
+      const [t1, v1] = values[values.length - 1];
+      const perSecond = (v1 - v0) / (t1 - t0);
+      expect(perSecond).toBeGreaterThan(rate * 0.95);
+      expect(perSecond).toBeLessThan(rate * 1.05);
+    }
   }, 120_000);
 });
