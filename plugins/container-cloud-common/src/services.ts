@@ -244,11 +244,16 @@ export interface EventList {
   items: EventView[];
 }
 
-/** One metric of one container over time. @public */
+/**
+ * One metric of one container, or of the whole pod, over time. CPU and memory are per container;
+ * network traffic is per pod, since a pod's containers share its network.
+ * @public
+ */
 export interface MetricSeries {
-  metric: 'cpu' | 'memory';
-  /** cpu in cores, memory in bytes */
-  unit: 'cores' | 'bytes';
+  metric: 'cpu' | 'memory' | 'network-receive' | 'network-transmit';
+  /** cpu in cores, memory in bytes, network in bytes per second */
+  unit: 'cores' | 'bytes' | 'bytes/s';
+  /** the container's name; empty for a series of the whole pod (network) */
   container: string;
   /** `[unix seconds, value]`, oldest first */
   points: Array<[number, number]>;

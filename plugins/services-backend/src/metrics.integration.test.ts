@@ -14,12 +14,18 @@ import { startServicesBackend } from './__testUtils__/startServicesBackend';
 
 jest.setTimeout(240_000);
 
-// CPU and memory charts from the local cloud's real Prometheus, which scrapes the kubelet-style
-// resource metrics kwok simulates for every pod (packages/local-cloud: kwokConfig.ts). A pod's
-// usage is set by annotations, so the test knows what Prometheus must report.
+// CPU, memory and network charts from the local cloud's real Prometheus, which scrapes the
+// kubelet-style resource metrics kwok simulates for every pod (packages/local-cloud:
+// kwokConfig.ts). A pod's usage is set by annotations, so the test knows what Prometheus must
+// report.
 const lc = useLocalCloud({ namespacePrefix: 'svc' });
 const BOB = 'user:default/bob';
 const MEMORY = 64 * 1024 * 1024;
+/** bytes per second the worker's pod receives and sends, whatever its number of containers */
+const RECEIVE = 40 * 1024;
+const TRANSMIT = 10 * 1024;
+/** the route's rate window for a 5 s step, and two scrapes more */
+const FULL_WINDOW_SECONDS = 60 + 10;
 
 function deployment(namespace: string, name: string, kubernetesId: string) {
   return serviceDeployment({
@@ -36,6 +42,23 @@ function deployment(namespace: string, name: string, kubernetesId: string) {
   });
 }
 
+/** A second Deployment of the service: two containers sharing one pod's network. */
+function worker(namespace: string) {
+  return serviceDeployment({
+    namespace,
+    name: 'payments-worker',
+    kubernetesId: 'payments-api',
+    annotations: {
+      'kwok.x-k8s.io/usage-network-receive': '40Ki',
+      'kwok.x-k8s.io/usage-network-transmit': '10Ki',
+    },
+    containers: [
+      { name: 'app', image: 'registry.example.com/payments/worker:1.0.0' },
+      { name: 'proxy', image: 'registry.example.com/payments/proxy:1.0.0' },
+    ],
+  });
+}
+
 /** Prometheus scrapes every 5 s: a slower, longer poll. */
 const poll = <T>(what: string, read: () => Promise<T | undefined>) =>
   pollUntil(what, read, { attempts: 180, intervalMs: 1000 });
@@ -44,6 +67,7 @@ describe('container metrics from the local cloud Prometheus', () => {
   let backend: Awaited<ReturnType<typeof startServicesBackend>>;
   let pod: V1Pod;
   let otherPod: V1Pod;
+  let workerPod: V1Pod;
   const metrics = (query: Record<string, string | number>) =>
     request(backend.server)
       .get('/api/services/services/default/payments-api/containers/metrics')
@@ -73,6 +97,10 @@ describe('container metrics from the local cloud Prometheus', () => {
       namespace: lc.namespace,
       body: deployment(lc.namespace, 'orders-api', 'orders-api'),
     });
+    await apps.createNamespacedDeployment({
+      namespace: lc.namespace,
+      body: worker(lc.namespace),
+    });
     backend = await startServicesBackend({
       containerCloud: { prometheus: { url: lc.info.prometheus.url } },
       clusters: clusterLocators(lc.info.clusters),
@@ -88,6 +116,7 @@ describe('container metrics from the local cloud Prometheus', () => {
       });
     pod = await running('payments-api');
     otherPod = await running('orders-api');
+    workerPod = await running('payments-worker');
   });
 
   afterAll(() => backend?.stop());
@@ -132,6 +161,79 @@ describe('container metrics from the local cloud Prometheus', () => {
     expect(lastCpu).toBeLessThan(0.3);
     const times = cpu.points.map(([t]) => t);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
+  });
+
+  it("charts the pod's network traffic, received and sent, at the rates its annotations set", async () => {
+    const name = workerPod.metadata!.name!;
+    const prometheus = new PrometheusClient({
+      url: lc.info.prometheus.url,
+      clusterLabel: 'cluster',
+    });
+    const counter = (metric: string) =>
+      prometheus.queryRange(
+        `${metric}{cluster="local-a",namespace="${lc.namespace}",pod="${name}"}`,
+        { start: Date.now() / 1000 - 600, end: Date.now() / 1000, step: 5 },
+      );
+    // the route's rate is exact once its window holds only the pod's samples: wait for that
+    await poll('a full rate window of network samples', async () => {
+      const [series] = await counter('container_network_receive_bytes_total');
+      const times = series?.values.map(([t]) => t) ?? [];
+      return times.length > 0 &&
+        times[times.length - 1] - times[0] >= FULL_WINDOW_SECONDS
+        ? true
+        : undefined;
+    });
+    // kwok serves the counters as cAdvisor does: one series per pod and interface, growing
+    for (const metric of [
+      'container_network_receive_bytes_total',
+      'container_network_transmit_bytes_total',
+    ]) {
+      const series = await counter(metric);
+      expect(series).toHaveLength(1);
+      expect(series[0].metric).toMatchObject({
+        namespace: lc.namespace,
+        pod: name,
+        interface: 'eth0',
+      });
+      expect(series[0].metric).not.toHaveProperty('container');
+      // points 5 s apart may show the same scrape twice: never less, and more over the window
+      const values = series[0].values.map(([, v]) => v);
+      values
+        .slice(1)
+        .forEach((v, i) => expect(v).toBeGreaterThanOrEqual(values[i]));
+      expect(values[values.length - 1]).toBeGreaterThan(values[0]);
+    }
+
+    const res = await metrics({ pod: name, minutes: 5, step: 5 });
+    expect(res.status).toBe(200);
+    const body = res.body as ContainerMetrics;
+    // CPU and memory per container, network once for the pod
+    expect(
+      body.series.filter(s => s.metric === 'cpu').map(s => s.container),
+    ).toEqual(['app', 'proxy']);
+    for (const [metric, rate] of [
+      ['network-receive', RECEIVE],
+      ['network-transmit', TRANSMIT],
+    ] as const) {
+      const series = body.series.filter(s => s.metric === metric);
+      expect(series).toHaveLength(1);
+      expect(series[0]).toMatchObject({ container: '', unit: 'bytes/s' });
+      expect(series[0].points.every(([, v]) => v > 0)).toBe(true);
+      const [, last] = series[0].points[series[0].points.length - 1];
+      expect(last).toBeGreaterThan(rate * 0.9);
+      expect(last).toBeLessThan(rate * 1.1);
+    }
+    // asking for one container still gives the pod's network
+    const app = await metrics({ pod: name, container: 'app', minutes: 5 });
+    expect(app.status).toBe(200);
+    expect(
+      (app.body as ContainerMetrics).series.map(s => [s.metric, s.container]),
+    ).toEqual([
+      ['cpu', 'app'],
+      ['memory', 'app'],
+      ['network-receive', ''],
+      ['network-transmit', ''],
+    ]);
   });
 
   it('still charts a container after it is gone, up to when it ended', async () => {
