@@ -33,6 +33,33 @@ describe('UsageChart', () => {
     expect(chart.querySelectorAll('polyline')).toHaveLength(2);
   });
 
+  it('names a series of the whole pod, which has no container, "pod"', () => {
+    render(
+      <UsageChart
+        title="Network received"
+        start={1000}
+        end={1060}
+        series={[
+          {
+            metric: 'network-receive',
+            container: '',
+            unit: 'bytes/s',
+            points: [
+              [1000, 2048],
+              [1060, 3 * 1024 * 1024],
+            ],
+          },
+        ]}
+      />,
+    );
+    const chart = screen.getByRole('img', {
+      name: 'Network received: pod 3.0 MiB/s',
+    });
+    expect(
+      chart.querySelector('polyline[data-container="pod"]'),
+    ).not.toBeNull();
+  });
+
   it('says when Prometheus has no samples', () => {
     render(<UsageChart title="Memory" start={0} end={60} series={[]} />);
     expect(
@@ -40,10 +67,33 @@ describe('UsageChart', () => {
     ).toBeInTheDocument();
   });
 
+  it('says what it is given when there are no samples', () => {
+    render(
+      <UsageChart
+        title="Network sent"
+        start={0}
+        end={60}
+        series={[]}
+        emptyText="No network samples."
+      />,
+    );
+    expect(screen.getByText('No network samples.')).toBeInTheDocument();
+    expect(screen.queryByRole('img')).toBeNull();
+  });
+
   it('reads values in the units people use', () => {
     expect(formatValue(0.25, 'cores')).toBe('250m');
     expect(formatValue(1.5, 'cores')).toBe('1.50');
     expect(formatValue(64 * 1024 * 1024, 'bytes')).toBe('64 MiB');
     expect(formatValue(3 * 1024 ** 3, 'bytes')).toBe('3.00 GiB');
+  });
+
+  it('reads network rates in B/s, KiB/s, MiB/s and GiB/s', () => {
+    expect(formatValue(0, 'bytes/s')).toBe('0 B/s');
+    expect(formatValue(512.4, 'bytes/s')).toBe('512 B/s');
+    expect(formatValue(2048, 'bytes/s')).toBe('2.0 KiB/s');
+    expect(formatValue(300 * 1024, 'bytes/s')).toBe('300 KiB/s');
+    expect(formatValue(1.5 * 1024 ** 2, 'bytes/s')).toBe('1.5 MiB/s');
+    expect(formatValue(12 * 1024 ** 3, 'bytes/s')).toBe('12 GiB/s');
   });
 });

@@ -6,15 +6,44 @@ const HEIGHT = 160;
 const PAD = { left: 64, right: 12, top: 10, bottom: 22 };
 const COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd'];
 
-/** A value in the unit people read it in: millicores or cores, MiB or GiB. @public */
+const RATE_UNITS = ['B/s', 'KiB/s', 'MiB/s', 'GiB/s'];
+
+function formatRate(bytesPerSecond: number): string {
+  let value = bytesPerSecond;
+  let unit = 0;
+  while (value >= 1024 && unit < RATE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  const digits = unit > 0 && value < 10 ? 1 : 0;
+  return `${value.toFixed(digits)} ${RATE_UNITS[unit]}`;
+}
+
+/**
+ * A value in the unit people read it in: millicores or cores, MiB or GiB, and B/s, KiB/s, MiB/s
+ * or GiB/s.
+ * @public
+ */
 export function formatValue(value: number, unit: MetricSeries['unit']): string {
   if (unit === 'cores') {
     return value < 1 ? `${Math.round(value * 1000)}m` : `${value.toFixed(2)}`;
   }
+  if (unit === 'bytes/s') return formatRate(value);
   const mib = value / (1024 * 1024);
   return mib < 1024
     ? `${mib.toFixed(mib < 10 ? 1 : 0)} MiB`
     : `${(mib / 1024).toFixed(2)} GiB`;
+}
+
+/** The axis' top when there is nothing to scale it by. */
+const EMPTY_TOP: Record<MetricSeries['unit'], number> = {
+  cores: 0.1,
+  bytes: 1024 * 1024,
+  'bytes/s': 1024,
+};
+
+function lineName(series: MetricSeries): string {
+  return series.container || 'pod';
 }
 
 function clock(seconds: number): string {
@@ -22,8 +51,9 @@ function clock(seconds: number): string {
 }
 
 /**
- * One metric of a pod's containers over time, as plain SVG: one line per container, the
- * highest value on the axis, start and end times below.
+ * One metric of a pod's containers over time, as plain SVG: one line per container (a series of
+ * the whole pod, with no container, is named `pod`), the highest value on the axis, start and end
+ * times below.
  * @public
  */
 export function UsageChart(props: {
@@ -31,12 +61,13 @@ export function UsageChart(props: {
   series: MetricSeries[];
   start: number;
   end: number;
+  /** what to say when there are no samples; by default that the container has none yet */
+  emptyText?: string;
 }) {
   const { title, series, start, end } = props;
   const unit = series[0]?.unit ?? 'cores';
   const values = series.flatMap(s => s.points.map(([, v]) => v));
-  const top =
-    Math.max(...values, 0) * 1.1 || (unit === 'cores' ? 0.1 : 1024 * 1024);
+  const top = Math.max(...values, 0) * 1.1 || EMPTY_TOP[unit];
   const x = (t: number) =>
     PAD.left +
     ((t - start) / Math.max(1, end - start)) * (WIDTH - PAD.left - PAD.right);
@@ -45,7 +76,7 @@ export function UsageChart(props: {
   const latest = series
     .map(s => {
       const last = s.points[s.points.length - 1];
-      return last ? `${s.container} ${formatValue(last[1], unit)}` : undefined;
+      return last ? `${lineName(s)} ${formatValue(last[1], unit)}` : undefined;
     })
     .filter(Boolean)
     .join(', ');
@@ -58,7 +89,8 @@ export function UsageChart(props: {
       </Typography>
       {values.length === 0 ? (
         <Typography variant="body2">
-          Prometheus has no samples of this container in the chosen range yet.
+          {props.emptyText ??
+            'Prometheus has no samples of this container in the chosen range yet.'}
         </Typography>
       ) : (
         <svg
@@ -106,8 +138,8 @@ export function UsageChart(props: {
           </text>
           {series.map((s, i) => (
             <polyline
-              key={s.container}
-              data-container={s.container}
+              key={lineName(s)}
+              data-container={lineName(s)}
               fill="none"
               stroke={COLOURS[i % COLOURS.length]}
               strokeWidth={1.5}

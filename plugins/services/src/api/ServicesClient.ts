@@ -54,7 +54,7 @@ export type EventsQuery = {
   namespace: string;
 } & ({ pod: string; deployment?: never } | { deployment: string; pod?: never });
 
-/** Which container's CPU and memory, over the last `minutes`. @public */
+/** Which container's CPU and memory (and its pod's network), over the last `minutes`. @public */
 export interface MetricsQuery {
   cluster: string;
   namespace: string;

@@ -55,6 +55,22 @@ const metrics: ContainerMetrics = {
         [START + 600, 64 * 1024 * 1024],
       ],
     },
+    {
+      metric: 'network-receive',
+      unit: 'bytes/s',
+      container: '',
+      points: [
+        [START, 2048],
+        [START + 300, 2048],
+        [START + 600, 1.5 * 1024 * 1024],
+      ],
+    },
+    {
+      metric: 'network-transmit',
+      unit: 'bytes/s',
+      container: '',
+      points: [[START + 600, 700]],
+    },
   ],
 };
 
@@ -72,7 +88,7 @@ function render(api: Partial<ServicesApi>) {
 }
 
 describe('MetricsDialog', () => {
-  it('draws CPU and memory per container and asks again for another range', async () => {
+  it("draws CPU and memory per container, the pod's network, and asks again for another range", async () => {
     const getMetrics = jest.fn(async () => metrics);
     await render({ getMetrics });
     const cpu = await screen.findByRole('img', {
@@ -86,6 +102,19 @@ describe('MetricsDialog', () => {
     expect(points[2].startsWith('628.0,')).toBe(true);
     expect(
       screen.getByRole('img', { name: 'Memory (working set): app 64 MiB' }),
+    ).toBeInTheDocument();
+    // the pod's traffic, not a container's: one line named after the pod
+    const received = screen.getByRole('img', {
+      name: 'Network received: pod 1.5 MiB/s',
+    });
+    expect(
+      received
+        .querySelector('polyline[data-container="pod"]')!
+        .getAttribute('points')!
+        .split(' '),
+    ).toHaveLength(3);
+    expect(
+      screen.getByRole('img', { name: 'Network sent: pod 700 B/s' }),
     ).toBeInTheDocument();
     expect(getMetrics).toHaveBeenLastCalledWith(entityRef, {
       cluster: 'local-a',
@@ -120,6 +149,35 @@ describe('MetricsDialog', () => {
         'Prometheus has no samples of this container in the chosen range yet.',
       ),
     ).toHaveLength(2);
+    expect(
+      screen.getAllByText(
+        'Prometheus has no network samples of this pod in the chosen range yet.',
+      ),
+    ).toHaveLength(2);
+    expect(screen.queryByRole('img')).toBeNull();
+  });
+
+  it('charts CPU and memory when Prometheus has no network series, and says so for those', async () => {
+    await render({
+      getMetrics: async () => ({
+        ...metrics,
+        series: metrics.series.filter(
+          s => s.metric === 'cpu' || s.metric === 'memory',
+        ),
+      }),
+    });
+    expect(
+      await screen.findByRole('img', { name: 'CPU (cores): app 250m' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('img', { name: 'Memory (working set): app 64 MiB' }),
+    ).toBeInTheDocument();
+    expect(
+      screen.getAllByText(
+        'Prometheus has no network samples of this pod in the chosen range yet.',
+      ),
+    ).toHaveLength(2);
+    expect(screen.getAllByRole('img')).toHaveLength(2);
   });
 
   it("shows the backend's error, e.g. no Prometheus configured", async () => {
@@ -137,10 +195,11 @@ describe('MetricsDialog', () => {
 });
 
 describe('formatValue', () => {
-  it('reads CPU in millicores or cores and memory in MiB or GiB', () => {
+  it('reads CPU in millicores or cores, memory in MiB or GiB, network per second', () => {
     expect(formatValue(0.25, 'cores')).toBe('250m');
     expect(formatValue(2, 'cores')).toBe('2.00');
     expect(formatValue(64 * 1024 * 1024, 'bytes')).toBe('64 MiB');
     expect(formatValue(3 * 1024 * 1024 * 1024, 'bytes')).toBe('3.00 GiB');
+    expect(formatValue(2048, 'bytes/s')).toBe('2.0 KiB/s');
   });
 });

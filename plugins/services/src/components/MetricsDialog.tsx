@@ -8,6 +8,7 @@ import {
   DialogContent,
   DialogTitle,
   FormControl,
+  Grid,
   InputLabel,
   MenuItem,
   Select,
@@ -15,6 +16,7 @@ import {
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
+import type { MetricSeries } from '@internal/plugin-container-cloud-common';
 import { servicesApiRef } from '../api/ServicesClient';
 import { UsageChart } from '@internal/plugin-container-cloud-react';
 
@@ -27,7 +29,33 @@ export const RANGES: Array<[number, string]> = [
   [10080, 'last 7 days'],
 ];
 
-/** CPU and memory of one pod's containers (running or gone), from Prometheus. */
+const NO_NETWORK_SAMPLES =
+  'Prometheus has no network samples of this pod in the chosen range yet.';
+
+/** The charts, in reading order: the containers' CPU and memory, then the pod's traffic. */
+const CHARTS: Array<{
+  metric: MetricSeries['metric'];
+  title: string;
+  emptyText?: string;
+}> = [
+  { metric: 'cpu', title: 'CPU (cores)' },
+  { metric: 'memory', title: 'Memory (working set)' },
+  {
+    metric: 'network-receive',
+    title: 'Network received',
+    emptyText: NO_NETWORK_SAMPLES,
+  },
+  {
+    metric: 'network-transmit',
+    title: 'Network sent',
+    emptyText: NO_NETWORK_SAMPLES,
+  },
+];
+
+/**
+ * CPU and memory of one pod's containers (running or gone), and the pod's network traffic, from
+ * Prometheus.
+ */
 export function MetricsDialog(props: {
   entityRef: CompoundEntityRef;
   cluster: string;
@@ -58,7 +86,7 @@ export function MetricsDialog(props: {
   return (
     <Dialog open onClose={onClose} maxWidth="md" fullWidth>
       <DialogTitle>
-        CPU and memory of {pod.name} in {cluster}
+        CPU, memory and network of {pod.name} in {cluster}
       </DialogTitle>
       <DialogContent>
         <FormControl style={{ minWidth: 180 }}>
@@ -79,22 +107,19 @@ export function MetricsDialog(props: {
           {loading && !value && <Progress />}
           {error && <ResponseErrorPanel error={error} />}
           {value && !error && (
-            <>
-              <UsageChart
-                title="CPU (cores)"
-                series={value.series.filter(s => s.metric === 'cpu')}
-                start={value.start}
-                end={value.end}
-              />
-              <Box mt={2}>
-                <UsageChart
-                  title="Memory (working set)"
-                  series={value.series.filter(s => s.metric === 'memory')}
-                  start={value.start}
-                  end={value.end}
-                />
-              </Box>
-            </>
+            <Grid container spacing={2}>
+              {CHARTS.map(({ metric, title, emptyText }) => (
+                <Grid item xs={12} md={6} key={metric}>
+                  <UsageChart
+                    title={title}
+                    series={value.series.filter(s => s.metric === metric)}
+                    start={value.start}
+                    end={value.end}
+                    emptyText={emptyText}
+                  />
+                </Grid>
+              ))}
+            </Grid>
           )}
         </Box>
       </DialogContent>

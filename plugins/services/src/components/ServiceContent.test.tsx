@@ -224,7 +224,7 @@ describe('ServiceContent', () => {
     );
   });
 
-  it("opens a container's CPU and memory charts", async () => {
+  it("opens a container's CPU, memory and network charts", async () => {
     const getMetrics = jest.fn(async () => ({
       cluster: 'dev',
       namespace: 'payments',
@@ -242,7 +242,7 @@ describe('ServiceContent', () => {
     );
     expect(
       await screen.findByText(
-        'CPU and memory of payments-api-7d9-abcde in dev',
+        'CPU, memory and network of payments-api-7d9-abcde in dev',
       ),
     ).toBeInTheDocument();
     expect(getMetrics).toHaveBeenCalledWith(
@@ -274,7 +274,7 @@ describe('ServiceContent', () => {
     );
     expect(
       await screen.findByText(
-        'CPU and memory of payments-api-7d9-gone1 in dev',
+        'CPU, memory and network of payments-api-7d9-gone1 in dev',
       ),
     ).toBeInTheDocument();
     expect(getMetrics).toHaveBeenCalledWith(
