@@ -59,8 +59,8 @@ function relay(target: { host: string; port: number }) {
       new Promise<void>(resolve => {
         for (const s of sockets) s.destroy();
         sockets.clear();
-        if (!server) return resolve();
-        server.close(() => resolve());
+        if (server) server.close(() => resolve());
+        else resolve();
         server = undefined;
       }),
   };

@@ -1,4 +1,3 @@
-import { ConfigReader } from '@backstage/config';
 import { mockServices } from '@backstage/backend-test-utils';
 import { AppsV1Api, CoreV1Api, CoreV1Event } from '@kubernetes/client-node';
 import {
@@ -30,16 +29,18 @@ describe('the event watch on the local cloud', () => {
 
   beforeAll(async () => {
     const [details] = readClusterConfig(
-      new ConfigReader({
-        kubernetes: {
-          clusterLocatorMethods: [
-            {
-              type: 'config',
-              clusters: clusterLocators(
-                lc.info.clusters.filter(c => c.name === 'local-a'),
-              ),
-            },
-          ],
+      mockServices.rootConfig({
+        data: {
+          kubernetes: {
+            clusterLocatorMethods: [
+              {
+                type: 'config',
+                clusters: clusterLocators(
+                  lc.info.clusters.filter(c => c.name === 'local-a'),
+                ),
+              },
+            ],
+          },
         },
       }),
     );

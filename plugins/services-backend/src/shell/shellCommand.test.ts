@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigReader } from '@backstage/config';
+import { mockServices } from '@backstage/backend-test-utils';
 import {
   DEFAULT_NON_ROOT_USER,
   readNonRootUser,
@@ -13,6 +13,8 @@ import {
 // container's shell would run it. It needs root to switch users, as in a container that runs as
 // root; the test set-up runs as root.
 const UID = 65534;
+/** the folders made by imageWith, removed after the tests */
+const images: string[] = [];
 
 function tool(name: string): string {
   const found = spawnSync('sh', ['-c', `command -v ${name}`], {
@@ -54,8 +56,6 @@ function runShell(
     status: result.status,
   };
 }
-
-const images: string[] = [];
 
 describe('shellCommand', () => {
   afterAll(() => {
@@ -121,7 +121,9 @@ describe('shellCommand', () => {
 
 describe('readNonRootUser', () => {
   const read = (shell?: object) =>
-    readNonRootUser(shell ? new ConfigReader(shell) : undefined);
+    readNonRootUser(
+      shell ? mockServices.rootConfig({ data: shell }) : undefined,
+    );
 
   it('defaults to nobody', () => {
     expect(read()).toEqual({ uid: 65534, gid: 65534 });
