@@ -9,9 +9,12 @@ async function signInAsGuest(page: Page) {
   // the guest provider's sign-in card
   await page.getByRole('button', { name: 'Enter' }).click();
   // the app remembers the provider only once the sign-in has finished: a navigation before that
-  // lands on the sign-in card again, so wait for the signed-in app's sidebar
+  // lands on the sign-in card again, so wait for the signed-in app's sidebar (its nav element
+  // has no box of its own; its links do)
   await expect(
-    page.getByRole('navigation', { name: 'sidebar nav' }),
+    page
+      .getByRole('navigation', { name: 'sidebar nav' })
+      .getByRole('link', { name: 'Catalog', exact: true }),
   ).toBeVisible();
 }
 
@@ -112,6 +115,26 @@ test('the catalog lists the example services and opens a service page', async ({
   await page.screenshot({ path: path.join(shots, 'logs.png') });
   await page.getByRole('button', { name: 'Close', exact: true }).click();
   await expect(page.getByRole('log', { name: 'log lines' })).toHaveCount(0);
+
+  // CPU, memory and network of a container of local-b (seeded when the local cloud came up, so
+  // Prometheus has scraped kwok's simulated usage of it for a while); Refresh until a rate has
+  // two samples in its window
+  test.setTimeout(240_000);
+  await page
+    .getByRole('region', { name: 'cluster local-b' })
+    .getByRole('button', { name: /^metrics of payments-api-/ })
+    .first()
+    .click();
+  await expect(async () => {
+    await page.getByRole('button', { name: 'Refresh', exact: true }).click();
+    for (const chart of [/^CPU \(cores\): /, /^Network received: .*B\/s/]) {
+      await expect(page.getByRole('img', { name: chart })).toBeVisible({
+        timeout: 5_000,
+      });
+    }
+  }).toPass({ timeout: 120_000 });
+  await page.screenshot({ path: path.join(shots, 'metrics.png') });
+  await page.getByRole('button', { name: 'Close', exact: true }).click();
 
   // Backstage's Kubernetes tab is on every service page
   await page.getByRole('link', { name: 'Kubernetes', exact: true }).click();

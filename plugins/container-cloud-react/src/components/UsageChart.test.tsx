@@ -2,7 +2,7 @@ import { render, screen } from '@testing-library/react';
 import { formatValue, UsageChart } from './UsageChart';
 
 describe('UsageChart', () => {
-  it('draws one line per container and names the latest values', () => {
+  it('draws each container, a line or a lone dot, and names the latest values', () => {
     render(
       <UsageChart
         title="CPU"
@@ -30,7 +30,14 @@ describe('UsageChart', () => {
     const chart = screen.getByRole('img', {
       name: 'CPU: app 250m, sidecar 5m',
     });
-    expect(chart.querySelectorAll('polyline')).toHaveLength(2);
+    // the sidecar's lone sample is a dot: a line needs two points
+    expect(chart.querySelectorAll('polyline')).toHaveLength(1);
+    expect(chart.querySelector('polyline')).toHaveAttribute(
+      'data-container',
+      'app',
+    );
+    const dot = chart.querySelector('circle');
+    expect(dot).toHaveAttribute('data-container', 'sidecar');
   });
 
   it('names a series of the whole pod, which has no container, "pod"', () => {

@@ -136,18 +136,30 @@ export function UsageChart(props: {
           >
             {clock(end)}
           </text>
-          {series.map((s, i) => (
-            <polyline
-              key={lineName(s)}
-              data-container={lineName(s)}
-              fill="none"
-              stroke={COLOURS[i % COLOURS.length]}
-              strokeWidth={1.5}
-              points={s.points
-                .map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`)
-                .join(' ')}
-            />
-          ))}
+          {series.map((s, i) =>
+            // a line needs two points; a lone sample (a rate's first) is a dot
+            s.points.length === 1 ? (
+              <circle
+                key={lineName(s)}
+                data-container={lineName(s)}
+                cx={x(s.points[0][0]).toFixed(1)}
+                cy={y(s.points[0][1]).toFixed(1)}
+                r={2.5}
+                fill={COLOURS[i % COLOURS.length]}
+              />
+            ) : (
+              <polyline
+                key={lineName(s)}
+                data-container={lineName(s)}
+                fill="none"
+                stroke={COLOURS[i % COLOURS.length]}
+                strokeWidth={1.5}
+                points={s.points
+                  .map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`)
+                  .join(' ')}
+              />
+            ),
+          )}
         </svg>
       )}
     </figure>
