@@ -137,6 +137,29 @@ describe('MetricsDialog', () => {
     );
   });
 
+  it('reads the charts again while it is open', async () => {
+    const getMetrics = jest.fn(async () => metrics);
+    await renderInTestApp(
+      <TestApiProvider apis={[[servicesApiRef, { getMetrics } as any]]}>
+        <MetricsDialog
+          entityRef={entityRef}
+          cluster="local-a"
+          pod={pod}
+          refreshSeconds={0.05}
+          onClose={jest.fn()}
+        />
+      </TestApiProvider>,
+    );
+    await screen.findByRole('img', { name: 'CPU (cores): app 250m' });
+    await waitFor(() =>
+      expect(getMetrics.mock.calls.length).toBeGreaterThan(2),
+    );
+    expect(getMetrics).toHaveBeenLastCalledWith(
+      entityRef,
+      expect.objectContaining({ pod: pod.name, minutes: 60 }),
+    );
+  });
+
   it('says so when Prometheus has no samples yet', async () => {
     await render({
       getMetrics: async () => ({

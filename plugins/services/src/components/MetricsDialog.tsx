@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import useInterval from 'react-use/esm/useInterval';
 import {
   Box,
   Button,
@@ -52,17 +53,22 @@ const CHARTS: Array<{
   },
 ];
 
+/** How often an open dialog reads the charts again, in seconds. */
+export const METRICS_REFRESH_SECONDS = 30;
+
 /**
  * CPU and memory of one pod's containers (running or gone), and the pod's network traffic, from
- * Prometheus.
+ * Prometheus; read again every `refreshSeconds` while open.
  */
 export function MetricsDialog(props: {
   entityRef: CompoundEntityRef;
   cluster: string;
   pod: { namespace: string; name: string };
+  refreshSeconds?: number;
   onClose(): void;
 }) {
   const { entityRef, cluster, pod, onClose } = props;
+  const refreshSeconds = props.refreshSeconds ?? METRICS_REFRESH_SECONDS;
   const api = useApi(servicesApiRef);
   const [minutes, setMinutes] = useState(60);
   const { value, loading, error, retry } = useAsyncRetry(
@@ -83,6 +89,10 @@ export function MetricsDialog(props: {
       minutes,
     ],
   );
+  // not while a read is under way, so a slow Prometheus is not asked twice at once
+  useInterval(() => {
+    if (!loading) retry();
+  }, refreshSeconds * 1000);
   return (
     <Dialog open onClose={onClose} maxWidth="md" fullWidth>
       <DialogTitle>
