@@ -29,6 +29,8 @@ backend.add(
 backend.add(import('@backstage/plugin-kubernetes-backend'));
 
 // pushes live updates to the browser
+// the events bus: signals (live pages) reach browsers connected to any backend instance
+backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
 
 // Container Cloud: service management across clusters
