@@ -12,7 +12,8 @@ import { spawn, ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { LocalCloud } from '../../packages/local-cloud/src';
+import { LocalCloud, LocalCloudInfo } from '../../packages/local-cloud/src';
+import { withLocalCloud } from './localCloud';
 
 const ROOT = path.resolve(__dirname, '../..');
 const PORT = 7037;
@@ -208,12 +209,14 @@ async function load(
   return { requests: latencies.length, errors, p50: q(0.5), p95: q(0.95) };
 }
 
-export async function main(args: string[]): Promise<number> {
+async function measure(
+  args: string[],
+  cloud: LocalCloud,
+  info: LocalCloudInfo,
+): Promise<number> {
   const perCluster = arg(args, 'pods-per-cluster', 1000);
   const viewers = arg(args, 'viewers', 20);
   const seconds = arg(args, 'seconds', 30);
-  const cloud = new LocalCloud({ progress: line => say(`local-cloud: ${line}`) });
-  const info = await cloud.up();
   const clusters = info.clusters.map(c => c.name);
   say(`creating ${perCluster} pods in each of ${clusters.join(', ')}`);
   const podSeconds = await ensurePods(cloud, clusters, perCluster);
@@ -311,4 +314,8 @@ export async function main(args: string[]): Promise<number> {
       }
     }
   }
+}
+
+export function main(args: string[]): Promise<number> {
+  return withLocalCloud(say, (cloud, info) => measure(args, cloud, info));
 }

@@ -12,7 +12,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import crypto from 'node:crypto';
-import { LocalCloud } from '../../packages/local-cloud/src';
+import { LocalCloud, LocalCloudInfo } from '../../packages/local-cloud/src';
+import { withLocalCloud } from './localCloud';
 import { BASE, guestToken, startBackend, waitReady } from './bench';
 
 const NAMESPACE = 'bench-follow';
@@ -125,11 +126,13 @@ function follower(url: string, token: string) {
 const quantile = (sorted: number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 
-export async function main(args: string[]): Promise<number> {
+async function measure(
+  args: string[],
+  cloud: LocalCloud,
+  info: LocalCloudInfo,
+): Promise<number> {
   const counts = listArg(args, 'followers', [10, 50, 100]).map(n => Math.min(200, n));
   const lines = Math.min(100, listArg(args, 'lines', [20])[0]);
-  const cloud = new LocalCloud({ progress: line => say(`local-cloud: ${line}`) });
-  const info = await cloud.up();
   const logFile = path.join(info.home, CLUSTER, 'kwok-sample-container.log');
   const pod = await runningPod(cloud);
   say(`following ${NAMESPACE}/${pod} in ${CLUSTER}; starting the backend on ${BASE}`);
@@ -217,4 +220,8 @@ export async function main(args: string[]): Promise<number> {
       api.close();
     }
   }
+}
+
+export function main(args: string[]): Promise<number> {
+  return withLocalCloud(say, (cloud, info) => measure(args, cloud, info));
 }
