@@ -98,6 +98,8 @@ function podColumns(
     { title: 'Age', render: pod => age(pod.startedAt) },
     {
       title: 'Actions',
+      // wide enough for the buttons to run in two rows, not a column of seven
+      cellStyle: { minWidth: 400 },
       render: pod => (
         <Box display="flex" flexWrap="wrap" style={{ gap: 4 }}>
           <Button
@@ -196,6 +198,7 @@ function ClusterCard(props: {
     { title: 'Updated', render: d => age(d.lastUpdate) },
     {
       title: 'Actions',
+      cellStyle: { minWidth: 380 },
       render: d => (
         <Box display="flex" flexWrap="wrap" style={{ gap: 4 }}>
           {(
