@@ -309,6 +309,20 @@ async function measure(
       const api = cloud.adminClient(cluster as any);
       try {
         await api.request('DELETE', `/api/v1/namespaces/${NAMESPACE}`);
+        // its pods end on the fake nodes first (at most two minutes)
+        for (let i = 0; i < 120; i++) {
+          const ns = await api.request('GET', `/api/v1/namespaces/${NAMESPACE}`);
+          if (ns.status === 404) break;
+          await sleep(1000);
+        }
+        // then the fake nodes it added go, so the cluster is as it was
+        const nodes = await api.request('GET', '/api/v1/nodes');
+        for (const node of (nodes.body?.items ?? []) as any[]) {
+          const name: string = node.metadata?.name ?? '';
+          if (name.startsWith(`kwok-${cluster}-bench-`)) {
+            await api.request('DELETE', `/api/v1/nodes/${name}`);
+          }
+        }
       } finally {
         api.close();
       }
