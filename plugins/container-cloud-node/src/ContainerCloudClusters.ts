@@ -191,19 +191,16 @@ export class ContainerCloudClusters {
         );
         try {
           const findings = await Promise.all(
-            troubled.map(async pod => {
-              const namespace = pod.metadata!.namespace!;
-              const name = pod.metadata!.name!;
-              const events =
-                c.watch.eventsAbout(namespace, 'Pod', name) ??
-                (
-                  await c.connection.core.listNamespacedEvent({
-                    namespace,
-                    fieldSelector: `involvedObject.kind=Pod,involvedObject.name=${name}`,
-                  })
-                ).items;
-              return diagnose(pod, events);
-            }),
+            troubled.map(async pod =>
+              diagnose(
+                pod,
+                await c.events.eventsOf(
+                  pod.metadata!.namespace!,
+                  'Pod',
+                  pod.metadata!.name!,
+                ),
+              ),
+            ),
           );
           return { cluster, findings: findings.flat() };
         } catch (error) {

@@ -141,24 +141,31 @@ export class ServiceEvents {
     return list.items;
   }
 
+  /**
+   * The events about one object: from the event watch, or listed from the apiserver while that
+   * is not synced. Errors are the client's own.
+   */
+  async eventsOf(
+    namespace: string,
+    kind: WorkloadKind,
+    name: string,
+  ): Promise<CoreV1Event[]> {
+    const cached = this.watch.eventsAbout(namespace, kind, name);
+    if (cached) return cached;
+    const list = await this.connection.core.listNamespacedEvent({
+      namespace,
+      fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}`,
+    });
+    return list.items;
+  }
+
   private async about(
     namespace: string,
     kind: WorkloadKind,
     names: string[],
   ): Promise<EventView[]> {
     const lists = await Promise.all(
-      names.map(
-        async name =>
-          this.watch.eventsAbout(namespace, kind, name) ??
-          (
-            await this.call(() =>
-              this.connection.core.listNamespacedEvent({
-                namespace,
-                fieldSelector: `involvedObject.kind=${kind},involvedObject.name=${name}`,
-              }),
-            )
-          ).items,
-      ),
+      names.map(name => this.call(() => this.eventsOf(namespace, kind, name))),
     );
     return lists.flatMap(list => list.map(eventView));
   }
