@@ -106,32 +106,45 @@ const range = (values: number[]) => {
     : `${ms(sorted[0])} – ${ms(sorted[sorted.length - 1])}`;
 };
 
+/**
+ * The service under test: one cluster of one node, the scratch nginx, with room for slow checks
+ * of 10,000 domains and no delivery retries.
+ */
+function benchService(
+  nginx: { confDir: string; reloadCommand: string[] },
+  nginxStore: Awaited<ReturnType<typeof store>>['store'],
+  endpoints?: ConstructorParameters<typeof NginxService>[2],
+) {
+  return new NginxService(
+    {
+      binary: '/usr/sbin/nginx',
+      checkTimeoutSeconds: 600,
+      clusters: [
+        {
+          name: 'bench',
+          environment: 'bench',
+          nodes: [
+            {
+              name: 'bench-1',
+              confDir: nginx.confDir,
+              reloadCommand: nginx.reloadCommand,
+            },
+          ],
+          deliveryRetries: 0,
+          reloadTimeoutSeconds: 600,
+        },
+      ],
+    },
+    nginxStore,
+    endpoints,
+  );
+}
+
 async function oneChange(size: number) {
   const nginx = await startScratchNginx();
   const { knex, store: nginxStore } = await store();
   try {
-    const service = new NginxService(
-      {
-        binary: '/usr/sbin/nginx',
-        checkTimeoutSeconds: 600,
-        clusters: [
-          {
-            name: 'bench',
-            environment: 'bench',
-            nodes: [
-              {
-                name: 'bench-1',
-                confDir: nginx.confDir,
-                reloadCommand: nginx.reloadCommand,
-              },
-            ],
-            deliveryRetries: 0,
-            reloadTimeoutSeconds: 600,
-          },
-        ],
-      },
-      nginxStore,
-    );
+    const service = benchService(nginx, nginxStore);
     const port = 20000 + Math.floor(Math.random() * 20000);
     const domains = Array.from({ length: size }, (_, i) => domain(i, port));
     await nginxStore.replaceDomains('bench', domains, 'bench');
@@ -195,29 +208,7 @@ async function burst() {
   const { knex, store: nginxStore } = await store();
   const endpoints = new BurstEndpoints();
   try {
-    const service = new NginxService(
-      {
-        binary: '/usr/sbin/nginx',
-        checkTimeoutSeconds: 600,
-        clusters: [
-          {
-            name: 'bench',
-            environment: 'bench',
-            nodes: [
-              {
-                name: 'bench-1',
-                confDir: nginx.confDir,
-                reloadCommand: nginx.reloadCommand,
-              },
-            ],
-            deliveryRetries: 0,
-            reloadTimeoutSeconds: 600,
-          },
-        ],
-      },
-      nginxStore,
-      endpoints,
-    );
+    const service = benchService(nginx, nginxStore, endpoints);
     const port = 20000 + Math.floor(Math.random() * 20000);
     const domains = Array.from({ length: 100 }, (_, i) =>
       domain(
