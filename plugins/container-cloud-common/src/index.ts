@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+export * from './ndjson';
 export * from './nginx';
 export * from './permissions';
 export * from './services';

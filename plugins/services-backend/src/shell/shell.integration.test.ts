@@ -19,6 +19,7 @@ import {
 } from '../__testUtils__/localCloudFixtures';
 import { startServicesBackend } from '../__testUtils__/startServicesBackend';
 import type { ShellEvent } from './ShellSessions';
+import { readNdjson } from '@internal/plugin-container-cloud-common';
 
 jest.setTimeout(180_000);
 
@@ -40,24 +41,12 @@ function deployment(namespace: string, service: string) {
   });
 }
 
-/** NDJSON events of a shell's output stream, as the page reads them. */
+/** NDJSON events of a shell's output stream, as the page reads them, without the pings. */
 async function* shellEvents(response: Response): AsyncGenerator<ShellEvent> {
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    buffer += decoder.decode(value, { stream: true });
-    for (
-      let newline = buffer.indexOf('\n');
-      newline >= 0;
-      newline = buffer.indexOf('\n')
-    ) {
-      const event = JSON.parse(buffer.slice(0, newline));
-      buffer = buffer.slice(newline + 1);
-      if (event.type !== 'ping') yield event;
-    }
+  for await (const event of readNdjson<ShellEvent | { type: 'ping' }>(
+    response.body!,
+  )) {
+    if (event.type !== 'ping') yield event;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { readNdjson } from '@internal/plugin-container-cloud-common';
 import { backendError, serviceUrl } from './serviceHttp';
 
 /** Where a shell runs. @public */
@@ -163,29 +164,15 @@ export class ShellClient implements ShellApi {
         method: 'GET',
         signal,
       });
-      const reader = res.body!.getReader();
-      const decoder = new TextDecoder();
-      let buffer = '';
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        buffer += decoder.decode(value, { stream: true });
-        for (
-          let newline = buffer.indexOf('\n');
-          newline >= 0;
-          newline = buffer.indexOf('\n')
-        ) {
-          const event = JSON.parse(buffer.slice(0, newline));
-          buffer = buffer.slice(newline + 1);
-          if (event.type === 'output') {
-            handlers.onOutput(decodeBase64(event.data), event.offset);
-          } else if (event.type === 'exit') {
-            ended = true;
-            handlers.onExit({
-              exitCode: event.exitCode,
-              message: event.message,
-            });
-          }
+      for await (const event of readNdjson<any>(res.body!)) {
+        if (event.type === 'output') {
+          handlers.onOutput(decodeBase64(event.data), event.offset);
+        } else if (event.type === 'exit') {
+          ended = true;
+          handlers.onExit({
+            exitCode: event.exitCode,
+            message: event.message,
+          });
         }
       }
       if (!ended && !signal.aborted) {
