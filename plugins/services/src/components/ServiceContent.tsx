@@ -65,6 +65,55 @@ function PodStatus({ pod }: { pod: PodView }) {
   return <StatusError>{label}</StatusError>;
 }
 
+/** A container's actions, in the order the page shows them, and when each is not possible. */
+function podActions(pod: PodView): Array<{
+  kind: PodActionKind;
+  label: string;
+  /** the button's accessible name, where it names the container */
+  name?: string;
+  disabled: boolean;
+}> {
+  const running = pod.containers.some(c => c.state === 'running');
+  return [
+    {
+      kind: 'logs',
+      label: 'logs',
+      name: `logs of ${pod.name}`,
+      disabled: false,
+    },
+    {
+      kind: 'events',
+      label: 'events',
+      name: `events of ${pod.name}`,
+      disabled: false,
+    },
+    {
+      kind: 'metrics',
+      label: 'metrics',
+      name: `metrics of ${pod.name}`,
+      disabled: false,
+    },
+    {
+      kind: 'shell',
+      label: 'shell',
+      name: `shell in ${pod.name}`,
+      disabled: pod.terminating || !running,
+    },
+    {
+      kind: 'debug',
+      label: 'debug',
+      name: `debug ${pod.name}`,
+      disabled: pod.terminating || pod.phase !== 'Running',
+    },
+    {
+      kind: 'remove-from-lb',
+      label: 'remove from LB',
+      disabled: pod.removedFromLoadBalancing || pod.terminating,
+    },
+    { kind: 'destroy', label: 'destroy', disabled: pod.terminating },
+  ];
+}
+
 function podColumns(
   onPodAction: (pod: PodView, kind: PodActionKind) => void,
 ): TableColumn<PodView>[] {
@@ -102,69 +151,19 @@ function podColumns(
       cellStyle: { minWidth: 400 },
       render: pod => (
         <Box display="flex" flexWrap="wrap" style={{ gap: 4 }}>
-          <Button
-            size="small"
-            variant="outlined"
-            aria-label={`logs of ${pod.name}`}
-            onClick={() => onPodAction(pod, 'logs')}
-          >
-            logs
-          </Button>
-          <Button
-            size="small"
-            variant="outlined"
-            aria-label={`events of ${pod.name}`}
-            onClick={() => onPodAction(pod, 'events')}
-          >
-            events
-          </Button>
-          <Button
-            size="small"
-            variant="outlined"
-            aria-label={`metrics of ${pod.name}`}
-            onClick={() => onPodAction(pod, 'metrics')}
-          >
-            metrics
-          </Button>
-          <Button
-            size="small"
-            variant="outlined"
-            aria-label={`shell in ${pod.name}`}
-            disabled={
-              pod.terminating ||
-              !pod.containers.some(c => c.state === 'running')
-            }
-            onClick={() => onPodAction(pod, 'shell')}
-          >
-            shell
-          </Button>
-          <Button
-            size="small"
-            variant="outlined"
-            aria-label={`debug ${pod.name}`}
-            disabled={pod.terminating || pod.phase !== 'Running'}
-            onClick={() => onPodAction(pod, 'debug')}
-          >
-            debug
-          </Button>
-          <Button
-            size="small"
-            variant="outlined"
-            style={{ whiteSpace: 'nowrap' }}
-            disabled={pod.removedFromLoadBalancing || pod.terminating}
-            onClick={() => onPodAction(pod, 'remove-from-lb')}
-          >
-            remove from LB
-          </Button>
-          <Button
-            size="small"
-            variant="outlined"
-            style={{ whiteSpace: 'nowrap' }}
-            disabled={pod.terminating}
-            onClick={() => onPodAction(pod, 'destroy')}
-          >
-            destroy
-          </Button>
+          {podActions(pod).map(action => (
+            <Button
+              key={action.kind}
+              size="small"
+              variant="outlined"
+              style={{ whiteSpace: 'nowrap' }}
+              aria-label={action.name}
+              disabled={action.disabled}
+              onClick={() => onPodAction(pod, action.kind)}
+            >
+              {action.label}
+            </Button>
+          ))}
         </Box>
       ),
     },
