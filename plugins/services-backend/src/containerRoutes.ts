@@ -69,7 +69,10 @@ export function addContainerRoutes(
     options;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
 
-  /** Checks, parses and opens the stream; reading logs is recorded, successful or not. */
+  /**
+   * Checks and parses a log request and records it; `open` then opens the stream, recording a
+   * failure before it is thrown, so reading logs is recorded, successful or not.
+   */
   async function openLogs(req: express.Request, follow: boolean) {
     const { credentials, entityRef, kubernetesId } = await loadService(req);
     await authorize(containerLogsReadPermission, entityRef, credentials);
@@ -88,23 +91,25 @@ export function addContainerRoutes(
         follow,
       },
     });
-    return { credentials, query, event, kubernetesId };
+    const open = async () => {
+      try {
+        return await clusters
+          .podLogs(query.cluster)
+          .open(
+            { namespace: query.namespace, name: query.pod, kubernetesId },
+            { ...query, follow },
+          );
+      } catch (error) {
+        await event.fail({ error: error as Error });
+        throw error;
+      }
+    };
+    return { credentials, query, event, open };
   }
 
   router.get('/services/:namespace/:name/containers/logs', async (req, res) => {
-    const { query, event, kubernetesId } = await openLogs(req, false);
-    let logs;
-    try {
-      logs = await clusters
-        .podLogs(query.cluster)
-        .open(
-          { namespace: query.namespace, name: query.pod, kubernetesId },
-          { ...query, follow: false },
-        );
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    const { query, event, open } = await openLogs(req, false);
+    const logs = await open();
     await event.success();
     res.status(200).type('text/plain; charset=utf-8');
     if (query.download) {
@@ -117,10 +122,7 @@ export function addContainerRoutes(
   router.get(
     '/services/:namespace/:name/containers/logs/follow',
     async (req, res) => {
-      const { credentials, query, event, kubernetesId } = await openLogs(
-        req,
-        true,
-      );
+      const { credentials, query, event, open } = await openLogs(req, true);
       const release = followLimiter.acquire(principalKey(credentials));
       if (!release) {
         const message = `you already follow ${followLimiter.maxPerUser} logs; close one first (containerCloud.services.logs.maxFollowsPerUser)`;
@@ -143,15 +145,9 @@ export function addContainerRoutes(
       });
       let logs;
       try {
-        logs = await clusters
-          .podLogs(query.cluster)
-          .open(
-            { namespace: query.namespace, name: query.pod, kubernetesId },
-            { ...query, follow: true },
-          );
+        logs = await open();
       } catch (error) {
         release();
-        await event.fail({ error: error as Error });
         throw error;
       }
       const opened = logs;
