@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+export * from './diff';
 export * from './ndjson';
 export * from './nginx';
 export * from './permissions';

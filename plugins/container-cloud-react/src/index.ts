@@ -7,5 +7,9 @@
 
 export { UsageChart, formatValue } from './components/UsageChart';
 export { FileDiffView } from './components/FileDiffView';
-export type { DiffLine, FileDiff } from './components/FileDiffView';
+// the diff's wire types live with the other wire types; pages import them from here too
+export type {
+  DiffLine,
+  FileDiff,
+} from '@internal/plugin-container-cloud-common';
 export { age } from './format/age';

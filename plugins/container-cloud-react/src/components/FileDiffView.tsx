@@ -1,3 +1,4 @@
+import type { FileDiff } from '@internal/plugin-container-cloud-common';
 import { makeStyles } from '@material-ui/core/styles';
 import Typography from '@material-ui/core/Typography';
 
@@ -13,18 +14,6 @@ const useStyles = makeStyles(theme => ({
   added: { backgroundColor: 'rgba(76, 175, 80, 0.18)', display: 'block' },
   kept: { display: 'block', opacity: 0.8 },
 }));
-
-/** One line of a unified diff: kept (' '), removed ('-') or added ('+'). @public */
-export interface DiffLine {
-  op: ' ' | '-' | '+';
-  text: string;
-}
-
-/** The lines of one file as they differ between two versions. @public */
-export interface FileDiff {
-  file: string;
-  lines: DiffLine[];
-}
 
 /**
  * A unified diff of the files two versions differ in (config versions, manifests): removed lines

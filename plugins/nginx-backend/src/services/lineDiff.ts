@@ -1,13 +1,7 @@
-/** One line of a diff: kept (' '), removed ('-') or added ('+'). */
-export interface DiffLine {
-  op: ' ' | '-' | '+';
-  text: string;
-}
-
-export interface FileDiff {
-  file: string;
-  lines: DiffLine[];
-}
+import type {
+  DiffLine,
+  FileDiff,
+} from '@internal/plugin-container-cloud-common';
 
 function splitLines(text: string): string[] {
   if (text === '') return [];
