@@ -14,6 +14,7 @@ import path from 'node:path';
 import crypto from 'node:crypto';
 import { LocalCloud, LocalCloudInfo } from '../../packages/local-cloud/src';
 import { withLocalCloud } from './localCloud';
+import { readServerSentEvents } from '../../plugins/container-cloud-common/src';
 import { BASE, guestToken, startBackend, waitReady } from './bench';
 
 const NAMESPACE = 'bench-follow';
@@ -98,23 +99,10 @@ function follower(url: string, token: string) {
       signal: controller.signal,
     });
     if (res.status !== 200) throw new Error(`follow answered ${res.status}: ${await res.text()}`);
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for (;;) {
-      const { value, done: ended } = await reader.read();
-      if (ended) return;
-      const now = performance.now();
-      buffer += decoder.decode(value, { stream: true });
-      let end = buffer.indexOf('\n\n');
-      while (end >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        end = buffer.indexOf('\n\n');
-        if (frame.startsWith('data: ')) {
-          seen.set(frame.slice(6), now);
-          resolveOpened!();
-        }
+    for await (const { event, data } of readServerSentEvents(res.body!)) {
+      if (event === 'message') {
+        seen.set(data, performance.now());
+        resolveOpened!();
       }
     }
   })().catch(error => {

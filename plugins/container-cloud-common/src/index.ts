@@ -5,7 +5,7 @@
  */
 
 export * from './diff';
-export * from './ndjson';
 export * from './nginx';
 export * from './permissions';
 export * from './services';
+export * from './streams';

@@ -9,6 +9,10 @@ import {
   setHeaderOptions,
   V1Pod,
 } from '@kubernetes/client-node';
+import {
+  readServerSentEvents,
+  ServerSentEvent,
+} from '@internal/plugin-container-cloud-common';
 import type { EventList } from '@internal/plugin-container-cloud-common';
 import { useLocalCloud } from '@internal/local-cloud/testing';
 import request from 'supertest';
@@ -51,34 +55,20 @@ function criMessages(file: string): string[] {
     .map(line => line.split(' ').slice(3).join(' '));
 }
 
-type SseEvent = { event: string; data: string };
+type SseEvent = ServerSentEvent;
 
 /** Reads Server-Sent Events from a fetch response body, keeping what it has read across calls. */
 function sseReader(body: ReadableStream<Uint8Array>) {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
+  const frames = readServerSentEvents(body);
   const events: SseEvent[] = [];
-  let buffer = '';
   return {
     /** Reads until `done(events so far)` holds; throws if the stream ends first. */
     async until(done: (events: SseEvent[]) => boolean): Promise<SseEvent[]> {
       while (!done(events)) {
-        const { value, done: ended } = await reader.read();
-        if (ended)
+        const next = await frames.next();
+        if (next.done)
           throw new Error(`the stream ended after ${JSON.stringify(events)}`);
-        buffer += decoder.decode(value, { stream: true });
-        let end = buffer.indexOf('\n\n');
-        while (end >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (!frame.startsWith(':')) {
-            events.push({
-              event: /^event: (.*)$/m.exec(frame)?.[1] ?? 'message',
-              data: /^data: (.*)$/m.exec(frame)?.[1] ?? '',
-            });
-          }
-          end = buffer.indexOf('\n\n');
-        }
+        events.push(next.value);
       }
       return events;
     },

@@ -18,6 +18,7 @@ import type {
   ServiceView,
   UpgradeRequest,
 } from '@internal/plugin-container-cloud-common';
+import { readServerSentEvents } from '@internal/plugin-container-cloud-common';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { backendError, serviceUrl } from './serviceHttp';
 
@@ -158,35 +159,6 @@ function logParams(request: LogRequest, extra: Record<string, string> = {}) {
   return params;
 }
 
-/** Server-Sent Events from a response body: calls `onEvent` per frame until the body ends. */
-async function readServerSentEvents(
-  body: ReadableStream<Uint8Array>,
-  onEvent: (event: string, data: string) => void,
-): Promise<void> {
-  const reader = body.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    buffer += decoder.decode(value, { stream: true });
-    let end = buffer.indexOf('\n\n');
-    while (end >= 0) {
-      const frame = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      end = buffer.indexOf('\n\n');
-      if (frame.startsWith(':')) continue; // keep-alive comment
-      let event = 'message';
-      const data: string[] = [];
-      for (const line of frame.split('\n')) {
-        if (line.startsWith('event: ')) event = line.slice(7);
-        else if (line.startsWith('data: ')) data.push(line.slice(6));
-      }
-      onEvent(event, data.join('\n'));
-    }
-  }
-}
-
 /** @public */
 export const servicesApiRef = createApiRef<ServicesApi>({
   id: 'plugin.container-cloud.services',
@@ -304,11 +276,13 @@ export class ServicesClient implements ServicesApi {
         `/containers/logs/follow?${logParams(request)}`,
         controller.signal,
       );
-      await readServerSentEvents(response.body!, (event, data) => {
+      for await (const { event, data } of readServerSentEvents(
+        response.body!,
+      )) {
         if (event === 'open') handlers.onOpen?.(JSON.parse(data));
         else if (event === 'end') handlers.onEnd?.();
         else handlers.onLine(data);
-      });
+      }
     })().catch(error => {
       if (!controller.signal.aborted) handlers.onError?.(error);
     });

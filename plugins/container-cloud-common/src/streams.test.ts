@@ -1,4 +1,4 @@
-import { readNdjson } from './ndjson';
+import { readNdjson, readServerSentEvents } from './streams';
 
 function streamOf(chunks: string[]): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
@@ -48,5 +48,25 @@ describe('readNdjson', () => {
 
   it('ends with the stream, yielding nothing of an unfinished line', async () => {
     expect(await all(['{"a":1}\n{"b":'])).toEqual([{ a: 1 }]);
+  });
+});
+
+describe('readServerSentEvents', () => {
+  it('yields named and unnamed events, joins data lines and skips keep-alive comments', async () => {
+    const events: unknown[] = [];
+    for await (const event of readServerSentEvents(
+      streamOf([
+        'event: open\ndata: {"container":"app"}\n\n: keep-alive\n\nda',
+        'ta: line one\n\ndata: two\ndata: lines\n\nevent: end\ndata: \n\n',
+      ]),
+    )) {
+      events.push(event);
+    }
+    expect(events).toEqual([
+      { event: 'open', data: '{"container":"app"}' },
+      { event: 'message', data: 'line one' },
+      { event: 'message', data: 'two\nlines' },
+      { event: 'end', data: '' },
+    ]);
   });
 });
