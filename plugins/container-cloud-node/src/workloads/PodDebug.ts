@@ -1,8 +1,4 @@
-import {
-  ApiException,
-  V1EphemeralContainer,
-  V1Pod,
-} from '@kubernetes/client-node';
+import { ApiException, V1EphemeralContainer } from '@kubernetes/client-node';
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import crypto from 'node:crypto';
 import {
@@ -47,17 +43,14 @@ export class PodDebug {
   ) {}
 
   async add(target: DebugTarget, image: string): Promise<DebugContainer> {
-    let pod: V1Pod;
-    try {
-      pod = await this.pods.get({
+    const pod = await this.pods.get(
+      {
         namespace: target.namespace,
         name: target.pod,
         kubernetesId: target.kubernetesId,
-      });
-    } catch (error) {
-      if (error instanceof NotFoundError) throw this.notFound(target);
-      throw error;
-    }
+      },
+      () => this.notFound(target),
+    );
     if (!pod.spec?.containers.some(c => c.name === target.container)) {
       throw this.notFound(target);
     }

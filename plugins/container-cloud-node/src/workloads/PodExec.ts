@@ -242,17 +242,15 @@ export class PodExec {
   }
 
   /** The pod, read by the shared pod reader; not this service's, or gone, is our own 404. */
-  private async readPod(target: ExecTarget): Promise<V1Pod> {
-    try {
-      return await this.pods.get({
+  private readPod(target: ExecTarget): Promise<V1Pod> {
+    return this.pods.get(
+      {
         namespace: target.namespace,
         name: target.pod,
         kubernetesId: target.kubernetesId,
-      });
-    } catch (error) {
-      if (error instanceof NotFoundError) throw this.notFound(target);
-      throw error;
-    }
+      },
+      () => this.notFound(target),
+    );
   }
 
   private notFound(target: ExecTarget) {

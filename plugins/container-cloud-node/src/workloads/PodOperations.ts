@@ -152,8 +152,14 @@ export class PodOperations {
     return [...selected].sort();
   }
 
-  /** The pod, read from the apiserver; absent (404) unless it belongs to `target.kubernetesId`. */
-  async get(target: PodTarget): Promise<V1Pod> {
+  /**
+   * The pod, read from the apiserver; absent (404) unless it belongs to `target.kubernetesId`.
+   * `notFound` words that 404 for the caller (a shell names the container it looked for).
+   */
+  async get(
+    target: PodTarget,
+    notFound: () => Error = () => this.notFound(target),
+  ): Promise<V1Pod> {
     let pod: V1Pod;
     try {
       pod = await this.connection.core.readNamespacedPod({
@@ -161,7 +167,7 @@ export class PodOperations {
         name: target.name,
       });
     } catch (error) {
-      if (statusOf(error) === 404) throw this.notFound(target);
+      if (statusOf(error) === 404) throw notFound();
       throw new ClusterWriteError(
         this.connection.name,
         describeKubeError(error),
@@ -169,7 +175,7 @@ export class PodOperations {
       );
     }
     if (pod.metadata?.labels?.[KUBERNETES_ID_LABEL] !== target.kubernetesId) {
-      throw this.notFound(target);
+      throw notFound();
     }
     return pod;
   }
