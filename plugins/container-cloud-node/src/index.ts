@@ -20,3 +20,4 @@ export * from './workloads/PodLogs';
 export * from './workloads/ServiceEvents';
 export * from './metrics/PrometheusClient';
 export * from './metrics/containerUsage';
+export * from './auth/principals';

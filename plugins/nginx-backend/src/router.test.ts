@@ -125,6 +125,22 @@ describe('nginx backend over HTTP', () => {
         .set('Authorization', mockCredentials.user.header(user));
     }
 
+    it('refuses a service token with 403 on every mutation, in words', async () => {
+      for (const mutation of nginxMutations) {
+        const path = mutation.path
+          .replace(':cluster', 'edge')
+          .replace(':name', 'shop');
+        const res = await request(backend.server)
+          .post(`/api/nginx/${path}`)
+          .set('Authorization', mockCredentials.service.header())
+          .send({ cluster: 'edge' });
+        expect({ path, status: res.status }).toEqual({ path, status: 403 });
+        expect(res.body.error.message).toContain(
+          'only a signed-in person may change workloads',
+        );
+      }
+    });
+
     it('refuses every mutation without identity with 401', async () => {
       for (const path of [
         'domains',

@@ -74,7 +74,10 @@ export function addContainerRoutes(
    * failure before it is thrown, so reading logs is recorded, successful or not.
    */
   async function openLogs(req: express.Request, follow: boolean) {
-    const { credentials, entityRef, kubernetesId } = await loadService(req);
+    const { credentials, entityRef, kubernetesId } = await loadService(
+      req,
+      'read',
+    );
     await authorize(containerLogsReadPermission, entityRef, credentials);
     const query = parseBody(logQuerySchema, req.query);
     const event = await auditor.createEvent({
@@ -204,7 +207,10 @@ export function addContainerRoutes(
   );
 
   router.get('/services/:namespace/:name/events', async (req, res) => {
-    const { credentials, entityRef, kubernetesId } = await loadService(req);
+    const { credentials, entityRef, kubernetesId } = await loadService(
+      req,
+      'read',
+    );
     await authorize(serviceReadPermission, entityRef, credentials);
     const query = parseBody(eventsQuerySchema, req.query);
     const events = clusters.events(query.cluster);
@@ -226,7 +232,10 @@ export function addContainerRoutes(
   router.get(
     '/services/:namespace/:name/containers/metrics',
     async (req, res) => {
-      const { credentials, entityRef, kubernetesId } = await loadService(req);
+      const { credentials, entityRef, kubernetesId } = await loadService(
+        req,
+        'read',
+      );
       await authorize(serviceReadPermission, entityRef, credentials);
       const query = parseBody(metricsQuerySchema, req.query);
       if (!options.prometheus) {

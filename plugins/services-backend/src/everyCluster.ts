@@ -94,7 +94,10 @@ export function addEveryClusterRoutes(
           )}`,
         );
       }
-      const { credentials, entityRef, kubernetesId } = await loadService(req);
+      const { credentials, entityRef, kubernetesId } = await loadService(
+        req,
+        'operate',
+      );
       // the request as a whole (a refusal or a bad body changes nothing, and is recorded too);
       // then one event per cluster it ran in
       const request = await auditor.createEvent({

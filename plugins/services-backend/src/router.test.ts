@@ -161,6 +161,47 @@ const OTHER_MUTATING: Array<{
 
 /** The router's routes as `METHOD /path`, read from express' own route table. */
 async function mutatingRoutes(): Promise<string[]> {
+  return (await routeTable()).filter(route => !route.startsWith('GET '));
+}
+
+/**
+ * The GET routes that read inside a container: like every mutating route, users only. Every
+ * other GET route is a view services may read too; the test below fails when the route table has
+ * a GET route in neither list.
+ */
+const USER_ONLY_READS = [
+  'GET /services/:namespace/:name/containers/file',
+  'GET /services/:namespace/:name/shells/:id/output',
+];
+const VIEWS = [
+  'GET /health',
+  'GET /services',
+  'GET /services/:namespace/:name',
+  'GET /services/:namespace/:name/diagnosis',
+  'GET /services/:namespace/:name/history',
+  'GET /services/:namespace/:name/image-tags',
+  'GET /services/:namespace/:name/debug-images',
+  'GET /services/:namespace/:name/containers/logs',
+  'GET /services/:namespace/:name/containers/logs/follow',
+  'GET /services/:namespace/:name/containers/metrics',
+  'GET /services/:namespace/:name/events',
+];
+
+/** A route of the table as a request URL to payments-api. */
+function concrete(route: string): { method: string; url: string } {
+  const [method, path] = route.split(' ');
+  return {
+    method: method.toLowerCase(),
+    url: `/api/services${path
+      .replace(':namespace', 'default')
+      .replace(':name', 'payments-api')
+      .replace(':operation', 'scale')
+      .replace(':id', SHELL)}`,
+  };
+}
+
+/** Every route of the router as `METHOD /path`, from express' own route table. */
+async function routeTable(): Promise<string[]> {
   const shellSessions = new ShellSessions();
   // nothing is called while routes are registered: empty stand-ins are enough to list them
   const router = await createRouter({
@@ -173,15 +214,13 @@ async function mutatingRoutes(): Promise<string[]> {
     router.stack as Array<{
       route?: { path: string; methods: Record<string, boolean> };
     }>
-  )
-    .flatMap(layer =>
-      layer.route
-        ? Object.keys(layer.route.methods).map(
-            method => `${method.toUpperCase()} ${layer.route!.path}`,
-          )
-        : [],
-    )
-    .filter(route => !route.startsWith('GET '));
+  ).flatMap(layer =>
+    layer.route
+      ? Object.keys(layer.route.methods).map(
+          method => `${method.toUpperCase()} ${layer.route!.path}`,
+        )
+      : [],
+  );
 }
 
 describe('services backend over HTTP', () => {
@@ -203,6 +242,12 @@ describe('services backend over HTTP', () => {
         ...OTHER_MUTATING.map(r => r.route),
       ].sort(),
     );
+  });
+
+  it('says for every GET route whether services may read it', async () => {
+    expect(
+      (await routeTable()).filter(route => route.startsWith('GET ')).sort(),
+    ).toEqual([...USER_ONLY_READS, ...VIEWS].sort());
   });
 
   describe.each(databases.eachSupportedId())('on %s', databaseId => {
@@ -312,6 +357,42 @@ describe('services backend over HTTP', () => {
         });
       },
     );
+
+    it('refuses a service token with 403 on every mutating route and every read inside a container', async () => {
+      const userOnly = [...(await mutatingRoutes()), ...USER_ONLY_READS];
+      expect(userOnly.length).toBeGreaterThan(serviceOperations(20).length);
+      const answers = await Promise.all(
+        userOnly.map(async route => {
+          const { method, url } = concrete(route);
+          const res = await (request(server) as any)
+            [method](url)
+            .set('Authorization', mockCredentials.service.header())
+            .send({ ...TARGET });
+          return {
+            route,
+            status: res.status,
+            message: res.body.error?.message,
+          };
+        }),
+      );
+      expect(answers).toEqual(
+        userOnly.map(route => ({
+          route,
+          status: 403,
+          message: expect.stringContaining(
+            'only a signed-in person may change workloads or read inside containers',
+          ),
+        })),
+      );
+    });
+
+    it('lets a service token read the views', async () => {
+      const res = await request(server)
+        .get('/api/services/services/default/payments-api')
+        .set('Authorization', mockCredentials.service.header());
+      expect(res.status).toBe(200);
+      expect(res.body.kubernetesId).toBe('payments-api');
+    });
 
     it('audits an every-cluster request that is refused, and one with a bad body', async () => {
       audit.length = 0;

@@ -35,6 +35,9 @@ import {
   DeploymentOperations,
   ImageRegistries,
   PrometheusClient,
+  readerCredentials,
+  RouteAccess,
+  routeCredentials,
   Target,
 } from '@internal/plugin-container-cloud-node';
 import { z } from 'zod';
@@ -285,10 +288,8 @@ export async function createRouter(
   router.use(express.json({ limit: '64kb' }));
 
   /** The Component behind `/services/:namespace/:name`, read with the caller's own rights. */
-  async function loadService(req: express.Request) {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
+  async function loadService(req: express.Request, access: RouteAccess) {
+    const credentials = await routeCredentials(httpAuth, req, access);
     const entityRef = stringifyEntityRef({
       kind: 'component',
       namespace: req.params.namespace,
@@ -329,12 +330,15 @@ export async function createRouter(
   }
 
   router.get('/health', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    await readerCredentials(httpAuth, req);
     res.json({ clusters: clusters.health() });
   });
 
   router.get('/services/:namespace/:name', async (req, res) => {
-    const { credentials, entityRef, kubernetesId } = await loadService(req);
+    const { credentials, entityRef, kubernetesId } = await loadService(
+      req,
+      'read',
+    );
     await authorize(serviceReadPermission, entityRef, credentials);
     const view: ServiceView = {
       entityRef,
@@ -345,13 +349,19 @@ export async function createRouter(
   });
 
   router.get('/services/:namespace/:name/diagnosis', async (req, res) => {
-    const { credentials, entityRef, kubernetesId } = await loadService(req);
+    const { credentials, entityRef, kubernetesId } = await loadService(
+      req,
+      'read',
+    );
     await authorize(serviceReadPermission, entityRef, credentials);
     res.json(await clusters.diagnose(kubernetesId));
   });
 
   router.get('/services/:namespace/:name/history', async (req, res) => {
-    const { credentials, entityRef, kubernetesId } = await loadService(req);
+    const { credentials, entityRef, kubernetesId } = await loadService(
+      req,
+      'read',
+    );
     await authorize(serviceReadPermission, entityRef, credentials);
     const query = parseBody(historyQuerySchema, req.query);
     res.json(await history.list({ kubernetesId, ...query }));
@@ -407,7 +417,7 @@ export async function createRouter(
 
   const debugImages = options.debugImages ?? DEFAULT_DEBUG_IMAGES;
   router.get('/services/:namespace/:name/debug-images', async (req, res) => {
-    const { credentials, entityRef } = await loadService(req);
+    const { credentials, entityRef } = await loadService(req, 'read');
     await authorize(serviceReadPermission, entityRef, credentials);
     res.json({ images: debugImages });
   });
@@ -422,7 +432,10 @@ export async function createRouter(
 
   for (const op of serviceOperations(maxReplicas, debugImages)) {
     router.post(`/services/:namespace/:name/${op.path}`, async (req, res) => {
-      const { credentials, entityRef, kubernetesId } = await loadService(req);
+      const { credentials, entityRef, kubernetesId } = await loadService(
+        req,
+        'operate',
+      );
       const event = await auditor.createEvent({
         eventId: op.eventId,
         severityLevel: 'medium',

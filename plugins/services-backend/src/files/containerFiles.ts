@@ -71,7 +71,7 @@ export function addContainerFileRoutes(
     requireOrigin(options.allowedOrigins),
   );
   router.get('/services/:namespace/:name/containers/file', async (req, res) => {
-    const service = await loadService(req);
+    const service = await loadService(req, 'operate');
     const event = await auditor.createEvent({
       eventId: 'container-file-read',
       severityLevel: 'medium',

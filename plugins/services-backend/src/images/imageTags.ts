@@ -38,7 +38,10 @@ export function addImageTagsRoute(
 ) {
   const { clusters, registries, loadService, authorize } = options;
   router.get('/services/:namespace/:name/image-tags', async (req, res) => {
-    const { credentials, entityRef, kubernetesId } = await loadService(req);
+    const { credentials, entityRef, kubernetesId } = await loadService(
+      req,
+      'read',
+    );
     await authorize(serviceReadPermission, entityRef, credentials);
     const { image } = parseBody(query, req.query);
     const wanted = parseImageName(image);

@@ -1,6 +1,7 @@
 import type express from 'express';
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import type { ResourcePermission } from '@backstage/plugin-permission-common';
+import type { RouteAccess } from '@internal/plugin-container-cloud-node';
 
 /** What the service routes resolve for every request under `/services/:namespace/:name`. */
 export interface LoadedService {
@@ -11,8 +12,16 @@ export interface LoadedService {
 
 /** How every group of service routes finds its service and checks the caller's rights. */
 export interface ServiceRouteContext {
-  /** the Component behind the path, read with the caller's own rights (404 when not theirs to see) */
-  loadService(req: express.Request): Promise<LoadedService>;
+  /**
+   * The Component behind the path, read with the caller's own rights (404 when not theirs to
+   * see). `access` says who may call the route (see READ_PRINCIPALS in container-cloud-node):
+   * 'operate' for every route that changes something or reads inside a container (users only),
+   * 'read' for views (users and services).
+   */
+  loadService(
+    req: express.Request,
+    access: RouteAccess,
+  ): Promise<LoadedService>;
   /** every permission must be allowed on the entity; a refusal is a 403 in words */
   authorize(
     permission:

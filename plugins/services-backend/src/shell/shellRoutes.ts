@@ -83,7 +83,7 @@ export function addShellRoutes(
 
   /** The caller, allowed to exec into this service's containers. */
   async function shellUser(req: express.Request) {
-    const service = await loadService(req);
+    const service = await loadService(req, 'operate');
     const user = userOf(service.credentials);
     await authorize(
       containerExecPermission,
@@ -94,7 +94,7 @@ export function addShellRoutes(
   }
 
   router.post(base, async (req, res) => {
-    const service = await loadService(req);
+    const service = await loadService(req, 'operate');
     const event = await auditor.createEvent({
       eventId: 'container-shell',
       severityLevel: 'high',
