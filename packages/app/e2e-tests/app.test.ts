@@ -1,4 +1,4 @@
-import { test, expect, Page } from '@playwright/test';
+import { test, expect, Locator, Page } from '@playwright/test';
 import path from 'node:path';
 
 // git-ignored; scripts/test copies the catalog shot to docs/ when asked to refresh the README's
@@ -70,6 +70,58 @@ test('the catalog lists the example services and opens a service page', async ({
     fullPage: true,
   });
 
+  // on a 1280 px window every action of a container is inside the window and inside its cluster's
+  // card (#18): logs and shell are buttons of the row, the other actions are in its menu
+  const wideViewport = page.viewportSize()!;
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const firstContainer = localA
+    .getByRole('row')
+    .filter({ has: page.getByRole('button', { name: /^logs of / }) })
+    .first();
+  const rowControls = firstContainer.getByRole('button');
+  await expect(rowControls).toHaveText(['logs', 'shell', '']);
+  await expect(rowControls.last()).toHaveAccessibleName(
+    /^More actions for payments-api-/,
+  );
+  // x + width <= 1280, and within `inside` when given
+  const expectInView = async (control: Locator, inside?: Locator) => {
+    const name =
+      (await control.getAttribute('aria-label')) ??
+      (await control.textContent());
+    const box = (await control.boundingBox())!;
+    expect(box.x, `${name} starts in the window`).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width, `${name} ends in the window`).toBeLessThanOrEqual(
+      1280,
+    );
+    if (inside) {
+      const outer = (await inside.boundingBox())!;
+      expect(box.x, `${name} starts in the card`).toBeGreaterThanOrEqual(
+        outer.x,
+      );
+      expect(box.x + box.width, `${name} ends in the card`).toBeLessThanOrEqual(
+        outer.x + outer.width,
+      );
+    }
+  };
+  for (const control of await rowControls.all()) {
+    await expectInView(control, localA);
+  }
+  await rowControls.last().click();
+  const menuItems = page.getByRole('menu').getByRole('menuitem');
+  await expect(menuItems).toHaveText([
+    'events',
+    'metrics',
+    'debug',
+    'remove from LB',
+    'destroy',
+  ]);
+  // the menu opens over the page, not inside the card
+  for (const item of await menuItems.all()) await expectInView(item);
+  await page.screenshot({ path: path.join(shots, 'service-tab-1280.png') });
+  await page.keyboard.press('Escape');
+  await expect(page.getByRole('menu')).toHaveCount(0);
+  await page.setViewportSize(wideViewport);
+
   // a shell into a container of local-a: the local cloud's kwok runs it on this machine
   await localA
     .getByRole('button', { name: /^shell in payments-api-/ })
@@ -88,9 +140,10 @@ test('the catalog lists the example services and opens a service page', async ({
 
   // a debug container from a tools image next to it, and a shell in the debug container
   await localA
-    .getByRole('button', { name: /^debug payments-api-/ })
+    .getByRole('button', { name: /^More actions for payments-api-/ })
     .first()
     .click();
+  await page.getByRole('menuitem', { name: /^debug payments-api-/ }).click();
   await page.getByRole('button', { name: 'Start debug container' }).click();
   await expect(
     page.getByText(
@@ -122,8 +175,11 @@ test('the catalog lists the example services and opens a service page', async ({
   test.setTimeout(240_000);
   await page
     .getByRole('region', { name: 'cluster local-b' })
-    .getByRole('button', { name: /^metrics of payments-api-/ })
+    .getByRole('button', { name: /^More actions for payments-api-/ })
     .first()
+    .click();
+  await page
+    .getByRole('menuitem', { name: /^metrics of payments-api-/ })
     .click();
   await expect(async () => {
     await page.getByRole('button', { name: 'Refresh', exact: true }).click();

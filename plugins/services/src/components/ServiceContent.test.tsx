@@ -237,6 +237,11 @@ describe('ServiceContent', () => {
     await render(api({ getMetrics }));
     fireEvent.click(
       await screen.findByRole('button', {
+        name: 'More actions for payments-api-7d9-abcde',
+      }),
+    );
+    fireEvent.click(
+      screen.getByRole('menuitem', {
         name: 'metrics of payments-api-7d9-abcde',
       }),
     );
@@ -372,8 +377,11 @@ describe('ServiceContent', () => {
     const removeFromLoadBalancing = jest.fn(async () => {});
     await render(api({ removeFromLoadBalancing }));
     fireEvent.click(
-      await screen.findByRole('button', { name: 'remove from LB' }),
+      await screen.findByRole('button', {
+        name: 'More actions for payments-api-7d9-abcde',
+      }),
     );
+    fireEvent.click(screen.getByRole('menuitem', { name: 'remove from LB' }));
     fireEvent.click(screen.getByRole('button', { name: 'Remove' }));
     await waitFor(() =>
       expect(removeFromLoadBalancing).toHaveBeenCalledWith(

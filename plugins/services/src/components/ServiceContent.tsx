@@ -43,16 +43,8 @@ import { MetricsDialog } from './MetricsDialog';
 import { ShellDialog, ShellPod } from './ShellDialog';
 import { DebugDialog } from './DebugDialog';
 import { EveryClusterActions } from './EveryClusterActions';
+import { PodActionKind, PodActions } from './PodActions';
 import type { EventsQuery } from '../api/ServicesClient';
-
-type PodActionKind =
-  | 'destroy'
-  | 'remove-from-lb'
-  | 'logs'
-  | 'events'
-  | 'metrics'
-  | 'shell'
-  | 'debug';
 
 type Outcome = { severity: 'success' | 'error' | 'warning'; message: string };
 
@@ -63,55 +55,6 @@ function PodStatus({ pod }: { pod: PodView }) {
     return <StatusPending>{label}</StatusPending>;
   if (pod.ready) return <StatusOK>{label}</StatusOK>;
   return <StatusError>{label}</StatusError>;
-}
-
-/** A container's actions, in the order the page shows them, and when each is not possible. */
-function podActions(pod: PodView): Array<{
-  kind: PodActionKind;
-  label: string;
-  /** the button's accessible name, where it names the container */
-  name?: string;
-  disabled: boolean;
-}> {
-  const running = pod.containers.some(c => c.state === 'running');
-  return [
-    {
-      kind: 'logs',
-      label: 'logs',
-      name: `logs of ${pod.name}`,
-      disabled: false,
-    },
-    {
-      kind: 'events',
-      label: 'events',
-      name: `events of ${pod.name}`,
-      disabled: false,
-    },
-    {
-      kind: 'metrics',
-      label: 'metrics',
-      name: `metrics of ${pod.name}`,
-      disabled: false,
-    },
-    {
-      kind: 'shell',
-      label: 'shell',
-      name: `shell in ${pod.name}`,
-      disabled: pod.terminating || !running,
-    },
-    {
-      kind: 'debug',
-      label: 'debug',
-      name: `debug ${pod.name}`,
-      disabled: pod.terminating || pod.phase !== 'Running',
-    },
-    {
-      kind: 'remove-from-lb',
-      label: 'remove from LB',
-      disabled: pod.removedFromLoadBalancing || pod.terminating,
-    },
-    { kind: 'destroy', label: 'destroy', disabled: pod.terminating },
-  ];
 }
 
 function podColumns(
@@ -147,24 +90,8 @@ function podColumns(
     { title: 'Age', render: pod => age(pod.startedAt) },
     {
       title: 'Actions',
-      // wide enough for the buttons to run in two rows, not a column of seven
-      cellStyle: { minWidth: 400 },
       render: pod => (
-        <Box display="flex" flexWrap="wrap" style={{ gap: 4 }}>
-          {podActions(pod).map(action => (
-            <Button
-              key={action.kind}
-              size="small"
-              variant="outlined"
-              style={{ whiteSpace: 'nowrap' }}
-              aria-label={action.name}
-              disabled={action.disabled}
-              onClick={() => onPodAction(pod, action.kind)}
-            >
-              {action.label}
-            </Button>
-          ))}
-        </Box>
+        <PodActions pod={pod} onAction={kind => onPodAction(pod, kind)} />
       ),
     },
   ];
