@@ -23,6 +23,7 @@ import {
 } from '@internal/plugin-container-cloud-node/testing';
 import request from 'supertest';
 import { permissionModuleContainerCloudPolicy as policyModule } from './module';
+import { POLICY_RULES } from './policy/rules';
 
 jest.setTimeout(120_000);
 
@@ -132,6 +133,32 @@ describe('container cloud permission policy over HTTP', () => {
       ]);
       expect(asOwner.body.items[0].result).toBe('DENY');
       expect(asOps.body.items[0].result).toBe('ALLOW');
+    });
+
+    it('has a rule for every permission the catalog declares', async () => {
+      const res = await request(server)
+        .get('/api/catalog/.well-known/backstage/permissions/metadata')
+        .set('Authorization', mockCredentials.service.header());
+      expect(res.status).toBe(200);
+      const names: string[] = res.body.permissions.map(
+        (p: { name: string }) => p.name,
+      );
+      expect(names).toContain('catalog.entity.read');
+      expect(names.filter(name => !POLICY_RULES.has(name))).toEqual([]);
+    });
+
+    it('denies a permission it does not know, to ops admins too', async () => {
+      const unknown = {
+        permission: {
+          type: 'basic',
+          name: 'some-plugin.thing.delete',
+          attributes: { action: 'delete' },
+        },
+      };
+      for (const user of ['user:default/alice', 'user:default/carol']) {
+        const res = await authorize(user, [unknown]);
+        expect(res.body.items[0].result).toBe('DENY');
+      }
     });
 
     it('refuses a request without identity', async () => {

@@ -6,7 +6,9 @@ import {
 import { PolicyQueryUser } from '@backstage/plugin-permission-node';
 import {
   clusterAdminPermission,
+  containerCloudPermissions,
   containerLogsReadPermission,
+  nginxPermissions,
   nginxDomainEditPermission,
   nginxPublishPermission,
   nginxUpstreamEditPermission,
@@ -15,6 +17,7 @@ import {
 } from '@internal/plugin-container-cloud-common';
 import { ContainerCloudPermissionPolicy } from './ContainerCloudPermissionPolicy';
 import { readContainerCloudPolicyConfig } from './ContainerCloudPolicyConfig';
+import { POLICY_RULES } from './rules';
 
 function userOf(...ownershipEntityRefs: string[]): PolicyQueryUser {
   return {
@@ -149,6 +152,124 @@ describe('ContainerCloudPermissionPolicy', () => {
       await expect(policy.handle({ permission }, carol)).resolves.toEqual({
         result: AuthorizeResult.ALLOW,
       });
+    }
+  });
+
+  const bob = userOf('user:default/bob', 'group:default/team-orders');
+  const ownedByAlice = {
+    result: AuthorizeResult.CONDITIONAL,
+    pluginId: 'catalog',
+    resourceType: 'catalog-entity',
+    conditions: {
+      rule: 'IS_ENTITY_OWNER',
+      resourceType: 'catalog-entity',
+      params: { claims: ['user:default/alice', 'group:default/team-payments'] },
+    },
+  };
+  const allow = { result: AuthorizeResult.ALLOW };
+  const deny = { result: AuthorizeResult.DENY };
+
+  it('denies a permission it does not know to everyone, ops admins and reads included', async () => {
+    for (const permission of [
+      createPermission({
+        name: 'some-plugin.thing.delete',
+        attributes: { action: 'delete' },
+      }),
+      createPermission({
+        name: 'some-plugin.thing.read',
+        attributes: { action: 'read' },
+      }),
+      createPermission({
+        name: 'container-cloud.storage.volume.delete',
+        attributes: { action: 'delete' },
+        resourceType: 'catalog-entity',
+      }),
+    ]) {
+      for (const user of [alice, bob, carol, undefined]) {
+        await expect(policy.handle({ permission }, user)).resolves.toEqual(
+          deny,
+        );
+      }
+    }
+  });
+
+  // the permissions of the plugins in packages/backend, with their attributes, and what the
+  // owner of the entity (alice) and an ops admin (carol) get
+  it.each([
+    ['catalog.entity.read', 'read', 'catalog-entity', allow, allow],
+    ['catalog.location.read', 'read', undefined, allow, allow],
+    ['catalog.location.analyze', 'read', undefined, allow, allow],
+    ['catalog.ingestion.read', 'read', undefined, allow, allow],
+    ['catalog.entity.create', 'create', undefined, allow, allow],
+    ['catalog.entity.validate', 'create', undefined, allow, allow],
+    ['catalog.location.create', 'create', undefined, allow, allow],
+    ['catalog.entity.delete', 'delete', 'catalog-entity', ownedByAlice, allow],
+    ['catalog.entity.refresh', 'update', 'catalog-entity', ownedByAlice, allow],
+    [
+      'scaffolder.template.parameter.read',
+      'read',
+      'scaffolder-template',
+      allow,
+      allow,
+    ],
+    [
+      'scaffolder.template.step.read',
+      'read',
+      'scaffolder-template',
+      allow,
+      allow,
+    ],
+    ['scaffolder.task.read', 'read', 'scaffolder-task', allow, allow],
+    ['scaffolder.task.create', 'create', undefined, allow, allow],
+    ['scaffolder.task.cancel', undefined, 'scaffolder-task', allow, allow],
+    ['scaffolder.action.execute', undefined, 'scaffolder-action', allow, allow],
+    ['scaffolder.template.dry-run', undefined, undefined, allow, allow],
+    ['kubernetes.clusters.read', 'read', undefined, allow, allow],
+    ['kubernetes.resources.read', 'read', undefined, allow, allow],
+    ['kubernetes.proxy', undefined, undefined, deny, allow],
+  ] as const)(
+    'decides %s (%s) as before',
+    async (name, action, resourceType, asOwner, asOps) => {
+      const permission = createPermission({
+        name,
+        attributes: action ? { action } : {},
+        ...(resourceType ? { resourceType } : {}),
+      } as Parameters<typeof createPermission>[0]);
+      await expect(policy.handle({ permission }, alice)).resolves.toEqual(
+        asOwner,
+      );
+      await expect(policy.handle({ permission }, carol)).resolves.toEqual(
+        asOps,
+      );
+    },
+  );
+
+  it('keeps deleting catalog locations, managing ingestion and editing templates for ops admins', async () => {
+    for (const [name, action] of [
+      ['catalog.location.delete', 'delete'],
+      ['catalog.ingestion.manage', 'update'],
+      ['scaffolder.template.management', undefined],
+    ] as const) {
+      const permission = createPermission({
+        name,
+        attributes: action ? { action } : {},
+      });
+      await expect(policy.handle({ permission }, alice)).resolves.toEqual(deny);
+      await expect(policy.handle({ permission }, carol)).resolves.toEqual(
+        allow,
+      );
+    }
+  });
+
+  it('has a rule for every Container Cloud permission', () => {
+    for (const permission of [
+      ...containerCloudPermissions,
+      ...nginxPermissions,
+    ]) {
+      expect([permission.name, POLICY_RULES.has(permission.name)]).toEqual([
+        permission.name,
+        true,
+      ]);
     }
   });
 

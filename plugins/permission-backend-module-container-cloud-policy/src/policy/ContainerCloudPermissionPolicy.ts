@@ -13,32 +13,28 @@ import {
   PolicyQuery,
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
-import { CONTAINER_CLOUD_PERMISSION_PREFIX } from '@internal/plugin-container-cloud-common';
 import { ContainerCloudPolicyConfig } from './ContainerCloudPolicyConfig';
+import { POLICY_RULES, Rule } from './rules';
 
-/**
- * Backstage permissions that are not "read" yet carry no action attribute, and that reach
- * real infrastructure: Backstage's kubernetes proxy passes any request to the apiserver.
- */
-const OPS_ONLY_PERMISSIONS = new Set(['kubernetes.proxy']);
+const ALLOW: PolicyDecision = { result: AuthorizeResult.ALLOW };
+const DENY: PolicyDecision = { result: AuthorizeResult.DENY };
 
 /**
  * The suite's policy, from the product brief: everyone reads; the owners of a catalog entity
- * operate it; ops admins operate everything.
- *
- * - ops admins (members of a configured group): allowed everything;
- * - a read: allowed;
- * - an update or delete of a catalog entity (our service operations, and the catalog's own
- *   unregister/refresh): allowed when the user's ownership refs include the entity's owner;
- * - a platform-wide Container Cloud operation, or the kubernetes proxy: denied;
- * - anything else Backstage itself asks (creating scaffolder tasks, registering locations):
- *   allowed, as Backstage does without a policy, so teams can still create apps.
+ * operate it; ops admins operate everything the policy knows. It is an allowlist: each permission
+ * it knows has a rule (`POLICY_RULES`, by name), and a permission it does not know is denied to
+ * everyone, ops admins included.
  */
 export class ContainerCloudPermissionPolicy implements PermissionPolicy {
   private readonly opsAdminGroups: ReadonlySet<string>;
+  private readonly rules: ReadonlyMap<string, Rule>;
 
-  constructor(config: ContainerCloudPolicyConfig) {
+  constructor(
+    config: ContainerCloudPolicyConfig,
+    rules: ReadonlyMap<string, Rule> = POLICY_RULES,
+  ) {
     this.opsAdminGroups = new Set(config.opsAdminGroups);
+    this.rules = rules;
   }
 
   async handle(
@@ -46,31 +42,33 @@ export class ContainerCloudPermissionPolicy implements PermissionPolicy {
     user?: PolicyQueryUser,
   ): Promise<PolicyDecision> {
     const { permission } = request;
-    const ownership = (user?.info.ownershipEntityRefs ?? []).map(ref =>
+    const rule = this.rules.get(permission.name);
+    if (!rule) return DENY;
+    if (rule === 'read') return ALLOW;
+    if (!user) return DENY;
+
+    const ownership = user.info.ownershipEntityRefs.map(ref =>
       ref.toLocaleLowerCase('en-US'),
     );
+    if (ownership.some(ref => this.opsAdminGroups.has(ref))) return ALLOW;
 
-    if (ownership.some(ref => this.opsAdminGroups.has(ref))) {
-      return { result: AuthorizeResult.ALLOW };
+    switch (rule) {
+      case 'signed-in':
+        return ALLOW;
+      case 'owner':
+        // only a permission on a catalog entity has an owner to check
+        if (
+          ownership.length === 0 ||
+          !isResourcePermission(permission, RESOURCE_TYPE_CATALOG_ENTITY)
+        ) {
+          return DENY;
+        }
+        return createCatalogConditionalDecision(
+          permission,
+          catalogConditions.isEntityOwner({ claims: ownership }),
+        );
+      default:
+        return DENY;
     }
-    if (permission.attributes.action === 'read') {
-      return { result: AuthorizeResult.ALLOW };
-    }
-    if (isResourcePermission(permission, RESOURCE_TYPE_CATALOG_ENTITY)) {
-      if (!user || ownership.length === 0) {
-        return { result: AuthorizeResult.DENY };
-      }
-      return createCatalogConditionalDecision(
-        permission,
-        catalogConditions.isEntityOwner({ claims: ownership }),
-      );
-    }
-    if (
-      permission.name.startsWith(CONTAINER_CLOUD_PERMISSION_PREFIX) ||
-      OPS_ONLY_PERMISSIONS.has(permission.name)
-    ) {
-      return { result: AuthorizeResult.DENY };
-    }
-    return { result: AuthorizeResult.ALLOW };
   }
 }

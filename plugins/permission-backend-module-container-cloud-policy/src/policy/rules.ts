@@ -1,0 +1,81 @@
+import {
+  clusterAdminPermission,
+  containerLogsReadPermission,
+  nginxDomainEditPermission,
+  nginxPublishPermission,
+  nginxUpstreamEditPermission,
+  serviceOperatePermissions,
+  serviceReadPermission,
+} from '@internal/plugin-container-cloud-common';
+
+/**
+ * Who a permission is for:
+ * - `read`: everyone the permission framework asks about (a read of something the portal shows);
+ * - `signed-in`: any signed-in user;
+ * - `owner`: the owners of the catalog entity it is checked on (a catalog condition), and ops
+ *   admins; only for permissions on catalog entities;
+ * - `ops`: members of a `containerCloud.permissions.opsAdminGroups` group only.
+ *
+ * A permission that is in no rule is denied to everyone, ops admins included: a plugin added to
+ * the backend gets nothing until a rule here says who may use its permissions.
+ */
+export type Rule = 'read' | 'signed-in' | 'owner' | 'ops';
+
+/** Backstage's catalog: reads for all, imports for users, changes to an entity for its owners. */
+const CATALOG: Record<string, Rule> = {
+  'catalog.entity.read': 'read',
+  'catalog.location.read': 'read',
+  'catalog.location.analyze': 'read',
+  'catalog.ingestion.read': 'read',
+  // registering a component, as the catalog import page does
+  'catalog.entity.create': 'signed-in',
+  'catalog.entity.validate': 'signed-in',
+  'catalog.location.create': 'signed-in',
+  // unregister and refresh an entity: its owners
+  'catalog.entity.delete': 'owner',
+  'catalog.entity.refresh': 'owner',
+  // a location may hold many teams' entities, and has no owner to check: ops only
+  'catalog.location.delete': 'ops',
+  'catalog.ingestion.manage': 'ops',
+};
+
+/** Backstage's scaffolder: everyone signed in creates apps from templates; ops edit templates. */
+const SCAFFOLDER: Record<string, Rule> = {
+  'scaffolder.template.parameter.read': 'read',
+  'scaffolder.template.step.read': 'read',
+  'scaffolder.task.read': 'read',
+  'scaffolder.task.create': 'signed-in',
+  'scaffolder.task.cancel': 'signed-in',
+  'scaffolder.action.execute': 'signed-in',
+  'scaffolder.template.dry-run': 'signed-in',
+  'scaffolder.template.management': 'ops',
+};
+
+/** Backstage's Kubernetes plugin: its read-only views for all; its proxy reaches the apiservers. */
+const KUBERNETES: Record<string, Rule> = {
+  'kubernetes.clusters.read': 'read',
+  'kubernetes.resources.read': 'read',
+  'kubernetes.proxy': 'ops',
+};
+
+/** The suite's own permissions (plugins/container-cloud-common/src/permissions.ts). */
+const CONTAINER_CLOUD: Record<string, Rule> = Object.fromEntries([
+  [serviceReadPermission.name, 'read'],
+  // the product brief: everyone reads, logs included
+  [containerLogsReadPermission.name, 'read'],
+  ...serviceOperatePermissions.map(p => [p.name, 'owner']),
+  [nginxUpstreamEditPermission.name, 'owner'],
+  [clusterAdminPermission.name, 'ops'],
+  [nginxDomainEditPermission.name, 'ops'],
+  [nginxPublishPermission.name, 'ops'],
+]);
+
+/** Every permission the policy knows, by name; anything else is denied. */
+export const POLICY_RULES: ReadonlyMap<string, Rule> = new Map(
+  Object.entries({
+    ...CATALOG,
+    ...SCAFFOLDER,
+    ...KUBERNETES,
+    ...CONTAINER_CLOUD,
+  }),
+);
