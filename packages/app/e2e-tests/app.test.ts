@@ -18,6 +18,14 @@ async function signInAsGuest(page: Page) {
   ).toBeVisible();
 }
 
+/** Opens one of the sidebar's pages the way a person does: by its link in the sidebar. */
+async function openFromSidebar(page: Page, name: string) {
+  await page
+    .getByRole('navigation', { name: 'sidebar nav' })
+    .getByRole('link', { name, exact: true })
+    .click();
+}
+
 test('the catalog lists the example services and opens a service page', async ({
   page,
 }) => {
@@ -201,7 +209,8 @@ test('the Services page lists my services, then all, and opens a Service tab', a
   page,
 }) => {
   await signInAsGuest(page);
-  await page.goto('/services');
+  await openFromSidebar(page, 'Services');
+  await expect(page).toHaveURL(/\/services$/);
   const table = page.getByRole('table').first();
   await expect(table.getByRole('link', { name: 'Payments API' })).toBeVisible();
   await expect(table.getByLabel('ready payments-api')).toBeVisible();
@@ -221,7 +230,8 @@ test('the Nginx page shows the local cluster and its test environments; a servic
   // the backend publishes the test environments 30 s after it starts, then every 5 minutes
   test.setTimeout(180_000);
   await signInAsGuest(page);
-  await page.goto('/nginx');
+  await openFromSidebar(page, 'Nginx');
+  await expect(page).toHaveURL(/\/nginx$/);
   await expect(page.getByText('Nginx clusters')).toBeVisible();
   // the local cloud's nginx, declared as cluster `local` by its app-config overlay
   await expect(page.getByText('Domains of local')).toBeVisible();
@@ -237,8 +247,15 @@ test('the Nginx page shows the local cluster and its test environments; a servic
     fullPage: true,
   });
 
-  // the service's owners see its domains on its page
-  await page.goto('/catalog/default/component/payments-api/domains');
+  // the service's owners see its domains on its page: the catalog lists their services
+  await openFromSidebar(page, 'Catalog');
+  await page
+    .getByRole('table')
+    .first()
+    .getByRole('link', { name: 'Payments API' })
+    .click();
+  await page.getByRole('link', { name: 'Domains', exact: true }).click();
+  await expect(page).toHaveURL(/\/component\/payments-api\/domains$/);
   await expect(
     page.getByText('payments-api.test.localhost').first(),
   ).toBeVisible();

@@ -8,6 +8,7 @@ import {
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { SvgIcon } from '@material-ui/core';
 import { ServicesClient, servicesApiRef } from './api/ServicesClient';
+import { rootRouteRef } from './routes';
 
 const servicesApi = ApiBlueprint.make({
   params: defineParams =>
@@ -37,6 +38,8 @@ const servicesPage = PageBlueprint.make({
   params: {
     path: '/services',
     title: 'Services',
+    // the sidebar shows a page only when it has a route ref
+    routeRef: rootRouteRef,
     // a list, for the sidebar
     icon: (
       <SvgIcon>
@@ -55,5 +58,6 @@ const servicesPage = PageBlueprint.make({
 export default createFrontendPlugin({
   pluginId: 'services',
   title: 'Services',
+  routes: { root: rootRouteRef },
   extensions: [servicesApi, serviceEntityContent, servicesPage],
 });
