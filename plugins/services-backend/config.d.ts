@@ -19,8 +19,10 @@ export interface Config {
       };
       files?: {
         /**
-         * Folders (each ending in '/') whose files users may download from inside a running
-         * container. Default: /var/log/, /logs/, /app/logs/, /tmp/.
+         * Folders whose files users may download from inside a running container, matched on
+         * whole path segments (`/var/log` and `/var/log/` allow `/var/log/app.log`, not
+         * `/var/logs-x/a.log`), and checked again in the container on the path `realpath`
+         * resolves. Default: /var/log/, /logs/, /app/logs/, /tmp/.
          */
         allowedPaths?: string[];
         /** The largest file a download returns, in MiB. Default 100. */

@@ -329,6 +329,12 @@ export async function createRouter(
     });
   }
 
+  // shells and file downloads in root containers switch to this user where the image allows
+  const nonRootUser =
+    options.shellNonRootUser === false
+      ? undefined
+      : options.shellNonRootUser ?? DEFAULT_NON_ROOT_USER;
+
   router.get('/health', async (req, res) => {
     await readerCredentials(httpAuth, req);
     res.json({ clusters: clusters.health() });
@@ -373,6 +379,7 @@ export async function createRouter(
     allowedPaths: options.files?.allowedPaths ?? DEFAULT_ALLOWED_PATHS,
     maxBytes: options.files?.maxBytes ?? DEFAULT_MAX_FILE_BYTES,
     allowedOrigins: options.allowedOrigins ?? [],
+    nonRootUser,
     loadService,
     authorize,
   });
@@ -389,10 +396,7 @@ export async function createRouter(
     auditor,
     sessions: options.shellSessions ?? new ShellSessions(),
     allowedOrigins: options.allowedOrigins ?? [],
-    nonRootUser:
-      options.shellNonRootUser === false
-        ? undefined
-        : options.shellNonRootUser ?? DEFAULT_NON_ROOT_USER,
+    nonRootUser,
     loadService,
     authorize,
   });

@@ -1,7 +1,7 @@
 import type express from 'express';
 import type { ServiceRouteContext } from '../lib/serviceRoutes';
 import type { AuditorService } from '@backstage/backend-plugin-api';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { containerExecPermission } from '@internal/plugin-container-cloud-common';
 import type { ContainerCloudClusters } from '@internal/plugin-container-cloud-node';
 import path from 'node:path';
@@ -9,6 +9,12 @@ import { Writable } from 'node:stream';
 import { z } from 'zod';
 import { parseBody, podTargetSchema, containerName } from '../lib/validation';
 import { requireOrigin } from '../shell/origin';
+import {
+  fileReadCommand,
+  NonRootUser,
+  withoutTrailingSlash,
+  WRAPPER_REFUSED,
+} from '../shell/shellCommand';
 
 /** Where log files usually live; `containerCloud.services.files.allowedPaths` replaces it. */
 export const DEFAULT_ALLOWED_PATHS = [
@@ -24,9 +30,22 @@ export interface ContainerFilesOptions extends ServiceRouteContext {
   auditor: AuditorService;
   /** browser origins downloads may be started from (see shellOrigins) */
   allowedOrigins: string[];
-  /** folders (ending in `/`) whose files may be downloaded */
+  /** folders whose files may be downloaded (matched on whole path segments) */
   allowedPaths: string[];
   maxBytes: number;
+  /**
+   * The user a container that runs as root reads as, through the shell's non-root wrapper;
+   * undefined reads as the container's user.
+   */
+  nonRootUser?: NonRootUser;
+}
+
+/**
+ * Whether `filePath` lies under `folder`, on whole path segments: `/var/log` and `/var/log/`
+ * hold `/var/log/app.log`, not `/var/logs-x/app.log` nor `/var/log` itself.
+ */
+export function isInFolder(filePath: string, folder: string): boolean {
+  return filePath.startsWith(`${withoutTrailingSlash(folder)}/`);
 }
 
 /** An absolute, normalised path of plain characters: nothing the shell or `cat` could read as more. */
@@ -43,7 +62,7 @@ export function filePathSchema(allowedPaths: string[]) {
       'a file path names a file, without . or .. parts or doubled slashes',
     )
     .refine(
-      p => allowedPaths.some(prefix => p.startsWith(prefix)),
+      p => allowedPaths.some(folder => isInFolder(p, folder)),
       `files may be downloaded from ${allowedPaths.join(', ')} only`,
     );
 }
@@ -52,7 +71,11 @@ export function filePathSchema(allowedPaths: string[]) {
  * Downloads a file from inside a running container (`cat` through the apiserver's exec), for log
  * files an application writes beside its stdout. It runs a command in the container, so it needs
  * the exec permission (owners and ops), not the logs one everybody has; only paths under the
- * configured folders; every download is audited with its path; bounded in size.
+ * configured folders, checked here as text and again in the container on the path `realpath`
+ * resolves (a symlink out of the folders is refused, 403); read through the shell's non-root
+ * wrapper (see shellCommand.ts), which is a convenience, not an isolation boundary: whoever may
+ * exec may open a shell in the same container. Every download is audited with its path; bounded
+ * in size.
  */
 export function addContainerFileRoutes(
   router: express.Router,
@@ -118,7 +141,7 @@ export function addContainerFileRoutes(
           container: q.container,
           kubernetesId: service.kubernetesId,
         },
-        ['cat', '--', q.path],
+        fileReadCommand(q.path, options.allowedPaths, options.nonRootUser),
         body,
         abort.signal,
       );
@@ -128,6 +151,12 @@ export function addContainerFileRoutes(
         });
         res.destroy();
         return;
+      }
+      if (exit.exitCode === WRAPPER_REFUSED && sent === 0) {
+        throw new NotAllowedError(
+          exit.stderr.trim() ||
+            `${q.path} may not be read in ${q.pod} (${q.container})`,
+        );
       }
       if (exit.exitCode !== 0 && sent === 0) {
         throw new NotFoundError(

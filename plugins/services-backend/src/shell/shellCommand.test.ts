@@ -5,8 +5,10 @@ import path from 'node:path';
 import { mockServices } from '@backstage/backend-test-utils';
 import {
   DEFAULT_NON_ROOT_USER,
+  fileReadCommand,
   readNonRootUser,
   shellCommand,
+  WRAPPER_REFUSED,
 } from './shellCommand';
 
 // The switch script runs here for real, in this machine's sh with its own setpriv, su and id, as a
@@ -116,6 +118,137 @@ describe('shellCommand', () => {
 
   it('passes the exit code of what the user ran', () => {
     expect(runShell('exit 7\n').status).toBe(7);
+  });
+
+  it('runs nothing, and says why, in an image without id: it cannot tell the user', () => {
+    const image = imageWith(['sh', 'setpriv', 'su']);
+    const out = runShell('echo ran\n', { path: image });
+    expect(out.stdout).toBe('');
+    expect(out.stderr).toBe(
+      'container-cloud: this image has no working id command, so the portal cannot tell which user the container runs as; refused',
+    );
+    expect(out.status).toBe(WRAPPER_REFUSED);
+  });
+});
+
+describe('fileReadCommand', () => {
+  // a container's files, in a folder of this machine: logs/ is the allowed folder
+  let root: string;
+  const read = (
+    file: string,
+    options: { path?: string; folders?: string[] } = {},
+  ) => {
+    const [cmd, ...args] = fileReadCommand(
+      file,
+      options.folders ?? [`${root}/logs/`],
+      DEFAULT_NON_ROOT_USER,
+    );
+    const result = spawnSync(cmd, args, {
+      encoding: 'utf8',
+      env: { PATH: options.path ?? process.env.PATH },
+      timeout: 20_000,
+    });
+    if (result.error) throw result.error;
+    return {
+      stdout: result.stdout,
+      stderr: result.stderr.trim(),
+      status: result.status,
+    };
+  };
+
+  beforeAll(() => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'file-read-'));
+    fs.chmodSync(root, 0o755);
+    images.push(root);
+    for (const dir of ['logs', 'logs-x']) {
+      fs.mkdirSync(path.join(root, dir), { mode: 0o755 });
+    }
+    const file = (name: string, content: string, mode = 0o644) => {
+      fs.writeFileSync(path.join(root, name), content);
+      fs.chmodSync(path.join(root, name), mode);
+    };
+    file('logs/app.log', 'line 1\nline 2\n');
+    file('logs/root-only.log', 'root only\n', 0o600);
+    file('logs-x/a.log', 'next door\n');
+    file('secret', 'outside\n');
+    fs.symlinkSync('../secret', path.join(root, 'logs/link.log'));
+    fs.symlinkSync(`${root}/logs`, path.join(root, 'logs-link'));
+  });
+
+  it('reads a file in an allowed folder, as the non-root user', () => {
+    expect(read(`${root}/logs/app.log`)).toEqual({
+      stdout: 'line 1\nline 2\n',
+      stderr: '',
+      status: 0,
+    });
+    // uid 65534 may not read a file only root may
+    const rootOnly = read(`${root}/logs/root-only.log`);
+    expect(rootOnly.stdout).toBe('');
+    expect(rootOnly.stderr).toContain('Permission denied');
+    expect(rootOnly.status).not.toBe(0);
+  });
+
+  it('switches with su where the image has no setpriv, and reads as root (as the shell would run) where it can switch to no one', () => {
+    const withSu = imageWith(['sh', 'id', 'su', 'realpath', 'cat']);
+    expect(read(`${root}/logs/app.log`, { path: withSu }).stdout).toBe(
+      'line 1\nline 2\n',
+    );
+    expect(
+      read(`${root}/logs/root-only.log`, { path: withSu }).stderr,
+    ).toContain('Permission denied');
+    const noSwitch = imageWith(['sh', 'id', 'realpath', 'cat']);
+    expect(read(`${root}/logs/root-only.log`, { path: noSwitch }).stdout).toBe(
+      'root only\n',
+    );
+  });
+
+  it('refuses a symlink that leads out of the allowed folders, naming where it leads', () => {
+    expect(read(`${root}/logs/link.log`)).toEqual({
+      stdout: '',
+      stderr: `container-cloud: ${root}/logs/link.log leads to ${root}/secret, outside the folders files may be downloaded from; refused`,
+      status: WRAPPER_REFUSED,
+    });
+  });
+
+  it('follows a symlink that stays inside the allowed folders', () => {
+    expect(read(`${root}/logs-link/app.log`).stdout).toBe('line 1\nline 2\n');
+  });
+
+  it('matches folders on whole path segments: /logs does not allow /logs-x', () => {
+    for (const folders of [[`${root}/logs`], [`${root}/logs/`]]) {
+      const out = read(`${root}/logs-x/a.log`, { folders });
+      expect(out.status).toBe(WRAPPER_REFUSED);
+      expect(out.stdout).toBe('');
+    }
+    expect(read(`${root}/logs/app.log`, { folders: [`${root}/logs`] })).toEqual(
+      expect.objectContaining({ status: 0 }),
+    );
+  });
+
+  it('says plainly when the file is not there', () => {
+    const out = read(`${root}/logs/none.log`);
+    expect(out.stderr).toContain('No such file');
+    expect(out.status).not.toBe(0);
+    expect(out.status).not.toBe(WRAPPER_REFUSED);
+  });
+
+  it('reads nothing in an image without id, and nothing it cannot resolve', () => {
+    const noId = read(`${root}/logs/app.log`, {
+      path: imageWith(['sh', 'setpriv', 'realpath', 'cat']),
+    });
+    expect(noId).toEqual({
+      stdout: '',
+      stderr: expect.stringContaining('no working id command'),
+      status: WRAPPER_REFUSED,
+    });
+    const noRealpath = read(`${root}/logs/app.log`, {
+      path: imageWith(['sh', 'id', 'setpriv', 'cat']),
+    });
+    expect(noRealpath).toEqual({
+      stdout: '',
+      stderr: expect.stringContaining('neither realpath nor readlink'),
+      status: WRAPPER_REFUSED,
+    });
   });
 });
 
