@@ -36,6 +36,11 @@ export interface Config {
         /** A shell with no input and no page reading it is closed after this. Default 15. */
         idleTimeoutMinutes?: number;
         /**
+         * Output streams one shell may have open at once (each costs a copy of all its output);
+         * one more is answered 409. Default 3.
+         */
+        maxReadersPerSession?: number;
+        /**
          * Shells into a container that runs as root switch to this user where the image allows
          * (setpriv or su); the page says when it cannot. Default uid and gid 65534 (nobody).
          * `false` keeps the container's user. Debug containers keep their tools image's user.

@@ -72,6 +72,9 @@ export const servicesPlugin = createBackendPlugin({
             (shellConfig?.getOptionalNumber('idleTimeoutMinutes') ??
               DEFAULT_SHELL_LIMITS.idleTimeoutMs / 60_000) * 60_000,
           bufferBytes: DEFAULT_SHELL_LIMITS.bufferBytes,
+          maxReadersPerSession:
+            shellConfig?.getOptionalNumber('maxReadersPerSession') ??
+            DEFAULT_SHELL_LIMITS.maxReadersPerSession,
         });
         lifecycle.addShutdownHook(() =>
           shellSessions.closeAll('the backend is shutting down'),

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ClusterConnection } from '../clusters/ClusterConnection';
-import { PodLogs } from './PodLogs';
+import { MAX_LOG_TAIL_BYTES, PodLogs } from './PodLogs';
 import { PodOperations } from './PodOperations';
 
 // A kubelet that lost a container's previous log answers the apiserver's log request with 400;
@@ -9,6 +9,8 @@ import { PodOperations } from './PodOperations';
 describe('PodLogs', () => {
   let server: http.Server;
   let logs: PodLogs;
+  /** the query of every log request payments-api-2's stand-in served */
+  const logQueries: URLSearchParams[] = [];
   const pod = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -39,6 +41,19 @@ describe('PodLogs', () => {
       res.setHeader('Content-Type', 'application/json');
       if (url.pathname === '/api/v1/namespaces/payments/pods/payments-api-1') {
         res.end(JSON.stringify(pod));
+      } else if (
+        url.pathname === '/api/v1/namespaces/payments/pods/payments-api-2'
+      ) {
+        res.end(
+          JSON.stringify({
+            ...pod,
+            metadata: { ...pod.metadata, name: 'payments-api-2' },
+          }),
+        );
+      } else if (url.pathname.endsWith('/payments-api-2/log')) {
+        logQueries.push(url.searchParams);
+        res.setHeader('Content-Type', 'text/plain');
+        res.end('a line\n');
       } else if (url.pathname.endsWith('/payments-api-1/log')) {
         res.statusCode = 400;
         res.end(
@@ -68,6 +83,29 @@ describe('PodLogs', () => {
   });
 
   afterAll(() => new Promise(resolve => server.close(resolve)));
+
+  it('asks the apiserver for at most MAX_LOG_TAIL_BYTES on a tail, and no limit on a follow', async () => {
+    const target = {
+      namespace: 'payments',
+      name: 'payments-api-2',
+      kubernetesId: 'payments-api',
+    };
+    for (const follow of [false, true]) {
+      const opened = await logs.open(target, {
+        previous: false,
+        follow,
+        tailLines: 10,
+      });
+      const text: Buffer[] = [];
+      for await (const chunk of opened.stream) text.push(chunk);
+      expect(Buffer.concat(text).toString()).toBe('a line\n');
+    }
+    expect(logQueries.map(q => q.get('limitBytes'))).toEqual([
+      String(MAX_LOG_TAIL_BYTES),
+      null,
+    ]);
+    expect(logQueries.map(q => q.get('tailLines'))).toEqual(['10', '10']);
+  });
 
   it('says in words that the cluster keeps no previous log, as a 404', async () => {
     const error = await logs

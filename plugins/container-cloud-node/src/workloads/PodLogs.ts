@@ -23,7 +23,15 @@ export interface ContainerLogOptions {
   follow: boolean;
   /** prefix each line with the time the runtime recorded it */
   timestamps?: boolean;
+  /**
+   * The most bytes a tail (not a follow) returns: the apiserver stops there, so a container that
+   * writes huge lines cannot make a tail of a few lines unbounded. Default MAX_LOG_TAIL_BYTES.
+   */
+  limitBytes?: number;
 }
+
+/** 16 MiB: far more than the 5000 lines a tail may ask for, of any sane length. @public */
+export const MAX_LOG_TAIL_BYTES = 16 * 1024 * 1024;
 
 /** An open log stream: its text, and the way to close it upstream. @public */
 export interface ContainerLogStream {
@@ -106,6 +114,10 @@ export class PodLogs {
           previous: options.previous,
           tailLines: options.tailLines,
           timestamps: options.timestamps ?? false,
+          // a follow runs for as long as the page is open; its lines are capped where it is read
+          ...(options.follow
+            ? {}
+            : { limitBytes: options.limitBytes ?? MAX_LOG_TAIL_BYTES }),
         },
       );
     } catch (error) {

@@ -1,9 +1,14 @@
 import { Readable } from 'node:stream';
-import { LineSplitter, sseEvent } from './sse';
+import { DEFAULT_MAX_LINE_LENGTH, LineSplitter, sseEvent } from './sse';
 
-async function split(chunks: Buffer[]): Promise<string[]> {
+async function split(
+  chunks: Iterable<Buffer>,
+  maxLineLength?: number,
+): Promise<string[]> {
   const lines: string[] = [];
-  for await (const line of Readable.from(chunks).pipe(new LineSplitter())) {
+  for await (const line of Readable.from(chunks).pipe(
+    new LineSplitter({ maxLineLength }),
+  )) {
     lines.push(line);
   }
   return lines;
@@ -25,6 +30,49 @@ describe('LineSplitter', () => {
     const cut = bytes.indexOf(0xc3) + 1; // inside the two bytes of ü
     expect(await split([bytes.subarray(0, cut), bytes.subarray(cut)])).toEqual([
       'grüße',
+    ]);
+  });
+});
+
+describe('LineSplitter with a line-length cap', () => {
+  const cut = (start: string, max: number) =>
+    `${start} [line cut: longer than ${max} characters]`;
+
+  it('passes a 100 MB line on as its first characters and a note, and goes on with the next line', async () => {
+    const MB = 1024 * 1024;
+    function* container() {
+      yield Buffer.from('before\n');
+      const block = Buffer.alloc(64 * 1024, 'x');
+      for (let sent = 0; sent < 100 * MB; sent += block.length) yield block;
+      yield Buffer.from('\nafter\n');
+    }
+    const lines = await split(container(), 1000);
+    expect(lines).toEqual(['before', cut('x'.repeat(1000), 1000), 'after']);
+  });
+
+  it('cuts at the cap exactly, within one chunk, across chunks and at the end', async () => {
+    expect(await split([Buffer.from('abcd\nabcde\nab')], 4)).toEqual([
+      'abcd',
+      cut('abcd', 4),
+      'ab',
+    ]);
+    expect(
+      await split(
+        [Buffer.from('abc'), Buffer.from('def'), Buffer.from('g\nz')],
+        4,
+      ),
+    ).toEqual([cut('abcd', 4), 'z']);
+    expect(await split([Buffer.from('ok\nabcdefgh')], 4)).toEqual([
+      'ok',
+      cut('abcd', 4),
+    ]);
+  });
+
+  it('has a cap by default', async () => {
+    const long = 'y'.repeat(DEFAULT_MAX_LINE_LENGTH + 10);
+    expect(await split([Buffer.from(`${long}\nnext\n`)])).toEqual([
+      cut('y'.repeat(DEFAULT_MAX_LINE_LENGTH), DEFAULT_MAX_LINE_LENGTH),
+      'next',
     ]);
   });
 });

@@ -167,4 +167,34 @@ describe('ShellSessions', () => {
     expect(ended.map(s => s.id)).toEqual([idle]);
     expect(ended[0].exit.message).toContain('without input or a reader');
   });
+
+  it('refuses a reader beyond maxReadersPerSession with 409, and takes one again when a reader leaves', async () => {
+    sessions.closeAll('replaced');
+    sessions = new ShellSessions({ ...limits, maxReadersPerSession: 2 });
+    const exec = fakeExec();
+    const id = await open('user:default/alice', exec);
+    const stops = [1, 2].map(() =>
+      sessions.follow(id, 'user:default/alice', 0, () => {}),
+    );
+    expect(() =>
+      sessions.follow(id, 'user:default/alice', 0, () => {}),
+    ).toThrow(
+      'this shell already has 2 pages reading it, the most one shell may (containerCloud.services.shell.maxReadersPerSession); close one first',
+    );
+    stops[0]();
+    const late: ShellEvent[] = [];
+    sessions.follow(id, 'user:default/alice', 0, e => late.push(e));
+    exec.print('hi');
+    expect(text(late)).toBe('hi');
+  });
+
+  it('has a reader cap by default', async () => {
+    const id = await open('user:default/alice');
+    for (let i = 0; i < 3; i++) {
+      sessions.follow(id, 'user:default/alice', 0, () => {});
+    }
+    expect(() =>
+      sessions.follow(id, 'user:default/alice', 0, () => {}),
+    ).toThrow(/maxReadersPerSession/);
+  });
 });

@@ -19,13 +19,19 @@ export interface ShellLimits {
   idleTimeoutMs: number;
   /** output kept for a page that reconnects (bytes) */
   bufferBytes: number;
+  /**
+   * output streams one shell may have open at once (a page, and one reconnecting); every reader
+   * costs a copy of all output, so more are refused (409). Default 3.
+   */
+  maxReadersPerSession?: number;
 }
 
-export const DEFAULT_SHELL_LIMITS: ShellLimits = {
+export const DEFAULT_SHELL_LIMITS: Required<ShellLimits> = {
   maxPerUser: 3,
   maxTotal: 50,
   idleTimeoutMs: 15 * 60_000,
   bufferBytes: 256 * 1024,
+  maxReadersPerSession: 3,
 };
 
 /** Where a shell runs, as the audit events and the page name it. */
@@ -154,7 +160,8 @@ export class ShellSessions {
 
   /**
    * Follows a shell's output from `offset` (what the buffer still holds of it first), then live,
-   * until it ends or the returned function is called.
+   * until it ends or the returned function is called. Refuses (409) a reader beyond
+   * `maxReadersPerSession`.
    */
   follow(
     id: string,
@@ -163,6 +170,14 @@ export class ShellSessions {
     listener: (event: ShellEvent) => void,
   ): () => void {
     const session = this.get(id, user);
+    const maxReaders =
+      this.limits.maxReadersPerSession ??
+      DEFAULT_SHELL_LIMITS.maxReadersPerSession;
+    if (!session.exit && session.readers.size >= maxReaders) {
+      throw new ConflictError(
+        `this shell already has ${session.readers.size} pages reading it, the most one shell may (containerCloud.services.shell.maxReadersPerSession); close one first`,
+      );
+    }
     session.lastActivity = Date.now();
     for (const chunk of session.chunks) {
       const end = chunk.offset + chunk.data.length;
