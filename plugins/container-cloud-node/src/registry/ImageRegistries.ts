@@ -116,7 +116,8 @@ export function compareTagsNewestFirst(a: string, b: string): number {
 /**
  * Tag lists from the configured registries over the Registry API v2 (`/v2/<name>/tags/list`,
  * following its `Link` pages), with basic or bearer credentials from config. Bounded in pages and
- * time; errors say which registry and why.
+ * time; errors say which registry and why. A `Link` to another origin than the registry's URL is
+ * not followed (the credentials would go with it): the list ends there, reported truncated.
  * @public
  */
 export class ImageRegistries {
@@ -126,6 +127,8 @@ export class ImageRegistries {
       timeoutMs?: number;
       maxTags?: number;
       pageSize?: number;
+      /** `Link` pages followed at most (default 20); a registry with more is reported truncated */
+      maxPages?: number;
     } = {},
   ) {}
 
@@ -161,7 +164,15 @@ export class ImageRegistries {
       name.repository
     }/tags/list?n=${this.options.pageSize ?? 200}`;
     let truncated = false;
+    const origin = new URL(registry.url).origin;
+    const maxPages = this.options.maxPages ?? 20;
+    let pages = 0;
     while (next) {
+      if (pages === maxPages) {
+        truncated = true;
+        break;
+      }
+      pages += 1;
       let response: Response;
       try {
         response = await fetch(next, {
@@ -199,7 +210,12 @@ export class ImageRegistries {
       const link = /<([^>]+)>;\s*rel="next"/.exec(
         response.headers.get('link') ?? '',
       )?.[1];
-      next = link ? new URL(link, registry.url).toString() : undefined;
+      const nextUrl = link ? new URL(link, next) : undefined;
+      if (nextUrl && nextUrl.origin !== origin) {
+        truncated = true;
+        break;
+      }
+      next = nextUrl?.toString();
     }
     return {
       host: name.host,
