@@ -68,6 +68,7 @@ async function registryServer(
   ) => { tags: string[]; link?: string },
 ) {
   const requests: Array<{ url: string; authorization?: string }> = [];
+  let base = '';
   const server = http.createServer((req, res) => {
     const url = new URL(req.url!, 'http://x');
     requests.push({
@@ -80,7 +81,7 @@ async function registryServer(
     res.end(JSON.stringify({ name: 'payments/api', tags: answer.tags }));
   });
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     base,
     requests,
@@ -105,16 +106,12 @@ describe('ImageRegistries.tags against a hostile registry', () => {
     );
 
   it('follows Link pages on its own origin, with its credentials', async () => {
-    const registry = await registryServer((n, _url, base) =>
-      n === 0
-        ? { tags: ['1.0.0'], link: '/v2/payments/api/tags/list?n=1&last=1.0.0' }
-        : n === 1
-        ? {
-            tags: ['1.1.0'],
-            link: `${base}/v2/payments/api/tags/list?last=1.1.0`,
-          }
-        : { tags: ['1.2.0'] },
-    );
+    const pages = (base: string) => [
+      { tags: ['1.0.0'], link: '/v2/payments/api/tags/list?n=1&last=1.0.0' },
+      { tags: ['1.1.0'], link: `${base}/v2/payments/api/tags/list?last=1.1.0` },
+      { tags: ['1.2.0'] },
+    ];
+    const registry = await registryServer((n, _url, base) => pages(base)[n]);
     servers.push(registry);
     await expect(
       registries(registry.base).tags('registry.example.com/payments/api:1.0.0'),
