@@ -21,3 +21,4 @@ export * from './workloads/ServiceEvents';
 export * from './metrics/PrometheusClient';
 export * from './metrics/containerUsage';
 export * from './auth/principals';
+export * from './redact';
