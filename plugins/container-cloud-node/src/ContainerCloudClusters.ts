@@ -44,6 +44,8 @@ interface Cluster {
   logs: PodLogs;
   events: ServiceEvents;
   health: ClusterHealth;
+  /** the detail of the last failed probe, logged once until it changes */
+  probeFailure?: string;
 }
 
 /**
@@ -264,8 +266,15 @@ export class ContainerCloudClusters {
   /** Probes every cluster now (normally done on a timer). */
   async probeAll(): Promise<void> {
     await Promise.all(
-      [...this.clusters.values()].map(async c => {
-        c.health = await c.connection.probe();
+      [...this.clusters].map(async ([name, c]) => {
+        let failure: string | undefined;
+        c.health = await c.connection.probe(detail => {
+          failure = detail;
+        });
+        if (failure && failure !== c.probeFailure) {
+          this.logger.warn(`cluster ${name} is unreachable: ${failure}`);
+        }
+        c.probeFailure = failure;
       }),
     );
   }

@@ -43,7 +43,7 @@ export class ClusterConnection {
   }
 
   /** Asks the apiserver for its version (latency) and its nodes (readiness). Never throws. */
-  async probe(): Promise<ClusterHealth> {
+  async probe(onFailure?: (detail: string) => void): Promise<ClusterHealth> {
     const checkedAt = new Date().toISOString();
     const started = performance.now();
     try {
@@ -63,7 +63,14 @@ export class ClusterConnection {
         checkedAt,
       };
     } catch (error) {
-      return { reachable: false, error: describeKubeError(error), checkedAt };
+      // health goes to every reader of a service's page: the kind of failure only, the
+      // apiserver's own words to the backend log
+      onFailure?.(describeKubeError(error));
+      return {
+        reachable: false,
+        error: describeKubeErrorBriefly(error),
+        checkedAt,
+      };
     }
   }
 }
@@ -92,4 +99,21 @@ export function describeKubeError(error: unknown): string {
     return 'the apiserver did not answer in time';
   }
   return e?.message ?? String(error);
+}
+
+/**
+ * A Kubernetes client error for anyone who may read a service's page (cluster health): the kind
+ * of failure, never the apiserver's own text (it names service accounts, users and addresses) nor
+ * a client message (it may quote URLs). `describeKubeError` has the detail, for the backend log.
+ * @public
+ */
+export function describeKubeErrorBriefly(error: unknown): string {
+  const e = error as { code?: number | string; cause?: { code?: string } };
+  if (typeof e?.code === 'number') return `the apiserver answered ${e.code}`;
+  const code = e?.cause?.code ?? e?.code;
+  if (code === 'ECONNREFUSED') return 'the apiserver refused the connection';
+  if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+    return 'the apiserver did not answer in time';
+  }
+  return 'the apiserver could not be reached (the backend log says why)';
 }

@@ -15,6 +15,7 @@ import { KUBERNETES_ID_LABEL } from '@internal/plugin-container-cloud-common';
 import {
   ClusterConnection,
   describeKubeError,
+  describeKubeErrorBriefly,
 } from '../clusters/ClusterConnection';
 
 type Watched<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
@@ -315,11 +316,12 @@ export class ClusterWatch {
         failed = true;
         this.synced.delete(kind);
         if (this.stopped || retry) return;
-        this.lastError = describeKubeError(error);
+        // shown in cluster health to every reader: the kind of failure; the detail is logged
+        this.lastError = describeKubeErrorBriefly(error);
         this.logger.warn(
-          `cluster ${this.cluster}: ${kind} watch failed (${
-            this.lastError
-          }); retrying in ${backoff / 1000} s`,
+          `cluster ${this.cluster}: ${kind} watch failed (${describeKubeError(
+            error,
+          )}); retrying in ${backoff / 1000} s`,
         );
         retry = setTimeout(() => {
           this.timers.delete(retry!);
