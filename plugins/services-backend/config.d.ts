@@ -17,6 +17,13 @@ export interface Config {
          */
         images?: string[];
       };
+      history?: {
+        /**
+         * Days the history keeps a pod after it ended (running pods are always kept); older ones
+         * are forgotten every 6 hours. A whole number, at least 1. Default 90.
+         */
+        retentionDays?: number;
+      };
       files?: {
         /**
          * Folders whose files users may download from inside a running container, matched on

@@ -20,6 +20,10 @@ import {
   closeVanishedPods,
   recordPodHistory,
 } from './services/PodHistoryRecorder';
+import {
+  readHistoryRetentionDays,
+  scheduleHistoryRetention,
+} from './services/historyRetention';
 
 /**
  * Service management: a service's workloads in every cluster, and the operations its owners run
@@ -41,6 +45,7 @@ export const servicesPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         database: coreServices.database,
         lifecycle: coreServices.lifecycle,
+        scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
         clusters: containerCloudClustersServiceRef,
@@ -50,6 +55,12 @@ export const servicesPlugin = createBackendPlugin({
         deps.permissionsRegistry.addPermissions(containerCloudPermissions);
         const history = await PodHistoryStore.create(deps.database);
         lifecycle.addShutdownHook(recordPodHistory(clusters, history, logger));
+        await scheduleHistoryRetention({
+          scheduler: deps.scheduler,
+          history,
+          logger,
+          days: readHistoryRetentionDays(config),
+        });
         // watches start in the background: a cluster that is down must not hold up the backend
         clusters
           .start()

@@ -165,5 +165,45 @@ describe('PodHistoryStore', () => {
         }),
       ).toBeUndefined();
     });
+
+    it('lists pods not started yet first, then newest first, on every database', async () => {
+      const ordering = (n: number, startedAt?: Date) =>
+        pod(n, { kubernetesId: 'ordering-api', uid: `order-${n}`, startedAt });
+      await store.record(ordering(1, new Date(Date.UTC(2026, 10, 23, 8, 1))));
+      await store.record(ordering(2, undefined));
+      await store.record(ordering(3, new Date(Date.UTC(2026, 10, 23, 8, 3))));
+      await store.record(ordering(4, undefined));
+      const page = await store.list({
+        kubernetesId: 'ordering-api',
+        limit: 10,
+        offset: 0,
+      });
+      expect(page.items.map(i => i.pod)).toEqual([
+        'payments-api-abc-4',
+        'payments-api-abc-2',
+        'payments-api-abc-3',
+        'payments-api-abc-1',
+      ]);
+    });
+
+    it('forgets pods that ended before the retention cutoff, and only those', async () => {
+      const day = (d: number) => new Date(Date.UTC(2026, 10, d));
+      const kept = (n: number, extra: Partial<PodRecord>) =>
+        pod(n, { kubernetesId: 'retention-api', uid: `ret-${n}`, ...extra });
+      await store.record(kept(1, { startedAt: day(1), endedAt: day(2) }));
+      await store.record(kept(2, { startedAt: day(1), endedAt: day(10) }));
+      // running since long before the cutoff: kept
+      await store.record(kept(3, { startedAt: day(1) }));
+      expect(await store.pruneEndedBefore(day(5))).toBe(1);
+      const page = await store.list({
+        kubernetesId: 'retention-api',
+        limit: 10,
+        offset: 0,
+      });
+      expect(page.items.map(i => i.pod).sort()).toEqual([
+        'payments-api-abc-2',
+        'payments-api-abc-3',
+      ]);
+    });
   });
 });

@@ -111,6 +111,17 @@ export class PodHistoryStore {
     return gone.length;
   }
 
+  /**
+   * Forgets the pods that ended before `cutoff` (the retention); running pods stay, however long
+   * ago they started. Answers how many rows went.
+   */
+  async pruneEndedBefore(cutoff: Date): Promise<number> {
+    return await this.knex(TABLE)
+      .whereNotNull('ended_at')
+      .andWhere('ended_at', '<', cutoff)
+      .delete();
+  }
+
   /** One pod of the service, running or gone; undefined if the service never had it. */
   async find(query: {
     kubernetesId: string;
@@ -138,6 +149,9 @@ export class PodHistoryStore {
     const [{ count }] = await base.clone().count({ count: '*' });
     const rows = await base
       .clone()
+      // a pod not started yet is the newest: said outright, since PostgreSQL puts NULLs first in
+      // a descending order and SQLite last (and knex's `nulls` option is wrong on SQLite)
+      .orderByRaw('CASE WHEN started_at IS NULL THEN 0 ELSE 1 END')
       .orderBy([
         { column: 'started_at', order: 'desc' },
         { column: 'id', order: 'desc' },
