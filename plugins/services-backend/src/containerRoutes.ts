@@ -113,7 +113,13 @@ export function addContainerRoutes(
   router.get('/services/:namespace/:name/containers/logs', async (req, res) => {
     const { query, event, open } = await openLogs(req, false);
     const logs = await open();
-    await event.success();
+    try {
+      await event.success();
+    } catch (error) {
+      // the stream is open: an audit that fails must not leave it (and the apiserver's) open
+      logs.close();
+      throw error;
+    }
     res.status(200).type('text/plain; charset=utf-8');
     if (query.download) {
       res.attachment(logFileName(query.pod, logs.container, query.previous));
@@ -154,10 +160,18 @@ export function addContainerRoutes(
         throw error;
       }
       const opened = logs;
-      await event.success();
-      if (closed) {
-        opened.close();
-        return;
+      // from here the apiserver stream is open: whatever throws before it is handed to the
+      // response (the audit call included), it is closed and the slot freed, in `finally`
+      let streaming = false;
+      try {
+        await event.success();
+        if (closed) return;
+        streaming = true;
+      } finally {
+        if (!streaming) {
+          opened.close();
+          release();
+        }
       }
       res.writeHead(200, {
         'Content-Type': 'text/event-stream; charset=utf-8',
