@@ -380,6 +380,8 @@ describe('web shell on the local cloud', () => {
     const FILE = `/tmp/cc-file-test-${crypto
       .randomBytes(4)
       .toString('hex')}.log`;
+    // a symlink in an allowed folder to a file outside every one of them
+    const LINK = FILE.replace(/\.log$/, '-link.log');
     const CONTENT = Array.from(
       { length: 2000 },
       (_, i) => `line ${i} ok\n`,
@@ -422,7 +424,12 @@ describe('web shell on the local cloud', () => {
           container: 'app',
           kubernetesId: 'payments-api',
         },
-        ['sh', '-c', `printf '%s' "$0" > ${FILE}`, CONTENT],
+        [
+          'sh',
+          '-c',
+          `printf '%s' "$0" > ${FILE} && ln -sf /etc/passwd ${LINK}`,
+          CONTENT,
+        ],
         new PassThrough(),
       );
       if (exit.exitCode !== 0) {
@@ -467,6 +474,23 @@ describe('web shell on the local cloud', () => {
       const res = await download(ALICE, { path: filePath });
       expect(res.status).toBe(400);
       expect(JSON.parse(res.body.toString()).error.message).toContain(message);
+    });
+
+    it('refuses a symlink out of the allowed folders with 403, resolved in the container', async () => {
+      const res = await download(ALICE, { path: LINK });
+      expect(res.status).toBe(403);
+      expect(JSON.parse(res.body.toString()).error.message).toBe(
+        `container-cloud: ${LINK} leads to /etc/passwd, outside the folders files may be downloaded from; refused`,
+      );
+      expect(audit.events).toContainEqual(
+        expect.objectContaining({
+          eventId: 'container-file-read',
+          outcome: 'fail',
+          meta: expect.objectContaining({
+            request: expect.objectContaining({ path: LINK }),
+          }),
+        }),
+      );
     });
 
     it('refuses other teams, and another service’s pods', async () => {
