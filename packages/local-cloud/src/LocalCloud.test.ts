@@ -82,6 +82,17 @@ describe('LocalCloud', () => {
       );
       expect(appConfig).toContain('- "reload"');
       expect(cloud.envExports()).toContain(`KUBECONFIG='${info.kubeconfig}'`);
+      // the portal's data: SQLite files in a folder of the state, named by an overlay of its own
+      expect(info.portalData.directory).toBe(path.join(home, 'portal-data'));
+      expect(fs.statSync(info.portalData.directory).isDirectory()).toBe(true);
+      const portalConfig = fs.readFileSync(info.portalData.appConfig, 'utf8');
+      expect(portalConfig).toContain('client: "better-sqlite3"');
+      expect(portalConfig).toContain(
+        `directory: ${JSON.stringify(info.portalData.directory)}`,
+      );
+      expect(cloud.envExports()).toContain(
+        `LOCAL_CLOUD_PORTAL_DATA_CONFIG='${info.portalData.appConfig}'`,
+      );
     },
     20 * 60_000,
   );
@@ -231,5 +242,14 @@ describe('LocalCloud', () => {
     } finally {
       fs.rmSync(layoutConf);
     }
+  }, 120_000);
+
+  it("deletes the portal's data with the clusters' state on down --purge", async () => {
+    const database = path.join(info.portalData.directory, 'nginx.sqlite');
+    fs.writeFileSync(database, 'a plugin database');
+    await cloud.down({ purge: true });
+    expect(fs.existsSync(database)).toBe(false);
+    expect(fs.existsSync(path.join(home, 'state.json'))).toBe(false);
+    expect(lines.at(-1)).toContain("the portal's data");
   }, 120_000);
 });

@@ -35,6 +35,7 @@ import {
   resolveSettings,
 } from './settings';
 import { toYaml } from './yaml';
+import { portalDataAppConfig } from './portalData';
 import { SeedResult, seedExampleServices } from './seed';
 import { EXAMPLE_REGISTRY_HOST, seedRegistry } from './registry';
 
@@ -57,6 +58,8 @@ export interface LocalCloudInfo {
   home: string;
   kubeconfig: string;
   appConfig: string;
+  /** the portal's data: SQLite files kept across restarts, and the overlay naming their folder */
+  portalData: { directory: string; appConfig: string };
   clusters: LocalCloudCluster[];
   nginx: {
     url: string;
@@ -401,8 +404,8 @@ export class LocalCloud {
 
   /**
    * Stops every process local-cloud recorded (by pid), and nothing else. Returns their ids.
-   * With purge, also deletes the instance's state (etcd data, certificates, logs, config); the
-   * built binaries stay cached.
+   * With purge, also deletes the instance's state (etcd data, certificates, logs, config) and the
+   * portal's data kept beside it, so both start again from nothing; the built binaries stay cached.
    */
   async down(options: { purge?: boolean } = {}): Promise<string[]> {
     const stopped = await this.lock(async () => {
@@ -418,7 +421,9 @@ export class LocalCloud {
     });
     if (options.purge) {
       fs.rmSync(this.layout.home, { recursive: true, force: true });
-      this.progress(`deleted ${this.layout.home}`);
+      this.progress(
+        `deleted ${this.layout.home}: the clusters' state and the portal's data (${this.layout.portalData})`,
+      );
     }
     return stopped;
   }
@@ -539,6 +544,11 @@ export class LocalCloud {
       )}`,
       { mode: 0o600 },
     );
+    fs.mkdirSync(this.layout.portalData, { recursive: true });
+    fs.writeFileSync(
+      this.layout.portalDataConfig,
+      portalDataAppConfig(this.layout.portalData),
+    );
     fs.writeFileSync(this.layout.envFile, this.envExports());
   }
 
@@ -549,6 +559,10 @@ export class LocalCloud {
       home: this.layout.home,
       kubeconfig: this.layout.kubeconfig,
       appConfig: this.layout.appConfig,
+      portalData: {
+        directory: this.layout.portalData,
+        appConfig: this.layout.portalDataConfig,
+      },
       clusters: clusters.map(c => ({
         name: c.name,
         url: `https://127.0.0.1:${c.ports.apiserver}`,
@@ -600,6 +614,7 @@ export class LocalCloud {
       LOCAL_CLOUD_HOME: this.layout.home,
       LOCAL_CLOUD_PORT_BASE: String(s.portBase),
       LOCAL_CLOUD_APP_CONFIG: this.layout.appConfig,
+      LOCAL_CLOUD_PORTAL_DATA_CONFIG: this.layout.portalDataConfig,
       LOCAL_CLOUD_NGINX_URL: `http://127.0.0.1:${s.nginxPort}`,
       LOCAL_CLOUD_PROMETHEUS_URL: `http://127.0.0.1:${s.prometheusPort}`,
       LOCAL_CLOUD_ALERTMANAGER_URL: `http://127.0.0.1:${s.alertmanagerPort}`,

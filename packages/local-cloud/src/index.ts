@@ -12,6 +12,7 @@ export type {
   LocalCloudInfo,
 } from './LocalCloud';
 export { LocalCloudError } from './errors';
+export { portalDataAppConfig } from './portalData';
 export { LOCAL_CLOUD_VERSIONS } from './settings';
 export type { LocalCloudClusterName, LocalCloudOptions } from './settings';
 export type { SeedResult } from './seed';

@@ -23,6 +23,9 @@ export function homeLayout(settings: LocalCloudSettings) {
       path.join(home, 'logs', `${componentId.replace(/\//g, '-')}.log`),
     kubeconfig: path.join(home, 'kubeconfig'),
     appConfig: path.join(home, 'app-config.local-cloud.yaml'),
+    /** the portal's SQLite files (one per plugin) and the overlay that points the backend at them */
+    portalData: path.join(home, 'portal-data'),
+    portalDataConfig: path.join(home, 'app-config.portal-data.yaml'),
     envFile: path.join(home, 'env.sh'),
     cluster,
     nginx: {

@@ -5,11 +5,12 @@ const USAGE = `usage: local-cloud <command>
 
   up       build (once, cached) and start the local cloud; idempotent
   down     stop every process local-cloud started (by recorded pid); --purge also deletes
-           its state (etcd data, certificates, logs, written config), keeping built binaries
+           its state (etcd data, certificates, logs, written config) and the portal's data
+           (portal-data/, the SQLite files ./scripts/start uses), keeping built binaries
   status   each component: healthy or not, pid, ports, log path (exit 1 unless all healthy)
   seed     namespaces + Deployments for examples/entities.yaml's services on both clusters
            (--entities FILE to use another catalog file)
-  env      shell exports (KUBECONFIG, LOCAL_CLOUD_APP_CONFIG, ...): eval "$(local-cloud env)"
+  env      shell exports (KUBECONFIG, LOCAL_CLOUD_APP_CONFIG, LOCAL_CLOUD_PORTAL_DATA_CONFIG, ...): eval "$(local-cloud env)"
   info     connection details as JSON (cluster URLs, CA, tokens, nginx/prometheus URLs)
 
 environment: LOCAL_CLOUD_HOME (state folder), LOCAL_CLOUD_PORT_BASE (first port, default 16400),
