@@ -5,13 +5,15 @@
  * @public
  */
 export function redactUrl(url: string): string {
-  let parsed: URL;
   try {
-    parsed = new URL(url);
+    // eslint-disable-next-line no-new
+    new URL(url);
   } catch {
     return '<no URL>';
   }
-  const userinfo = parsed.username || parsed.password ? '***@' : '';
-  const query = parsed.search ? '?***' : '';
-  return `${parsed.protocol}//${userinfo}${parsed.host}${parsed.pathname}${query}`;
+  // the URL as written (no normalising), less what lies between `//` and the last `@` of the
+  // authority, and less its query and fragment
+  return url
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@')
+    .replace(/[?#].*$/s, rest => (rest.startsWith('?') ? '?***' : ''));
 }

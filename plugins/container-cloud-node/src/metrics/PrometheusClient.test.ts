@@ -55,7 +55,7 @@ describe('PrometheusClient errors', () => {
     });
     const error = await client.queryRange('up', RANGE).catch(e => e);
     expect(error.message).toBe(
-      `Prometheus at http://***@127.0.0.1:${closed.port}/ could not be reached (ECONNREFUSED)`,
+      `Prometheus at http://***@127.0.0.1:${closed.port} could not be reached (ECONNREFUSED)`,
     );
     expect(error.message).not.toContain('s3cret');
   });
@@ -63,9 +63,11 @@ describe('PrometheusClient errors', () => {
 
 describe('redactUrl', () => {
   it.each([
-    ['http://prometheus:9090', 'http://prometheus:9090/'],
+    ['http://prometheus:9090', 'http://prometheus:9090'],
     ['https://u:p@host/x?a=1', 'https://***@host/x?***'],
-    ['https://onlyuser@host', 'https://***@host/'],
+    ['https://onlyuser@host', 'https://***@host'],
+    ['https://u:p@ss@host:9090/x#frag', 'https://***@host:9090/x'],
+    ['http://host/path#a?b', 'http://host/path'],
     ['not a url with s3cret', '<no URL>'],
   ])('%s → %s', (url, expected) => {
     expect(redactUrl(url)).toBe(expected);
