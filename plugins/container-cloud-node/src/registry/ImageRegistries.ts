@@ -210,7 +210,7 @@ export class ImageRegistries {
       const link = /<([^>]+)>;\s*rel="next"/.exec(
         response.headers.get('link') ?? '',
       )?.[1];
-      const nextUrl = link ? new URL(link, next) : undefined;
+      const nextUrl: URL | undefined = link ? new URL(link, next) : undefined;
       if (nextUrl && nextUrl.origin !== origin) {
         truncated = true;
         break;
