@@ -69,8 +69,9 @@ export type ClusterOutcome =
  * checked before any cluster is touched (a 400 names the cluster and changes nothing). Then each
  * cluster's write runs on its own, with its own precondition: one cluster failing leaves the
  * others as they are (done, or untouched), and the answer says, cluster by cluster, what
- * happened (207 when not every cluster succeeded). Audited as a request (refusals and bad bodies
- * included) and then once per cluster.
+ * happened (207 when not every cluster succeeded). Audited once per cluster, and as a request
+ * whose outcome is recorded after every cluster answered (a failure naming the clusters that
+ * failed), or at once for a refusal or a bad body.
  */
 export function addEveryClusterRoutes(
   router: express.Router,
@@ -126,9 +127,6 @@ export function addEveryClusterRoutes(
         await request.fail({ error: error as Error });
         throw error;
       }
-      await request.success({
-        meta: { clusters: bodies.map(body => body.cluster) },
-      });
       const outcomes: ClusterOutcome[] = await Promise.all(
         bodies.map(async body => {
           const event = await auditor.createEvent({
@@ -155,9 +153,22 @@ export function addEveryClusterRoutes(
           }
         }),
       );
-      res
-        .status(outcomes.every(o => o.ok) ? 200 : 207)
-        .json({ results: outcomes });
+      // the request's outcome is what happened, recorded after every cluster answered
+      const perCluster = outcomes.map(o => ({ cluster: o.cluster, ok: o.ok }));
+      const failed = outcomes.filter(o => !o.ok).map(o => o.cluster);
+      if (failed.length === 0) {
+        await request.success({ meta: { clusters: perCluster } });
+      } else {
+        await request.fail({
+          error: new Error(
+            `failed in ${failed.length} of ${
+              outcomes.length
+            } clusters: ${failed.join(', ')}`,
+          ),
+          meta: { clusters: perCluster },
+        });
+      }
+      res.status(failed.length === 0 ? 200 : 207).json({ results: outcomes });
     },
   );
 }

@@ -416,6 +416,32 @@ describe('services backend over HTTP', () => {
       expect(audit.filter(e => e.eventId === 'service-scale')).toEqual([]);
     });
 
+    it('audits an every-cluster request with its outcome, after the clusters answered', async () => {
+      audit.length = 0;
+      const res = await request(server)
+        .post(
+          '/api/services/services/default/payments-api/every-cluster/restart',
+        )
+        .set('Authorization', mockCredentials.user.header('user:default/alice'))
+        .send({ targets: [TARGET] });
+      expect(res.status).toBe(207);
+      const events = audit.filter(e => e.eventId !== 'entity-fetch');
+      expect(events).toEqual([
+        expect.objectContaining({
+          eventId: 'service-restart',
+          outcome: 'fail',
+        }),
+        expect.objectContaining({
+          eventId: 'service-every-cluster',
+          outcome: 'fail',
+          meta: expect.objectContaining({
+            error: 'failed in 1 of 1 clusters: no-such-cluster',
+            clusters: [{ cluster: 'no-such-cluster', ok: false }],
+          }),
+        }),
+      ]);
+    });
+
     it('reads a service for anyone signed in, with every cluster (none here)', async () => {
       const res = await request(server)
         .get('/api/services/services/default/payments-api')

@@ -34,7 +34,7 @@ export function recordingAuditor(events: RecordedAuditEvent[]) {
             events.push({
               eventId,
               outcome: 'fail',
-              meta: { ...meta, error: o.error.message },
+              meta: { ...meta, ...o.meta, error: o.error.message },
             });
           },
         };
