@@ -56,6 +56,7 @@ interface Cluster {
 export class ContainerCloudClusters {
   private readonly clusters = new Map<string, Cluster>();
   private healthTimer?: NodeJS.Timeout;
+  private probing?: Promise<void>;
   private started?: Promise<void>;
 
   static fromConfig(
@@ -263,8 +264,20 @@ export class ContainerCloudClusters {
     return c;
   }
 
-  /** Probes every cluster now (normally done on a timer). */
-  async probeAll(): Promise<void> {
+  /**
+   * Probes every cluster now (normally done on a timer). A probe still running is joined, not
+   * repeated: a slow apiserver never piles up probes.
+   */
+  probeAll(): Promise<void> {
+    if (!this.probing) {
+      this.probing = this.probeEach().finally(() => {
+        this.probing = undefined;
+      });
+    }
+    return this.probing;
+  }
+
+  private async probeEach(): Promise<void> {
     await Promise.all(
       [...this.clusters].map(async ([name, c]) => {
         let failure: string | undefined;

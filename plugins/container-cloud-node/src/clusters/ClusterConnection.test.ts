@@ -66,4 +66,43 @@ describe('cluster health', () => {
       `cluster edge is unreachable: the apiserver answered 403: ${FORBIDDEN.message}`,
     ]);
   });
+
+  it('joins a probe still running instead of starting another', async () => {
+    const held: http.ServerResponse[] = [];
+    let arrived!: () => void;
+    const firstArrived = new Promise<void>(resolve => {
+      arrived = resolve;
+    });
+    const slow = http.createServer((_req, res) => {
+      held.push(res);
+      arrived();
+    });
+    await new Promise<void>(resolve => slow.listen(0, '127.0.0.1', resolve));
+    try {
+      const clusters = new ContainerCloudClusters(
+        [
+          {
+            name: 'slow',
+            url: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
+            serviceAccountToken: 'token',
+            skipTLSVerify: true,
+          },
+        ],
+        recordingLogger([]),
+      );
+      const first = clusters.probeAll();
+      await firstArrived;
+      const second = clusters.probeAll();
+      expect(second).toBe(first);
+      for (const res of held) {
+        res.statusCode = 503;
+        res.end('{}');
+      }
+      await Promise.all([first, second]);
+      expect(held).toHaveLength(1);
+      expect(clusters.health().slow.error).toBe('the apiserver answered 503');
+    } finally {
+      await new Promise(resolve => slow.close(resolve));
+    }
+  });
 });
