@@ -53,6 +53,14 @@ export interface Config {
          * `false` keeps the container's user. Debug containers keep their tools image's user.
          */
         nonRoot?: false | { uid?: number; gid?: number };
+        /**
+         * This backend replica's own base URL as the other replicas reach it, e.g.
+         * `http://${POD_IP}:7007`. A shell's apiserver connection lives in the replica that
+         * opened it; its other requests, reaching any replica through the load balancer, are
+         * passed there (the plugin's database says which replica holds which shell). Default:
+         * `http://127.0.0.1:<backend.listen.port>`, which serves replicas on one machine.
+         */
+        replicaUrl?: string;
       };
     };
   };

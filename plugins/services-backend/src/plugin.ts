@@ -13,6 +13,11 @@ import {
 import { createRouter } from './router';
 import { DEFAULT_SHELL_LIMITS, ShellSessions } from './shell/ShellSessions';
 import { shellOrigins } from './shell/origin';
+import {
+  keepShellDirectory,
+  readReplicaUrl,
+  ShellDirectory,
+} from './shell/ShellDirectory';
 import { readNonRootUser } from './shell/shellCommand';
 import { publishLiveUpdates } from './services/LiveUpdates';
 import { PodHistoryStore } from './database/PodHistoryStore';
@@ -87,12 +92,25 @@ export const servicesPlugin = createBackendPlugin({
             shellConfig?.getOptionalNumber('maxReadersPerSession') ??
             DEFAULT_SHELL_LIMITS.maxReadersPerSession,
         });
-        lifecycle.addShutdownHook(() =>
-          shellSessions.closeAll('the backend is shutting down'),
+        // with several replicas, a shell's requests may reach any: the directory says which
+        // replica holds it, and the others pass its requests there
+        const shellDirectory = await ShellDirectory.create(
+          deps.database,
+          readReplicaUrl(config),
         );
+        const forgetShells = keepShellDirectory(
+          shellDirectory,
+          () => shellSessions.ids(),
+          logger,
+        );
+        lifecycle.addShutdownHook(async () => {
+          shellSessions.closeAll('the backend is shutting down');
+          await forgetShells();
+        });
         deps.httpRouter.use(
           await createRouter({
             shellSessions,
+            shellDirectory,
             allowedOrigins: shellOrigins(config),
             shellNonRootUser: readNonRootUser(shellConfig),
             registries: ImageRegistries.fromConfig(config),

@@ -55,6 +55,7 @@ import {
   DEFAULT_MAX_FILE_BYTES,
 } from './files/containerFiles';
 import { ShellSessions } from './shell/ShellSessions';
+import { ShellDirectory } from './shell/ShellDirectory';
 import { FollowLimiter } from './services/FollowLimiter';
 import {
   configSchema,
@@ -84,6 +85,8 @@ export interface RouterOptions {
   prometheus?: PrometheusClient;
   /** the open web shells (default: one registry with the default limits) */
   shellSessions?: ShellSessions;
+  /** which replica holds each shell, when the backend runs as several (see ShellDirectory) */
+  shellDirectory?: ShellDirectory;
   /** files that may be downloaded from inside containers */
   files?: { allowedPaths?: string[]; maxBytes?: number };
   /** registries whose tags the upgrade dialog offers (default: none) */
@@ -395,6 +398,8 @@ export async function createRouter(
     clusters,
     auditor,
     sessions: options.shellSessions ?? new ShellSessions(),
+    directory: options.shellDirectory,
+    logger: options.logger,
     allowedOrigins: options.allowedOrigins ?? [],
     nonRootUser,
     loadService,

@@ -100,17 +100,22 @@ export class ShellSessions {
       onExit(exit: ExecExit): void;
     }) => Promise<ExecSession>,
     onEnd: (summary: ShellSummary) => void,
+    /** shells the other backend replicas hold, which count towards the same limits */
+    elsewhere: { total: number; mine: number } = { total: 0, mine: 0 },
   ): Promise<string> {
     const live = [...this.sessions.values()].filter(s => !s.exit);
-    const mine = live.filter(s => s.user === user);
-    if (mine.length >= this.limits.maxPerUser) {
+    const mine = live.filter(s => s.user === user).length + elsewhere.mine;
+    if (mine >= this.limits.maxPerUser) {
       throw new ConflictError(
-        `you already have ${mine.length} shells open, the most one person may (containerCloud.services.shell.maxSessionsPerUser); close one first`,
+        `you already have ${mine} shells open, the most one person may (containerCloud.services.shell.maxSessionsPerUser); close one first`,
       );
     }
-    if (live.length >= this.limits.maxTotal) {
+    const total = live.length + elsewhere.total;
+    if (total >= this.limits.maxTotal) {
       throw new ConflictError(
-        `${live.length} shells are open in this backend, the most it allows (containerCloud.services.shell.maxSessions); try again later`,
+        `${total} shells are open in this backend${
+          elsewhere.total > 0 ? ' and its other replicas' : ''
+        }, the most it allows (containerCloud.services.shell.maxSessions); try again later`,
       );
     }
     const now = Date.now();
@@ -211,6 +216,16 @@ export class ShellSessions {
     for (const session of [...this.sessions.values()]) {
       this.ended(session, { message: reason });
     }
+  }
+
+  /** Whether this backend holds the shell (open, or ended a moment ago). */
+  has(id: string): boolean {
+    return this.sessions.has(id);
+  }
+
+  /** The ids of every shell this backend holds. */
+  ids(): string[] {
+    return [...this.sessions.keys()];
   }
 
   /** The shells a user has open, oldest first. */

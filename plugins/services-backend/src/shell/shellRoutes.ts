@@ -3,20 +3,28 @@ import type { ServiceRouteContext } from '../lib/serviceRoutes';
 import type {
   AuditorService,
   BackstageCredentials,
+  LoggerService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError } from '@backstage/errors';
+import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import { containerExecPermission } from '@internal/plugin-container-cloud-common';
 import type { ContainerCloudClusters } from '@internal/plugin-container-cloud-node';
 import { z } from 'zod';
 import { parseBody, podTargetSchema, containerName } from '../lib/validation';
 import { requireOrigin } from './origin';
 import { ShellEvent, ShellSessions } from './ShellSessions';
+import { ShellDirectory, ShellLocation } from './ShellDirectory';
 import { NonRootUser, shellCommand, SHELLS } from './shellCommand';
 
 export interface ShellRoutesOptions extends ServiceRouteContext {
   clusters: ContainerCloudClusters;
   auditor: AuditorService;
   sessions: ShellSessions;
+  /**
+   * Where the shells of the other backend replicas are (the plugin's database). Without it every
+   * shell is this backend's own, as with one replica.
+   */
+  directory?: ShellDirectory;
+  logger?: LoggerService;
   /** how often an idle output stream sends a ping line, so proxies keep it open; default 15 s */
   heartbeatMs?: number;
   /** browser origins shells may be used from (see shellOrigins) */
@@ -53,6 +61,9 @@ export const shellInputSchema = z
 export const shellResizeSchema = z.object(terminalSize).strict();
 
 const sessionId = z.string().uuid('a shell id is a UUID');
+
+/** Marks a request one replica passed to the replica holding the shell: it is never passed on. */
+const FORWARDED = 'x-container-cloud-shell-forwarded';
 const offsetQuery = z
   .object({ offset: z.coerce.number().int().min(0).default(0) })
   .strict();
@@ -76,7 +87,8 @@ export function addShellRoutes(
   router: express.Router,
   options: ShellRoutesOptions,
 ) {
-  const { clusters, auditor, sessions, loadService, authorize } = options;
+  const { clusters, auditor, sessions, directory, loadService, authorize } =
+    options;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const base = '/services/:namespace/:name/shells';
   router.use(`${base}`, requireOrigin(options.allowedOrigins));
@@ -91,6 +103,87 @@ export function addShellRoutes(
       service.credentials,
     );
     return { ...service, user };
+  }
+
+  // A shell another replica holds (its apiserver connection lives there): the request of a user
+  // allowed to exec here is passed to that replica as it came, and its answer streamed back.
+  // Everything else goes on to the routes below, which answer 404 for a shell nobody holds.
+  router.use(`${base}/:id`, async (req, res, next) => {
+    const id = req.params.id;
+    if (
+      !directory ||
+      req.headers[FORWARDED] ||
+      !sessionId.safeParse(id).success ||
+      sessions.has(id)
+    ) {
+      next();
+      return;
+    }
+    const { user, entityRef } = await shellUser(req);
+    const holder = await directory.locate(id);
+    if (
+      !holder ||
+      holder.replicaUrl === directory.replicaUrl ||
+      holder.user !== user ||
+      holder.entityRef !== entityRef
+    ) {
+      next();
+      return;
+    }
+    await forward(req, res, holder);
+  });
+
+  async function forward(
+    req: express.Request,
+    res: express.Response,
+    holder: ShellLocation,
+  ) {
+    const aborted = new AbortController();
+    res.on('close', () => aborted.abort());
+    const headers: Record<string, string> = { [FORWARDED]: '1' };
+    for (const name of ['authorization', 'origin', 'accept', 'content-type']) {
+      const value = req.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    const hasBody = req.method === 'POST' && req.body !== undefined;
+    let answer: Response;
+    try {
+      answer = await fetch(`${holder.replicaUrl}${req.originalUrl}`, {
+        method: req.method,
+        headers,
+        body: hasBody ? JSON.stringify(req.body) : undefined,
+        signal: aborted.signal,
+      });
+    } catch (error) {
+      if (aborted.signal.aborted) return;
+      // the replica that held it is gone, and its apiserver connection with it
+      await directory?.forget(holder.id);
+      options.logger?.warn(
+        `shell ${holder.id}: its replica ${holder.replicaUrl} did not answer (${error}); forgotten`,
+      );
+      throw new NotFoundError(
+        `shell ${holder.id} was lost: the backend replica that held it stopped; open a new shell`,
+      );
+    }
+    res.status(answer.status);
+    for (const name of ['content-type', 'cache-control', 'x-accel-buffering']) {
+      const value = answer.headers.get(name);
+      if (value) res.setHeader(name, value);
+    }
+    if (!answer.body) {
+      res.end();
+      return;
+    }
+    res.flushHeaders();
+    try {
+      for await (const chunk of answer.body) {
+        res.write(chunk);
+        (res as unknown as { flush?: () => void }).flush?.();
+      }
+    } catch {
+      // the reader left, or the holding replica stopped mid-stream: the page reconnects
+    }
+    res.end();
   }
 
   router.post(base, async (req, res) => {
@@ -117,6 +210,7 @@ export function addShellRoutes(
         container: body.container,
       };
       const podExec = clusters.podExec(body.cluster);
+      const elsewhere = await directory?.countElsewhere(user);
       const id = await sessions.open(
         user,
         target,
@@ -153,7 +247,9 @@ export function addShellRoutes(
             })
             .then(e => e.success());
         },
+        elsewhere,
       );
+      await directory?.register({ id, user, entityRef: service.entityRef });
       await event.success({ meta: { shell: id } });
       res.status(201).json({ id, ...target });
     } catch (error) {
