@@ -9,6 +9,7 @@ import {
 } from '@internal/plugin-container-cloud-node';
 import { z } from 'zod';
 import { parseBody } from './lib/validation';
+import { auditedBody } from './lib/auditedBody';
 
 /** The operations that mean the same thing in every cluster (a revision number does not). */
 export const EVERY_CLUSTER_OPERATIONS = [
@@ -105,7 +106,12 @@ export function addEveryClusterRoutes(
         eventId: 'service-every-cluster',
         severityLevel: 'medium',
         request: req,
-        meta: { entityRef, operation: op.path, request: req.body },
+        meta: {
+          entityRef,
+          operation: op.path,
+          // env values stay out of the audit log
+          ...(auditedBody(req.body) ? { request: auditedBody(req.body) } : {}),
+        },
       });
       let bodies: Array<{ cluster: string }>;
       try {
@@ -133,7 +139,11 @@ export function addEveryClusterRoutes(
             eventId: op.eventId,
             severityLevel: 'medium',
             request: req,
-            meta: { entityRef, everyCluster: true, request: body },
+            meta: {
+              entityRef,
+              everyCluster: true,
+              request: auditedBody(body) ?? {},
+            },
           });
           try {
             const result = await op.run(clusters, kubernetesId, body);

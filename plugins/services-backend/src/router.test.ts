@@ -442,6 +442,39 @@ describe('services backend over HTTP', () => {
       ]);
     });
 
+    it('keeps env values out of the audit log, names in', async () => {
+      audit.length = 0;
+      const env = [{ name: 'DB_PASSWORD', value: 'hunter2-secret' }];
+      await post('config', 'user:default/alice', {
+        ...TARGET,
+        container: 'app',
+        env,
+      });
+      await post('config', 'user:default/bob', {
+        ...TARGET,
+        container: 'app',
+        env,
+      });
+      await post('every-cluster/config', 'user:default/alice', {
+        container: 'app',
+        env,
+        targets: [TARGET],
+      });
+      const events = audit.filter(e => e.eventId !== 'entity-fetch');
+      expect(events.map(e => e.eventId)).toEqual([
+        'service-config-edit',
+        'service-config-edit',
+        'service-config-edit',
+        'service-every-cluster',
+      ]);
+      expect(JSON.stringify(events)).not.toContain('hunter2-secret');
+      for (const event of events) {
+        expect(event.meta?.request).toMatchObject({
+          env: [{ name: 'DB_PASSWORD', value: '<redacted>' }],
+        });
+      }
+    });
+
     it('reads a service for anyone signed in, with every cluster (none here)', async () => {
       const res = await request(server)
         .get('/api/services/services/default/payments-api')

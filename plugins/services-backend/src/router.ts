@@ -57,6 +57,7 @@ import {
 import { ShellSessions } from './shell/ShellSessions';
 import { ShellDirectory } from './shell/ShellDirectory';
 import { FollowLimiter } from './services/FollowLimiter';
+import { auditedBody } from './lib/auditedBody';
 import {
   configSchema,
   historyQuerySchema,
@@ -451,9 +452,8 @@ export async function createRouter(
         request: req,
         meta: {
           entityRef,
-          ...(typeof req.body === 'object' && req.body
-            ? { request: req.body }
-            : {}),
+          // env values stay out of the audit log
+          ...(auditedBody(req.body) ? { request: auditedBody(req.body) } : {}),
         },
       });
       try {
