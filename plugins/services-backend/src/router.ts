@@ -58,6 +58,7 @@ import { ShellSessions } from './shell/ShellSessions';
 import { ShellDirectory } from './shell/ShellDirectory';
 import { FollowLimiter } from './services/FollowLimiter';
 import { auditedBody } from './lib/auditedBody';
+import { hideEnvValues } from './lib/hideEnvValues';
 import {
   configSchema,
   historyQuerySchema,
@@ -350,10 +351,21 @@ export async function createRouter(
       'read',
     );
     await authorize(serviceReadPermission, entityRef, credentials);
+    // env values are for those who may edit them (owners and ops), and never for a service
+    // principal, which the permission client would allow without asking the policy
+    const [mayEdit] = await permissions.authorize(
+      [{ permission: serviceConfigEditPermission, resourceRef: entityRef }],
+      { credentials },
+    );
+    const views = clusters.serviceView(kubernetesId);
     const view: ServiceView = {
       entityRef,
       kubernetesId,
-      clusters: clusters.serviceView(kubernetesId),
+      clusters:
+        credentials.principal.type === 'user' &&
+        mayEdit.result === AuthorizeResult.ALLOW
+          ? views
+          : hideEnvValues(views),
     };
     res.json(view);
   });

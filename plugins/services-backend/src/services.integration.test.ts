@@ -436,6 +436,34 @@ describe('services backend on the local cloud', () => {
     expect(b.spec!.replicas).toBe(1);
   });
 
+  it('shows env values to the owners only: other readers get the names', async () => {
+    const envOf = async (user: string) => {
+      const res = await request(server)
+        .get('/api/services/services/default/payments-api')
+        .set('Authorization', mockCredentials.user.header(user));
+      expect(res.status).toBe(200);
+      const view = res.body as ServiceView;
+      return mine(view, 'local-a').deployment?.config.containers[0].env;
+    };
+    // the edit of the test before reaches the watch cache
+    await eventually(
+      async () => {
+        const res = await request(server)
+          .get('/api/services/services/default/payments-api')
+          .set('Authorization', mockCredentials.user.header(ALICE));
+        return res.body as ServiceView;
+      },
+      view =>
+        mine(view, 'local-a').deployment?.config.containers[0].env[0]?.value ===
+        'debug',
+      'the env edit in the view',
+    );
+    expect(await envOf(ALICE)).toEqual([{ name: 'LOG_LEVEL', value: 'debug' }]);
+    expect(await envOf(BOB)).toEqual([
+      { name: 'LOG_LEVEL', value: '<hidden>' },
+    ]);
+  });
+
   it('refuses to touch a Deployment of another service', async () => {
     await lc
       .kubeConfig('local-a')
