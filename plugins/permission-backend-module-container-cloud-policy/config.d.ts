@@ -8,6 +8,13 @@ export interface Config {
        * @visibility backend
        */
       opsAdminGroups?: string[];
+      /**
+       * Who may read containers' logs (tail, follow, download): `everyone` signed in (default,
+       * as the product brief says everyone reads) or `owners` (the service's owners and ops
+       * admins), for logs that hold what not everyone should read.
+       * @visibility backend
+       */
+      logsReadableBy?: 'everyone' | 'owners';
     };
   };
 }

@@ -273,6 +273,46 @@ describe('ContainerCloudPermissionPolicy', () => {
     }
   });
 
+  it('makes reading logs an owner operation when logsReadableBy is owners', async () => {
+    const ownersOnly = new ContainerCloudPermissionPolicy(
+      readContainerCloudPolicyConfig(
+        new ConfigReader({
+          containerCloud: {
+            permissions: {
+              opsAdminGroups: ['group:default/ops-admins'],
+              logsReadableBy: 'owners',
+            },
+          },
+        }),
+      ),
+    );
+    await expect(
+      ownersOnly.handle({ permission: containerLogsReadPermission }, alice),
+    ).resolves.toEqual(ownedByAlice);
+    await expect(
+      ownersOnly.handle({ permission: containerLogsReadPermission }, carol),
+    ).resolves.toEqual(allow);
+    await expect(
+      ownersOnly.handle({ permission: containerLogsReadPermission }),
+    ).resolves.toEqual(deny);
+    // the rest of reading stays everyone's
+    await expect(
+      ownersOnly.handle({ permission: serviceReadPermission }, bob),
+    ).resolves.toEqual(allow);
+  });
+
+  it('refuses a logsReadableBy that is neither everyone nor owners, naming the key', () => {
+    expect(() =>
+      readContainerCloudPolicyConfig(
+        new ConfigReader({
+          containerCloud: { permissions: { logsReadableBy: 'team' } },
+        }),
+      ),
+    ).toThrow(
+      'containerCloud.permissions.logsReadableBy is everyone or owners, not "team"',
+    );
+  });
+
   it('rejects an ops-admin setting that names no group', () => {
     expect(() =>
       readContainerCloudPolicyConfig(

@@ -14,7 +14,7 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import { ContainerCloudPolicyConfig } from './ContainerCloudPolicyConfig';
-import { POLICY_RULES, Rule } from './rules';
+import { policyRules, Rule } from './rules';
 
 const ALLOW: PolicyDecision = { result: AuthorizeResult.ALLOW };
 const DENY: PolicyDecision = { result: AuthorizeResult.DENY };
@@ -31,7 +31,7 @@ export class ContainerCloudPermissionPolicy implements PermissionPolicy {
 
   constructor(
     config: ContainerCloudPolicyConfig,
-    rules: ReadonlyMap<string, Rule> = POLICY_RULES,
+    rules: ReadonlyMap<string, Rule> = policyRules(config),
   ) {
     this.opsAdminGroups = new Set(config.opsAdminGroups);
     this.rules = rules;

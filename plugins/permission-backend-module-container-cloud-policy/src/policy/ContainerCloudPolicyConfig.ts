@@ -5,7 +5,14 @@ import { Config } from '@backstage/config';
 export interface ContainerCloudPolicyConfig {
   /** Normalised entity refs of the groups that may operate everything. */
   opsAdminGroups: string[];
+  /**
+   * Who reads containers' logs: everyone signed in (the product brief), or only the owners of
+   * the service and ops, for a company whose logs hold what not everyone should read.
+   */
+  logsReadableBy: 'everyone' | 'owners';
 }
+
+const LOGS_KEY = 'containerCloud.permissions.logsReadableBy';
 
 export function readContainerCloudPolicyConfig(
   config: Config,
@@ -30,5 +37,11 @@ export function readContainerCloudPolicyConfig(
     }
     return stringifyEntityRef(parsed).toLocaleLowerCase('en-US');
   });
-  return { opsAdminGroups };
+  const logsReadableBy = config.getOptionalString(LOGS_KEY) ?? 'everyone';
+  if (logsReadableBy !== 'everyone' && logsReadableBy !== 'owners') {
+    throw new Error(
+      `${LOGS_KEY} is everyone or owners, not "${logsReadableBy}"`,
+    );
+  }
+  return { opsAdminGroups, logsReadableBy };
 }

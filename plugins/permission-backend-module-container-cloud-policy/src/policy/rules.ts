@@ -79,3 +79,14 @@ export const POLICY_RULES: ReadonlyMap<string, Rule> = new Map(
     ...CONTAINER_CLOUD,
   }),
 );
+
+/** The rules with the settings applied: `logsReadableBy: owners` makes reading logs an owner's. */
+export function policyRules(settings: {
+  logsReadableBy: 'everyone' | 'owners';
+}): ReadonlyMap<string, Rule> {
+  if (settings.logsReadableBy === 'everyone') return POLICY_RULES;
+  return new Map([
+    ...POLICY_RULES,
+    [containerLogsReadPermission.name, 'owner' as Rule],
+  ]);
+}
