@@ -179,7 +179,14 @@ export class ShellClient implements ShellApi {
         handlers.onDisconnect(new Error('the output stream closed'));
       }
     } catch (error) {
-      if (!signal.aborted) handlers.onDisconnect(error as Error);
+      if (signal.aborted) return;
+      // no such shell any more (its backend replica stopped, or it ended long ago): reconnecting
+      // cannot bring it back, so it ends here with the backend's words
+      if ((error as { statusCode?: number }).statusCode === 404) {
+        handlers.onExit({ message: (error as Error).message });
+        return;
+      }
+      handlers.onDisconnect(error as Error);
     }
   }
 
