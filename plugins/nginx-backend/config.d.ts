@@ -11,6 +11,15 @@ export interface Config {
        * @default 120
        */
       checkTimeoutSeconds?: number;
+      /**
+       * IPv4 ranges the owners of a domain may not point its upstream members at (ops admins
+       * may): an owner's edit publishes at once, so a public domain must not lead inside the
+       * platform. Addresses are read as resolvers read them (`2130706433`, `0177.0.0.1`,
+       * `0x7f.1`, `localhost`); the apiservers' own address and port are always refused. A
+       * hostname DNS resolves is not checked. Replaces the default list.
+       * @default ["0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16"]
+       */
+      forbiddenMemberRanges?: string[];
       /** Where the local cloud's nginx answers (written by local-cloud; informational). */
       url?: string;
       /** The local cloud's conf.d folder (written by local-cloud; its `local` cluster delivers there). */

@@ -10,6 +10,7 @@ import {
 } from '@internal/plugin-container-cloud-node';
 import { NginxStore } from './database/NginxStore';
 import { createRouter } from './router';
+import { readForbiddenMembers } from './services/memberPolicy';
 import { EndpointBatcher } from './services/EndpointBatcher';
 import { KubernetesEndpoints } from './services/KubernetesEndpoints';
 import { readNginxConfig } from './services/NginxClusterConfig';
@@ -45,8 +46,9 @@ export const nginxPlugin = createBackendPlugin({
         deps.permissionsRegistry.addPermissions(nginxPermissions);
         const store = await NginxStore.create(deps.database);
         // the same cluster list as every Container Cloud plugin (kubernetes.clusterLocatorMethods)
+        const kubernetesClusters = readClusterConfig(config);
         const connections = new Map(
-          readClusterConfig(config).map(details => [
+          kubernetesClusters.map(details => [
             details.name,
             new ClusterConnection(details),
           ]),
@@ -98,7 +100,12 @@ export const nginxPlugin = createBackendPlugin({
           });
         }
         deps.httpRouter.use(
-          await createRouter({ ...deps, nginx, testEnvironments }),
+          await createRouter({
+            ...deps,
+            nginx,
+            testEnvironments,
+            forbiddenMembers: readForbiddenMembers(config, kubernetesClusters),
+          }),
         );
       },
     });

@@ -80,6 +80,8 @@ describe('nginx backend over HTTP', () => {
       });
       backend = await startNginxBackend({
         nginx: {
+          // the app stand-in listens on loopback, as in the local cloud
+          forbiddenMemberRanges: ['0.0.0.0/8', '169.254.0.0/16'],
           clusters: [
             {
               name: 'edge',
@@ -439,6 +441,53 @@ describe('nginx backend over HTTP', () => {
           expect(everything).not.toContain(value);
         }
       });
+    });
+
+    it('refuses owners upstream members the platform keeps for ops (metadata service, numbers resolvers read as addresses), and audits it; ops may', async () => {
+      audit.length = 0;
+      const to = (address: string) => ({
+        upstreams: [
+          {
+            name: 'stable',
+            members: [
+              { address: '127.0.0.1', port: app.port },
+              { address, port: 80 },
+            ],
+          },
+        ],
+      });
+      for (const [address, reason] of [
+        [
+          '169.254.169.254',
+          '169.254.169.254 is in 169.254.0.0/16 (link-local, where cloud metadata services answer)',
+        ],
+        [
+          '2852039166',
+          '2852039166 (169.254.169.254) is in 169.254.0.0/16 (link-local, where cloud metadata services answer)',
+        ],
+        ['0x10', '0x10 (0.0.0.16) is in 0.0.0.0/8 (this network)'],
+      ]) {
+        const res = await post('domains/edge/shop/members', ALICE, to(address));
+        expect(res.status).toBe(403);
+        expect(res.body.error.message).toBe(
+          `only ops admins may point a domain at these addresses (containerCloud.nginx.forbiddenMemberRanges): upstream stable: ${reason}`,
+        );
+      }
+      expect(
+        audit.filter(e => e.eventId === 'nginx-upstream-members-edit'),
+      ).toEqual([
+        expect.objectContaining({ outcome: 'fail' }),
+        expect.objectContaining({ outcome: 'fail' }),
+        expect.objectContaining({ outcome: 'fail' }),
+      ]);
+      const onDisk = await readFile(join(nginx.confDir, 'shop.conf'), 'utf8');
+      expect(onDisk).not.toContain('169.254');
+      const ops = await post(
+        'domains/edge/shop/members',
+        CAROL,
+        to('169.254.169.254'),
+      );
+      expect(ops.status).toBe(200);
     });
   });
 });

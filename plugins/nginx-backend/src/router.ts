@@ -27,6 +27,12 @@ import { upstreamMembersSchema } from './render';
 import { parseDomain, parseInput } from './services/parseInput';
 import type { NginxService } from './services/NginxService';
 import type { TestEnvironments } from './services/TestEnvironments';
+import {
+  checkOwnerMembers,
+  DEFAULT_FORBIDDEN_RANGES,
+  ForbiddenMembers,
+  forbiddenMembers as forbiddenMembersOf,
+} from './services/memberPolicy';
 
 export interface RouterOptions {
   nginx: NginxService;
@@ -35,6 +41,11 @@ export interface RouterOptions {
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
+  /**
+   * What the owners of a domain may not point its upstreams at (ops admins may); default
+   * DEFAULT_FORBIDDEN_RANGES and no apiservers.
+   */
+  forbiddenMembers?: ForbiddenMembers;
 }
 
 const slug = (what: string) =>
@@ -99,7 +110,13 @@ interface Mutation {
   permissions: Array<BasicPermission | ResourcePermission<'catalog-entity'>>;
   require(nginx: NginxService, req: express.Request): Promise<Requirement>;
   run(
-    context: { nginx: NginxService; testEnvironments?: TestEnvironments },
+    context: {
+      nginx: NginxService;
+      testEnvironments?: TestEnvironments;
+      forbiddenMembers: ForbiddenMembers;
+      /** whether the caller is an ops admin (may edit whole domains) */
+      isOps(): Promise<boolean>;
+    },
     req: express.Request,
     user: string,
   ): Promise<object>;
@@ -139,13 +156,16 @@ export const nginxMutations: Mutation[] = [
         who: `only the owners of ${domain.owner} and ops admins may`,
       };
     },
-    run({ nginx }, req, user) {
+    async run({ nginx, forbiddenMembers, isOps }, req, user) {
       const params = parseInput('domain', domainParams, req.params);
       const change = parseInput(
         'upstream members',
         upstreamMembersSchema,
         req.body,
       );
+      // owners publish at once: their members may not lead a public domain inside the platform
+      if (!(await isOps()))
+        checkOwnerMembers(change.upstreams, forbiddenMembers);
       return nginx.updateMembers(params.cluster, params.name, change, user);
     },
   },
@@ -201,6 +221,9 @@ export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const { nginx, httpAuth, permissions, auditor } = options;
+  const forbiddenMembers =
+    options.forbiddenMembers ??
+    forbiddenMembersOf(DEFAULT_FORBIDDEN_RANGES, []);
   const router = Router();
   router.use(express.json({ limit: '256kb' }));
 
@@ -285,7 +308,18 @@ export async function createRouter(
           throw new NotAllowedError(`you may not ${need.action}: ${need.who}`);
         }
         const result = await mutation.run(
-          { nginx, testEnvironments: options.testEnvironments },
+          {
+            nginx,
+            testEnvironments: options.testEnvironments,
+            forbiddenMembers,
+            isOps: async () => {
+              const [ops] = await permissions.authorize(
+                [{ permission: nginxDomainEditPermission }],
+                { credentials },
+              );
+              return ops.result === AuthorizeResult.ALLOW;
+            },
+          },
           req,
           credentials.principal.userEntityRef,
         );
