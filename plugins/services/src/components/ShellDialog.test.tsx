@@ -159,6 +159,31 @@ describe('ShellDialog', () => {
     expect(api.send).toHaveBeenCalledTimes(1);
   });
 
+  it('sends one input request at a time, so keystrokes reach the shell in the order typed', async () => {
+    const answers: Array<() => void> = [];
+    const { api, follows } = fakeApi({
+      send: jest.fn(() => new Promise<void>(resolve => answers.push(resolve))),
+    });
+    await render(api, jest.fn());
+    await waitFor(() => expect(follows).toHaveLength(1));
+    const terminal = terminals[terminals.length - 1];
+    act(() => terminal.type('e'));
+    await waitFor(() => expect(api.send).toHaveBeenCalledTimes(1));
+    // typed while the first request is on its way: held back, then sent together
+    act(() => {
+      terminal.type('c');
+      terminal.type('h');
+    });
+    await new Promise(resolve => setTimeout(resolve, 100));
+    expect(api.send).toHaveBeenCalledTimes(1);
+    await act(async () => answers[0]());
+    await waitFor(() => expect(api.send).toHaveBeenCalledTimes(2));
+    expect((api.send as jest.Mock).mock.calls.map(c => c[2])).toEqual([
+      'e',
+      'ch',
+    ]);
+  });
+
   it('reconnects from the last byte after a dropped stream, skipping what it already has', async () => {
     const { api, follows } = fakeApi();
     await render(api, jest.fn());

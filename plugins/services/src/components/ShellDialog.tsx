@@ -140,20 +140,30 @@ export function ShellDialog(props: {
     let flushTimer: ReturnType<typeof setTimeout> | undefined;
     let resizeTimer: ReturnType<typeof setTimeout> | undefined;
 
+    // one input request at a time: two in flight may arrive in either order (through a load
+    // balancer, at different backend replicas), and keystrokes must reach the shell as typed;
+    // what is typed meanwhile goes in the next request
+    let sending = false;
     const flush = () => {
       flushTimer = undefined;
-      if (!id || !pending) return;
+      if (!id || !pending || sending) return;
       const data = pending;
       pending = '';
-      client
-        .send(entity, id, data)
-        .catch(error =>
+      sending = true;
+      client.send(entity, id, data).then(
+        () => {
+          sending = false;
+          if (!abort.signal.aborted) flush();
+        },
+        error => {
+          sending = false;
           setStatus(s =>
             s.state === 'ended'
               ? s
               : { state: 'failed', message: error.message },
-          ),
-        );
+          );
+        },
+      );
     };
     const typing = terminal.onData(data => {
       pending += data;
