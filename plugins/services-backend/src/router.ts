@@ -362,7 +362,7 @@ export async function createRouter(
       entityRef,
       kubernetesId,
       clusters:
-        credentials.principal.type === 'user' &&
+        (credentials.principal as { type?: string }).type === 'user' &&
         mayEdit.result === AuthorizeResult.ALLOW
           ? views
           : hideEnvValues(views),
