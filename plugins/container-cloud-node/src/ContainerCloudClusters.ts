@@ -75,6 +75,8 @@ export class ContainerCloudClusters {
     details: ClusterDetails[],
     private readonly logger: LoggerService,
     private readonly healthProbeMs = 15_000,
+    /** how long one probe may wait for an apiserver */
+    private readonly probeTimeoutMs = 10_000,
   ) {
     for (const d of details) {
       const connection = new ClusterConnection(d);
@@ -283,7 +285,7 @@ export class ContainerCloudClusters {
         let failure: string | undefined;
         c.health = await c.connection.probe(detail => {
           failure = detail;
-        });
+        }, this.probeTimeoutMs);
         if (failure && failure !== c.probeFailure) {
           this.logger.warn(`cluster ${name} is unreachable: ${failure}`);
         }

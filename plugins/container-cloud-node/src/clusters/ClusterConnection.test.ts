@@ -105,4 +105,37 @@ describe('cluster health', () => {
       await new Promise(resolve => slow.close(resolve));
     }
   });
+
+  it('gives up on an apiserver that never answers, and probes afresh the next time', async () => {
+    let requests = 0;
+    const silent = http.createServer(() => {
+      requests++;
+    });
+    await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const clusters = new ContainerCloudClusters(
+        [
+          {
+            name: 'silent',
+            url: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+            serviceAccountToken: 'token',
+            skipTLSVerify: true,
+          },
+        ],
+        recordingLogger([]),
+        15_000,
+        200,
+      );
+      await clusters.probeAll();
+      expect(clusters.health().silent).toMatchObject({
+        reachable: false,
+        error: 'the apiserver did not answer in time',
+      });
+      await clusters.probeAll();
+      expect(requests).toBe(2);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise(resolve => silent.close(resolve));
+    }
+  });
 });

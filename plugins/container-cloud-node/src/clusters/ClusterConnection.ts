@@ -1,7 +1,10 @@
 import {
   AppsV1Api,
+  type ConfigurationOptions,
   CoreV1Api,
   KubeConfig,
+  Observable,
+  type ObservableMiddleware,
   VersionApi,
 } from '@kubernetes/client-node';
 import type { ClusterHealth } from '@internal/plugin-container-cloud-common';
@@ -43,13 +46,18 @@ export class ClusterConnection {
   }
 
   /** Asks the apiserver for its version (latency) and its nodes (readiness). Never throws. */
-  async probe(onFailure?: (detail: string) => void): Promise<ClusterHealth> {
+  async probe(
+    onFailure?: (detail: string) => void,
+    timeoutMs = 10_000,
+  ): Promise<ClusterHealth> {
     const checkedAt = new Date().toISOString();
     const started = performance.now();
     try {
-      await this.version.getCode();
+      // an apiserver that never answers must not hold the probe (and every later one) forever
+      const deadline = withTimeout(timeoutMs);
+      await this.version.getCode({}, deadline);
       const latencyMs = Math.round(performance.now() - started);
-      const nodes = await this.core.listNode();
+      const nodes = await this.core.listNode({}, deadline);
       const nodesReady = nodes.items.filter(n =>
         n.status?.conditions?.some(
           c => c.type === 'Ready' && c.status === 'True',
@@ -75,6 +83,28 @@ export class ClusterConnection {
   }
 }
 
+/**
+ * Per-call options of the generated clients (their object-parameter form takes the observable
+ * middleware) that abort the request after `ms`: one deadline for every call they are given to.
+ */
+function withTimeout(ms: number): ConfigurationOptions {
+  const signal = AbortSignal.timeout(ms);
+  const deadline: ObservableMiddleware = {
+    pre: context => {
+      context.setSignal(signal);
+      return new Observable(Promise.resolve(context));
+    },
+    post: context => new Observable(Promise.resolve(context)),
+  };
+  return { middleware: [deadline], middlewareMergeStrategy: 'append' };
+}
+
+/** Whether an error is a request given up on (a timeout, or an abort). */
+function isTimeout(error: unknown): boolean {
+  const name = (error as { name?: string } | undefined)?.name;
+  return name === 'TimeoutError' || name === 'AbortError';
+}
+
 /** A Kubernetes client error in one line a person can act on. @public */
 export function describeKubeError(error: unknown): string {
   const e = error as {
@@ -95,7 +125,11 @@ export function describeKubeError(error: unknown): string {
   }
   const code = e?.cause?.code ?? e?.code;
   if (code === 'ECONNREFUSED') return 'the apiserver refused the connection';
-  if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+  if (
+    isTimeout(error) ||
+    code === 'ETIMEDOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT'
+  ) {
     return 'the apiserver did not answer in time';
   }
   return e?.message ?? String(error);
@@ -112,7 +146,11 @@ export function describeKubeErrorBriefly(error: unknown): string {
   if (typeof e?.code === 'number') return `the apiserver answered ${e.code}`;
   const code = e?.cause?.code ?? e?.code;
   if (code === 'ECONNREFUSED') return 'the apiserver refused the connection';
-  if (code === 'ETIMEDOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+  if (
+    isTimeout(error) ||
+    code === 'ETIMEDOUT' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT'
+  ) {
     return 'the apiserver did not answer in time';
   }
   return 'the apiserver could not be reached (the backend log says why)';
