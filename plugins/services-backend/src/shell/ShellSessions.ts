@@ -218,6 +218,11 @@ export class ShellSessions {
     }
   }
 
+  /** Where the user's shell runs (its service included); 404 as for anyone else's shell. */
+  targetOf(id: string, user: string): ShellTarget {
+    return this.get(id, user).target;
+  }
+
   /** Whether this backend holds the shell (open, or ended a moment ago). */
   has(id: string): boolean {
     return this.sessions.has(id);

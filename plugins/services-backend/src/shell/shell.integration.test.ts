@@ -18,6 +18,10 @@ import {
   serviceDeployment,
 } from '../__testUtils__/localCloudFixtures';
 import { startServicesBackend } from '../__testUtils__/startServicesBackend';
+import {
+  serviceEntity,
+  waitForEntity,
+} from '@internal/plugin-container-cloud-node/testing';
 import type { ShellEvent } from './ShellSessions';
 import { readNdjson } from '@internal/plugin-container-cloud-common';
 
@@ -86,6 +90,11 @@ describe('web shell on the local cloud', () => {
       clusters: clusterLocators([cluster]),
       containerCloud: { services: { shell: { maxSessionsPerUser: 2 } } },
       services: [recordingAuditor(audit.events)],
+      // two services of team-payments: alice may exec into both
+      entities: [
+        serviceEntity('payments-api', 'group:default/team-payments'),
+        serviceEntity('payments-worker', 'group:default/team-payments'),
+      ],
     });
     baseUrl = `http://127.0.0.1:${backend.server.port()}`;
     ownPod = await runningPod('payments-api');
@@ -217,6 +226,33 @@ describe('web shell on the local cloud', () => {
       () => false,
     );
     expect(end.exit).toMatchObject({ message: 'closed by the user' });
+  });
+
+  it("answers a shell reached through another service's URL as absent, even one its user may exec into", async () => {
+    await waitForEntity(baseUrl, 'component/default/payments-worker');
+    const opened = await open(ALICE);
+    expect(opened.status).toBe(201);
+    const id = opened.body.id as string;
+    const other = `/api/services/services/default/payments-worker/shells/${id}`;
+    const as = (req: request.Test) =>
+      req.set('Authorization', mockCredentials.user.header(ALICE));
+    const answers = [
+      await as(request(backend.server).post(`${other}/input`)).send({
+        data: 'id\n',
+      }),
+      await as(request(backend.server).post(`${other}/resize`)).send({
+        columns: 80,
+        rows: 24,
+      }),
+      await as(request(backend.server).get(`${other}/output`)),
+      await as(request(backend.server).delete(other)),
+    ];
+    expect(answers.map(r => [r.status, r.body.error?.message])).toEqual(
+      answers.map(() => [404, `no shell ${id} of yours is open`]),
+    );
+    // through its own service's URL it is there, and still open
+    const closed = await as(request(backend.server).delete(`${BASE}/${id}`));
+    expect(closed.status).toBe(204);
   });
 
   it('refuses other teams, and audits the refusal', async () => {

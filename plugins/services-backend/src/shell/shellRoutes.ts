@@ -105,6 +105,20 @@ export function addShellRoutes(
     return { ...service, user };
   }
 
+  /**
+   * The caller's shell `id`, when it is a shell into this service: exec was checked on the URL's
+   * service, so a shell into another one (a service the caller may no longer exec into) is
+   * answered as absent, 404.
+   */
+  async function ownShell(req: express.Request) {
+    const { user, entityRef } = await shellUser(req);
+    const id = parseBody(sessionId, req.params.id);
+    if (sessions.targetOf(id, user).entityRef !== entityRef) {
+      throw new NotFoundError(`no shell ${id} of yours is open`);
+    }
+    return { user, id };
+  }
+
   // A shell another replica holds (its apiserver connection lives there): the request of a user
   // allowed to exec here is passed to that replica as it came, and its answer streamed back.
   // Everything else goes on to the routes below, which answer 404 for a shell nobody holds.
@@ -259,8 +273,7 @@ export function addShellRoutes(
   });
 
   router.get(`${base}/:id/output`, async (req, res) => {
-    const { user } = await shellUser(req);
-    const id = parseBody(sessionId, req.params.id);
+    const { user, id } = await ownShell(req);
     const { offset } = parseBody(offsetQuery, req.query);
     res.status(200);
     res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
@@ -299,24 +312,21 @@ export function addShellRoutes(
   });
 
   router.post(`${base}/:id/input`, async (req, res) => {
-    const { user } = await shellUser(req);
-    const id = parseBody(sessionId, req.params.id);
+    const { user, id } = await ownShell(req);
     const { data } = parseBody(shellInputSchema, req.body);
     sessions.write(id, user, data);
     res.status(204).end();
   });
 
   router.post(`${base}/:id/resize`, async (req, res) => {
-    const { user } = await shellUser(req);
-    const id = parseBody(sessionId, req.params.id);
+    const { user, id } = await ownShell(req);
     const { columns, rows } = parseBody(shellResizeSchema, req.body);
     sessions.resize(id, user, columns, rows);
     res.status(204).end();
   });
 
   router.delete(`${base}/:id`, async (req, res) => {
-    const { user } = await shellUser(req);
-    const id = parseBody(sessionId, req.params.id);
+    const { user, id } = await ownShell(req);
     sessions.close(id, user);
     res.status(204).end();
   });
