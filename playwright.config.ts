@@ -3,12 +3,18 @@ import { defineConfig } from '@playwright/test';
 /**
  * The end-to-end test drives Debian's Chromium (never a downloaded browser) against the built app,
  * served by the real backend on a loopback port of its own. `scripts/test` builds the app first.
+ *
+ * With E2E_BASE_URL set, the test runs against a portal that is already running there instead
+ * (scripts/replicas: several backend replicas behind a round-robin balancer) and writes its
+ * results to E2E_RESULTS.
  */
-const baseURL = 'http://127.0.0.1:7017'; // the port in e2e-tests/app-config.e2e.yaml
+const external = process.env.E2E_BASE_URL;
+const baseURL = external ?? 'http://127.0.0.1:7017'; // the port in e2e-tests/app-config.e2e.yaml
+const results = process.env.E2E_RESULTS ?? 'e2e-results';
 
 // the local cloud's overlay (clusters, nginx, prometheus): scripts/test brings it up and sets this
 const localCloudConfig = process.env.LOCAL_CLOUD_APP_CONFIG;
-if (!localCloudConfig) {
+if (!localCloudConfig && !external) {
   throw new Error(
     'LOCAL_CLOUD_APP_CONFIG is not set: run the end-to-end test through ./scripts/test, which starts the local cloud',
   );
@@ -16,12 +22,12 @@ if (!localCloudConfig) {
 
 export default defineConfig({
   testDir: 'packages/app/e2e-tests',
-  outputDir: 'e2e-results/artifacts',
+  outputDir: `${results}/artifacts`,
   timeout: 120_000,
   expect: { timeout: 30_000 },
   retries: 0,
   workers: 1,
-  reporter: [['list'], ['json', { outputFile: 'e2e-results/report.json' }]],
+  reporter: [['list'], ['json', { outputFile: `${results}/report.json` }]],
   use: {
     baseURL,
     viewport: { width: 1600, height: 1000 },
@@ -37,11 +43,13 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: `backstage-cli package start --config ../../app-config.yaml --config ${localCloudConfig} --config ../app/e2e-tests/app-config.e2e.yaml > ../../e2e-results/backend.log 2>&1`,
-    cwd: 'packages/backend',
-    url: `${baseURL}/.backstage/health/v1/readiness`,
-    timeout: 180_000,
-    reuseExistingServer: false,
-  },
+  webServer: external
+    ? undefined
+    : {
+        command: `backstage-cli package start --config ../../app-config.yaml --config ${localCloudConfig} --config ../app/e2e-tests/app-config.e2e.yaml > ../../e2e-results/backend.log 2>&1`,
+        cwd: 'packages/backend',
+        url: `${baseURL}/.backstage/health/v1/readiness`,
+        timeout: 180_000,
+        reuseExistingServer: false,
+      },
 });
