@@ -1,15 +1,9 @@
 import {
   mockCredentials,
-  mockServices,
   TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
 import { AppsV1Api, CoreV1Api, V1Pod } from '@kubernetes/client-node';
-import knexFactory, { Knex } from 'knex';
 import { readNdjson } from '@internal/plugin-container-cloud-common';
 import { useLocalCloud } from '@internal/local-cloud/testing';
 import net from 'node:net';
@@ -18,6 +12,7 @@ import {
   serviceDeployment,
 } from '../__testUtils__/localCloudFixtures';
 import { startServicesBackend } from '../__testUtils__/startServicesBackend';
+import { servicesDatabase } from '../__testUtils__/servicesDatabase';
 import type { ShellEvent } from './ShellSessions';
 
 jest.setTimeout(240_000);
@@ -33,28 +28,6 @@ const BOB = 'user:default/bob'; // team-orders
 const CLUSTER = 'local-a';
 const BASE = '/api/services/services/default/payments-api/shells';
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
-
-/**
- * The services plugin of every replica on the one database under test; the other plugins of each
- * replica (the catalog) on their own throwaway one, as their tables would clash in a shared one.
- */
-function servicesDatabase(shared: Knex) {
-  return createServiceFactory({
-    service: coreServices.database,
-    deps: { plugin: coreServices.pluginMetadata },
-    factory({ plugin }) {
-      const knex =
-        plugin.getId() === 'services'
-          ? shared
-          : knexFactory({
-              client: 'better-sqlite3',
-              connection: ':memory:',
-              useNullAsDefault: true,
-            });
-      return mockServices.database({ knex });
-    },
-  });
-}
 
 /** A loopback TCP relay whose target is set once the replica behind it listens. */
 async function relay() {
