@@ -14,6 +14,7 @@ import { requireOrigin } from './origin';
 import { ShellEvent, ShellSessions } from './ShellSessions';
 import { ShellDirectory, ShellLocation } from './ShellDirectory';
 import { NonRootUser, shellCommand, SHELLS } from './shellCommand';
+import { MAX_UNREAD_OUTPUT_BYTES, slowReaderGuard } from './slowReader';
 
 export interface ShellRoutesOptions extends ServiceRouteContext {
   clusters: ContainerCloudClusters;
@@ -280,19 +281,20 @@ export function addShellRoutes(
     res.setHeader('Cache-Control', 'no-cache, no-transform');
     res.setHeader('X-Accel-Buffering', 'no');
     let stop = () => {};
-    const write = (line: string) => {
-      res.write(line);
-      // the compression middleware (when there is one) holds bytes back without a flush
-      (res as unknown as { flush?: () => void }).flush?.();
-    };
-    const heartbeat = setInterval(
+    const timer: { heartbeat?: NodeJS.Timeout } = {};
+    // a reader that cannot keep up is dropped; the page reconnects from its offset
+    const write = slowReaderGuard(res, MAX_UNREAD_OUTPUT_BYTES, () => {
+      clearInterval(timer.heartbeat);
+      stop();
+    });
+    timer.heartbeat = setInterval(
       () => write('{"type":"ping"}\n'),
       heartbeatMs,
     );
     const send = (event: ShellEvent) => {
       write(`${JSON.stringify(event)}\n`);
       if (event.type === 'exit') {
-        clearInterval(heartbeat);
+        clearInterval(timer.heartbeat);
         res.end();
       }
     };
@@ -300,13 +302,13 @@ export function addShellRoutes(
     try {
       stop = sessions.follow(id, user, offset, send);
     } catch (error) {
-      clearInterval(heartbeat);
+      clearInterval(timer.heartbeat);
       res.removeHeader('Content-Type');
       throw error;
     }
     res.flushHeaders();
     req.on('close', () => {
-      clearInterval(heartbeat);
+      clearInterval(timer.heartbeat);
       stop();
     });
   });
