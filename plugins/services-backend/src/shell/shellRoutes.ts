@@ -1,4 +1,5 @@
 import type express from 'express';
+import { once } from 'node:events';
 import type { ServiceRouteContext } from '../lib/serviceRoutes';
 import type {
   AuditorService,
@@ -192,8 +193,13 @@ export function addShellRoutes(
     res.flushHeaders();
     try {
       for await (const chunk of answer.body) {
-        res.write(chunk);
+        const flowing = res.write(chunk);
         (res as unknown as { flush?: () => void }).flush?.();
+        // read on only as fast as the page does: the holder then sees a slow page as a slow
+        // reader of its own, and drops it as it would drop the page
+        if (!flowing && !res.destroyed) {
+          await once(res, 'drain', { signal: aborted.signal });
+        }
       }
     } catch {
       // the reader left, or the holding replica stopped mid-stream: the page reconnects
