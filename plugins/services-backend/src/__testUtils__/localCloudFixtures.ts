@@ -1,4 +1,5 @@
 import type { LocalCloudInfo } from '@internal/local-cloud';
+import { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
 
 /**
  * A Deployment of one service for the local cloud's kwok nodes: labelled with the service's
@@ -59,4 +60,22 @@ export async function poll<T>(
     );
   }
   throw new Error(`${what} never happened`);
+}
+
+/** The name of a pod of the service whose containers all run (kwok started them). */
+export async function runningPod(
+  kubeConfig: KubeConfig,
+  namespace: string,
+  kubernetesId: string,
+): Promise<string> {
+  const core = kubeConfig.makeApiClient(CoreV1Api);
+  return poll(`a running pod of ${kubernetesId} in ${namespace}`, async () => {
+    const pods = await core.listNamespacedPod({
+      namespace,
+      labelSelector: `backstage.io/kubernetes-id=${kubernetesId}`,
+    });
+    return pods.items.find((p: V1Pod) =>
+      p.status?.containerStatuses?.every(s => s.state?.running),
+    )?.metadata?.name;
+  });
 }

@@ -15,6 +15,7 @@ import { useLocalCloud } from '@internal/local-cloud/testing';
 import request from 'supertest';
 import {
   clusterLocators,
+  runningPod,
   serviceDeployment,
 } from '../__testUtils__/localCloudFixtures';
 import { startServicesBackend } from '../__testUtils__/startServicesBackend';
@@ -61,22 +62,6 @@ describe('web shell on the local cloud', () => {
   let ownPod: string;
   let otherPod: string;
 
-  async function runningPod(service: string): Promise<string> {
-    const core = lc.kubeConfig(CLUSTER).makeApiClient(CoreV1Api);
-    for (let i = 0; i < 120; i++) {
-      const pods = await core.listNamespacedPod({
-        namespace: lc.namespace,
-        labelSelector: `backstage.io/kubernetes-id=${service}`,
-      });
-      const running = pods.items.find((p: V1Pod) =>
-        p.status?.containerStatuses?.every(s => s.state?.running),
-      );
-      if (running) return running.metadata!.name!;
-      await new Promise(resolve => setTimeout(resolve, 500));
-    }
-    throw new Error(`no running pod of ${service} in ${lc.namespace}`);
-  }
-
   beforeAll(async () => {
     const apps = lc.kubeConfig(CLUSTER).makeApiClient(AppsV1Api);
     for (const service of ['payments-api', 'ledger']) {
@@ -97,8 +82,12 @@ describe('web shell on the local cloud', () => {
       ],
     });
     baseUrl = `http://127.0.0.1:${backend.server.port()}`;
-    ownPod = await runningPod('payments-api');
-    otherPod = await runningPod('ledger');
+    ownPod = await runningPod(
+      lc.kubeConfig(CLUSTER),
+      lc.namespace,
+      'payments-api',
+    );
+    otherPod = await runningPod(lc.kubeConfig(CLUSTER), lc.namespace, 'ledger');
   });
 
   afterAll(() => backend?.stop());

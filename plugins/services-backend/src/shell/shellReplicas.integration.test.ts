@@ -3,12 +3,13 @@ import {
   TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { AppsV1Api, CoreV1Api, V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api } from '@kubernetes/client-node';
 import { readNdjson } from '@internal/plugin-container-cloud-common';
 import { useLocalCloud } from '@internal/local-cloud/testing';
 import net from 'node:net';
 import {
   clusterLocators,
+  runningPod,
   serviceDeployment,
 } from '../__testUtils__/localCloudFixtures';
 import { startServicesBackend } from '../__testUtils__/startServicesBackend';
@@ -64,22 +65,6 @@ async function relay() {
   };
 }
 
-async function runningPod(): Promise<string> {
-  const core = lc.kubeConfig(CLUSTER).makeApiClient(CoreV1Api);
-  for (let i = 0; i < 120; i++) {
-    const pods = await core.listNamespacedPod({
-      namespace: lc.namespace,
-      labelSelector: 'backstage.io/kubernetes-id=payments-api',
-    });
-    const running = pods.items.find((p: V1Pod) =>
-      p.status?.containerStatuses?.every(s => s.state?.running),
-    );
-    if (running) return running.metadata!.name!;
-    await new Promise(resolve => setTimeout(resolve, 500));
-  }
-  throw new Error(`no running pod of payments-api in ${lc.namespace}`);
-}
-
 describe('web shells across backend replicas', () => {
   let pod: string;
 
@@ -96,7 +81,11 @@ describe('web shells across backend replicas', () => {
           containers: [{ name: 'app', image: 'example.com/payments-api:1' }],
         }),
       });
-    pod = await runningPod();
+    pod = await runningPod(
+      lc.kubeConfig(CLUSTER),
+      lc.namespace,
+      'payments-api',
+    );
   });
 
   it.each(databases.eachSupportedId())(
