@@ -81,6 +81,10 @@ describe('LocalCloud', () => {
         `confDir: ${JSON.stringify(info.nginx.confDir)}`,
       );
       expect(appConfig).toContain('- "reload"');
+      // owners may point upstream members at loopback here, not at link-local metadata
+      expect(appConfig).toMatch(
+        /forbiddenMemberRanges:\n\s+- "0\.0\.0\.0\/8"\n\s+- "169\.254\.0\.0\/16"\n/,
+      );
       expect(cloud.envExports()).toContain(`KUBECONFIG='${info.kubeconfig}'`);
       // the portal's data: SQLite files in a folder of the state, named by an overlay of its own
       expect(info.portalData.directory).toBe(path.join(home, 'portal-data'));

@@ -522,6 +522,9 @@ export class LocalCloud {
               ],
             },
           ],
+          // everything of the local cloud runs on loopback, so owners may point upstream members
+          // there; the link-local metadata range and the apiservers' ports stay refused
+          forbiddenMemberRanges: ['0.0.0.0/8', '169.254.0.0/16'],
           // <service>.test.localhost: browsers resolve *.localhost to loopback themselves
           testEnvironments: {
             cluster: 'local',
