@@ -78,21 +78,12 @@ test('the catalog lists the example services and opens a service page', async ({
     fullPage: true,
   });
 
-  // on a 1280 px window every action of a container is inside the window and inside its cluster's
-  // card (#18): logs and shell are buttons of the row, the other actions are in its menu
+  // on a 1280 px window every action of a Deployment and of a container is inside the window and
+  // inside its cluster's card (#18): the most used are buttons of the row, the others in its menu
   const wideViewport = page.viewportSize()!;
   await page.setViewportSize({ width: 1280, height: 900 });
-  const firstContainer = localA
-    .getByRole('row')
-    .filter({ has: page.getByRole('button', { name: /^logs of / }) })
-    .first();
-  const rowControls = firstContainer.getByRole('button');
-  await expect(rowControls).toHaveText(['logs', 'shell', '']);
-  await expect(rowControls.last()).toHaveAccessibleName(
-    /^More actions for payments-api-/,
-  );
-  // x + width <= 1280, and within `inside` when given
-  const expectInView = async (control: Locator, inside?: Locator) => {
+  // x + width <= 1280, and within `card` when given
+  const expectInView = async (control: Locator, card?: Locator) => {
     const name =
       (await control.getAttribute('aria-label')) ??
       (await control.textContent());
@@ -101,8 +92,8 @@ test('the catalog lists the example services and opens a service page', async ({
     expect(box.x + box.width, `${name} ends in the window`).toBeLessThanOrEqual(
       1280,
     );
-    if (inside) {
-      const outer = (await inside.boundingBox())!;
+    if (card) {
+      const outer = (await card.boundingBox())!;
       expect(box.x, `${name} starts in the card`).toBeGreaterThanOrEqual(
         outer.x,
       );
@@ -111,23 +102,42 @@ test('the catalog lists the example services and opens a service page', async ({
       );
     }
   };
-  for (const control of await rowControls.all()) {
-    await expectInView(control, localA);
+  const rowWith = (button: string | RegExp) =>
+    localA
+      .getByRole('row')
+      .filter({ has: page.getByRole('button', { name: button, exact: true }) })
+      .first();
+  const rows = [
+    {
+      row: rowWith('scale'),
+      buttons: ['scale', 'restart', 'upgrade'],
+      menu: ['roll back', 'edit config', 'sync from…', 'events'],
+    },
+    {
+      row: rowWith(/^logs of payments-api-/),
+      buttons: ['logs', 'shell'],
+      menu: ['events', 'metrics', 'debug', 'remove from LB', 'destroy'],
+    },
+  ];
+  await localA.screenshot({ path: path.join(shots, 'service-tab-1280.png') });
+  for (const { row, buttons, menu } of rows) {
+    const controls = row.getByRole('button');
+    // the buttons, then the menu's button (an icon, no text)
+    await expect(controls).toHaveText([...buttons, '']);
+    await expect(controls.last()).toHaveAccessibleName(
+      /^More actions for payments-api/,
+    );
+    for (const control of await controls.all()) {
+      await expectInView(control, localA);
+    }
+    await controls.last().click();
+    const menuItems = page.getByRole('menu').getByRole('menuitem');
+    await expect(menuItems).toHaveText(menu);
+    // the menu opens over the page, not inside the card
+    for (const item of await menuItems.all()) await expectInView(item);
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('menu')).toHaveCount(0);
   }
-  await rowControls.last().click();
-  const menuItems = page.getByRole('menu').getByRole('menuitem');
-  await expect(menuItems).toHaveText([
-    'events',
-    'metrics',
-    'debug',
-    'remove from LB',
-    'destroy',
-  ]);
-  // the menu opens over the page, not inside the card
-  for (const item of await menuItems.all()) await expectInView(item);
-  await page.screenshot({ path: path.join(shots, 'service-tab-1280.png') });
-  await page.keyboard.press('Escape');
-  await expect(page.getByRole('menu')).toHaveCount(0);
   await page.setViewportSize(wideViewport);
 
   // a shell into a container of local-a: the local cloud's kwok runs it on this machine

@@ -213,7 +213,12 @@ describe('ServiceContent', () => {
     );
     fireEvent.click(screen.getByRole('button', { name: 'Close' }));
     fireEvent.click(
-      await screen.findByRole('button', { name: 'events of payments-api' }),
+      await screen.findByRole('button', {
+        name: 'More actions for payments-api',
+      }),
+    );
+    fireEvent.click(
+      screen.getByRole('menuitem', { name: 'events of payments-api' }),
     );
     expect(
       await screen.findByText('Events of Deployment payments-api in dev'),
@@ -343,7 +348,12 @@ describe('ServiceContent', () => {
   it('edits the configuration, keeping secret-backed variables out of it', async () => {
     const configure = jest.fn(async () => ({ cluster: 'dev', deployment }));
     await render(api({ configure }));
-    fireEvent.click(await screen.findByRole('button', { name: 'edit config' }));
+    fireEvent.click(
+      await screen.findByRole('button', {
+        name: 'More actions for payments-api',
+      }),
+    );
+    fireEvent.click(screen.getByRole('menuitem', { name: 'edit config' }));
     expect(
       screen.getByText(/kept as they are .*: DB_PASSWORD/),
     ).toBeInTheDocument();

@@ -44,6 +44,7 @@ import { ShellDialog, ShellPod } from './ShellDialog';
 import { DebugDialog } from './DebugDialog';
 import { EveryClusterActions } from './EveryClusterActions';
 import { PodActionKind, PodActions } from './PodActions';
+import { DeploymentRowActions } from './DeploymentRowActions';
 import type { EventsQuery } from '../api/ServicesClient';
 
 type Outcome = { severity: 'success' | 'error' | 'warning'; message: string };
@@ -90,6 +91,9 @@ function podColumns(
     { title: 'Age', render: pod => age(pod.startedAt) },
     {
       title: 'Actions',
+      // the table shares its width equally among the columns without one: room for two buttons
+      // and the menu's
+      width: '200px',
       render: pod => (
         <PodActions pod={pod} onAction={kind => onPodAction(pod, kind)} />
       ),
@@ -124,42 +128,15 @@ function ClusterCard(props: {
     { title: 'Updated', render: d => age(d.lastUpdate) },
     {
       title: 'Actions',
-      cellStyle: { minWidth: 380 },
+      // room for three buttons and the menu's (the other columns share the rest)
+      width: '300px',
       render: d => (
-        <Box display="flex" flexWrap="wrap" style={{ gap: 4 }}>
-          {(
-            [
-              'scale',
-              'restart',
-              'upgrade',
-              'rollback',
-              'config',
-              'sync',
-            ] as const
-          ).map(kind => (
-            <Button
-              key={kind}
-              size="small"
-              variant="outlined"
-              style={{ whiteSpace: 'nowrap' }}
-              onClick={() => onAction(d, kind)}
-            >
-              {{
-                rollback: 'roll back',
-                config: 'edit config',
-                sync: 'sync from…',
-              }[kind as string] ?? kind}
-            </Button>
-          ))}
-          <Button
-            size="small"
-            variant="outlined"
-            aria-label={`events of ${d.name}`}
-            onClick={() => onDeploymentEvents(d)}
-          >
-            events
-          </Button>
-        </Box>
+        <DeploymentRowActions
+          deployment={d}
+          onAction={kind =>
+            kind === 'events' ? onDeploymentEvents(d) : onAction(d, kind)
+          }
+        />
       ),
     },
   ];
@@ -186,7 +163,14 @@ function ClusterCard(props: {
           <>
             <Table
               title="Deployments"
-              options={{ paging: false, search: false, padding: 'dense' }}
+              // a service has a Deployment or two: nothing to sort, and the headers' sort buttons
+              // would widen the table past a 1280 px window
+              options={{
+                paging: false,
+                search: false,
+                sorting: false,
+                padding: 'dense',
+              }}
               columns={deploymentColumns}
               data={view.deployments}
             />
