@@ -43,6 +43,24 @@ export class NginxStore {
 
   constructor(private readonly knex: Knex) {}
 
+  /**
+   * Runs `work` while holding the publish lock of one nginx cluster, across every backend replica
+   * on this database: on PostgreSQL a transaction-scoped advisory lock, held on a connection of
+   * its own until `work` ends. SQLite serves one process, whose own queue already serialises.
+   */
+  async withPublishLock<T>(
+    cluster: string,
+    work: () => Promise<T>,
+  ): Promise<T> {
+    if (this.knex.client.config.client !== 'pg') return work();
+    return this.knex.transaction(async tx => {
+      await tx.raw('select pg_advisory_xact_lock(hashtext(?))', [
+        `nginx-publish:${cluster}`,
+      ]);
+      return work();
+    });
+  }
+
   async saveDomain(domain: Domain, updatedBy: string): Promise<void> {
     await this.knex(DOMAINS)
       .insert({

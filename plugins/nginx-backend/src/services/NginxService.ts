@@ -57,7 +57,7 @@ interface Rendered {
 /** Domains, publishing, versions and rollback for the configured nginx clusters. */
 export class NginxService {
   private readonly validator: NginxValidator;
-  /** one publish at a time per cluster: versions follow each other */
+  /** one publish at a time per cluster: versions follow each other (see serialized) */
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly publishListeners = new Set<(cluster: string) => void>();
 
@@ -337,9 +337,15 @@ export class NginxService {
     });
   }
 
+  /**
+   * One publish at a time per nginx cluster: in this process by a queue, across backend replicas
+   * by the store's lock, so that each publish reads the version the previous one recorded (two
+   * replicas republishing the same endpoint change then make one version, not two).
+   */
   private serialized<T>(cluster: string, work: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(cluster) ?? Promise.resolve();
-    const next = previous.then(work, work);
+    const locked = () => this.store.withPublishLock(cluster, work);
+    const next = previous.then(locked, locked);
     this.queues.set(
       cluster,
       next.catch(() => undefined),
