@@ -236,6 +236,21 @@ describe('planSync full', () => {
     expect(names).toContain('Payments-API');
     expect(names).toContain(`payments-api-${shortHash('s-1')}`);
   });
+  it('marks its entities as originating from the provider, an origin users cannot register', () => {
+    const plan = planSync('full', org, [], undefined, options);
+    expect(plan.entities.length).toBeGreaterThan(0);
+    for (const entity of plan.entities) {
+      expect(
+        entity.metadata.annotations?.[
+          'backstage.io/managed-by-origin-location'
+        ],
+      ).toBe('cmdb:acme');
+      // the link back to the record stays a url
+      expect(
+        entity.metadata.annotations?.['backstage.io/managed-by-location'],
+      ).toMatch(/^url:https:/);
+    }
+  });
 });
 
 describe('planSync names', () => {

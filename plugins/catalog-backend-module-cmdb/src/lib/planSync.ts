@@ -336,9 +336,9 @@ export function planSync(
       'backstage.io/managed-by-location': `url:${
         record.viewUrl ?? options.baseUrl
       }`,
-      'backstage.io/managed-by-origin-location': `url:${
-        record.viewUrl ?? options.baseUrl
-      }`,
+      // not a url: users can register url locations, never a cmdb one, so this origin is
+      // proof that the entity comes from this provider (container-cloud-node's binding trusts it)
+      'backstage.io/managed-by-origin-location': `cmdb:${options.providerId}`,
       [CMDB_ID_ANNOTATION]: record.id,
       [CMDB_PROVIDER_ANNOTATION]: options.providerId,
     };
