@@ -57,5 +57,31 @@ export interface Config {
        */
       healthProbeSeconds?: number;
     };
+    /**
+     * Which catalog entities control which workloads (container-cloud-node README, "Which
+     * workloads an entity controls").
+     */
+    binding?: {
+      /**
+       * Location refs (`type:target`) an entity's `backstage.io/managed-by-origin-location` must
+       * equal, or start with when the entry ends in `*` (e.g. `url:https://github.com/acme/catalog/*`),
+       * for the entity to claim a kubernetes id. Default: every `catalog.locations` entry as the
+       * catalog resolves it (`file:` targets made absolute against the backend's working
+       * directory) and `cmdb:<id>` for every `catalog.providers.cmdb.<id>`. Setting it replaces
+       * the default. Entities from other origins control nothing.
+       */
+      trustedOrigins?: string[];
+      /**
+       * true: an entity without placements (annotation `container-cloud.io/placements` or
+       * `placements` below) controls nothing. false (default): it controls its labelled workloads
+       * in every namespace of every cluster. Production sets true.
+       */
+      requirePlacements?: boolean;
+      /**
+       * (cluster, namespace) pairs per entity ref, set by ops; they replace the entity's
+       * annotation. E.g. `component:default/payments-api: [local-a/payments, local-b/payments]`; a cluster `*` means every cluster.
+       */
+      placements?: { [entityRef: string]: string[] };
+    };
   };
 }

@@ -132,10 +132,42 @@ export interface ClusterServiceView {
   revisions: RevisionView[];
 }
 
+/** The annotation a trusted entity lists its (cluster, namespace) pairs in. */
+export const PLACEMENTS_ANNOTATION = 'container-cloud.io/placements';
+
+/** One (cluster, namespace) pair a service may touch; cluster `*` is every cluster. @public */
+export interface Placement {
+  cluster: string;
+  namespace: string;
+}
+
+/**
+ * Which workloads a service controls, as the backend decided it (see container-cloud-node's
+ * README, "Which workloads an entity controls"):
+ * - `bound`: its workloads are those labelled with its id inside `placements` (every namespace
+ *   of every cluster when `placements` is absent);
+ * - `untrusted`: the entity does not come from a trusted origin, so it controls nothing;
+ * - `conflict`: another trusted entity claims the same id (`conflictsWith`): both control nothing
+ *   until ops remove one claim;
+ * - `unplaced`: no placements, and the portal requires them; or placements that do not parse.
+ * @public
+ */
+export interface ServiceBindingStatus {
+  state: 'bound' | 'untrusted' | 'conflict' | 'unplaced';
+  kubernetesId: string;
+  placements?: Placement[];
+  /** the other entities claiming the id (state `conflict`) */
+  conflictsWith?: string[];
+  /** why nothing is bound, in words a person understands (every state but `bound`) */
+  message?: string;
+}
+
 /** `GET /services/:namespace/:name` of the services backend. @public */
 export interface ServiceView {
   entityRef: string;
   kubernetesId: string;
+  /** which workloads this entity controls; `clusters` shows only those */
+  binding?: ServiceBindingStatus;
   clusters: ClusterServiceView[];
 }
 
@@ -287,6 +319,8 @@ export interface ServiceSummary {
   title?: string;
   owner?: string;
   kubernetesId: string;
+  /** which workloads it controls; replicas count only those */
+  binding?: ServiceBindingStatus;
   /** every configured cluster; empty when the caller may not read the service's workloads */
   clusters: ClusterReplicas[];
   /** over all clusters */

@@ -9,10 +9,12 @@ import { NotFoundError } from '@backstage/errors';
 import type {
   ClusterHealth,
   ClusterServiceView,
+  Placement,
   ServiceDiagnosis,
 } from '@internal/plugin-container-cloud-common';
 import { describeKubeError } from './clusters/ClusterConnection';
 import { diagnose } from './workloads/diagnose';
+import { isPlaced } from './binding/bindingConfig';
 import { ClusterConnection } from './clusters/ClusterConnection';
 import {
   ClusterDetails,
@@ -153,8 +155,14 @@ export class ContainerCloudClusters {
     );
   }
 
-  /** The service in every cluster, from the watch caches. */
-  serviceView(kubernetesId: string): ClusterServiceView[] {
+  /**
+   * The service in every cluster, from the watch caches; with `placements`, only its workloads
+   * in those (cluster, namespace) pairs (a ServiceBinding's `visiblePlacements()`).
+   */
+  serviceView(
+    kubernetesId: string,
+    placements?: Placement[],
+  ): ClusterServiceView[] {
     return [...this.clusters.values()].map(c => {
       let workloads = c.views.get(kubernetesId);
       if (!workloads) {
@@ -170,10 +178,15 @@ export class ContainerCloudClusters {
         };
         c.views.set(kubernetesId, workloads);
       }
+      const cluster = c.connection.name;
+      const placed = (w: { namespace: string }) =>
+        !placements || isPlaced(placements, cluster, w.namespace);
       return {
-        cluster: c.connection.name,
+        cluster,
         health: this.healthOf(c),
-        ...workloads,
+        deployments: workloads.deployments.filter(placed),
+        pods: workloads.pods.filter(placed),
+        revisions: workloads.revisions.filter(placed),
       };
     });
   }
@@ -182,11 +195,20 @@ export class ContainerCloudClusters {
    * What is wrong with the service's containers, per cluster, from the watch caches: the pods and
    * their events (listed from the apiserver only while a cluster's event watch is not synced).
    */
-  async diagnose(kubernetesId: string): Promise<ServiceDiagnosis> {
+  async diagnose(
+    kubernetesId: string,
+    placements?: Placement[],
+  ): Promise<ServiceDiagnosis> {
     const clusters = await Promise.all(
       [...this.clusters.values()].map(async c => {
         const cluster = c.connection.name;
-        const { pods } = c.watch.workloadsOf(kubernetesId);
+        const pods = c.watch
+          .workloadsOf(kubernetesId)
+          .pods.filter(
+            p =>
+              !placements ||
+              isPlaced(placements, cluster, p.metadata?.namespace ?? ''),
+          );
         const troubled = pods.filter(
           p =>
             p.status?.phase !== 'Running' ||

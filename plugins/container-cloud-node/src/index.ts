@@ -22,3 +22,6 @@ export * from './metrics/PrometheusClient';
 export * from './metrics/containerUsage';
 export * from './auth/principals';
 export * from './redact';
+export * from './binding/bindingConfig';
+export * from './binding/ServiceBinding';
+export * from './binding/ServiceBindings';

@@ -1,0 +1,174 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import { NotAllowedError } from '@backstage/errors';
+import { ServiceBindings } from './ServiceBindings';
+
+const TRUSTED = 'url:http://fixtures/catalog.yaml';
+
+function component(
+  ref: string,
+  origin: string,
+  annotations: Record<string, string> = {},
+): Entity {
+  const [namespace, name] = ref.split('/');
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name,
+      namespace,
+      annotations: {
+        'backstage.io/managed-by-origin-location': origin,
+        ...annotations,
+      },
+    },
+    spec: {},
+  };
+}
+
+/** A catalog that answers every query with all its entities (the bindings filter exactly). */
+function bindings(entities: Entity[], binding: object = {}) {
+  const catalog = {
+    getEntities: async () => ({ items: entities }),
+  } as unknown as CatalogService;
+  return new ServiceBindings(
+    {
+      trustedOrigins: [TRUSTED, 'cmdb:servicenow'],
+      requirePlacements: false,
+      placements: new Map(),
+      ...binding,
+    },
+    catalog,
+    mockServices.auth(),
+  );
+}
+
+describe('ServiceBindings', () => {
+  const victim = component('default/payments-api', TRUSTED, {
+    'backstage.io/kubernetes-id': 'payments-api',
+    'container-cloud.io/placements': 'local-a/payments, */shared',
+  });
+
+  it('binds a trusted, unique claimant to its labelled workloads in its placements', async () => {
+    const binding = await bindings([victim]).resolve(victim);
+    expect(binding.status).toEqual({
+      state: 'bound',
+      kubernetesId: 'payments-api',
+      placements: [
+        { cluster: 'local-a', namespace: 'payments' },
+        { cluster: '*', namespace: 'shared' },
+      ],
+    });
+    expect(binding.idIn('local-a', 'payments')).toBe('payments-api');
+    expect(binding.idIn('local-b', 'shared')).toBe('payments-api');
+    expect(() => binding.idIn('local-b', 'payments')).toThrow(
+      "component:default/payments-api may not touch namespace 'payments' in cluster 'local-b': its workloads are only in local-a/payments, */shared",
+    );
+  });
+
+  it('binds every namespace when the entity names none and placements are not required', async () => {
+    const plain = component('default/orders-api', TRUSTED);
+    const binding = await bindings([plain]).resolve(plain);
+    expect(binding.status).toEqual({
+      state: 'bound',
+      kubernetesId: 'orders-api',
+    });
+    expect(binding.idIn('any', 'where')).toBe('orders-api');
+    expect(binding.visiblePlacements()).toBeUndefined();
+  });
+
+  it('binds nothing without placements when they are required, and says so', async () => {
+    const plain = component('default/orders-api', TRUSTED);
+    const binding = await bindings([plain], {
+      requirePlacements: true,
+    }).resolve(plain);
+    expect(binding.status.state).toBe('unplaced');
+    expect(binding.status.message).toContain('container-cloud.io/placements');
+    expect(binding.visiblePlacements()).toEqual([]);
+    expect(() => binding.idIn('local-a', 'orders')).toThrow(NotAllowedError);
+  });
+
+  it('takes ops placements over the annotation', async () => {
+    const binding = await bindings([victim], {
+      placements: new Map([
+        [
+          'component:default/payments-api',
+          [{ cluster: 'local-b', namespace: 'pay' }],
+        ],
+      ]),
+    }).resolve(victim);
+    expect(binding.status.placements).toEqual([
+      { cluster: 'local-b', namespace: 'pay' },
+    ]);
+  });
+
+  it('binds nothing to an entity from an untrusted origin, whatever it claims', async () => {
+    const impostor = component(
+      'attackers/payments-api',
+      'url:https://github.com/bob/x.yaml',
+      {
+        'container-cloud.io/placements': '*/payments',
+      },
+    );
+    const binding = await bindings([victim, impostor]).resolve(impostor);
+    expect(binding.status).toMatchObject({
+      state: 'untrusted',
+      kubernetesId: 'payments-api',
+    });
+    expect(binding.status.message).toContain('not a trusted origin');
+    expect(binding.visiblePlacements()).toEqual([]);
+    expect(() => binding.idIn('local-a', 'payments')).toThrow(NotAllowedError);
+    // and it takes nothing away from the victim
+    expect(
+      (await bindings([victim, impostor]).resolve(victim)).status.state,
+    ).toBe('bound');
+  });
+
+  it('refuses both trusted claimants of one id, naming the other', async () => {
+    const second = component('cmdb/payments', 'cmdb:servicenow', {
+      'backstage.io/kubernetes-id': 'payments-api',
+    });
+    const [a, b] = await bindings([victim, second]).resolveMany([
+      victim,
+      second,
+    ]);
+    expect(a.status).toMatchObject({
+      state: 'conflict',
+      conflictsWith: ['component:cmdb/payments'],
+    });
+    expect(b.status).toMatchObject({
+      state: 'conflict',
+      conflictsWith: ['component:default/payments-api'],
+    });
+    expect(() => a.idIn('local-a', 'payments')).toThrow(
+      /component:cmdb\/payments also claims kubernetes id 'payments-api'/,
+    );
+  });
+
+  it('counts a trusted Component without annotation as claiming its name', async () => {
+    const byName = component('other/payments-api', TRUSTED);
+    const binding = await bindings([victim, byName]).resolve(victim);
+    expect(binding.status.conflictsWith).toEqual([
+      'component:other/payments-api',
+    ]);
+  });
+
+  it('does not count a Component whose annotation claims another id under the same name', async () => {
+    const renamed = component('other/payments-api', TRUSTED, {
+      'backstage.io/kubernetes-id': 'payments-api-v2',
+    });
+    expect(
+      (await bindings([victim, renamed]).resolve(victim)).status.state,
+    ).toBe('bound');
+  });
+
+  it('binds nothing to an entity whose placements do not parse', async () => {
+    const bad = component('default/bad', TRUSTED, {
+      'container-cloud.io/placements': 'payments',
+    });
+    const binding = await bindings([bad]).resolve(bad);
+    expect(binding.status.state).toBe('unplaced');
+    expect(binding.status.message).toContain('is not a placement');
+  });
+});

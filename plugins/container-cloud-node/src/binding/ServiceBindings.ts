@@ -1,0 +1,205 @@
+import {
+  AuthService,
+  coreServices,
+  createServiceFactory,
+  createServiceRef,
+} from '@backstage/backend-plugin-api';
+import {
+  ANNOTATION_ORIGIN_LOCATION,
+  Entity,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import type { Config } from '@backstage/config';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  KUBERNETES_ID_LABEL,
+  Placement,
+  PLACEMENTS_ANNOTATION,
+  ServiceBindingStatus,
+} from '@internal/plugin-container-cloud-common';
+import {
+  BindingConfig,
+  isTrustedOrigin,
+  parsePlacements,
+  readBindingConfig,
+} from './bindingConfig';
+import { ServiceBinding } from './ServiceBinding';
+
+/** The kubernetes id an entity claims: its annotation, else its name. */
+export function claimedKubernetesId(entity: Entity): string {
+  return (
+    entity.metadata.annotations?.[KUBERNETES_ID_LABEL] ?? entity.metadata.name
+  );
+}
+
+const refKey = (ref: string) => ref.toLocaleLowerCase('en-US');
+
+/**
+ * Decides, from the catalog, which workloads entities control (see ServiceBinding): trusted
+ * origins, one trusted claimant per kubernetes id, placements. The catalog is read with the
+ * plugin's own credentials, so an entity the caller may not see still counts as a claimant.
+ * @public
+ */
+export class ServiceBindings {
+  static fromConfig(
+    config: Config,
+    deps: { catalog: CatalogService; auth: AuthService },
+  ): ServiceBindings {
+    return new ServiceBindings(
+      readBindingConfig(config),
+      deps.catalog,
+      deps.auth,
+    );
+  }
+
+  constructor(
+    private readonly config: BindingConfig,
+    private readonly catalog: CatalogService,
+    private readonly auth: AuthService,
+  ) {}
+
+  async resolve(entity: Entity): Promise<ServiceBinding> {
+    return (await this.resolveMany([entity]))[0];
+  }
+
+  /** One catalog query for all of them (a page of the Services list). */
+  async resolveMany(entities: Entity[]): Promise<ServiceBinding[]> {
+    const trusted = entities.filter(e => this.isTrusted(e));
+    const claimants = await this.trustedClaimants([
+      ...new Set(trusted.map(claimedKubernetesId)),
+    ]);
+    return entities.map(entity => {
+      const entityRef = stringifyEntityRef(entity);
+      return new ServiceBinding(
+        entityRef,
+        this.statusOf(entity, entityRef, claimants),
+      );
+    });
+  }
+
+  private isTrusted(entity: Entity): boolean {
+    return isTrustedOrigin(
+      entity.metadata.annotations?.[ANNOTATION_ORIGIN_LOCATION],
+      this.config.trustedOrigins,
+    );
+  }
+
+  private statusOf(
+    entity: Entity,
+    entityRef: string,
+    claimants: Map<string, string[]>,
+  ): ServiceBindingStatus {
+    const kubernetesId = claimedKubernetesId(entity);
+    if (!this.isTrusted(entity)) {
+      const origin =
+        entity.metadata.annotations?.[ANNOTATION_ORIGIN_LOCATION] ??
+        'no origin';
+      return {
+        state: 'untrusted',
+        kubernetesId,
+        message: `${entityRef} controls no workloads: it was registered from ${origin}, which is not a trusted origin, so it may not claim kubernetes id '${kubernetesId}'. Ask ops to add it to a trusted catalog location or the CMDB (containerCloud.binding.trustedOrigins).`,
+      };
+    }
+    const others = (claimants.get(kubernetesId) ?? []).filter(
+      ref => refKey(ref) !== refKey(entityRef),
+    );
+    if (others.length > 0) {
+      return {
+        state: 'conflict',
+        kubernetesId,
+        conflictsWith: others,
+        message: `${entityRef} controls no workloads: ${others.join(
+          ', ',
+        )} also claim${
+          others.length === 1 ? 's' : ''
+        } kubernetes id '${kubernetesId}' from a trusted origin. A kubernetes id belongs to one service: ops must remove or rename one of the claims.`,
+      };
+    }
+    let placements: Placement[] | undefined;
+    try {
+      placements = this.placementsOf(entity, entityRef);
+    } catch (error) {
+      return {
+        state: 'unplaced',
+        kubernetesId,
+        message: `${entityRef} controls no workloads: its ${PLACEMENTS_ANNOTATION} annotation does not parse: ${
+          (error as Error).message
+        }`,
+      };
+    }
+    if (!placements && this.config.requirePlacements) {
+      return {
+        state: 'unplaced',
+        kubernetesId,
+        placements: [],
+        message: `${entityRef} controls no workloads: it names no cluster and namespace, and this portal requires them (containerCloud.binding.requirePlacements). Add the annotation ${PLACEMENTS_ANNOTATION}, e.g. "*/${
+          entity.spec?.system ?? 'my-namespace'
+        }".`,
+      };
+    }
+    return {
+      state: 'bound',
+      kubernetesId,
+      ...(placements ? { placements } : {}),
+    };
+  }
+
+  private placementsOf(entity: Entity, entityRef: string) {
+    const configured = this.config.placements.get(refKey(entityRef));
+    if (configured) return configured;
+    const annotation = entity.metadata.annotations?.[PLACEMENTS_ANNOTATION];
+    return annotation === undefined ? undefined : parsePlacements(annotation);
+  }
+
+  /** kubernetes id → the trusted Components claiming it (by annotation, or by name without one) */
+  private async trustedClaimants(ids: string[]) {
+    const result = new Map<string, string[]>();
+    if (ids.length === 0) return result;
+    const { items } = await this.catalog.getEntities(
+      {
+        filter: ids.flatMap((id): Record<string, string>[] => [
+          {
+            kind: 'component',
+            [`metadata.annotations.${KUBERNETES_ID_LABEL}`]: id,
+          },
+          { kind: 'component', 'metadata.name': id },
+        ]),
+        fields: [
+          'kind',
+          'metadata.name',
+          'metadata.namespace',
+          'metadata.annotations',
+        ],
+      },
+      { credentials: await this.auth.getOwnServiceCredentials() },
+    );
+    for (const entity of items) {
+      const id = claimedKubernetesId(entity);
+      // the catalog matches case-insensitively; labels do not
+      if (!ids.includes(id) || !this.isTrusted(entity)) continue;
+      result.set(id, [...(result.get(id) ?? []), stringifyEntityRef(entity)]);
+    }
+    return result;
+  }
+}
+
+/**
+ * The bindings of one plugin, reading the catalog as that plugin.
+ * @public
+ */
+export const serviceBindingsServiceRef = createServiceRef<ServiceBindings>({
+  id: 'container-cloud.bindings',
+  scope: 'plugin',
+  defaultFactory: async service =>
+    createServiceFactory({
+      service,
+      deps: {
+        config: coreServices.rootConfig,
+        auth: coreServices.auth,
+        catalog: catalogServiceRef,
+      },
+      factory: ({ config, auth, catalog }) =>
+        ServiceBindings.fromConfig(config, { catalog, auth }),
+    }),
+});
