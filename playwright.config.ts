@@ -46,7 +46,9 @@ export default defineConfig({
   webServer: external
     ? undefined
     : {
-        command: `backstage-cli package start --config ../../app-config.yaml --config ${localCloudConfig} --config ../app/e2e-tests/app-config.e2e.yaml > ../../e2e-results/backend.log 2>&1`,
+        // the backend's sources through the CLI's node transform, as `package start` runs them but
+        // without its file watcher, which restarted the backend mid-test on any edit in the repo
+        command: `NODE_ENV=development node --require @backstage/cli/config/nodeTransform.cjs src/index.ts --config ../../app-config.yaml --config ${localCloudConfig} --config ../app/e2e-tests/app-config.e2e.yaml > ../../e2e-results/backend.log 2>&1`,
         cwd: 'packages/backend',
         url: `${baseURL}/.backstage/health/v1/readiness`,
         timeout: 180_000,

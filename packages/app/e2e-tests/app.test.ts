@@ -1,8 +1,12 @@
 import { test, expect, Locator, Page } from '@playwright/test';
 import path from 'node:path';
 
-// git-ignored; scripts/test copies the catalog shot to docs/ when asked to refresh the README's
-const shots = path.resolve(__dirname, '../../../e2e-results/screenshots');
+// git-ignored; the README's screenshots in docs/screenshots are copied from here by hand. A run
+// through scripts/replicas writes its own under its E2E_RESULTS folder.
+const shots = path.resolve(
+  process.env.E2E_RESULTS ?? path.resolve(__dirname, '../../../e2e-results'),
+  'screenshots',
+);
 
 async function signInAsGuest(page: Page) {
   await page.goto('/');
