@@ -166,7 +166,10 @@ export interface ServiceBindingStatus {
 export interface ServiceView {
   entityRef: string;
   kubernetesId: string;
-  /** which workloads this entity controls; `clusters` shows only those */
+  /**
+   * which workloads this entity controls; `clusters` shows only those. Absent: every namespace of
+   * every cluster (no placements, and none required).
+   */
   binding?: ServiceBindingStatus;
   clusters: ClusterServiceView[];
 }
@@ -319,7 +322,7 @@ export interface ServiceSummary {
   title?: string;
   owner?: string;
   kubernetesId: string;
-  /** which workloads it controls; replicas count only those */
+  /** which workloads it controls; replicas count only those (absent as in ServiceView) */
   binding?: ServiceBindingStatus;
   /** every configured cluster; empty when the caller may not read the service's workloads */
   clusters: ClusterReplicas[];

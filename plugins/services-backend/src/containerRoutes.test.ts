@@ -6,7 +6,10 @@ import type {
   AuditorService,
   BackstageCredentials,
 } from '@backstage/backend-plugin-api';
-import type { ContainerCloudClusters } from '@internal/plugin-container-cloud-node';
+import {
+  ContainerCloudClusters,
+  ServiceBinding,
+} from '@internal/plugin-container-cloud-node';
 import { addContainerRoutes } from './containerRoutes';
 import type { PodHistoryStore } from './database/PodHistoryStore';
 import { FollowLimiter } from './services/FollowLimiter';
@@ -55,7 +58,11 @@ function appWithFailingAuditor() {
         principal: { type: 'user', userEntityRef: ALICE },
       } as unknown as BackstageCredentials,
       entityRef: 'component:default/payments-api',
-      kubernetesId: 'payments-api',
+      // bound to every namespace, as an entity without placements is by default
+      binding: new ServiceBinding('component:default/payments-api', {
+        state: 'bound',
+        kubernetesId: 'payments-api',
+      }),
     }),
     authorize: async () => {},
   });

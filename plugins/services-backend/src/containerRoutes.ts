@@ -74,10 +74,7 @@ export function addContainerRoutes(
    * failure before it is thrown, so reading logs is recorded, successful or not.
    */
   async function openLogs(req: express.Request, follow: boolean) {
-    const { credentials, entityRef, kubernetesId } = await loadService(
-      req,
-      'read',
-    );
+    const { credentials, entityRef, binding } = await loadService(req, 'read');
     await authorize(containerLogsReadPermission, entityRef, credentials);
     const query = parseBody(logQuerySchema, req.query);
     const event = await auditor.createEvent({
@@ -94,6 +91,13 @@ export function addContainerRoutes(
         follow,
       },
     });
+    let kubernetesId: string;
+    try {
+      kubernetesId = binding.idIn(query.cluster, query.namespace);
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
     const open = async () => {
       try {
         return await clusters
@@ -221,12 +225,10 @@ export function addContainerRoutes(
   );
 
   router.get('/services/:namespace/:name/events', async (req, res) => {
-    const { credentials, entityRef, kubernetesId } = await loadService(
-      req,
-      'read',
-    );
+    const { credentials, entityRef, binding } = await loadService(req, 'read');
     await authorize(serviceReadPermission, entityRef, credentials);
     const query = parseBody(eventsQuerySchema, req.query);
+    const kubernetesId = binding.idIn(query.cluster, query.namespace);
     const events = clusters.events(query.cluster);
     const items = query.pod
       ? await events.ofPod({
@@ -246,12 +248,13 @@ export function addContainerRoutes(
   router.get(
     '/services/:namespace/:name/containers/metrics',
     async (req, res) => {
-      const { credentials, entityRef, kubernetesId } = await loadService(
+      const { credentials, entityRef, binding } = await loadService(
         req,
         'read',
       );
       await authorize(serviceReadPermission, entityRef, credentials);
       const query = parseBody(metricsQuerySchema, req.query);
+      const kubernetesId = binding.idIn(query.cluster, query.namespace);
       if (!options.prometheus) {
         throw new ServiceUnavailableError(
           'no Prometheus is configured for container metrics (containerCloud.prometheus.url)',

@@ -6,6 +6,7 @@ import type { ResourcePermission } from '@backstage/plugin-permission-common';
 import {
   ContainerCloudClusters,
   DeploymentConflictError,
+  ServiceBinding,
 } from '@internal/plugin-container-cloud-node';
 import { z } from 'zod';
 import { parseBody } from './lib/validation';
@@ -28,7 +29,7 @@ interface EveryClusterOperation {
   schema: z.ZodType<any>;
   run(
     clusters: ContainerCloudClusters,
-    kubernetesId: string,
+    binding: ServiceBinding,
     body: any,
   ): Promise<object>;
 }
@@ -96,7 +97,7 @@ export function addEveryClusterRoutes(
           )}`,
         );
       }
-      const { credentials, entityRef, kubernetesId } = await loadService(
+      const { credentials, entityRef, binding } = await loadService(
         req,
         'operate',
       );
@@ -129,6 +130,9 @@ export function addEveryClusterRoutes(
             );
           }
         });
+        // every target inside the binding before any cluster is touched (403 otherwise)
+        for (const body of checkedTargets)
+          binding.idIn(body.cluster, body.namespace);
       } catch (error) {
         await request.fail({ error: error as Error });
         throw error;
@@ -146,7 +150,7 @@ export function addEveryClusterRoutes(
             },
           });
           try {
-            const result = await op.run(clusters, kubernetesId, body);
+            const result = await op.run(clusters, binding, body);
             await event.success({ meta: { cluster: body.cluster } });
             return { cluster: body.cluster, ok: true as const, result };
           } catch (error) {

@@ -7,6 +7,7 @@ import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { containerCloudPermissions } from '@internal/plugin-container-cloud-common';
 import {
   containerCloudClustersServiceRef,
+  serviceBindingsServiceRef,
   ImageRegistries,
   PrometheusClient,
 } from '@internal/plugin-container-cloud-node';
@@ -54,6 +55,7 @@ export const servicesPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         signals: signalsServiceRef,
         clusters: containerCloudClustersServiceRef,
+        bindings: serviceBindingsServiceRef,
       },
       async init(deps) {
         const { config, logger, clusters, signals, lifecycle } = deps;

@@ -19,7 +19,6 @@ import {
   containerDeletePermission,
   containerRemoveFromLoadBalancingPermission,
   DeploymentView,
-  KUBERNETES_ID_LABEL,
   OperationResult,
   serviceReadPermission,
   serviceRestartPermission,
@@ -38,6 +37,8 @@ import {
   readerCredentials,
   RouteAccess,
   routeCredentials,
+  ServiceBinding,
+  ServiceBindings,
   Target,
 } from '@internal/plugin-container-cloud-node';
 import { z } from 'zod';
@@ -75,6 +76,8 @@ export interface RouterOptions {
   history: PodHistoryStore;
   clusters: ContainerCloudClusters;
   catalog: CatalogService;
+  /** which workloads each entity controls (trusted origins, unique ids, placements) */
+  bindings: ServiceBindings;
   permissions: PermissionsService;
   httpAuth: HttpAuthService;
   userInfo: UserInfoService;
@@ -112,22 +115,31 @@ interface Operation<T extends { cluster: string }> {
     | ResourcePermission<'catalog-entity'>
     | ResourcePermission<'catalog-entity'>[];
   schema: z.ZodType<T>;
-  /** does the work; returns the response body (and what the audit event records) */
+  /**
+   * does the work; returns the response body (and what the audit event records). It reaches the
+   * workloads' id only through `binding.idIn`, so a (cluster, namespace) outside the binding is
+   * refused.
+   */
   run(
     clusters: ContainerCloudClusters,
-    kubernetesId: string,
+    binding: ServiceBinding,
     body: T,
   ): Promise<object>;
 }
 
 function deploymentTarget(
-  kubernetesId: string,
-  body: { namespace: string; deployment: string; resourceVersion?: string },
+  binding: ServiceBinding,
+  body: {
+    cluster: string;
+    namespace: string;
+    deployment: string;
+    resourceVersion?: string;
+  },
 ): Target {
   return {
     namespace: body.namespace,
     name: body.deployment,
-    kubernetesId,
+    kubernetesId: binding.idIn(body.cluster, body.namespace),
     resourceVersion: body.resourceVersion,
   };
 }
@@ -139,21 +151,26 @@ function onDeployment<T extends z.infer<typeof targetSchema>>(
     target: Target,
     body: T,
     all: ContainerCloudClusters,
+    binding: ServiceBinding,
   ) => Promise<DeploymentView>,
 ) {
   return async (
     clusters: ContainerCloudClusters,
-    kubernetesId: string,
+    binding: ServiceBinding,
     body: T,
-  ): Promise<OperationResult> => ({
-    cluster: body.cluster,
-    deployment: await write(
-      clusters.operations(body.cluster),
-      deploymentTarget(kubernetesId, body),
-      body,
-      clusters,
-    ),
-  });
+  ): Promise<OperationResult> => {
+    const target = deploymentTarget(binding, body);
+    return {
+      cluster: body.cluster,
+      deployment: await write(
+        clusters.operations(body.cluster),
+        target,
+        body,
+        clusters,
+        binding,
+      ),
+    };
+  };
 }
 
 /**
@@ -215,14 +232,12 @@ export function serviceOperations(
       // a sync is a release: new images and new configuration
       permission: [serviceUpgradePermission, serviceConfigEditPermission],
       schema: syncSchema,
-      run: onDeployment(async (ops, target, body, all) => {
+      run: onDeployment(async (ops, target, body, all, binding) => {
+        // the source must be the service's own too: a sync copies images and configuration
+        const sourceId = binding.idIn(body.from.cluster, body.from.namespace);
         const source = await all
           .operations(body.from.cluster)
-          .portableConfig(
-            body.from.namespace,
-            body.from.deployment,
-            target.kubernetesId,
-          );
+          .portableConfig(body.from.namespace, body.from.deployment, sourceId);
         return ops.syncFrom(target, source);
       }),
     } satisfies Operation<z.infer<typeof syncSchema>>,
@@ -231,26 +246,30 @@ export function serviceOperations(
       eventId: 'container-debug',
       permission: containerDebugPermission,
       schema: debugSchema(debugImages),
-      run: async (clusters, kubernetesId, body) => ({
-        cluster: body.cluster,
-        pod: body.pod,
-        ...(await clusters.podDebug(body.cluster).add(
-          {
-            namespace: body.namespace,
-            pod: body.pod,
-            container: body.container,
-            kubernetesId,
-          },
-          body.image,
-        )),
-      }),
+      run: async (clusters, binding, body) => {
+        const kubernetesId = binding.idIn(body.cluster, body.namespace);
+        return {
+          cluster: body.cluster,
+          pod: body.pod,
+          ...(await clusters.podDebug(body.cluster).add(
+            {
+              namespace: body.namespace,
+              pod: body.pod,
+              container: body.container,
+              kubernetesId,
+            },
+            body.image,
+          )),
+        };
+      },
     } satisfies Operation<z.infer<ReturnType<typeof debugSchema>>>,
     {
       path: 'containers/destroy',
       eventId: 'container-destroy',
       permission: containerDeletePermission,
       schema: podTargetSchema,
-      run: async (clusters, kubernetesId, body) => {
+      run: async (clusters, binding, body) => {
+        const kubernetesId = binding.idIn(body.cluster, body.namespace);
         await clusters
           .podOperations(body.cluster)
           .destroy({ namespace: body.namespace, name: body.pod, kubernetesId });
@@ -262,7 +281,8 @@ export function serviceOperations(
       eventId: 'container-remove-from-lb',
       permission: containerRemoveFromLoadBalancingPermission,
       schema: podTargetSchema,
-      run: async (clusters, kubernetesId, body) => {
+      run: async (clusters, binding, body) => {
+        const kubernetesId = binding.idIn(body.cluster, body.namespace);
         const removedLabels = await clusters
           .podOperations(body.cluster)
           .removeFromLoadBalancing({
@@ -303,10 +323,9 @@ export async function createRouter(
     const entity = await catalog.getEntityByRef(entityRef, { credentials });
     if (!entity)
       throw new NotFoundError(`no service ${entityRef} in the catalog`);
-    const kubernetesId =
-      entity.metadata.annotations?.[KUBERNETES_ID_LABEL] ??
-      entity.metadata.name;
-    return { credentials, entityRef, kubernetesId };
+    // not the annotation alone: where the entity comes from, and who else claims the id
+    const binding = await options.bindings.resolve(entity);
+    return { credentials, entityRef, binding };
   }
 
   /** Every one of `required` must be allowed on the entity; the first refusal is the answer. */
@@ -346,10 +365,7 @@ export async function createRouter(
   });
 
   router.get('/services/:namespace/:name', async (req, res) => {
-    const { credentials, entityRef, kubernetesId } = await loadService(
-      req,
-      'read',
-    );
+    const { credentials, entityRef, binding } = await loadService(req, 'read');
     await authorize(serviceReadPermission, entityRef, credentials);
     // env values are for those who may edit them (owners and ops), and never for a service
     // principal, which the permission client would allow without asking the policy
@@ -357,10 +373,15 @@ export async function createRouter(
       [{ permission: serviceConfigEditPermission, resourceRef: entityRef }],
       { credentials },
     );
-    const views = clusters.serviceView(kubernetesId);
+    // only what the entity controls: an impostor sees nothing, a service only its placements
+    const views = clusters.serviceView(
+      binding.kubernetesId,
+      binding.visiblePlacements(),
+    );
     const view: ServiceView = {
       entityRef,
-      kubernetesId,
+      kubernetesId: binding.kubernetesId,
+      ...(binding.reported() ? { binding: binding.reported() } : {}),
       clusters:
         (credentials.principal as { type?: string }).type === 'user' &&
         mayEdit.result === AuthorizeResult.ALLOW
@@ -371,22 +392,27 @@ export async function createRouter(
   });
 
   router.get('/services/:namespace/:name/diagnosis', async (req, res) => {
-    const { credentials, entityRef, kubernetesId } = await loadService(
-      req,
-      'read',
-    );
+    const { credentials, entityRef, binding } = await loadService(req, 'read');
     await authorize(serviceReadPermission, entityRef, credentials);
-    res.json(await clusters.diagnose(kubernetesId));
+    res.json(
+      await clusters.diagnose(
+        binding.kubernetesId,
+        binding.visiblePlacements(),
+      ),
+    );
   });
 
   router.get('/services/:namespace/:name/history', async (req, res) => {
-    const { credentials, entityRef, kubernetesId } = await loadService(
-      req,
-      'read',
-    );
+    const { credentials, entityRef, binding } = await loadService(req, 'read');
     await authorize(serviceReadPermission, entityRef, credentials);
     const query = parseBody(historyQuerySchema, req.query);
-    res.json(await history.list({ kubernetesId, ...query }));
+    res.json(
+      await history.list({
+        kubernetesId: binding.kubernetesId,
+        placements: binding.visiblePlacements(),
+        ...query,
+      }),
+    );
   });
 
   addContainerFileRoutes(router, {
@@ -422,6 +448,7 @@ export async function createRouter(
   addServiceListRoute(router, {
     clusters,
     catalog,
+    bindings: options.bindings,
     httpAuth,
     permissions,
     userInfo: options.userInfo,
@@ -454,7 +481,7 @@ export async function createRouter(
 
   for (const op of serviceOperations(maxReplicas, debugImages)) {
     router.post(`/services/:namespace/:name/${op.path}`, async (req, res) => {
-      const { credentials, entityRef, kubernetesId } = await loadService(
+      const { credentials, entityRef, binding } = await loadService(
         req,
         'operate',
       );
@@ -471,7 +498,7 @@ export async function createRouter(
       try {
         await authorize(op.permission, entityRef, credentials);
         const body = parseBody(op.schema, req.body);
-        const result = await op.run(clusters, kubernetesId, body);
+        const result = await op.run(clusters, binding, body);
         await event.success({ meta: { cluster: body.cluster } });
         res.json(result);
       } catch (error) {

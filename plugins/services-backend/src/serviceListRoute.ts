@@ -13,12 +13,16 @@ import {
   serviceReadPermission,
   ServiceSummary,
 } from '@internal/plugin-container-cloud-common';
-import type { ContainerCloudClusters } from '@internal/plugin-container-cloud-node';
+import type {
+  ContainerCloudClusters,
+  ServiceBindings,
+} from '@internal/plugin-container-cloud-node';
 import { parseBody, serviceListQuerySchema } from './lib/validation';
 
 export interface ServiceListRouteOptions {
   clusters: ContainerCloudClusters;
   catalog: CatalogService;
+  bindings: ServiceBindings;
   httpAuth: HttpAuthService;
   userInfo: UserInfoService;
   permissions: PermissionsService;
@@ -33,7 +37,8 @@ export function addServiceListRoute(
   router: express.Router,
   options: ServiceListRouteOptions,
 ) {
-  const { clusters, catalog, httpAuth, userInfo, permissions } = options;
+  const { clusters, catalog, bindings, httpAuth, userInfo, permissions } =
+    options;
 
   router.get('/services', async (req, res) => {
     const credentials = await httpAuth.credentials(req, { allow: ['user'] });
@@ -68,21 +73,23 @@ export function addServiceListRoute(
             { credentials },
           )
         : [];
+    const bound = await bindings.resolveMany(page.items);
     const items = page.items.map((entity, i): ServiceSummary => {
-      const kubernetesId =
-        entity.metadata.annotations?.[KUBERNETES_ID_LABEL] ??
-        entity.metadata.name;
+      const binding = bound[i];
+      const kubernetesId = binding.kubernetesId;
       const readable = decisions[i]?.result === AuthorizeResult.ALLOW;
       const perCluster = readable
-        ? clusters.serviceView(kubernetesId).map(view => ({
-            cluster: view.cluster,
-            reachable: view.health.reachable,
-            ready: view.deployments.reduce((n, d) => n + d.replicas.ready, 0),
-            desired: view.deployments.reduce(
-              (n, d) => n + d.replicas.desired,
-              0,
-            ),
-          }))
+        ? clusters
+            .serviceView(kubernetesId, binding.visiblePlacements())
+            .map(view => ({
+              cluster: view.cluster,
+              reachable: view.health.reachable,
+              ready: view.deployments.reduce((n, d) => n + d.replicas.ready, 0),
+              desired: view.deployments.reduce(
+                (n, d) => n + d.replicas.desired,
+                0,
+              ),
+            }))
         : [];
       return {
         entityRef: refs[i],
@@ -94,6 +101,7 @@ export function addServiceListRoute(
             ? entity.spec.owner
             : undefined,
         kubernetesId,
+        ...(binding.reported() ? { binding: binding.reported() } : {}),
         clusters: perCluster,
         ready: perCluster.reduce((n, c) => n + c.ready, 0),
         desired: perCluster.reduce((n, c) => n + c.desired, 0),

@@ -51,6 +51,15 @@ export class ServiceBinding {
   }
 
   /**
+   * What the page shows about the binding: undefined when there is nothing to say (bound to
+   * every namespace of every cluster, as every service was before placements), else the status.
+   */
+  reported(): ServiceBindingStatus | undefined {
+    const { state, placements } = this.status;
+    return state === 'bound' && !placements ? undefined : this.status;
+  }
+
+  /**
    * The pairs whose workloads are shown: undefined for every namespace of every cluster, an
    * empty list for none.
    */

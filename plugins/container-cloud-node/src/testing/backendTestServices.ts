@@ -81,6 +81,13 @@ export const authKeepingActors = createServiceFactory({
   },
 });
 
+/**
+ * The origin location of the entities `serviceEntity` makes; test backends trust it
+ * (`containerCloud.binding.trustedOrigins`) as a portal trusts its catalog.locations.
+ * @public
+ */
+export const FIXTURES_ORIGIN = 'url:http://fixtures/catalog.yaml';
+
 /** A Component as the example catalog declares one. @public */
 export function serviceEntity(
   name: string,
@@ -93,9 +100,8 @@ export function serviceEntity(
     metadata: {
       name,
       annotations: {
-        'backstage.io/managed-by-location': 'url:http://fixtures/catalog.yaml',
-        'backstage.io/managed-by-origin-location':
-          'url:http://fixtures/catalog.yaml',
+        'backstage.io/managed-by-location': FIXTURES_ORIGIN,
+        'backstage.io/managed-by-origin-location': FIXTURES_ORIGIN,
         'backstage.io/kubernetes-id': name,
         ...annotations,
       },

@@ -8,6 +8,7 @@ import policyModule from '@internal/plugin-permission-backend-module-container-c
 import {
   authKeepingActors,
   catalogFixtures,
+  FIXTURES_ORIGIN,
   serviceEntity,
   userInfoFromMemberships,
   waitForEntity,
@@ -47,6 +48,9 @@ export async function startServicesBackend(options: {
           catalog: { processingInterval: { seconds: 1 } },
           containerCloud: {
             permissions: { opsAdminGroups: ['group:default/ops-admins'] },
+            // the fixtures' entities (serviceEntity) come from this location: trusted, as the
+            // catalog.locations of a real portal are
+            binding: { trustedOrigins: [FIXTURES_ORIGIN] },
             ...options.containerCloud,
           },
           kubernetes: {

@@ -6,6 +6,7 @@ import type { Knex } from 'knex';
 import type {
   HistoryPage,
   HistoryEntry,
+  Placement,
 } from '@internal/plugin-container-cloud-common';
 
 const TABLE = 'pod_history';
@@ -35,6 +36,8 @@ export interface HistoryQuery {
   state?: 'running' | 'ended';
   limit: number;
   offset: number;
+  /** only pods in these (cluster, namespace) pairs (cluster `*`: any); absent: every pod */
+  placements?: Placement[];
 }
 
 /** The only place that knows the history table. */
@@ -144,6 +147,20 @@ export class PodHistoryStore {
   async list(query: HistoryQuery): Promise<HistoryPage> {
     const base = this.knex(TABLE).where({ kubernetes_id: query.kubernetesId });
     if (query.cluster) base.andWhere({ cluster: query.cluster });
+    const placements = query.placements;
+    if (placements) {
+      // none: nothing (a service bound to no namespace has no history to show)
+      base.andWhere(inside => {
+        inside.whereRaw('1 = 0');
+        for (const p of placements) {
+          inside.orWhere(
+            p.cluster === '*'
+              ? { namespace: p.namespace }
+              : { cluster: p.cluster, namespace: p.namespace },
+          );
+        }
+      });
+    }
     if (query.state === 'running') base.whereNull('ended_at');
     if (query.state === 'ended') base.whereNotNull('ended_at');
     const [{ count }] = await base.clone().count({ count: '*' });

@@ -109,6 +109,7 @@ export function addContainerFileRoutes(
         service.credentials,
       );
       const q = parseBody(query, req.query);
+      const kubernetesId = service.binding.idIn(q.cluster, q.namespace);
       let sent = 0;
       const startDownload = () => {
         const name = `${q.pod}_${q.container}_${path.posix.basename(q.path)}`;
@@ -139,7 +140,7 @@ export function addContainerFileRoutes(
           namespace: q.namespace,
           pod: q.pod,
           container: q.container,
-          kubernetesId: service.kubernetesId,
+          kubernetesId,
         },
         fileReadCommand(q.path, options.allowedPaths, options.nonRootUser),
         body,

@@ -38,15 +38,12 @@ export function addImageTagsRoute(
 ) {
   const { clusters, registries, loadService, authorize } = options;
   router.get('/services/:namespace/:name/image-tags', async (req, res) => {
-    const { credentials, entityRef, kubernetesId } = await loadService(
-      req,
-      'read',
-    );
+    const { credentials, entityRef, binding } = await loadService(req, 'read');
     await authorize(serviceReadPermission, entityRef, credentials);
     const { image } = parseBody(query, req.query);
     const wanted = parseImageName(image);
     const runs = clusters
-      .serviceView(kubernetesId)
+      .serviceView(binding.kubernetesId, binding.visiblePlacements())
       .flatMap(c => c.deployments.flatMap(d => d.images.map(i => i.image)))
       .map(parseImageName)
       .some(

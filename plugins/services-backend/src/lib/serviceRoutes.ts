@@ -1,13 +1,21 @@
 import type express from 'express';
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import type { ResourcePermission } from '@backstage/plugin-permission-common';
-import type { RouteAccess } from '@internal/plugin-container-cloud-node';
+import type {
+  RouteAccess,
+  ServiceBinding,
+} from '@internal/plugin-container-cloud-node';
 
 /** What the service routes resolve for every request under `/services/:namespace/:name`. */
 export interface LoadedService {
   credentials: BackstageCredentials;
   entityRef: string;
-  kubernetesId: string;
+  /**
+   * Which workloads the entity controls. A route reaches a workload's kubernetes id only through
+   * `binding.idIn(cluster, namespace)`, which refuses (403) what is outside the binding; views
+   * show `binding.visiblePlacements()`.
+   */
+  binding: ServiceBinding;
 }
 
 /** How every group of service routes finds its service and checks the caller's rights. */

@@ -113,11 +113,14 @@ export function addShellRoutes(
    * answered as absent, 404.
    */
   async function ownShell(req: express.Request) {
-    const { user, entityRef } = await shellUser(req);
+    const { user, entityRef, binding } = await shellUser(req);
     const id = parseBody(sessionId, req.params.id);
-    if (sessions.targetOf(id, user).entityRef !== entityRef) {
+    const target = sessions.targetOf(id, user);
+    if (target.entityRef !== entityRef) {
       throw new NotFoundError(`no shell ${id} of yours is open`);
     }
+    // the binding may have changed since it opened (a second claim, placements narrowed)
+    binding.idIn(target.cluster, target.namespace);
     return { user, id };
   }
 
@@ -223,6 +226,7 @@ export function addShellRoutes(
         service.credentials,
       );
       const body = parseBody(openShellSchema, req.body);
+      const kubernetesId = service.binding.idIn(body.cluster, body.namespace);
       const target = {
         entityRef: service.entityRef,
         cluster: body.cluster,
@@ -241,7 +245,7 @@ export function addShellRoutes(
               namespace: body.namespace,
               pod: body.pod,
               container: body.container,
-              kubernetesId: service.kubernetesId,
+              kubernetesId,
             },
             ({ ephemeral }) =>
               shellCommand(
