@@ -7,10 +7,12 @@ import { nginxPermissions } from '@internal/plugin-container-cloud-common';
 import {
   ClusterConnection,
   readClusterConfig,
+  serviceBindingsServiceRef,
 } from '@internal/plugin-container-cloud-node';
 import { NginxStore } from './database/NginxStore';
 import { createRouter } from './router';
 import { readForbiddenMembers } from './services/memberPolicy';
+import { ownerSourceCheck, serviceLabelsFrom } from './services/ownerSources';
 import { EndpointBatcher } from './services/EndpointBatcher';
 import { KubernetesEndpoints } from './services/KubernetesEndpoints';
 import { readNginxConfig } from './services/NginxClusterConfig';
@@ -40,6 +42,7 @@ export const nginxPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         auth: coreServices.auth,
         catalog: catalogServiceRef,
+        bindings: serviceBindingsServiceRef,
       },
       async init(deps) {
         const { config, logger, lifecycle, scheduler } = deps;
@@ -105,6 +108,13 @@ export const nginxPlugin = createBackendPlugin({
             nginx,
             testEnvironments,
             forbiddenMembers: readForbiddenMembers(config, kubernetesClusters),
+            // owners' Kubernetes sources: their own service's Services, by its binding
+            ownerSources: ownerSourceCheck({
+              catalog: deps.catalog,
+              auth: deps.auth,
+              bindings: deps.bindings,
+              serviceLabels: serviceLabelsFrom(connections),
+            }),
           }),
         );
       },

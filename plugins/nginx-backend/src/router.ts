@@ -33,6 +33,7 @@ import {
   ForbiddenMembers,
   forbiddenMembers as forbiddenMembersOf,
 } from './services/memberPolicy';
+import { OwnerSourceCheck, refuseOwnerSources } from './services/ownerSources';
 
 export interface RouterOptions {
   nginx: NginxService;
@@ -46,6 +47,11 @@ export interface RouterOptions {
    * DEFAULT_FORBIDDEN_RANGES and no apiservers.
    */
   forbiddenMembers?: ForbiddenMembers;
+  /**
+   * Which Kubernetes sources the owners of a domain may add (ops admins may add any): their own
+   * service's, by its binding (ownerSourceCheck). Default: none.
+   */
+  ownerSources?: OwnerSourceCheck;
 }
 
 const slug = (what: string) =>
@@ -114,6 +120,7 @@ interface Mutation {
       nginx: NginxService;
       testEnvironments?: TestEnvironments;
       forbiddenMembers: ForbiddenMembers;
+      ownerSources: OwnerSourceCheck;
       /** whether the caller is an ops admin (may edit whole domains) */
       isOps(): Promise<boolean>;
     },
@@ -156,16 +163,20 @@ export const nginxMutations: Mutation[] = [
         who: `only the owners of ${domain.owner} and ops admins may`,
       };
     },
-    async run({ nginx, forbiddenMembers, isOps }, req, user) {
+    async run({ nginx, forbiddenMembers, ownerSources, isOps }, req, user) {
       const params = parseInput('domain', domainParams, req.params);
       const change = parseInput(
         'upstream members',
         upstreamMembersSchema,
         req.body,
       );
-      // owners publish at once: their members may not lead a public domain inside the platform
-      if (!(await isOps()))
+      // owners publish at once: their members may not lead a public domain inside the platform,
+      // nor to another service's pods
+      if (!(await isOps())) {
         checkOwnerMembers(change.upstreams, forbiddenMembers);
+        const domain = await nginx.getDomain(params.cluster, params.name);
+        await ownerSources(domain.owner!, change.upstreams);
+      }
       return nginx.updateMembers(params.cluster, params.name, change, user);
     },
   },
@@ -312,6 +323,7 @@ export async function createRouter(
             nginx,
             testEnvironments: options.testEnvironments,
             forbiddenMembers,
+            ownerSources: options.ownerSources ?? refuseOwnerSources,
             isOps: async () => {
               const [ops] = await permissions.authorize(
                 [{ permission: nginxDomainEditPermission }],

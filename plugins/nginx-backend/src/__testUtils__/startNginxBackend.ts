@@ -8,6 +8,7 @@ import policyModule from '@internal/plugin-permission-backend-module-container-c
 import {
   authKeepingActors,
   catalogFixtures,
+  FIXTURES_ORIGIN,
   serviceEntity,
   userInfoFromMemberships,
   waitForEntity,
@@ -31,6 +32,8 @@ export async function startNginxBackend(options: {
   services?: ServiceFactory[];
   /** more catalog entities beside `shop` */
   entities?: Entity[];
+  /** containerCloud.binding beside the trusted fixtures */
+  binding?: object;
 }) {
   const backend = await startTestBackend({
     features: [
@@ -53,6 +56,8 @@ export async function startNginxBackend(options: {
           containerCloud: {
             permissions: { opsAdminGroups: ['group:default/ops-admins'] },
             nginx: options.nginx,
+            // the fixtures' entities come from this location: trusted, as catalog.locations are
+            binding: { trustedOrigins: [FIXTURES_ORIGIN], ...options.binding },
           },
           kubernetes: {
             clusterLocatorMethods: [
