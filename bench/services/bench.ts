@@ -30,7 +30,8 @@ const say = (line: string) =>
   process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
-async function ensurePods(cloud: LocalCloud, clusters: string[], perCluster: number) {
+/** N kwok pods of payments-api per cluster in the bench namespace (fake nodes added as needed). */
+export async function ensurePods(cloud: LocalCloud, clusters: string[], perCluster: number) {
   const nodesNeeded = Math.ceil((perCluster + 50) / 110);
   for (const cluster of clusters) {
     const api = cloud.adminClient(cluster as any);
@@ -120,6 +121,17 @@ async function apiserverRequests(cloud: LocalCloud, clusters: string[]) {
   return total;
 }
 
+/**
+ * The bench's pods live in a namespace of their own: ops config binds it to payments-api beside
+ * the namespace the example catalog's placements name (the binding replaces them with these).
+ */
+export const BENCH_PLACEMENTS = [
+  `containerCloud:`,
+  `  binding:`,
+  `    placements:`,
+  `      component:default/${SERVICE}: ['*/payments', '*/${NAMESPACE}']`,
+];
+
 /** A Backstage backend (packages/backend) on 127.0.0.1:7037 with the local cloud's overlay. */
 export function startBackend(
   appConfig: string,
@@ -135,6 +147,7 @@ export function startBackend(
       `  cors: { origin: ${BASE} }`,
       `app:`,
       `  baseUrl: ${BASE}`,
+      ...BENCH_PLACEMENTS,
       ...extraConfig,
       ``,
     ].join('\n'),
@@ -169,8 +182,8 @@ export async function waitReady() {
   throw new Error('the backend did not become ready in 4 min');
 }
 
-export async function guestToken() {
-  const res = await fetch(`${BASE}/api/auth/guest/refresh`, {
+export async function guestToken(base = BASE) {
+  const res = await fetch(`${base}/api/auth/guest/refresh`, {
     headers: { 'x-requested-with': 'XMLHttpRequest' },
   });
   if (!res.ok) throw new Error(`guest sign-in answered ${res.status}`);
@@ -178,7 +191,8 @@ export async function guestToken() {
   return body.backstageIdentity.token as string;
 }
 
-async function load(
+/** `viewers` concurrent loops calling `call` for `seconds`; latencies of the checked answers. */
+export async function load(
   viewers: number,
   seconds: number,
   call: () => Promise<Response>,
@@ -305,27 +319,32 @@ async function measure(
         // already gone
       }
     }
-    for (const cluster of clusters) {
-      const api = cloud.adminClient(cluster as any);
-      try {
-        await api.request('DELETE', `/api/v1/namespaces/${NAMESPACE}`);
-        // its pods end on the fake nodes first (at most two minutes)
-        for (let i = 0; i < 120; i++) {
-          const ns = await api.request('GET', `/api/v1/namespaces/${NAMESPACE}`);
-          if (ns.status === 404) break;
-          await sleep(1000);
-        }
-        // then the fake nodes it added go, so the cluster is as it was
-        const nodes = await api.request('GET', '/api/v1/nodes');
-        for (const node of (nodes.body?.items ?? []) as any[]) {
-          const name: string = node.metadata?.name ?? '';
-          if (name.startsWith(`kwok-${cluster}-bench-`)) {
-            await api.request('DELETE', `/api/v1/nodes/${name}`);
-          }
-        }
-      } finally {
-        api.close();
+    await removePods(cloud, clusters);
+  }
+}
+
+/** Removes the bench namespace and the fake nodes ensurePods added: the cluster is as it was. */
+export async function removePods(cloud: LocalCloud, clusters: string[]) {
+  for (const cluster of clusters) {
+    const api = cloud.adminClient(cluster as any);
+    try {
+      await api.request('DELETE', `/api/v1/namespaces/${NAMESPACE}`);
+      // its pods end on the fake nodes first (at most two minutes)
+      for (let i = 0; i < 120; i++) {
+        const ns = await api.request('GET', `/api/v1/namespaces/${NAMESPACE}`);
+        if (ns.status === 404) break;
+        await sleep(1000);
       }
+      // then the fake nodes it added go, so the cluster is as it was
+      const nodes = await api.request('GET', '/api/v1/nodes');
+      for (const node of (nodes.body?.items ?? []) as any[]) {
+        const name: string = node.metadata?.name ?? '';
+        if (name.startsWith(`kwok-${cluster}-bench-`)) {
+          await api.request('DELETE', `/api/v1/nodes/${name}`);
+        }
+      }
+    } finally {
+      api.close();
     }
   }
 }
