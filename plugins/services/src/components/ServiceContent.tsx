@@ -45,6 +45,7 @@ import { DebugDialog } from './DebugDialog';
 import { EveryClusterActions } from './EveryClusterActions';
 import { PodActionKind, PodActions } from './PodActions';
 import { DeploymentRowActions } from './DeploymentRowActions';
+import { ServiceBindingNotice } from './ServiceBindingNotice';
 import type { EventsQuery } from '../api/ServicesClient';
 
 type Outcome = { severity: 'success' | 'error' | 'warning'; message: string };
@@ -331,6 +332,8 @@ export function ServiceContent() {
     );
   }
   const runsSomewhere = value.clusters.some(c => c.deployments.length > 0);
+  // an entity that controls nothing says why (ServiceBindingNotice), not that nothing runs
+  const bound = !value.binding || value.binding.state === 'bound';
   return (
     <Grid container spacing={3}>
       {outcome && (
@@ -343,7 +346,12 @@ export function ServiceContent() {
           </Alert>
         </Grid>
       )}
-      {!runsSomewhere && (
+      {value.binding && (
+        <Grid item xs={12}>
+          <ServiceBindingNotice binding={value.binding} />
+        </Grid>
+      )}
+      {!runsSomewhere && bound && (
         <Grid item xs={12}>
           <EmptyState
             missing="data"
