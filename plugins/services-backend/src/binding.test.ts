@@ -9,6 +9,8 @@ import {
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import type { Entity } from '@backstage/catalog-model';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import {
   RecordedAuditEvent,
@@ -398,5 +400,81 @@ describe('the binding of entities to workloads', () => {
         expect(orders.binding).toMatchObject({ state: 'conflict' });
       });
     });
+  });
+});
+
+// The attack as it happens: bob registers a location of his own through the catalog's API (the
+// policy lets anyone), whose YAML claims payments-api's id and even writes a trusted origin.
+describe('an entity registered through the catalog API', () => {
+  const evil = [
+    'apiVersion: backstage.io/v1alpha1',
+    'kind: Component',
+    'metadata:',
+    '  name: evil-payments',
+    '  annotations:',
+    '    backstage.io/kubernetes-id: payments-api',
+    `    backstage.io/managed-by-origin-location: '${TRUSTED}'`,
+    "    container-cloud.io/placements: '*/payments'",
+    'spec:',
+    '  type: service',
+    '  lifecycle: production',
+    '  owner: group:default/team-orders',
+    '',
+  ].join('\n');
+  let yamlServer: http.Server;
+  let location: string;
+  let backend: Awaited<ReturnType<typeof startServicesBackend>>;
+
+  beforeAll(async () => {
+    yamlServer = http.createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/yaml' });
+      res.end(evil);
+    });
+    await new Promise<void>(resolve =>
+      yamlServer.listen(0, '127.0.0.1', resolve),
+    );
+    const host = `localhost:${(yamlServer.address() as AddressInfo).port}`;
+    location = `http://${host}/catalog-info.yaml`;
+    backend = await startServicesBackend({
+      clusters: [],
+      readingAllow: [host],
+      services: [recordingAuditor(audit)],
+    });
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    await new Promise(resolve => yamlServer?.close(resolve));
+  });
+
+  it('gets the origin the catalog writes, whatever its YAML says, and operates nothing', async () => {
+    const registered = await request(backend.server)
+      .post('/api/catalog/locations')
+      .set('Authorization', mockCredentials.user.header(BOB))
+      .send({ type: 'url', target: location });
+    expect(registered.status).toBe(201);
+    await waitForEntity(
+      `http://localhost:${backend.server.port()}`,
+      'component/default/evil-payments',
+    );
+    const entity = await request(backend.server)
+      .get('/api/catalog/entities/by-name/component/default/evil-payments')
+      .set('Authorization', mockCredentials.user.header(BOB));
+    expect(
+      entity.body.metadata.annotations[
+        'backstage.io/managed-by-origin-location'
+      ],
+    ).toBe(`url:${location}`);
+
+    audit.length = 0;
+    const res = await request(backend.server)
+      .post('/api/services/services/default/evil-payments/scale')
+      .set('Authorization', mockCredentials.user.header(BOB))
+      .send({ ...TARGET, deployment: 'payments-api', replicas: 0 });
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toContain(
+      `registered from url:${location}, which is not a trusted origin`,
+    );
+    expect(outcomesOf('service-scale')).toEqual(['fail']);
   });
 });

@@ -26,6 +26,8 @@ export async function startServicesBackend(options: {
   services?: ServiceFactory[];
   /** the catalog; payments-api (owned by team-payments) when left out */
   entities?: Entity[];
+  /** hosts the catalog may read locations from (backend.reading.allow), e.g. localhost:PORT */
+  readingAllow?: string[];
 }) {
   const backend = await startTestBackend({
     features: [
@@ -45,6 +47,15 @@ export async function startServicesBackend(options: {
       mockServices.rootConfig.factory({
         data: {
           permission: { enabled: true },
+          ...(options.readingAllow
+            ? {
+                backend: {
+                  reading: {
+                    allow: options.readingAllow.map(host => ({ host })),
+                  },
+                },
+              }
+            : {}),
           catalog: { processingInterval: { seconds: 1 } },
           containerCloud: {
             permissions: { opsAdminGroups: ['group:default/ops-admins'] },
