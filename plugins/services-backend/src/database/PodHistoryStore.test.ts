@@ -205,5 +205,46 @@ describe('PodHistoryStore', () => {
         'payments-api-abc-3',
       ]);
     });
+
+    it("keeps to the service's placements: a * cluster matches every cluster, none matches nothing", async () => {
+      const placed = (n: number, cluster: string, namespace: string) =>
+        pod(100 + n, {
+          kubernetesId: 'placed-svc',
+          cluster,
+          namespace,
+          uid: `placed-${n}`,
+          podName: `placed-svc-${n}`,
+        });
+      await store.record(placed(1, 'local-a', 'payments'));
+      await store.record(placed(2, 'local-b', 'payments'));
+      await store.record(placed(3, 'local-a', 'stray'));
+      await store.record(placed(4, 'local-b', 'shared'));
+      const list = async (
+        placements?: Array<{ cluster: string; namespace: string }>,
+      ) =>
+        (
+          await store.list({
+            kubernetesId: 'placed-svc',
+            placements,
+            limit: 50,
+            offset: 0,
+          })
+        ).items
+          .map(i => i.pod)
+          .sort();
+      expect(await list()).toEqual([
+        'placed-svc-1',
+        'placed-svc-2',
+        'placed-svc-3',
+        'placed-svc-4',
+      ]);
+      expect(
+        await list([
+          { cluster: 'local-a', namespace: 'payments' },
+          { cluster: '*', namespace: 'shared' },
+        ]),
+      ).toEqual(['placed-svc-1', 'placed-svc-4']);
+      expect(await list([])).toEqual([]);
+    });
   });
 });
