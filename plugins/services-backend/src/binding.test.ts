@@ -478,3 +478,64 @@ describe('an entity registered through the catalog API', () => {
     expect(outcomesOf('service-scale')).toEqual(['fail']);
   });
 });
+
+// Production: containerCloud.binding.requirePlacements: true
+describe('placements required', () => {
+  let backend: Awaited<ReturnType<typeof startServicesBackend>>;
+
+  beforeAll(async () => {
+    backend = await startServicesBackend({
+      clusters: [],
+      containerCloud: {
+        binding: { trustedOrigins: [TRUSTED], requirePlacements: true },
+      },
+      entities: [
+        serviceEntity('payments-api', 'group:default/team-payments'),
+        serviceEntity('orders-api', 'group:default/team-orders', {
+          'container-cloud.io/placements': 'no-such-cluster/orders',
+        }),
+      ],
+    });
+    await waitForEntity(
+      `http://localhost:${backend.server.port()}`,
+      'component/default/orders-api',
+    );
+  });
+
+  afterAll(() => backend?.stop());
+
+  const scale = (service: string, user: string, namespace: string) =>
+    request(backend.server)
+      .post(`/api/services/services/default/${service}/scale`)
+      .set('Authorization', mockCredentials.user.header(user))
+      .send({ ...TARGET, namespace, deployment: service, replicas: 2 });
+
+  it('binds nothing to a service without placements, and says so on its page', async () => {
+    const view = await request(backend.server)
+      .get('/api/services/services/default/payments-api')
+      .set('Authorization', mockCredentials.user.header(ALICE));
+    expect(view.body.binding).toMatchObject({
+      state: 'unplaced',
+      placements: [],
+      message: expect.stringContaining(
+        'this portal requires them (containerCloud.binding.requirePlacements)',
+      ),
+    });
+    const res = await scale('payments-api', ALICE, 'payments');
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toContain('controls no workloads');
+  });
+
+  it('lets a placed service act inside its placements only', async () => {
+    const inside = await scale('orders-api', BOB, 'orders');
+    expect(inside.status).toBe(404);
+    expect(inside.body.error.message).toContain(
+      "no cluster named 'no-such-cluster'",
+    );
+    const outside = await scale('orders-api', BOB, 'payments');
+    expect(outside.status).toBe(403);
+    expect(outside.body.error.message).toContain(
+      "may not touch namespace 'payments' in cluster 'no-such-cluster': its workloads are only in no-such-cluster/orders",
+    );
+  });
+});
