@@ -538,4 +538,24 @@ describe('placements required', () => {
       "may not touch namespace 'payments' in cluster 'no-such-cluster': its workloads are only in no-such-cluster/orders",
     );
   });
+
+  it('refuses a sync whose source is outside the placements, though its target is inside', async () => {
+    const res = await request(backend.server)
+      .post('/api/services/services/default/orders-api/sync')
+      .set('Authorization', mockCredentials.user.header(BOB))
+      .send({
+        ...TARGET,
+        namespace: 'orders',
+        deployment: 'orders-api',
+        from: {
+          cluster: 'no-such-cluster',
+          namespace: 'payments',
+          deployment: 'payments-api',
+        },
+      });
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toContain(
+      "may not touch namespace 'payments' in cluster 'no-such-cluster'",
+    );
+  });
 });

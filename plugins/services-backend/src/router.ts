@@ -144,7 +144,11 @@ function deploymentTarget(
   };
 }
 
-/** Runs a Deployment write and answers with the Deployment as it is now. */
+/**
+ * Runs a Deployment write and answers with the Deployment as it is now. Every (cluster, namespace)
+ * the write touches (the target, and `alsoTouches`, e.g. a sync's source) is checked against the
+ * binding before any cluster is looked up.
+ */
 function onDeployment<T extends z.infer<typeof targetSchema>>(
   write: (
     ops: DeploymentOperations,
@@ -153,6 +157,9 @@ function onDeployment<T extends z.infer<typeof targetSchema>>(
     all: ContainerCloudClusters,
     binding: ServiceBinding,
   ) => Promise<DeploymentView>,
+  alsoTouches: (
+    body: T,
+  ) => Array<{ cluster: string; namespace: string }> = () => [],
 ) {
   return async (
     clusters: ContainerCloudClusters,
@@ -160,6 +167,8 @@ function onDeployment<T extends z.infer<typeof targetSchema>>(
     body: T,
   ): Promise<OperationResult> => {
     const target = deploymentTarget(binding, body);
+    for (const pair of alsoTouches(body))
+      binding.idIn(pair.cluster, pair.namespace);
     return {
       cluster: body.cluster,
       deployment: await write(
@@ -232,14 +241,21 @@ export function serviceOperations(
       // a sync is a release: new images and new configuration
       permission: [serviceUpgradePermission, serviceConfigEditPermission],
       schema: syncSchema,
-      run: onDeployment(async (ops, target, body, all, binding) => {
-        // the source must be the service's own too: a sync copies images and configuration
-        const sourceId = binding.idIn(body.from.cluster, body.from.namespace);
-        const source = await all
-          .operations(body.from.cluster)
-          .portableConfig(body.from.namespace, body.from.deployment, sourceId);
-        return ops.syncFrom(target, source);
-      }),
+      run: onDeployment(
+        async (ops, target, body, all, binding) => {
+          // the source must be the service's own too: a sync copies images and configuration
+          const sourceId = binding.idIn(body.from.cluster, body.from.namespace);
+          const source = await all
+            .operations(body.from.cluster)
+            .portableConfig(
+              body.from.namespace,
+              body.from.deployment,
+              sourceId,
+            );
+          return ops.syncFrom(target, source);
+        },
+        body => [body.from],
+      ),
     } satisfies Operation<z.infer<typeof syncSchema>>,
     {
       path: 'containers/debug',
