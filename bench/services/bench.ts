@@ -153,11 +153,14 @@ export function startBackend(
     ].join('\n'),
   );
   const log = fs.openSync(path.join(os.tmpdir(), 'bench-services.backend.log'), 'w');
+  // the backend's sources through the CLI's node transform, without `package start`'s file
+  // watcher (an edit anywhere in the repo restarted the backend mid-measurement)
   return spawn(
-    path.join(ROOT, 'node_modules/.bin/backstage-cli'),
+    process.execPath,
     [
-      'package',
-      'start',
+      '--require',
+      '@backstage/cli/config/nodeTransform.cjs',
+      'src/index.ts',
       '--config',
       '../../app-config.yaml',
       '--config',
@@ -165,7 +168,12 @@ export function startBackend(
       '--config',
       overlay,
     ],
-    { cwd: path.join(ROOT, 'packages/backend'), stdio: ['ignore', log, log], detached: true },
+    {
+      cwd: path.join(ROOT, 'packages/backend'),
+      stdio: ['ignore', log, log],
+      detached: true,
+      env: { ...process.env, NODE_ENV: 'development' },
+    },
   );
 }
 

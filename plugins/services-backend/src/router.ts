@@ -345,6 +345,38 @@ export async function createRouter(
   }
 
   /** Every one of `required` must be allowed on the entity; the first refusal is the answer. */
+  /**
+   * Authorizes every `required` permission on the entity (a 403 in words when one is refused) and
+   * answers whether each `asked` one is allowed, in one round trip to the permission backend.
+   */
+  async function authorizeAndAsk(
+    required: ResourcePermission<'catalog-entity'>[],
+    asked: ResourcePermission<'catalog-entity'>[],
+    entityRef: string,
+    credentials: Awaited<ReturnType<typeof loadService>>['credentials'],
+  ): Promise<boolean[]> {
+    const decisions = await permissions.authorize(
+      [...required, ...asked].map(permission => ({
+        permission,
+        resourceRef: entityRef,
+      })),
+      { credentials },
+    );
+    required.forEach((permission, i) => {
+      if (decisions[i].result !== AuthorizeResult.ALLOW) {
+        throw new NotAllowedError(
+          `you may not ${permission.name.replace(
+            'container-cloud.',
+            '',
+          )} ${entityRef}: only its owners and ops admins may`,
+        );
+      }
+    });
+    return decisions
+      .slice(required.length)
+      .map(decision => decision.result === AuthorizeResult.ALLOW);
+  }
+
   async function authorize(
     required:
       | ResourcePermission<'catalog-entity'>
@@ -352,21 +384,7 @@ export async function createRouter(
     entityRef: string,
     credentials: Awaited<ReturnType<typeof loadService>>['credentials'],
   ) {
-    const list = Array.isArray(required) ? required : [required];
-    const decisions = await permissions.authorize(
-      list.map(permission => ({ permission, resourceRef: entityRef })),
-      { credentials },
-    );
-    decisions.forEach((decision, i) => {
-      if (decision.result !== AuthorizeResult.ALLOW) {
-        throw new NotAllowedError(
-          `you may not ${list[i].name.replace(
-            'container-cloud.',
-            '',
-          )} ${entityRef}: only its owners and ops admins may`,
-        );
-      }
-    });
+    await authorizeAndAsk([required].flat(), [], entityRef, credentials);
   }
 
   // shells and file downloads in root containers switch to this user where the image allows
@@ -382,12 +400,13 @@ export async function createRouter(
 
   router.get('/services/:namespace/:name', async (req, res) => {
     const { credentials, entityRef, binding } = await loadService(req, 'read');
-    await authorize(serviceReadPermission, entityRef, credentials);
     // env values are for those who may edit them (owners and ops), and never for a service
     // principal, which the permission client would allow without asking the policy
-    const [mayEdit] = await permissions.authorize(
-      [{ permission: serviceConfigEditPermission, resourceRef: entityRef }],
-      { credentials },
+    const [mayEdit] = await authorizeAndAsk(
+      [serviceReadPermission],
+      [serviceConfigEditPermission],
+      entityRef,
+      credentials,
     );
     // only what the entity controls: an impostor sees nothing, a service only its placements
     const views = clusters.serviceView(
@@ -399,8 +418,7 @@ export async function createRouter(
       kubernetesId: binding.kubernetesId,
       ...(binding.reported() ? { binding: binding.reported() } : {}),
       clusters:
-        (credentials.principal as { type?: string }).type === 'user' &&
-        mayEdit.result === AuthorizeResult.ALLOW
+        (credentials.principal as { type?: string }).type === 'user' && mayEdit
           ? views
           : hideEnvValues(views),
     };
