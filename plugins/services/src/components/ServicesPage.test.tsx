@@ -107,6 +107,26 @@ describe('ServicesPage', () => {
     expect(screen.getByText('21-25 of 25')).toBeInTheDocument();
   });
 
+  it('says which services control no workloads, and why', async () => {
+    await render(async () => ({
+      items: [
+        {
+          ...service('orders-api', 0, 0),
+          binding: {
+            state: 'conflict',
+            kubernetesId: 'orders-api',
+            conflictsWith: ['component:cmdb/orders'],
+            message: 'component:default/orders-api controls no workloads',
+          },
+        },
+      ],
+      totalItems: 1,
+    }));
+    expect(await screen.findByLabelText('ready orders-api')).toHaveTextContent(
+      'controls nothing: its id is claimed twice',
+    );
+  });
+
   it('says so when the user owns no service', async () => {
     await render(async () => ({ items: [], totalItems: 0 }));
     expect(await screen.findByText('You own no services')).toBeInTheDocument();

@@ -15,6 +15,7 @@ import {
   StatusError,
   StatusOK,
   StatusPending,
+  StatusWarning,
   Table,
   TableColumn,
 } from '@backstage/core-components';
@@ -25,8 +26,19 @@ import { servicesApiRef } from '../api/ServicesClient';
 
 const PAGE_SIZES = [20, 50, 100];
 
+// why a service controls no workloads (its Service tab says it in full)
+const UNBOUND = {
+  untrusted: 'controls nothing: untrusted location',
+  conflict: 'controls nothing: its id is claimed twice',
+  unplaced: 'controls nothing: no placements',
+};
+
 function Replicas({ service }: { service: ServiceSummary }) {
   const label = `${service.ready}/${service.desired}`;
+  const state = service.binding?.state;
+  if (state && state !== 'bound') {
+    return <StatusWarning>{UNBOUND[state]}</StatusWarning>;
+  }
   if (service.desired === 0) return <StatusPending>not running</StatusPending>;
   if (service.ready >= service.desired) return <StatusOK>{label}</StatusOK>;
   return <StatusError>{label}</StatusError>;
