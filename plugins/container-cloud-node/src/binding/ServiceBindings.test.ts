@@ -171,4 +171,40 @@ describe('ServiceBindings', () => {
     expect(binding.status.state).toBe('unplaced');
     expect(binding.status.message).toContain('is not a placement');
   });
+
+  it('asks the catalog for the claimants of an id once per few seconds, and again after', async () => {
+    let queries = 0;
+    let entities = [victim];
+    const catalog = {
+      getEntities: async () => {
+        queries++;
+        return { items: entities };
+      },
+    } as unknown as CatalogService;
+    let now = 1_000_000;
+    const cached = new ServiceBindings(
+      {
+        trustedOrigins: [TRUSTED],
+        requirePlacements: false,
+        placements: new Map(),
+      },
+      catalog,
+      mockServices.auth(),
+      { ttlMs: 5_000, now: () => now },
+    );
+    expect((await cached.resolve(victim)).status.state).toBe('bound');
+    // a second trusted claimant appears; within the window the answer is the remembered one
+    entities = [
+      victim,
+      component('other/payments-api', TRUSTED, {
+        'backstage.io/kubernetes-id': 'payments-api',
+      }),
+    ];
+    now += 4_000;
+    expect((await cached.resolve(victim)).status.state).toBe('bound');
+    expect(queries).toBe(1);
+    now += 1_000;
+    expect((await cached.resolve(victim)).status.state).toBe('conflict');
+    expect(queries).toBe(2);
+  });
 });

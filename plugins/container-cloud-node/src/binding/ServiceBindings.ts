@@ -36,6 +36,14 @@ export function claimedKubernetesId(entity: Entity): string {
 const refKey = (ref: string) => ref.toLocaleLowerCase('en-US');
 
 /**
+ * How long the trusted claimants of a kubernetes id are remembered. Every service route resolves
+ * a binding (a shell's keystrokes too), and asking the catalog each time tripled the cost of a
+ * page view; only a second *trusted* claimant changes the answer, and trusted origins are what
+ * ops configure, so a few seconds' delay in noticing one is harmless.
+ */
+export const CLAIMANTS_TTL_MS = 5_000;
+
+/**
  * Decides, from the catalog, which workloads entities control (see ServiceBinding): trusted
  * origins, one trusted claimant per kubernetes id, placements. The catalog is read with the
  * plugin's own credentials, so an entity the caller may not see still counts as a claimant.
@@ -53,10 +61,20 @@ export class ServiceBindings {
     );
   }
 
+  /** kubernetes id → its trusted claimants, as the catalog answered at `at` */
+  private readonly claimantsCache = new Map<
+    string,
+    { at: number; refs: string[] }
+  >();
+
   constructor(
     private readonly config: BindingConfig,
     private readonly catalog: CatalogService,
     private readonly auth: AuthService,
+    private readonly cache: { ttlMs: number; now: () => number } = {
+      ttlMs: CLAIMANTS_TTL_MS,
+      now: Date.now,
+    },
   ) {}
 
   async resolve(entity: Entity): Promise<ServiceBinding> {
@@ -152,10 +170,37 @@ export class ServiceBindings {
     return annotation === undefined ? undefined : parsePlacements(annotation);
   }
 
-  /** kubernetes id → the trusted Components claiming it (by annotation, or by name without one) */
+  /**
+   * kubernetes id → the trusted Components claiming it (by annotation, or by name without one);
+   * remembered for `cache.ttlMs`.
+   */
   private async trustedClaimants(ids: string[]) {
+    const now = this.cache.now();
     const result = new Map<string, string[]>();
-    if (ids.length === 0) return result;
+    const missing: string[] = [];
+    for (const id of ids) {
+      const cached = this.claimantsCache.get(id);
+      if (cached && now - cached.at < this.cache.ttlMs) {
+        result.set(id, cached.refs);
+      } else {
+        missing.push(id);
+      }
+    }
+    if (missing.length === 0) return result;
+    const asked = await this.askCatalog(missing);
+    for (const [id, at] of this.claimantsCache) {
+      if (now - at.at >= this.cache.ttlMs) this.claimantsCache.delete(id);
+    }
+    for (const id of missing) {
+      const refs = asked.get(id) ?? [];
+      this.claimantsCache.set(id, { at: now, refs });
+      result.set(id, refs);
+    }
+    return result;
+  }
+
+  private async askCatalog(ids: string[]) {
+    const result = new Map<string, string[]>();
     const { items } = await this.catalog.getEntities(
       {
         filter: ids.flatMap((id): Record<string, string>[] => [
