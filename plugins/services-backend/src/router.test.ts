@@ -13,9 +13,9 @@ import {
   RecordedAuditEvent,
   recordingAuditor,
 } from '@internal/plugin-container-cloud-node/testing';
-import { createRouter, RouterOptions, serviceOperations } from './router';
-import { ShellSessions } from './shell/ShellSessions';
+import { serviceOperations } from './router';
 import { startServicesBackend } from './__testUtils__/startServicesBackend';
+import { routeTable } from './__testUtils__/routeTable';
 
 jest.setTimeout(120_000);
 
@@ -198,29 +198,6 @@ function concrete(route: string): { method: string; url: string } {
       .replace(':operation', 'scale')
       .replace(':id', SHELL)}`,
   };
-}
-
-/** Every route of the router as `METHOD /path`, from express' own route table. */
-async function routeTable(): Promise<string[]> {
-  const shellSessions = new ShellSessions();
-  // nothing is called while routes are registered: empty stand-ins are enough to list them
-  const router = await createRouter({
-    maxReplicas: 20,
-    maxFollowsPerUser: 5,
-    shellSessions,
-  } as unknown as RouterOptions);
-  shellSessions.closeAll('listed');
-  return (
-    router.stack as Array<{
-      route?: { path: string; methods: Record<string, boolean> };
-    }>
-  ).flatMap(layer =>
-    layer.route
-      ? Object.keys(layer.route.methods).map(
-          method => `${method.toUpperCase()} ${layer.route!.path}`,
-        )
-      : [],
-  );
 }
 
 describe('services backend over HTTP', () => {
