@@ -123,6 +123,12 @@ export function describeKubeError(error: unknown): string {
     }
     return `the apiserver answered ${e.code}${message ? `: ${message}` : ''}`;
   }
+  return connectionFailure(error) ?? e?.message ?? String(error);
+}
+
+/** A refused or timed-out connection to an apiserver, in words; undefined for anything else. */
+function connectionFailure(error: unknown): string | undefined {
+  const e = error as { code?: number | string; cause?: { code?: string } };
   const code = e?.cause?.code ?? e?.code;
   if (code === 'ECONNREFUSED') return 'the apiserver refused the connection';
   if (
@@ -132,7 +138,7 @@ export function describeKubeError(error: unknown): string {
   ) {
     return 'the apiserver did not answer in time';
   }
-  return e?.message ?? String(error);
+  return undefined;
 }
 
 /**
@@ -142,16 +148,10 @@ export function describeKubeError(error: unknown): string {
  * @public
  */
 export function describeKubeErrorBriefly(error: unknown): string {
-  const e = error as { code?: number | string; cause?: { code?: string } };
+  const e = error as { code?: number | string };
   if (typeof e?.code === 'number') return `the apiserver answered ${e.code}`;
-  const code = e?.cause?.code ?? e?.code;
-  if (code === 'ECONNREFUSED') return 'the apiserver refused the connection';
-  if (
-    isTimeout(error) ||
-    code === 'ETIMEDOUT' ||
-    code === 'UND_ERR_CONNECT_TIMEOUT'
-  ) {
-    return 'the apiserver did not answer in time';
-  }
-  return 'the apiserver could not be reached (the backend log says why)';
+  return (
+    connectionFailure(error) ??
+    'the apiserver could not be reached (the backend log says why)'
+  );
 }
