@@ -216,10 +216,13 @@ describe('upstream members followed from Kubernetes EndpointSlices', () => {
       podIps,
       ips => ips.length === 3,
     );
+    // the version is saved before nginx has it: wait for its delivery to be recorded too
     const scaledUp = await eventually(
-      'the three endpoints in a published version',
+      'the three endpoints in a delivered version',
       latest,
-      v => v.members.join() === threeIps.join(),
+      v =>
+        v.members.join() === threeIps.join() &&
+        (v.version.delivery ?? []).length > 0,
     );
     expect(scaledUp.version).toMatchObject({
       createdBy: ENDPOINT_SYNC_ACTOR,
@@ -241,9 +244,9 @@ describe('upstream members followed from Kubernetes EndpointSlices', () => {
       setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
     );
     const scaledDown = await eventually(
-      'one endpoint in a published version',
+      'one endpoint in a delivered version',
       latest,
-      v => v.members.length === 1,
+      v => v.members.length === 1 && (v.version.delivery ?? []).length > 0,
     );
     expect(threeIps).toContain(scaledDown.members[0]);
     expect(scaledDown.version.createdBy).toBe(ENDPOINT_SYNC_ACTOR);
