@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+export * from './contract';
 export * from './diff';
 export * from './nginx';
 export * from './permissions';

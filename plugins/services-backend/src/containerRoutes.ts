@@ -7,6 +7,9 @@ import type {
 import {
   containerLogsReadPermission,
   EventList,
+  eventsQuerySchema,
+  logQuerySchema,
+  metricsQuerySchema,
   serviceReadPermission,
 } from '@internal/plugin-container-cloud-common';
 import { ServiceUnavailableError } from '@backstage/errors';
@@ -16,12 +19,7 @@ import {
   PrometheusClient,
 } from '@internal/plugin-container-cloud-node';
 import { LineSplitter, sseEvent } from './lib/sse';
-import {
-  eventsQuerySchema,
-  logQuerySchema,
-  metricsQuerySchema,
-  parseBody,
-} from './lib/validation';
+import { parseBody } from './lib/validation';
 import { FollowLimiter } from './services/FollowLimiter';
 import type { PodHistoryStore } from './database/PodHistoryStore';
 

@@ -15,7 +15,16 @@ import {
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import {
+  configSchema,
   containerDebugPermission,
+  debugSchema,
+  historyQuerySchema,
+  podTargetSchema,
+  rollbackSchema,
+  scaleSchema,
+  syncSchema,
+  targetSchema,
+  upgradeSchema,
   containerDeletePermission,
   containerRemoveFromLoadBalancingPermission,
   DeploymentView,
@@ -49,7 +58,7 @@ import { addShellRoutes } from './shell/shellRoutes';
 import { DEFAULT_NON_ROOT_USER, NonRootUser } from './shell/shellCommand';
 import { addEveryClusterRoutes } from './everyCluster';
 import { addImageTagsRoute } from './images/imageTags';
-import { DEFAULT_DEBUG_IMAGES, debugSchema } from './lib/debug';
+import { DEFAULT_DEBUG_IMAGES } from './lib/debug';
 import {
   addContainerFileRoutes,
   DEFAULT_ALLOWED_PATHS,
@@ -60,17 +69,7 @@ import { ShellDirectory } from './shell/ShellDirectory';
 import { FollowLimiter } from './services/FollowLimiter';
 import { auditedBody } from './lib/auditedBody';
 import { hideEnvValues } from './lib/hideEnvValues';
-import {
-  configSchema,
-  historyQuerySchema,
-  parseBody,
-  syncSchema,
-  podTargetSchema,
-  rollbackSchema,
-  scaleSchema,
-  targetSchema,
-  upgradeSchema,
-} from './lib/validation';
+import { parseBody } from './lib/validation';
 
 export interface RouterOptions {
   history: PodHistoryStore;

@@ -10,6 +10,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   KUBERNETES_ID_LABEL,
   ServiceList,
+  serviceListQuerySchema,
   serviceReadPermission,
   ServiceSummary,
 } from '@internal/plugin-container-cloud-common';
@@ -17,7 +18,7 @@ import type {
   ContainerCloudClusters,
   ServiceBindings,
 } from '@internal/plugin-container-cloud-node';
-import { parseBody, serviceListQuerySchema } from './lib/validation';
+import { parseBody } from './lib/validation';
 
 export interface ServiceListRouteOptions {
   clusters: ContainerCloudClusters;

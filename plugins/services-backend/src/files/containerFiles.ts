@@ -2,17 +2,18 @@ import type express from 'express';
 import type { ServiceRouteContext } from '../lib/serviceRoutes';
 import type { AuditorService } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { containerExecPermission } from '@internal/plugin-container-cloud-common';
+import {
+  containerExecPermission,
+  containerFileQuerySchema,
+} from '@internal/plugin-container-cloud-common';
 import type { ContainerCloudClusters } from '@internal/plugin-container-cloud-node';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { z } from 'zod';
-import { parseBody, podTargetSchema, containerName } from '../lib/validation';
+import { parseBody } from '../lib/validation';
 import { requireOrigin } from '../shell/origin';
 import {
   fileReadCommand,
   NonRootUser,
-  withoutTrailingSlash,
   WRAPPER_REFUSED,
 } from '../shell/shellCommand';
 
@@ -41,33 +42,6 @@ export interface ContainerFilesOptions extends ServiceRouteContext {
 }
 
 /**
- * Whether `filePath` lies under `folder`, on whole path segments: `/var/log` and `/var/log/`
- * hold `/var/log/app.log`, not `/var/logs-x/app.log` nor `/var/log` itself.
- */
-export function isInFolder(filePath: string, folder: string): boolean {
-  return filePath.startsWith(`${withoutTrailingSlash(folder)}/`);
-}
-
-/** An absolute, normalised path of plain characters: nothing the shell or `cat` could read as more. */
-export function filePathSchema(allowedPaths: string[]) {
-  return z
-    .string()
-    .max(1024, 'a file path is at most 1024 characters')
-    .regex(
-      /^\/[A-Za-z0-9._/-]*$/,
-      "a file path starts with '/' and holds only letters, digits and . _ / -",
-    )
-    .refine(
-      p => path.posix.normalize(p) === p && !p.endsWith('/'),
-      'a file path names a file, without . or .. parts or doubled slashes',
-    )
-    .refine(
-      p => allowedPaths.some(folder => isInFolder(p, folder)),
-      `files may be downloaded from ${allowedPaths.join(', ')} only`,
-    );
-}
-
-/**
  * Downloads a file from inside a running container (`cat` through the apiserver's exec), for log
  * files an application writes beside its stdout. It runs a command in the container, so it needs
  * the exec permission (owners and ops), not the logs one everybody has; only paths under the
@@ -82,12 +56,7 @@ export function addContainerFileRoutes(
   options: ContainerFilesOptions,
 ) {
   const { clusters, auditor, loadService, authorize, maxBytes } = options;
-  const query = podTargetSchema
-    .extend({
-      container: containerName,
-      path: filePathSchema(options.allowedPaths),
-    })
-    .strict();
+  const query = containerFileQuerySchema(options.allowedPaths);
 
   router.use(
     '/services/:namespace/:name/containers/file',

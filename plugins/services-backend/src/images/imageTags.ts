@@ -1,32 +1,21 @@
 import type express from 'express';
 import type { ServiceRouteContext } from '../lib/serviceRoutes';
 import { NotFoundError } from '@backstage/errors';
-import { serviceReadPermission } from '@internal/plugin-container-cloud-common';
+import {
+  imageTagsQuerySchema,
+  serviceReadPermission,
+} from '@internal/plugin-container-cloud-common';
 import {
   ContainerCloudClusters,
   ImageRegistries,
   parseImageName,
 } from '@internal/plugin-container-cloud-node';
-import { z } from 'zod';
 import { parseBody } from '../lib/validation';
 
 export interface ImageTagsOptions extends ServiceRouteContext {
   clusters: ContainerCloudClusters;
   registries: ImageRegistries;
 }
-
-const query = z
-  .object({
-    image: z
-      .string()
-      .min(1, 'name the image')
-      .max(512, 'an image reference is at most 512 characters')
-      .regex(
-        /^[A-Za-z0-9._:/@-]+$/,
-        'an image reference has no spaces or symbols',
-      ),
-  })
-  .strict();
 
 /**
  * The tags the upgrade dialog offers: from the registry configured for the image's host, for an
@@ -40,7 +29,7 @@ export function addImageTagsRoute(
   router.get('/services/:namespace/:name/image-tags', async (req, res) => {
     const { credentials, entityRef, binding } = await loadService(req, 'read');
     await authorize(serviceReadPermission, entityRef, credentials);
-    const { image } = parseBody(query, req.query);
+    const { image } = parseBody(imageTagsQuerySchema, req.query);
     const wanted = parseImageName(image);
     const runs = clusters
       .serviceView(binding.kubernetesId, binding.visiblePlacements())

@@ -1,4 +1,5 @@
-import { parseBody, upgradeSchema } from './validation';
+import { upgradeSchema } from '@internal/plugin-container-cloud-common';
+import { parseBody } from './validation';
 
 const target = {
   cluster: 'c1',

@@ -1,7 +1,5 @@
 import type { RootConfigService as Config } from '@backstage/backend-plugin-api';
-
-/** The shells a page may ask for; the command is never free text. */
-export const SHELLS = ['sh', 'bash'] as const;
+import { SHELLS } from '@internal/plugin-container-cloud-common';
 
 /** @public */
 export type ShellName = (typeof SHELLS)[number];

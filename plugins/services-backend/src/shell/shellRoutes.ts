@@ -7,14 +7,20 @@ import type {
   LoggerService,
 } from '@backstage/backend-plugin-api';
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
-import { containerExecPermission } from '@internal/plugin-container-cloud-common';
+import {
+  containerExecPermission,
+  openShellSchema,
+  shellIdSchema as sessionId,
+  shellInputSchema,
+  shellOutputQuerySchema as offsetQuery,
+  shellResizeSchema,
+} from '@internal/plugin-container-cloud-common';
 import type { ContainerCloudClusters } from '@internal/plugin-container-cloud-node';
-import { z } from 'zod';
-import { parseBody, podTargetSchema, containerName } from '../lib/validation';
+import { parseBody } from '../lib/validation';
 import { requireOrigin } from './origin';
 import { ShellEvent, ShellSessions } from './ShellSessions';
 import { ShellDirectory, ShellLocation } from './ShellDirectory';
-import { NonRootUser, shellCommand, SHELLS } from './shellCommand';
+import { NonRootUser, shellCommand } from './shellCommand';
 import { MAX_UNREAD_OUTPUT_BYTES, slowReaderGuard } from './slowReader';
 
 export interface ShellRoutesOptions extends ServiceRouteContext {
@@ -38,37 +44,8 @@ export interface ShellRoutesOptions extends ServiceRouteContext {
   nonRootUser?: NonRootUser;
 }
 
-const terminalSize = {
-  columns: z.number().int().min(10).max(500),
-  rows: z.number().int().min(2).max(300),
-};
-
-export const openShellSchema = podTargetSchema
-  .extend({
-    container: containerName,
-    shell: z.enum(SHELLS, { error: `shell is one of ${SHELLS.join(', ')}` }),
-    ...terminalSize,
-  })
-  .strict();
-
-export const shellInputSchema = z
-  .object({
-    data: z
-      .string()
-      .min(1, 'send at least one character')
-      .max(16 * 1024, 'send at most 16 KiB at once'),
-  })
-  .strict();
-
-export const shellResizeSchema = z.object(terminalSize).strict();
-
-const sessionId = z.string().uuid('a shell id is a UUID');
-
 /** Marks a request one replica passed to the replica holding the shell: it is never passed on. */
 const FORWARDED = 'x-container-cloud-shell-forwarded';
-const offsetQuery = z
-  .object({ offset: z.coerce.number().int().min(0).default(0) })
-  .strict();
 
 /** Shells are a person's: the user entity ref; a service principal gets none. */
 function userOf(credentials: BackstageCredentials): string {

@@ -1,4 +1,4 @@
-import { filePathSchema, isInFolder } from './containerFiles';
+import { filePathSchema, isInFolder } from './serviceRequests';
 
 describe('isInFolder', () => {
   it.each([
@@ -25,5 +25,24 @@ describe('filePathSchema', () => {
       'files may be downloaded from /var/log, /tmp/ only',
     );
     expect(schema.safeParse('/tmpfoo/x.log').success).toBe(false);
+  });
+});
+
+describe('filePathSchema on paths that are not normalised', () => {
+  const schema = filePathSchema(['/var/log']);
+  it.each([
+    '/var/log/../../etc/passwd',
+    '/var/log/./app.log',
+    '/var/log//app.log',
+    '/var/log/app/..',
+    '/var/log/app/.',
+    '/var/log/',
+  ])('refuses %s', path => {
+    expect(schema.safeParse(path).success).toBe(false);
+  });
+
+  it('accepts names that merely start with dots', () => {
+    expect(schema.safeParse('/var/log/.hidden.log').success).toBe(true);
+    expect(schema.safeParse('/var/log/..app.log').success).toBe(true);
   });
 });

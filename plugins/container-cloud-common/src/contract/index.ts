@@ -1,0 +1,7 @@
+/**
+ * The wire contract of the Container Cloud backends: zod schemas of every request and response,
+ * and the types derived from them. The backends parse with these schemas and generate their
+ * OpenAPI documents from them; the frontends type their clients with the derived types.
+ */
+export * from './serviceRequests';
+export * from './serviceViews';
