@@ -1,6 +1,7 @@
 /**
  * Frontend pieces the Container Cloud pages share: time-series charts of container metrics,
- * unified diffs of config versions, and ages in words.
+ * unified diffs of config versions, ages in words, and the one way clients call their backend
+ * (`fetchJson`, `ContainerCloudApiError`).
  *
  * @packageDocumentation
  */
@@ -13,3 +14,6 @@ export type {
   FileDiff,
 } from '@internal/plugin-container-cloud-common';
 export { age } from './format/age';
+export { ContainerCloudApiError } from './api/ContainerCloudApiError';
+export { fetchBackend, fetchJson } from './api/fetchJson';
+export type { BackendApis, BackendRequest } from './api/fetchJson';

@@ -5,3 +5,7 @@
  */
 export { default } from './plugin';
 export * from './api/ServicesClient';
+export * from './api/ShellClient';
+export * from './api/DebugClient';
+export * from './api/ImageTagsClient';
+export * from './api/EveryClusterClient';

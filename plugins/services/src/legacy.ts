@@ -14,6 +14,15 @@ import {
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { ServicesClient, servicesApiRef } from './api/ServicesClient';
+import { ShellClient, shellApiRef } from './api/ShellClient';
+import { DebugClient, debugApiRef } from './api/DebugClient';
+import { ImageTagsClient, imageTagsApiRef } from './api/ImageTagsClient';
+import {
+  EveryClusterClient,
+  everyClusterApiRef,
+} from './api/EveryClusterClient';
+
+const backendDeps = { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef };
 
 /** The Services page's route; bind it to a path such as `/services`. @public */
 export const servicesRouteRef = createRouteRef({ id: 'services' });
@@ -25,8 +34,28 @@ export const servicesPlugin = createPlugin({
   apis: [
     createApiFactory({
       api: servicesApiRef,
-      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      deps: backendDeps,
       factory: deps => new ServicesClient(deps),
+    }),
+    createApiFactory({
+      api: shellApiRef,
+      deps: backendDeps,
+      factory: deps => new ShellClient(deps),
+    }),
+    createApiFactory({
+      api: debugApiRef,
+      deps: backendDeps,
+      factory: deps => new DebugClient(deps),
+    }),
+    createApiFactory({
+      api: imageTagsApiRef,
+      deps: backendDeps,
+      factory: deps => new ImageTagsClient(deps),
+    }),
+    createApiFactory({
+      api: everyClusterApiRef,
+      deps: backendDeps,
+      factory: deps => new EveryClusterClient(deps),
     }),
   ],
 });
@@ -53,3 +82,10 @@ export const ServicesPage = servicesPlugin.provide(
 );
 
 export { servicesApiRef, ServicesClient } from './api/ServicesClient';
+export { shellApiRef, ShellClient } from './api/ShellClient';
+export { debugApiRef, DebugClient } from './api/DebugClient';
+export { imageTagsApiRef, ImageTagsClient } from './api/ImageTagsClient';
+export {
+  everyClusterApiRef,
+  EveryClusterClient,
+} from './api/EveryClusterClient';

@@ -8,6 +8,13 @@ import {
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { SvgIcon } from '@material-ui/core';
 import { ServicesClient, servicesApiRef } from './api/ServicesClient';
+import { ShellClient, shellApiRef } from './api/ShellClient';
+import { DebugClient, debugApiRef } from './api/DebugClient';
+import { ImageTagsClient, imageTagsApiRef } from './api/ImageTagsClient';
+import {
+  EveryClusterClient,
+  everyClusterApiRef,
+} from './api/EveryClusterClient';
 import { rootRouteRef } from './routes';
 
 const servicesApi = ApiBlueprint.make({
@@ -16,6 +23,46 @@ const servicesApi = ApiBlueprint.make({
       api: servicesApiRef,
       deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
       factory: deps => new ServicesClient(deps),
+    }),
+});
+
+const shellApi = ApiBlueprint.make({
+  name: 'shell',
+  params: defineParams =>
+    defineParams({
+      api: shellApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new ShellClient(deps),
+    }),
+});
+
+const debugApi = ApiBlueprint.make({
+  name: 'debug',
+  params: defineParams =>
+    defineParams({
+      api: debugApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new DebugClient(deps),
+    }),
+});
+
+const imageTagsApi = ApiBlueprint.make({
+  name: 'image-tags',
+  params: defineParams =>
+    defineParams({
+      api: imageTagsApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new ImageTagsClient(deps),
+    }),
+});
+
+const everyClusterApi = ApiBlueprint.make({
+  name: 'every-cluster',
+  params: defineParams =>
+    defineParams({
+      api: everyClusterApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new EveryClusterClient(deps),
     }),
 });
 
@@ -59,5 +106,13 @@ export default createFrontendPlugin({
   pluginId: 'services',
   title: 'Services',
   routes: { root: rootRouteRef },
-  extensions: [servicesApi, serviceEntityContent, servicesPage],
+  extensions: [
+    servicesApi,
+    shellApi,
+    debugApi,
+    imageTagsApi,
+    everyClusterApi,
+    serviceEntityContent,
+    servicesPage,
+  ],
 });

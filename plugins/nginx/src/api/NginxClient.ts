@@ -1,8 +1,4 @@
-import {
-  createApiRef,
-  DiscoveryApi,
-  FetchApi,
-} from '@backstage/core-plugin-api';
+import { createApiRef } from '@backstage/core-plugin-api';
 import type {
   Domain,
   NginxClusterSummary,
@@ -13,7 +9,12 @@ import type {
   Version,
   VersionSummary,
 } from '@internal/plugin-container-cloud-common';
-import type { FileDiff } from '@internal/plugin-container-cloud-react';
+import {
+  BackendApis,
+  BackendRequest,
+  fetchJson,
+  type FileDiff,
+} from '@internal/plugin-container-cloud-react';
 
 // the API's types, for the plugin's components and its users
 export type {
@@ -63,34 +64,19 @@ export const nginxApiRef = createApiRef<NginxApi>({
 });
 
 /**
- * An error the backend answered, with its own words (e.g. which field is wrong, or nginx -t's
- * message) and status.
+ * Talks to the nginx backend through discovery and the signed-in fetch. A refusal is thrown as a
+ * `ContainerCloudApiError` with the backend's words (which field is wrong, nginx -t's message).
  * @public
  */
-export class NginxRequestError extends Error {
-  name = 'NginxRequestError';
-  constructor(message: string, readonly status: number) {
-    super(message);
-  }
-}
-
-/** Talks to the nginx backend through discovery and the signed-in fetch. @public */
 export class NginxClient implements NginxApi {
-  private readonly discoveryApi: DiscoveryApi;
-  private readonly fetchApi: FetchApi;
-
-  constructor(options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi }) {
-    this.discoveryApi = options.discoveryApi;
-    this.fetchApi = options.fetchApi;
-  }
+  constructor(private readonly deps: BackendApis) {}
 
   async listClusters() {
     return (await this.get<{ items: NginxClusterSummary[] }>('clusters')).items;
   }
 
   async listDomains(cluster?: string) {
-    const query = cluster ? `?cluster=${encodeURIComponent(cluster)}` : '';
-    return (await this.get<{ items: Domain[] }>(`domains${query}`)).items;
+    return (await this.get<{ items: Domain[] }>('domains', { cluster })).items;
   }
 
   saveDomain(domain: Domain) {
@@ -99,9 +85,7 @@ export class NginxClient implements NginxApi {
 
   async domainsOfEntity(entityRef: string) {
     return (
-      await this.get<{ items: Domain[] }>(
-        `entity-domains?entityRef=${encodeURIComponent(entityRef)}`,
-      )
+      await this.get<{ items: Domain[] }>('entity-domains', { entityRef })
     ).items;
   }
 
@@ -120,22 +104,16 @@ export class NginxClient implements NginxApi {
 
   async listVersions(cluster: string) {
     return (
-      await this.get<{ items: VersionSummary[] }>(
-        `versions?cluster=${encodeURIComponent(cluster)}`,
-      )
+      await this.get<{ items: VersionSummary[] }>('versions', { cluster })
     ).items;
   }
 
   getVersion(cluster: string, id: number) {
-    return this.get<Version>(
-      `versions/${id}?cluster=${encodeURIComponent(cluster)}`,
-    );
+    return this.get<Version>(`versions/${id}`, { cluster });
   }
 
   diff(cluster: string, from: number, to: number) {
-    return this.get<{ files: FileDiff[] }>(
-      `diff?cluster=${encodeURIComponent(cluster)}&from=${from}&to=${to}`,
-    );
+    return this.get<{ files: FileDiff[] }>('diff', { cluster, from, to });
   }
 
   publish(cluster: string, message: string) {
@@ -146,31 +124,14 @@ export class NginxClient implements NginxApi {
     return this.post<PublishResult>('rollback', { cluster, version });
   }
 
-  private async get<T>(path: string): Promise<T> {
-    return this.request<T>(path, { method: 'GET' });
+  private get<T>(path: string, query?: BackendRequest['query']): Promise<T> {
+    return fetchJson<T>(this.deps, 'nginx', `/${path}`, { query });
   }
 
-  private async post<T>(path: string, body: unknown): Promise<T> {
-    return this.request<T>(path, {
+  private post<T>(path: string, body: unknown): Promise<T> {
+    return fetchJson<T>(this.deps, 'nginx', `/${path}`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
+      body,
     });
-  }
-
-  private async request<T>(path: string, init: RequestInit): Promise<T> {
-    const base = await this.discoveryApi.getBaseUrl('nginx');
-    const response = await this.fetchApi.fetch(`${base}/${path}`, init);
-    if (!response.ok) {
-      let message = `${response.status} ${response.statusText}`;
-      try {
-        const body = await response.json();
-        message = body?.error?.message ?? message;
-      } catch {
-        // not JSON: keep the status line
-      }
-      throw new NginxRequestError(message, response.status);
-    }
-    return (await response.json()) as T;
   }
 }

@@ -1,6 +1,7 @@
 import type { CompoundEntityRef } from '@backstage/catalog-model';
-import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
-import { backendError, serviceUrl } from './serviceHttp';
+import { createApiRef } from '@backstage/core-plugin-api';
+import { BackendApis, fetchJson } from '@internal/plugin-container-cloud-react';
+import { servicePath } from './servicePath';
 
 /** The operations the backend runs in several clusters at once. @public */
 export type EveryClusterOperation =
@@ -22,31 +23,26 @@ export interface EveryClusterApi {
   ): Promise<ClusterOutcome[]>;
 }
 
+/** @public */
+export const everyClusterApiRef = createApiRef<EveryClusterApi>({
+  id: 'plugin.container-cloud.services.every-cluster',
+});
+
 /** POSTs an operation for several clusters; a 207 is an answer, cluster by cluster. @public */
 export class EveryClusterClient implements EveryClusterApi {
-  constructor(
-    private readonly discoveryApi: DiscoveryApi,
-    private readonly fetchApi: FetchApi,
-  ) {}
+  constructor(private readonly deps: BackendApis) {}
 
   async run(
     entity: CompoundEntityRef,
     targets: Array<{ cluster: string; namespace: string; deployment: string }>,
     { operation, ...params }: EveryClusterOperation,
   ): Promise<ClusterOutcome[]> {
-    const res = await this.fetchApi.fetch(
-      await serviceUrl(
-        this.discoveryApi,
-        entity,
-        `/every-cluster/${operation}`,
-      ),
-      {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ ...params, targets }),
-      },
+    const { results } = await fetchJson<{ results: ClusterOutcome[] }>(
+      this.deps,
+      'services',
+      servicePath(entity, `/every-cluster/${operation}`),
+      { method: 'POST', body: { ...params, targets } },
     );
-    if (!res.ok) throw await backendError(res);
-    return (await res.json()).results;
+    return results;
   }
 }

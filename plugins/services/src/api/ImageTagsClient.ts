@@ -1,6 +1,7 @@
 import type { CompoundEntityRef } from '@backstage/catalog-model';
-import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
-import { backendError, serviceUrl } from './serviceHttp';
+import { createApiRef } from '@backstage/core-plugin-api';
+import { BackendApis, fetchJson } from '@internal/plugin-container-cloud-react';
+import { servicePath } from './servicePath';
 
 /** The tags of an image's repository, newest version first. @public */
 export interface ImageTagList {
@@ -15,22 +16,23 @@ export interface ImageTagsApi {
   tags(entity: CompoundEntityRef, image: string): Promise<ImageTagList>;
 }
 
+/** @public */
+export const imageTagsApiRef = createApiRef<ImageTagsApi>({
+  id: 'plugin.container-cloud.services.image-tags',
+});
+
 /** Reads image tags through the services backend (which asks the configured registry). @public */
 export class ImageTagsClient implements ImageTagsApi {
-  constructor(
-    private readonly discoveryApi: DiscoveryApi,
-    private readonly fetchApi: FetchApi,
-  ) {}
+  constructor(private readonly deps: BackendApis) {}
 
-  async tags(entity: CompoundEntityRef, image: string): Promise<ImageTagList> {
-    const res = await this.fetchApi.fetch(
-      await serviceUrl(
-        this.discoveryApi,
-        entity,
-        `/image-tags?${new URLSearchParams({ image })}`,
-      ),
+  tags(entity: CompoundEntityRef, image: string): Promise<ImageTagList> {
+    return fetchJson(
+      this.deps,
+      'services',
+      servicePath(entity, '/image-tags'),
+      {
+        query: { image },
+      },
     );
-    if (!res.ok) throw await backendError(res);
-    return res.json();
   }
 }

@@ -1,8 +1,4 @@
-import {
-  createApiRef,
-  DiscoveryApi,
-  FetchApi,
-} from '@backstage/core-plugin-api';
+import { createApiRef } from '@backstage/core-plugin-api';
 import type {
   ServiceList,
   ContainerMetrics,
@@ -11,7 +7,6 @@ import type {
   DeploymentTarget,
   HistoryPage,
   ServiceDiagnosis,
-  DeploymentView,
   OperationResult,
   RollbackRequest,
   ScaleRequest,
@@ -20,19 +15,13 @@ import type {
 } from '@internal/plugin-container-cloud-common';
 import { readServerSentEvents } from '@internal/plugin-container-cloud-common';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
-import { backendError, serviceUrl } from './serviceHttp';
-
-/**
- * Someone changed the Deployment since the page loaded it. Carries its state now, so the page
- * can show what the user would have overwritten.
- * @public
- */
-export class DeploymentChangedError extends Error {
-  name = 'DeploymentChangedError';
-  constructor(message: string, readonly current: DeploymentView) {
-    super(message);
-  }
-}
+import {
+  BackendApis,
+  BackendRequest,
+  fetchBackend,
+  fetchJson,
+} from '@internal/plugin-container-cloud-react';
+import { servicePath } from './servicePath';
 
 /** One container (pod) in one cluster. @public */
 export interface PodRequest {
@@ -151,76 +140,61 @@ export interface ServicesApi {
   ): Promise<ContainerMetrics>;
 }
 
-function logParams(request: LogRequest, extra: Record<string, string> = {}) {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries({ ...request, ...extra })) {
-    if (value !== undefined && value !== '') params.set(key, String(value));
-  }
-  return params;
-}
-
 /** @public */
 export const servicesApiRef = createApiRef<ServicesApi>({
   id: 'plugin.container-cloud.services',
 });
 
-/** Talks to the services backend with the signed-in user's identity. @public */
-export class ServicesClient implements ServicesApi {
-  constructor(
-    private readonly deps: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
-  ) {}
+/** The query of a request, from an object of optional values. */
+type Query = BackendRequest['query'];
 
-  async listServices(query: ServiceListQuery): Promise<ServiceList> {
-    const base = await this.deps.discoveryApi.getBaseUrl('services');
-    const params = new URLSearchParams({
-      owner: query.owner,
-      limit: String(query.limit),
-      offset: String(query.offset),
+/**
+ * Talks to the services backend with the signed-in user's identity. A refusal is thrown as a
+ * `ContainerCloudApiError`; a 409 carries the Deployment as it is now (`current`).
+ * @public
+ */
+export class ServicesClient implements ServicesApi {
+  constructor(private readonly deps: BackendApis) {}
+
+  listServices(query: ServiceListQuery): Promise<ServiceList> {
+    return fetchJson(this.deps, 'services', '/services', {
+      query: { ...query },
     });
-    const response = await this.deps.fetchApi.fetch(
-      `${base}/services?${params}`,
-    );
-    if (!response.ok) throw await backendError(response);
-    return (await response.json()) as ServiceList;
   }
 
   getService(entity: CompoundEntityRef) {
-    return this.call<ServiceView>('GET', entity, '');
+    return this.get<ServiceView>(entity, '');
   }
 
   getDiagnosis(entity: CompoundEntityRef) {
-    return this.call<ServiceDiagnosis>('GET', entity, '/diagnosis');
+    return this.get<ServiceDiagnosis>(entity, '/diagnosis');
   }
 
   getHistory(entity: CompoundEntityRef, query: HistoryQuery) {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined && value !== '') params.set(key, String(value));
-    }
-    return this.call<HistoryPage>('GET', entity, `/history?${params}`);
+    return this.get<HistoryPage>(entity, '/history', { ...query });
   }
 
   scale(entity: CompoundEntityRef, request: ScaleRequest) {
-    return this.call<OperationResult>('POST', entity, '/scale', request);
+    return this.post<OperationResult>(entity, '/scale', request);
   }
 
   restart(entity: CompoundEntityRef, request: DeploymentTarget) {
-    return this.call<OperationResult>('POST', entity, '/restart', request);
+    return this.post<OperationResult>(entity, '/restart', request);
   }
 
   upgrade(entity: CompoundEntityRef, request: UpgradeRequest) {
-    return this.call<OperationResult>('POST', entity, '/upgrade', request);
+    return this.post<OperationResult>(entity, '/upgrade', request);
   }
 
   rollback(entity: CompoundEntityRef, request: RollbackRequest) {
-    return this.call<OperationResult>('POST', entity, '/rollback', request);
+    return this.post<OperationResult>(entity, '/rollback', request);
   }
 
   configure(
     entity: CompoundEntityRef,
     request: DeploymentTarget & Record<string, unknown>,
   ) {
-    return this.call<OperationResult>('POST', entity, '/config', request);
+    return this.post<OperationResult>(entity, '/config', request);
   }
 
   sync(
@@ -229,34 +203,38 @@ export class ServicesClient implements ServicesApi {
       from: { cluster: string; namespace: string; deployment: string };
     },
   ) {
-    return this.call<OperationResult>('POST', entity, '/sync', request);
+    return this.post<OperationResult>(entity, '/sync', request);
   }
 
   async destroyContainer(entity: CompoundEntityRef, request: PodRequest) {
-    await this.call('POST', entity, '/containers/destroy', request);
+    await this.post(entity, '/containers/destroy', request);
   }
 
   async removeFromLoadBalancing(
     entity: CompoundEntityRef,
     request: PodRequest,
   ) {
-    await this.call('POST', entity, '/containers/remove-from-lb', request);
+    await this.post(entity, '/containers/remove-from-lb', request);
   }
 
-  getLogs(entity: CompoundEntityRef, request: LogRequest): Promise<string> {
-    return this.text(entity, `/containers/logs?${logParams(request)}`).then(r =>
-      r.text(),
-    );
+  async getLogs(
+    entity: CompoundEntityRef,
+    request: LogRequest,
+  ): Promise<string> {
+    const response = await this.stream(entity, '/containers/logs', {
+      ...request,
+    });
+    return response.text();
   }
 
   async downloadLogs(
     entity: CompoundEntityRef,
     request: LogRequest,
   ): Promise<LogDownload> {
-    const response = await this.text(
-      entity,
-      `/containers/logs?${logParams(request, { download: 'true' })}`,
-    );
+    const response = await this.stream(entity, '/containers/logs', {
+      ...request,
+      download: 'true',
+    });
     const disposition = response.headers.get('Content-Disposition') ?? '';
     const fileName =
       /filename="([^"]+)"/.exec(disposition)?.[1] ??
@@ -271,9 +249,10 @@ export class ServicesClient implements ServicesApi {
   ): () => void {
     const controller = new AbortController();
     (async () => {
-      const response = await this.text(
+      const response = await this.stream(
         entity,
-        `/containers/logs/follow?${logParams(request)}`,
+        '/containers/logs/follow',
+        { ...request },
         controller.signal,
       );
       for await (const { event, data } of readServerSentEvents(
@@ -290,67 +269,38 @@ export class ServicesClient implements ServicesApi {
   }
 
   getEvents(entity: CompoundEntityRef, query: EventsQuery) {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) {
-      if (value) params.set(key, String(value));
-    }
-    return this.call<EventList>('GET', entity, `/events?${params}`);
+    return this.get<EventList>(entity, '/events', { ...query });
   }
 
   getMetrics(entity: CompoundEntityRef, query: MetricsQuery) {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) {
-      if (value !== undefined && value !== '') params.set(key, String(value));
-    }
-    return this.call<ContainerMetrics>(
-      'GET',
-      entity,
-      `/containers/metrics?${params}`,
-    );
+    return this.get<ContainerMetrics>(entity, '/containers/metrics', {
+      ...query,
+    });
   }
 
-  private url(entity: CompoundEntityRef, suffix: string) {
-    return serviceUrl(this.deps.discoveryApi, entity, suffix);
+  private get<T>(entity: CompoundEntityRef, suffix: string, query?: Query) {
+    return fetchJson<T>(this.deps, 'services', servicePath(entity, suffix), {
+      query,
+    });
+  }
+
+  private post<T>(entity: CompoundEntityRef, suffix: string, body: object) {
+    return fetchJson<T>(this.deps, 'services', servicePath(entity, suffix), {
+      method: 'POST',
+      body,
+    });
   }
 
   /** A GET whose answer is not JSON (log text, a file, an event stream). */
-  private async text(
+  private stream(
     entity: CompoundEntityRef,
     suffix: string,
+    query: Query,
     signal?: AbortSignal,
   ): Promise<Response> {
-    const response = await this.deps.fetchApi.fetch(
-      await this.url(entity, suffix),
-      { signal },
-    );
-    if (!response.ok) throw await backendError(response);
-    return response;
-  }
-
-  private async call<T>(
-    method: 'GET' | 'POST',
-    entity: CompoundEntityRef,
-    suffix: string,
-    body?: object,
-  ): Promise<T> {
-    const response = await this.deps.fetchApi.fetch(
-      await this.url(entity, suffix),
-      {
-        method,
-        headers: body ? { 'Content-Type': 'application/json' } : undefined,
-        body: body ? JSON.stringify(body) : undefined,
-      },
-    );
-    if (response.status === 409) {
-      const payload = await response.json();
-      if (payload?.current) {
-        throw new DeploymentChangedError(
-          payload.error?.message,
-          payload.current,
-        );
-      }
-    }
-    if (!response.ok) throw await backendError(response);
-    return (await response.json()) as T;
+    return fetchBackend(this.deps, 'services', servicePath(entity, suffix), {
+      query,
+      signal,
+    });
   }
 }

@@ -26,10 +26,10 @@ function backendError(status: number, name: string, message: string) {
 }
 
 function followWith(respond: () => Response | Promise<Response>) {
-  const client = new ShellClient(
-    { getBaseUrl: async () => 'http://backend/api/services' },
-    { fetch: (async () => respond()) as typeof fetch },
-  );
+  const client = new ShellClient({
+    discoveryApi: { getBaseUrl: async () => 'http://backend/api/services' },
+    fetchApi: { fetch: (async () => respond()) as typeof fetch },
+  });
   const seen: string[] = [];
   const handlers: ShellOutputHandlers = {
     onOutput: bytes => seen.push(`output ${new TextDecoder().decode(bytes)}`),

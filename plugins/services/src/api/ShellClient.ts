@@ -1,7 +1,13 @@
 import type { CompoundEntityRef } from '@backstage/catalog-model';
-import type { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { createApiRef } from '@backstage/core-plugin-api';
 import { readNdjson } from '@internal/plugin-container-cloud-common';
-import { backendError, serviceUrl } from './serviceHttp';
+import {
+  BackendApis,
+  BackendRequest,
+  ContainerCloudApiError,
+  fetchBackend,
+} from '@internal/plugin-container-cloud-react';
+import { servicePath } from './servicePath';
 
 /** Where a shell runs. @public */
 export interface ShellTarget {
@@ -63,15 +69,12 @@ export interface ShellApi {
     handlers: ShellOutputHandlers,
     signal: AbortSignal,
   ): Promise<void>;
-  /** the tools images a debug container may run */
-  debugImages(entity: CompoundEntityRef): Promise<string[]>;
-  /** adds a debug container targeting `target.container`; resolves with its name */
-  addDebugContainer(
-    entity: CompoundEntityRef,
-    target: ShellTarget,
-    image: string,
-  ): Promise<string>;
 }
+
+/** @public */
+export const shellApiRef = createApiRef<ShellApi>({
+  id: 'plugin.container-cloud.services.shell',
+});
 
 /**
  * The services backend's web shell routes: open, stream output (NDJSON from an offset), send
@@ -79,10 +82,7 @@ export interface ShellApi {
  * @public
  */
 export class ShellClient implements ShellApi {
-  constructor(
-    private readonly discoveryApi: DiscoveryApi,
-    private readonly fetchApi: FetchApi,
-  ) {}
+  constructor(private readonly deps: BackendApis) {}
 
   async open(
     entity: CompoundEntityRef,
@@ -113,32 +113,17 @@ export class ShellClient implements ShellApi {
     await this.call(entity, `/${id}`, { method: 'DELETE' });
   }
 
-  async debugImages(entity: CompoundEntityRef): Promise<string[]> {
-    const res = await this.request(entity, '/debug-images', { method: 'GET' });
-    return (await res.json()).images;
-  }
-
-  async addDebugContainer(
-    entity: CompoundEntityRef,
-    target: ShellTarget,
-    image: string,
-  ): Promise<string> {
-    const res = await this.request(entity, '/containers/debug', {
-      method: 'POST',
-      body: { ...target, image },
-    });
-    return (await res.json()).container;
-  }
-
   async downloadFile(
     entity: CompoundEntityRef,
     target: ShellTarget,
     filePath: string,
   ): Promise<{ fileName: string; blob: Blob }> {
-    const query = new URLSearchParams({ ...target, path: filePath });
-    const res = await this.request(entity, `/containers/file?${query}`, {
-      method: 'GET',
-    });
+    const res = await fetchBackend(
+      this.deps,
+      'services',
+      servicePath(entity, '/containers/file'),
+      { query: { ...target, path: filePath } },
+    );
     const disposition = res.headers.get('Content-Disposition') ?? '';
     const fileName =
       /filename="([^"]+)"/.exec(disposition)?.[1] ??
@@ -160,8 +145,8 @@ export class ShellClient implements ShellApi {
   ): Promise<void> {
     let ended = false;
     try {
-      const res = await this.call(entity, `/${id}/output?offset=${offset}`, {
-        method: 'GET',
+      const res = await this.call(entity, `/${id}/output`, {
+        query: { offset },
         signal,
       });
       for await (const event of readNdjson<any>(res.body!)) {
@@ -182,7 +167,7 @@ export class ShellClient implements ShellApi {
       if (signal.aborted) return;
       // no such shell any more (its backend replica stopped, or it ended long ago): reconnecting
       // cannot bring it back, so it ends here with the backend's words
-      if ((error as { statusCode?: number }).statusCode === 404) {
+      if (error instanceof ContainerCloudApiError && error.status === 404) {
         handlers.onExit({ message: (error as Error).message });
         return;
       }
@@ -190,30 +175,17 @@ export class ShellClient implements ShellApi {
     }
   }
 
+  /** A request under the service's shell routes. */
   private call(
     entity: CompoundEntityRef,
     path: string,
-    init: { method: string; body?: object; signal?: AbortSignal },
+    request: BackendRequest,
   ): Promise<Response> {
-    return this.request(entity, `/shells${path}`, init);
-  }
-
-  /** A request under the service's routes; a non-2xx answer becomes a ResponseError. */
-  private async request(
-    entity: CompoundEntityRef,
-    path: string,
-    init: { method: string; body?: object; signal?: AbortSignal },
-  ): Promise<Response> {
-    const res = await this.fetchApi.fetch(
-      await serviceUrl(this.discoveryApi, entity, path),
-      {
-        method: init.method,
-        signal: init.signal,
-        headers: init.body ? { 'Content-Type': 'application/json' } : {},
-        body: init.body ? JSON.stringify(init.body) : undefined,
-      },
+    return fetchBackend(
+      this.deps,
+      'services',
+      servicePath(entity, `/shells${path}`),
+      request,
     );
-    if (!res.ok) throw await backendError(res);
-    return res;
   }
 }

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import {
   Button,
@@ -13,12 +13,8 @@ import {
 import { Alert } from '@material-ui/lab';
 import { Progress } from '@backstage/core-components';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
-import {
-  discoveryApiRef,
-  fetchApiRef,
-  useApi,
-} from '@backstage/core-plugin-api';
-import { ShellApi, ShellClient } from '../api/ShellClient';
+import { useApi } from '@backstage/core-plugin-api';
+import { debugApiRef } from '../api/DebugClient';
 import { ShellDialog, ShellPod } from './ShellDialog';
 
 /**
@@ -29,15 +25,9 @@ export function DebugDialog(props: {
   entity: CompoundEntityRef;
   pod: ShellPod;
   onClose(): void;
-  api?: ShellApi;
 }) {
   const { entity, pod, onClose } = props;
-  const discoveryApi = useApi(discoveryApiRef);
-  const fetchApi = useApi(fetchApiRef);
-  const client = useMemo(
-    () => props.api ?? new ShellClient(discoveryApi, fetchApi),
-    [props.api, discoveryApi, fetchApi],
-  );
+  const client = useApi(debugApiRef);
   const images = useAsync(() => client.debugImages(entity), [client]);
   const [target, setTarget] = useState(pod.containers[0]);
   const [image, setImage] = useState<string>();
@@ -52,7 +42,6 @@ export function DebugDialog(props: {
         entity={entity}
         pod={{ ...pod, containers: [started] }}
         onClose={onClose}
-        api={props.api}
         waitForStart
       />
     );

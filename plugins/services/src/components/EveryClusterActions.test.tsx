@@ -1,10 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import {
-  mockApis,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/test-utils';
-import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { everyClusterApiRef } from '../api/EveryClusterClient';
 import type { ClusterServiceView } from '@internal/plugin-container-cloud-common';
 import { EveryClusterActions } from './EveryClusterActions';
 
@@ -33,17 +29,11 @@ function render(run: jest.Mock, clusters = [view('local-a'), view('local-b')]) {
   return {
     onDone,
     ...renderInTestApp(
-      <TestApiProvider
-        apis={[
-          [discoveryApiRef, mockApis.discovery()],
-          [fetchApiRef, { fetch: jest.fn() }],
-        ]}
-      >
+      <TestApiProvider apis={[[everyClusterApiRef, { run }]]}>
         <EveryClusterActions
           entity={entity}
           clusters={clusters}
           onDone={onDone}
-          api={{ run }}
         />
       </TestApiProvider>,
     ),

@@ -18,16 +18,11 @@ import {
 import { Alert } from '@material-ui/lab';
 import { StatusError, StatusOK } from '@backstage/core-components';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
-import {
-  discoveryApiRef,
-  fetchApiRef,
-  useApiHolder,
-} from '@backstage/core-plugin-api';
+import { useApi } from '@backstage/core-plugin-api';
 import type { ClusterServiceView } from '@internal/plugin-container-cloud-common';
 import {
   ClusterOutcome,
-  EveryClusterApi,
-  EveryClusterClient,
+  everyClusterApiRef,
   EveryClusterOperation,
 } from '../api/EveryClusterClient';
 
@@ -47,22 +42,9 @@ export function EveryClusterActions(props: {
   clusters: ClusterServiceView[];
   /** called after a run, so the page reloads */
   onDone(): void;
-  api?: EveryClusterApi;
 }) {
   const { entity, clusters, onDone } = props;
-  // looked up when used: the tab renders in apps (and tests) that never run these
-  const apis = useApiHolder();
-  const api = useMemo<EveryClusterApi>(
-    () =>
-      props.api ?? {
-        run: (...args) =>
-          new EveryClusterClient(
-            apis.get(discoveryApiRef)!,
-            apis.get(fetchApiRef)!,
-          ).run(...args),
-      },
-    [props.api, apis],
-  );
+  const api = useApi(everyClusterApiRef);
   // Deployments by namespace/name, with the clusters that run each
   const deployments = useMemo(() => {
     const byKey = new Map<

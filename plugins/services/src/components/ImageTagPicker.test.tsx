@@ -1,12 +1,7 @@
 import { fireEvent, screen, within } from '@testing-library/react';
-import {
-  mockApis,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/test-utils';
-import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import type { Entity } from '@backstage/catalog-model';
-import type { ImageTagsApi } from '../api/ImageTagsClient';
+import { ImageTagsApi, imageTagsApiRef } from '../api/ImageTagsClient';
 import { ImageTagPicker, withoutTag } from './ImageTagPicker';
 
 const entity: Entity = {
@@ -18,18 +13,12 @@ const IMAGE = 'registry.example.com/payments/payments-api:1.0.0';
 
 function render(api: ImageTagsApi, onPick = jest.fn(), value = IMAGE) {
   return renderInTestApp(
-    <TestApiProvider
-      apis={[
-        [discoveryApiRef, mockApis.discovery()],
-        [fetchApiRef, { fetch: jest.fn() }],
-      ]}
-    >
+    <TestApiProvider apis={[[imageTagsApiRef, api]]}>
       <ImageTagPicker
         entity={entity}
         image={IMAGE}
         value={value}
         onPick={onPick}
-        api={api}
       />
     </TestApiProvider>,
   );

@@ -1,13 +1,8 @@
-import { useMemo } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { MenuItem, TextField } from '@material-ui/core';
 import { getCompoundEntityRef, type Entity } from '@backstage/catalog-model';
-import {
-  discoveryApiRef,
-  fetchApiRef,
-  useApi,
-} from '@backstage/core-plugin-api';
-import { ImageTagsApi, ImageTagsClient } from '../api/ImageTagsClient';
+import { useApi } from '@backstage/core-plugin-api';
+import { imageTagsApiRef } from '../api/ImageTagsClient';
 
 /** The image reference without its tag or digest. */
 export function withoutTag(image: string): string {
@@ -28,15 +23,9 @@ export function ImageTagPicker(props: {
   /** the image the dialog will set */
   value: string;
   onPick(image: string): void;
-  api?: ImageTagsApi;
 }) {
   const { entity, image, value, onPick } = props;
-  const discoveryApi = useApi(discoveryApiRef);
-  const fetchApi = useApi(fetchApiRef);
-  const api = useMemo(
-    () => props.api ?? new ImageTagsClient(discoveryApi, fetchApi),
-    [props.api, discoveryApi, fetchApi],
-  );
+  const api = useApi(imageTagsApiRef);
   const ref = getCompoundEntityRef(entity);
   const repository = withoutTag(image);
   const tags = useAsync(

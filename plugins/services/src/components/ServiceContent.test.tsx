@@ -3,11 +3,12 @@ import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import type { Entity } from '@backstage/catalog-model';
 import type { ServiceView } from '@internal/plugin-container-cloud-common';
-import {
-  DeploymentChangedError,
-  ServicesApi,
-  servicesApiRef,
-} from '../api/ServicesClient';
+import { ContainerCloudApiError } from '@internal/plugin-container-cloud-react';
+import { ServicesApi, servicesApiRef } from '../api/ServicesClient';
+import { debugApiRef } from '../api/DebugClient';
+import { everyClusterApiRef } from '../api/EveryClusterClient';
+import { imageTagsApiRef } from '../api/ImageTagsClient';
+import { shellApiRef } from '../api/ShellClient';
 import { ServiceContent } from './ServiceContent';
 
 // rendering Material UI tables in jsdom is slow on a busy 2-core machine
@@ -154,7 +155,16 @@ function api(overrides: Partial<ServicesApi> = {}): ServicesApi {
 
 function render(servicesApi: ServicesApi) {
   return renderInTestApp(
-    <TestApiProvider apis={[[servicesApiRef, servicesApi]]}>
+    <TestApiProvider
+      apis={[
+        [servicesApiRef, servicesApi],
+        // the tab's dialogs reach these; no test here opens them
+        [shellApiRef, {}],
+        [debugApiRef, {}],
+        [imageTagsApiRef, {}],
+        [everyClusterApiRef, {}],
+      ]}
+    >
       <EntityProvider entity={entity}>
         <ServiceContent />
       </EntityProvider>
@@ -410,12 +420,15 @@ describe('ServiceContent', () => {
 
   it('shows the current state when someone else changed the Deployment first', async () => {
     const scale = jest.fn(async () => {
-      throw new DeploymentChangedError(
+      throw new ContainerCloudApiError(
         'deployment payments/payments-api changed since you loaded it',
         {
-          ...deployment,
-          resourceVersion: '42',
-          replicas: { ...deployment.replicas, desired: 5 },
+          status: 409,
+          current: {
+            ...deployment,
+            resourceVersion: '42',
+            replicas: { ...deployment.replicas, desired: 5 },
+          },
         },
       );
     });

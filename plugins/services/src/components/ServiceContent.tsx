@@ -32,7 +32,8 @@ import type {
   DeploymentView,
   PodView,
 } from '@internal/plugin-container-cloud-common';
-import { DeploymentChangedError, servicesApiRef } from '../api/ServicesClient';
+import { servicesApiRef } from '../api/ServicesClient';
+import { ContainerCloudApiError } from '@internal/plugin-container-cloud-react';
 import { ActionDialog, DeploymentAction } from './DeploymentActions';
 import { DiagnosisCard } from './DiagnosisCard';
 import { HistoryCard } from './HistoryCard';
@@ -298,8 +299,12 @@ export function ServiceContent() {
       });
       setDialog(undefined);
     } catch (e) {
-      if (e instanceof DeploymentChangedError) {
-        const now = e.current;
+      if (
+        e instanceof ContainerCloudApiError &&
+        e.status === 409 &&
+        e.current
+      ) {
+        const now = e.current as DeploymentView;
         setOutcome({
           severity: 'warning',
           message: `${e.message}. It now wants ${

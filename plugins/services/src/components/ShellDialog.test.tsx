@@ -1,11 +1,7 @@
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
-import {
-  mockApis,
-  renderInTestApp,
-  TestApiProvider,
-} from '@backstage/test-utils';
-import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
-import type { ShellApi, ShellOutputHandlers } from '../api/ShellClient';
+import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
+import { ShellApi, shellApiRef, ShellOutputHandlers } from '../api/ShellClient';
+import { DebugApi, debugApiRef } from '../api/DebugClient';
 import { ShellDialog } from './ShellDialog';
 import { DebugDialog } from './DebugDialog';
 
@@ -103,17 +99,23 @@ function fakeApi(overrides: Partial<ShellApi> = {}) {
   return { api, follows };
 }
 
-/** The dialog with a driven shell backend; discovery and fetch are there but never used. */
-function render(api: ShellApi, onClose: () => void) {
-  return renderInTestApp(
+/** The shell and debug routes the dialogs reach through their apiRefs, driven by the test. */
+function withApis(api: ShellApi & DebugApi, children: JSX.Element) {
+  return (
     <TestApiProvider
       apis={[
-        [discoveryApiRef, mockApis.discovery()],
-        [fetchApiRef, { fetch: jest.fn() }],
+        [shellApiRef, api],
+        [debugApiRef, api],
       ]}
     >
-      <ShellDialog entity={entity} pod={pod} onClose={onClose} api={api} />
-    </TestApiProvider>,
+      {children}
+    </TestApiProvider>
+  );
+}
+
+function render(api: ShellApi & DebugApi, onClose: () => void) {
+  return renderInTestApp(
+    withApis(api, <ShellDialog entity={entity} pod={pod} onClose={onClose} />),
   );
 }
 
@@ -287,14 +289,10 @@ describe('ShellDialog', () => {
       )
       .mockResolvedValueOnce('shell-9');
     await renderInTestApp(
-      <TestApiProvider
-        apis={[
-          [discoveryApiRef, mockApis.discovery()],
-          [fetchApiRef, { fetch: jest.fn() }],
-        ]}
-      >
-        <DebugDialog entity={entity} pod={pod} onClose={jest.fn()} api={api} />
-      </TestApiProvider>,
+      withApis(
+        api,
+        <DebugDialog entity={entity} pod={pod} onClose={jest.fn()} />,
+      ),
     );
     fireEvent.mouseDown(await screen.findByLabelText('Tools image'));
     fireEvent.click(

@@ -13,19 +13,10 @@ import {
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
-import {
-  discoveryApiRef,
-  fetchApiRef,
-  useApi,
-} from '@backstage/core-plugin-api';
+import { useApi } from '@backstage/core-plugin-api';
 import { Terminal } from '@xterm/xterm';
 import { FitAddon } from '@xterm/addon-fit';
-import {
-  ShellApi,
-  ShellClient,
-  ShellExit,
-  ShellName,
-} from '../api/ShellClient';
+import { shellApiRef, ShellExit, ShellName } from '../api/ShellClient';
 
 /** The pod a shell may open into, with the containers to pick from. */
 export interface ShellPod {
@@ -63,8 +54,6 @@ export function ShellDialog(props: {
   entity: CompoundEntityRef;
   pod: ShellPod;
   onClose(): void;
-  /** the backend's shell routes; by default through discoveryApi and fetchApi */
-  api?: ShellApi;
   /** the container was just added: keep trying while it is not running yet (up to 30 s) */
   waitForStart?: boolean;
 }) {
@@ -77,12 +66,7 @@ export function ShellDialog(props: {
     [kind, entityNamespace, name],
   );
   const { cluster, namespace, pod: podName } = pod;
-  const discoveryApi = useApi(discoveryApiRef);
-  const fetchApi = useApi(fetchApiRef);
-  const client = useMemo(
-    () => props.api ?? new ShellClient(discoveryApi, fetchApi),
-    [props.api, discoveryApi, fetchApi],
-  );
+  const client = useApi(shellApiRef);
   const [container, setContainer] = useState(pod.containers[0]);
   const [shell, setShell] = useState<ShellName>('sh');
   const [attempt, setAttempt] = useState(0);

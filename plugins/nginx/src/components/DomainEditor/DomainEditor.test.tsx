@@ -1,6 +1,7 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { ContainerCloudApiError } from '@internal/plugin-container-cloud-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { nginxApiRef, NginxRequestError } from '../../api/NginxClient';
+import { nginxApiRef } from '../../api/NginxClient';
 import { fakeNginxApi, shopDomain } from '../../testUtils/fakeNginxApi';
 import { DomainEditor } from './DomainEditor';
 
@@ -47,9 +48,9 @@ describe('DomainEditor', () => {
       saveDomain: jest
         .fn()
         .mockRejectedValue(
-          new NginxRequestError(
+          new ContainerCloudApiError(
             "invalid domain: serverNames.0: a server name must be a lowercase RFC 1123 hostname, optionally starting with '*.'; locations.0.upstream: no upstream named 'nope'",
-            400,
+            { status: 400 },
           ),
         ),
     });

@@ -1,12 +1,9 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { ContainerCloudApiError } from '@internal/plugin-container-cloud-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import type { Entity } from '@backstage/catalog-model';
-import {
-  NginxApi,
-  nginxApiRef,
-  NginxRequestError,
-} from '../../api/NginxClient';
+import { NginxApi, nginxApiRef } from '../../api/NginxClient';
 import { fakeNginxApi } from '../../testUtils/fakeNginxApi';
 import { EntityDomainsContent } from './EntityDomainsContent';
 
@@ -68,9 +65,9 @@ describe('EntityDomainsContent', () => {
       updateMembers: jest
         .fn()
         .mockRejectedValue(
-          new NginxRequestError(
+          new ContainerCloudApiError(
             "you may not edit the upstream members of domain 'shop': only the owners of component:default/shop and ops admins may",
-            403,
+            { status: 403 },
           ),
         ),
     });

@@ -1,10 +1,7 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { ContainerCloudApiError } from '@internal/plugin-container-cloud-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import {
-  NginxApi,
-  nginxApiRef,
-  NginxRequestError,
-} from '../../api/NginxClient';
+import { NginxApi, nginxApiRef } from '../../api/NginxClient';
 import { fakeNginxApi } from '../../testUtils/fakeNginxApi';
 import { NginxAdminPage } from './NginxAdminPage';
 
@@ -81,9 +78,9 @@ describe('NginxAdminPage', () => {
       publish: jest
         .fn()
         .mockRejectedValue(
-          new NginxRequestError(
+          new ContainerCloudApiError(
             `nginx -t failed for domain 'shop' at locations[1]: [emerg] duplicate location "/" in conf.d/shop.conf:30`,
-            400,
+            { status: 400 },
           ),
         ),
     });
