@@ -25,3 +25,4 @@ export * from './redact';
 export * from './binding/bindingConfig';
 export * from './binding/ServiceBinding';
 export * from './binding/ServiceBindings';
+export * from './routes';

@@ -1,0 +1,215 @@
+import { z } from 'zod';
+import type { RouteSpec } from './types';
+
+/** A JSON Schema as zod writes it (draft 2020-12, the dialect of OpenAPI 3.1). */
+type JsonSchema = Record<string, unknown>;
+
+/** What the document says about the API as a whole. @public */
+export interface OpenApiInfo {
+  title: string;
+  version: string;
+  description?: string;
+  /** where the routes are served, e.g. `/api/services` (the plugin's base path) */
+  serverUrl: string;
+}
+
+/** An OpenAPI 3.1 document: the parts this generator writes. @public */
+export interface OpenApiDocument {
+  openapi: '3.1.0';
+  info: { title: string; version: string; description?: string };
+  servers: Array<{ url: string }>;
+  paths: Record<string, Record<string, unknown>>;
+  components: Record<string, unknown>;
+}
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
+  // transforms and refinements are checked at run time; the document shows the shape
+  const { $schema, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+  }) as JsonSchema;
+  return rest;
+}
+
+/** `/services/:namespace/:name` as OpenAPI writes it: `/services/{namespace}/{name}`. @public */
+export function openApiPath(expressPath: string): string {
+  return expressPath.replace(/:([A-Za-z0-9_]+)/g, '{$1}');
+}
+
+function properties(schema: z.ZodType | undefined) {
+  if (!schema) return { properties: {}, required: [] as string[] };
+  const object = jsonSchema(schema, 'input') as {
+    properties?: Record<string, JsonSchema>;
+    required?: string[];
+  };
+  return {
+    properties: object.properties ?? {},
+    required: object.required ?? [],
+  };
+}
+
+/** Every `:name` of the path (a string unless the params schema says more), then the query. */
+function parameters(route: RouteSpec<any, any, any>) {
+  const params = properties(route.request?.params);
+  const query = properties(route.request?.query);
+  return [
+    ...[...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map(([, name]) => ({
+      name,
+      in: 'path',
+      required: true,
+      schema: params.properties[name] ?? { type: 'string' },
+    })),
+    ...Object.entries(query.properties).map(([name, schema]) => ({
+      name,
+      in: 'query',
+      required: query.required.includes(name),
+      schema,
+    })),
+  ];
+}
+
+const ERROR_ANSWERS: Record<string, string> = {
+  '400': 'the request is invalid; the message names every problem',
+  '401': 'no credentials',
+  '403': 'the caller may not do this; the message says why',
+  '404': 'no such resource, or not one the caller may see',
+};
+
+/**
+ * An OpenAPI 3.1 document of a route table: every route with its parameters, body and answer,
+ * from the same zod schemas the pipeline parses with, and Backstage's error answer. Generic: any
+ * backend plugin's route table goes in.
+ * @public
+ */
+export function openApiDocument(
+  info: OpenApiInfo,
+  routes: readonly RouteSpec<any, any, any>[],
+): OpenApiDocument {
+  const paths: OpenApiDocument['paths'] = {};
+  for (const route of routes) {
+    const path = openApiPath(route.path);
+    const responses: Record<string, unknown> = {};
+    const status = String(
+      route.response.status ?? (route.response.schema ? 200 : 204),
+    );
+    responses[status] = {
+      description: route.response.description,
+      ...(route.response.schema
+        ? {
+            content: {
+              [route.response.contentType ?? 'application/json']: {
+                schema: jsonSchema(route.response.schema, 'output'),
+              },
+            },
+          }
+        : route.response.contentType
+        ? { content: { [route.response.contentType]: {} } }
+        : {}),
+    };
+    for (const [other, description] of Object.entries(
+      route.response.otherStatuses ?? {},
+    )) {
+      responses[other] = {
+        description,
+        ...(route.response.schema
+          ? {
+              content: {
+                'application/json': {
+                  schema: jsonSchema(route.response.schema, 'output'),
+                },
+              },
+            }
+          : {}),
+      };
+    }
+    for (const [code, description] of Object.entries(ERROR_ANSWERS)) {
+      responses[code] = {
+        description,
+        content: {
+          'application/json': {
+            schema: { $ref: '#/components/schemas/Error' },
+          },
+        },
+      };
+    }
+    paths[path] = {
+      ...paths[path],
+      [route.method]: {
+        operationId: `${route.method}${path
+          .split(/[^A-Za-z0-9]+/)
+          .filter(Boolean)
+          .map(part => part[0].toUpperCase() + part.slice(1))
+          .join('')}`,
+        summary: route.summary,
+        ...(route.description ? { description: route.description } : {}),
+        'x-access': route.access,
+        ...(route.audit ? { 'x-audit-event': route.audit.eventId } : {}),
+        ...(route.permission
+          ? {
+              'x-permissions': [route.permission]
+                .flat()
+                .map(permission => permission.name),
+            }
+          : {}),
+        parameters: parameters(route),
+        ...(route.request?.body
+          ? {
+              requestBody: {
+                required: true,
+                content: {
+                  'application/json': {
+                    schema: jsonSchema(route.request.body, 'input'),
+                  },
+                },
+              },
+            }
+          : {}),
+        responses,
+        security: [{ BackstageToken: [] }],
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: info.title,
+      version: info.version,
+      ...(info.description ? { description: info.description } : {}),
+    },
+    servers: [{ url: info.serverUrl }],
+    paths,
+    components: {
+      securitySchemes: {
+        BackstageToken: { type: 'http', scheme: 'bearer' },
+      },
+      schemas: {
+        // as Backstage's error handler answers
+        Error: {
+          type: 'object',
+          properties: {
+            error: {
+              type: 'object',
+              properties: {
+                name: { type: 'string' },
+                message: { type: 'string' },
+              },
+              required: ['name', 'message'],
+            },
+            request: {
+              type: 'object',
+              properties: {
+                method: { type: 'string' },
+                url: { type: 'string' },
+              },
+            },
+            response: {
+              type: 'object',
+              properties: { statusCode: { type: 'integer' } },
+            },
+          },
+          required: ['error'],
+        },
+      },
+    },
+  };
+}
