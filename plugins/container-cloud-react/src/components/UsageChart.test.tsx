@@ -1,4 +1,4 @@
-import { render, screen } from '@testing-library/react';
+import { render, screen, within } from '@testing-library/react';
 import { formatValue, UsageChart } from './UsageChart';
 
 describe('UsageChart', () => {
@@ -31,13 +31,56 @@ describe('UsageChart', () => {
       name: 'CPU: app 250m, sidecar 5m',
     });
     // the sidecar's lone sample is a dot: a line needs two points
-    expect(chart.querySelectorAll('polyline')).toHaveLength(1);
-    expect(chart.querySelector('polyline')).toHaveAttribute(
-      'data-container',
-      'app',
-    );
-    const dot = chart.querySelector('circle');
+    const lines = chart.querySelectorAll('path[data-container]');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toHaveAttribute('data-container', 'app');
+    // from the first sample to the second
+    expect(lines[0].getAttribute('d')).toMatch(/^M[\d.,]+L[\d.,]+$/);
+    const dot = chart.querySelector('circle[data-container]');
     expect(dot).toHaveAttribute('data-container', 'sidecar');
+  });
+
+  it('reads its axes in the units people use and names each line in a legend', () => {
+    render(
+      <UsageChart
+        title="Memory"
+        start={0}
+        end={120}
+        series={[
+          {
+            metric: 'memory',
+            container: 'app',
+            unit: 'bytes',
+            points: [
+              [0, 100 * 1024 * 1024],
+              [120, 200 * 1024 * 1024],
+            ],
+          },
+          {
+            metric: 'memory',
+            container: 'sidecar',
+            unit: 'bytes',
+            points: [
+              [0, 10 * 1024 * 1024],
+              [120, 20 * 1024 * 1024],
+            ],
+          },
+        ]}
+      />,
+    );
+    const chart = screen.getByRole('img', {
+      name: 'Memory: app 200 MiB, sidecar 20 MiB',
+    });
+    // the time axis in hours and minutes (UTC), a tick a minute; the value axis in MiB
+    expect(within(chart).getByText('00:00')).toBeInTheDocument();
+    expect(within(chart).getByText('00:01')).toBeInTheDocument();
+    expect(within(chart).getByText('00:02')).toBeInTheDocument();
+    expect(
+      within(chart).getAllByText(/^\d+(\.\d)? MiB$/).length,
+    ).toBeGreaterThan(1);
+    const legend = within(chart).getByRole('list');
+    expect(within(legend).getByText('app')).toBeInTheDocument();
+    expect(within(legend).getByText('sidecar')).toBeInTheDocument();
   });
 
   it('names a series of the whole pod, which has no container, "pod"', () => {
@@ -62,9 +105,7 @@ describe('UsageChart', () => {
     const chart = screen.getByRole('img', {
       name: 'Network received: pod 3.0 MiB/s',
     });
-    expect(
-      chart.querySelector('polyline[data-container="pod"]'),
-    ).not.toBeNull();
+    expect(chart.querySelector('path[data-container="pod"]')).not.toBeNull();
   });
 
   it('says when Prometheus has no samples', () => {

@@ -1,9 +1,17 @@
 import type { MetricSeries } from '@internal/plugin-container-cloud-common';
 import { Typography } from '@material-ui/core';
+import {
+  CartesianGrid,
+  Legend,
+  Line,
+  LineChart,
+  Tooltip,
+  XAxis,
+  YAxis,
+} from 'recharts';
 
 const WIDTH = 640;
-const HEIGHT = 160;
-const PAD = { left: 64, right: 12, top: 10, bottom: 22 };
+const HEIGHT = 200;
 const COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd'];
 
 const RATE_UNITS = ['B/s', 'KiB/s', 'MiB/s', 'GiB/s'];
@@ -50,10 +58,38 @@ function clock(seconds: number): string {
   return new Date(seconds * 1000).toISOString().slice(11, 16);
 }
 
+/** Steps of the time axis, in seconds: each tick on a whole minute, so no two read alike. */
+const TIME_STEPS = [60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200];
+
+/** At most six ticks on whole minutes between start and end; start and end when the range is shorter. */
+function timeTicks(start: number, end: number): number[] {
+  const step =
+    TIME_STEPS.find(s => (end - start) / s <= 5) ??
+    TIME_STEPS[TIME_STEPS.length - 1];
+  const ticks: number[] = [];
+  for (let t = Math.ceil(start / step) * step; t <= end; t += step) {
+    ticks.push(t);
+  }
+  return ticks.length >= 2 ? ticks : [start, end];
+}
+
+/** One row per sample time, a column per line: the shape recharts draws from. */
+function rowsOf(series: MetricSeries[]) {
+  const byTime = new Map<number, Record<string, number>>();
+  for (const s of series) {
+    for (const [t, v] of s.points) {
+      const row = byTime.get(t) ?? { t };
+      row[lineName(s)] = v;
+      byTime.set(t, row);
+    }
+  }
+  return [...byTime.values()].sort((a, b) => a.t - b.t);
+}
+
 /**
- * One metric of a pod's containers over time, as plain SVG: one line per container (a series of
- * the whole pod, with no container, is named `pod`), the highest value on the axis, start and end
- * times below.
+ * One metric of a pod's containers over time (recharts): one line per container (a series of the
+ * whole pod, with no container, is named `pod`), a lone sample drawn as a dot, axes in the units
+ * people read, a legend, and a tooltip with every line's value at the time pointed at.
  * @public
  */
 export function UsageChart(props: {
@@ -68,11 +104,6 @@ export function UsageChart(props: {
   const unit = series[0]?.unit ?? 'cores';
   const values = series.flatMap(s => s.points.map(([, v]) => v));
   const top = Math.max(...values, 0) * 1.1 || EMPTY_TOP[unit];
-  const x = (t: number) =>
-    PAD.left +
-    ((t - start) / Math.max(1, end - start)) * (WIDTH - PAD.left - PAD.right);
-  const y = (v: number) =>
-    HEIGHT - PAD.bottom - (v / top) * (HEIGHT - PAD.top - PAD.bottom);
   const latest = series
     .map(s => {
       const last = s.points[s.points.length - 1];
@@ -93,74 +124,58 @@ export function UsageChart(props: {
             'Prometheus has no samples of this container in the chosen range yet.'}
         </Typography>
       ) : (
-        <svg
-          role="img"
-          aria-label={`${title}: ${latest}`}
-          viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
-          width="100%"
-          style={{ maxWidth: WIDTH }}
-        >
-          <line
-            x1={PAD.left}
-            x2={WIDTH - PAD.right}
-            y1={HEIGHT - PAD.bottom}
-            y2={HEIGHT - PAD.bottom}
-            stroke="#999"
-          />
-          <line
-            x1={PAD.left}
-            x2={PAD.left}
-            y1={PAD.top}
-            y2={HEIGHT - PAD.bottom}
-            stroke="#999"
-          />
-          <text x={PAD.left - 6} y={PAD.top + 8} fontSize={10} textAnchor="end">
-            {formatValue(top, unit)}
-          </text>
-          <text
-            x={PAD.left - 6}
-            y={HEIGHT - PAD.bottom}
-            fontSize={10}
-            textAnchor="end"
+        <div role="img" aria-label={`${title}: ${latest}`}>
+          <LineChart
+            width={WIDTH}
+            height={HEIGHT}
+            data={rowsOf(series)}
+            margin={{ top: 10, right: 12, bottom: 0, left: 0 }}
           >
-            0
-          </text>
-          <text x={PAD.left} y={HEIGHT - 6} fontSize={10}>
-            {clock(start)}
-          </text>
-          <text
-            x={WIDTH - PAD.right}
-            y={HEIGHT - 6}
-            fontSize={10}
-            textAnchor="end"
-          >
-            {clock(end)}
-          </text>
-          {series.map((s, i) =>
-            // a line needs two points; a lone sample (a rate's first) is a dot
-            s.points.length === 1 ? (
-              <circle
-                key={lineName(s)}
-                data-container={lineName(s)}
-                cx={x(s.points[0][0]).toFixed(1)}
-                cy={y(s.points[0][1]).toFixed(1)}
-                r={2.5}
-                fill={COLOURS[i % COLOURS.length]}
-              />
-            ) : (
-              <polyline
-                key={lineName(s)}
-                data-container={lineName(s)}
-                fill="none"
-                stroke={COLOURS[i % COLOURS.length]}
-                strokeWidth={1.5}
-                points={s.points
-                  .map(([t, v]) => `${x(t).toFixed(1)},${y(v).toFixed(1)}`)
-                  .join(' ')}
-              />
-            ),
-          )}
-        </svg>
+            <CartesianGrid strokeDasharray="3 3" stroke="#ddd" />
+            <XAxis
+              dataKey="t"
+              type="number"
+              domain={[start, end]}
+              ticks={timeTicks(start, end)}
+              tickFormatter={clock}
+              fontSize={10}
+            />
+            <YAxis
+              type="number"
+              domain={[0, top]}
+              tickFormatter={v => formatValue(v, unit)}
+              width={64}
+              fontSize={10}
+            />
+            <Tooltip
+              labelFormatter={t => clock(Number(t))}
+              formatter={v => formatValue(Number(v), unit)}
+            />
+            <Legend />
+            {series.map((s, i) => {
+              const name = lineName(s);
+              const colour = COLOURS[i % COLOURS.length];
+              // a line needs two points; a lone sample (a rate's first) is a dot
+              const lone = s.points.length === 1;
+              return (
+                <Line
+                  key={name}
+                  name={name}
+                  dataKey={name}
+                  stroke={colour}
+                  strokeWidth={1.5}
+                  connectNulls
+                  isAnimationActive={false}
+                  {...(lone
+                    ? {
+                        dot: { r: 2.5, fill: colour, 'data-container': name },
+                      }
+                    : { dot: false, 'data-container': name })}
+                />
+              );
+            })}
+          </LineChart>
+        </div>
       )}
     </figure>
   );

@@ -74,6 +74,12 @@ const metrics: ContainerMetrics = {
   ],
 };
 
+/** The points a chart's line for `container` goes through, as `x,y` (from its SVG path). */
+function linePoints(chart: HTMLElement, container: string): string[] {
+  const line = chart.querySelector(`path[data-container="${container}"]`);
+  return (line?.getAttribute('d') ?? '').split(/[ML]/).filter(Boolean);
+}
+
 function render(api: Partial<ServicesApi>) {
   return renderInTestApp(
     <TestApiProvider apis={[[servicesApiRef, api as ServicesApi]]}>
@@ -95,11 +101,10 @@ describe('MetricsDialog', () => {
       name: 'CPU (cores): app 250m',
     });
     // three samples: three points on the line, from the left edge to the right one
-    const line = cpu.querySelector('polyline[data-container="app"]')!;
-    const points = line.getAttribute('points')!.split(' ');
+    const points = linePoints(cpu, 'app');
     expect(points).toHaveLength(3);
-    expect(points[0].startsWith('64.0,')).toBe(true);
-    expect(points[2].startsWith('628.0,')).toBe(true);
+    expect(points[0].startsWith('64,')).toBe(true);
+    expect(points[2].startsWith('628,')).toBe(true);
     expect(
       screen.getByRole('img', { name: 'Memory (working set): app 64 MiB' }),
     ).toBeInTheDocument();
@@ -107,12 +112,7 @@ describe('MetricsDialog', () => {
     const received = screen.getByRole('img', {
       name: 'Network received: pod 1.5 MiB/s',
     });
-    expect(
-      received
-        .querySelector('polyline[data-container="pod"]')!
-        .getAttribute('points')!
-        .split(' '),
-    ).toHaveLength(3);
+    expect(linePoints(received, 'pod')).toHaveLength(3);
     expect(
       screen.getByRole('img', { name: 'Network sent: pod 700 B/s' }),
     ).toBeInTheDocument();
