@@ -6,6 +6,7 @@ import {
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type {
   ClusterHealth,
   ClusterServiceView,
@@ -20,7 +21,9 @@ import {
   ClusterDetails,
   readClusterConfig,
 } from './clusters/readClusterConfig';
+import type { ContainerCloudClustersService } from './clusters/ContainerCloudClustersService';
 import { ClusterWatch, WorkloadListener } from './workloads/ClusterWatch';
+import { KindWatch, WatchedKind, WatchedObjects } from './watch/WatchedKind';
 import { DeploymentOperations } from './workloads/DeploymentOperations';
 import { PodOperations } from './workloads/PodOperations';
 import { PodExec } from './workloads/PodExec';
@@ -48,14 +51,19 @@ interface Cluster {
   health: ClusterHealth;
   /** the detail of the last failed probe, logged once until it changes */
   probeFailure?: string;
+  /** the kinds plugins asked for (`watchKind`), by the kind's name */
+  kinds: Map<string, KindWatch<any>>;
 }
 
 /**
- * The cluster layer every Container Cloud backend plugin shares: one connection, one set of
- * watches and one health probe per configured cluster, however many plugins read them.
+ * The cluster layer every Container Cloud backend plugin shares, from a list of clusters (by
+ * default `kubernetes.clusterLocatorMethods`): one connection, one set of watches and one health
+ * probe per configured cluster, however many plugins read them.
  * @public
  */
-export class ContainerCloudClusters {
+export class DefaultContainerCloudClusters
+  implements ContainerCloudClustersService
+{
   private readonly clusters = new Map<string, Cluster>();
   private healthTimer?: NodeJS.Timeout;
   private probing?: Promise<void>;
@@ -65,7 +73,7 @@ export class ContainerCloudClusters {
     config: RootConfigService,
     options: { logger: LoggerService },
   ) {
-    return new ContainerCloudClusters(
+    return new DefaultContainerCloudClusters(
       readClusterConfig(config),
       options.logger,
       (config.getOptionalNumber('containerCloud.clusters.healthProbeSeconds') ??
@@ -106,6 +114,7 @@ export class ContainerCloudClusters {
           error: 'not probed yet',
           checkedAt: new Date(0).toISOString(),
         },
+        kinds: new Map(),
       });
     }
   }
@@ -139,7 +148,31 @@ export class ContainerCloudClusters {
   async stop(): Promise<void> {
     clearInterval(this.healthTimer);
     this.started = undefined;
-    await Promise.all([...this.clusters.values()].map(c => c.watch.stop()));
+    await Promise.all(
+      [...this.clusters.values()].flatMap(c => {
+        const kinds = [...c.kinds.values()];
+        c.kinds.clear();
+        return [c.watch.stop(), ...kinds.map(kind => kind.stop())];
+      }),
+    );
+  }
+
+  watchKind<T extends KubernetesObject>(
+    cluster: string,
+    kind: WatchedKind<T>,
+  ): WatchedObjects<T> {
+    const c = this.cluster(cluster);
+    let watch: KindWatch<T> | undefined = c.kinds.get(kind.name);
+    if (!watch) {
+      watch = new KindWatch(c.connection, kind, this.logger.child({ cluster }));
+      c.kinds.set(kind.name, watch);
+      watch.start();
+    }
+    return watch;
+  }
+
+  connection(cluster: string): ClusterConnection {
+    return this.cluster(cluster).connection;
   }
 
   onChange(listener: WorkloadListener): () => void {
@@ -331,7 +364,7 @@ export class ContainerCloudClusters {
  * @public
  */
 export const containerCloudClustersServiceRef =
-  createServiceRef<ContainerCloudClusters>({
+  createServiceRef<ContainerCloudClustersService>({
     id: 'container-cloud.clusters',
     scope: 'root',
     defaultFactory: async service =>
@@ -343,7 +376,7 @@ export const containerCloudClustersServiceRef =
           lifecycle: coreServices.rootLifecycle,
         },
         factory({ config, logger, lifecycle }) {
-          const clusters = ContainerCloudClusters.fromConfig(config, {
+          const clusters = DefaultContainerCloudClusters.fromConfig(config, {
             logger: logger.child({ service: 'container-cloud-clusters' }),
           });
           lifecycle.addShutdownHook(() => clusters.stop());

@@ -6,9 +6,12 @@
  */
 
 export * from './ContainerCloudClusters';
+export * from './clusters/ContainerCloudClustersService';
 export * from './clusters/readClusterConfig';
 export * from './clusters/ClusterConnection';
 export * from './workloads/ClusterWatch';
+export * from './watch/RestartingWatch';
+export * from './watch/WatchedKind';
 export * from './workloads/DeploymentOperations';
 export * from './workloads/views';
 export * from './workloads/diagnose';

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import type { LoggerService } from '@backstage/backend-plugin-api';
-import { ContainerCloudClusters } from '../ContainerCloudClusters';
+import { DefaultContainerCloudClusters } from '../ContainerCloudClusters';
 
 // The apiserver's words name the portal's service account (and may name users and addresses);
 // cluster health goes to every reader of a service's page, so it says only what kind of failure.
@@ -44,7 +44,7 @@ describe('cluster health', () => {
 
   it("shows readers the kind of failure, and logs the apiserver's words once", async () => {
     const logged: string[] = [];
-    const clusters = new ContainerCloudClusters(
+    const clusters = new DefaultContainerCloudClusters(
       [
         {
           name: 'edge',
@@ -79,7 +79,7 @@ describe('cluster health', () => {
     });
     await new Promise<void>(resolve => slow.listen(0, '127.0.0.1', resolve));
     try {
-      const clusters = new ContainerCloudClusters(
+      const clusters = new DefaultContainerCloudClusters(
         [
           {
             name: 'slow',
@@ -113,7 +113,7 @@ describe('cluster health', () => {
     });
     await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve));
     try {
-      const clusters = new ContainerCloudClusters(
+      const clusters = new DefaultContainerCloudClusters(
         [
           {
             name: 'silent',

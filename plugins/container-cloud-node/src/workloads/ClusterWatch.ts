@@ -1,6 +1,5 @@
 import {
   CoreV1Event,
-  Informer,
   KubernetesObject,
   ListWatch,
   makeInformer,
@@ -12,13 +11,12 @@ import {
 } from '@kubernetes/client-node';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { KUBERNETES_ID_LABEL } from '@internal/plugin-container-cloud-common';
+import type { ClusterConnection } from '../clusters/ClusterConnection';
 import {
-  ClusterConnection,
-  describeKubeError,
-  describeKubeErrorBriefly,
-} from '../clusters/ClusterConnection';
-
-type Watched<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;
+  CachingInformer,
+  RestartingWatch,
+  WatchVerb,
+} from '../watch/RestartingWatch';
 
 /** What one cluster holds for one service, straight from the watch cache. @public */
 export interface ClusterWorkloads {
@@ -43,7 +41,6 @@ export type WorkloadListener = (
   object: KubernetesObject,
 ) => void;
 
-const MAX_BACKOFF_MS = 30_000;
 const WORKLOAD_KINDS: readonly WorkloadKind[] = [
   'Deployment',
   'ReplicaSet',
@@ -67,17 +64,13 @@ function eventKey(namespace: string, kind: string, name: string) {
  * @public
  */
 export class ClusterWatch {
-  private readonly deployments: Watched<V1Deployment>;
-  private readonly replicaSets: Watched<V1ReplicaSet>;
-  private readonly pods: Watched<V1Pod>;
-  private readonly events: Record<WorkloadKind, Watched<CoreV1Event>>;
+  private readonly deployments: RestartingWatch<V1Deployment>;
+  private readonly replicaSets: RestartingWatch<V1ReplicaSet>;
+  private readonly pods: RestartingWatch<V1Pod>;
+  private readonly events: Record<WorkloadKind, RestartingWatch<CoreV1Event>>;
   /** events by `namespace/kind/name` of what they are about, then by uid */
   private readonly eventIndex = new Map<string, Map<string, CoreV1Event>>();
-  private readonly synced = new Set<string>();
   private readonly listeners = new Set<WorkloadListener>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private stopped = false;
-  private lastError?: string;
 
   constructor(
     private readonly connection: ClusterConnection,
@@ -85,33 +78,53 @@ export class ClusterWatch {
   ) {
     const kc = connection.kubeConfig;
     const labelSelector = KUBERNETES_ID_LABEL;
-    this.deployments = makeInformer(
-      kc,
-      '/apis/apps/v1/deployments',
-      () => connection.apps.listDeploymentForAllNamespaces({ labelSelector }),
-      labelSelector,
+    const kept = <T extends KubernetesObject>(
+      kind: string,
+      informer: CachingInformer<T>,
+    ) =>
+      new RestartingWatch(informer, {
+        name: `cluster ${connection.name}: ${kind} watch`,
+        logger,
+      });
+    this.deployments = kept(
+      'Deployment',
+      makeInformer(
+        kc,
+        '/apis/apps/v1/deployments',
+        () => connection.apps.listDeploymentForAllNamespaces({ labelSelector }),
+        labelSelector,
+      ),
     );
-    this.replicaSets = makeInformer(
-      kc,
-      '/apis/apps/v1/replicasets',
-      () => connection.apps.listReplicaSetForAllNamespaces({ labelSelector }),
-      labelSelector,
+    this.replicaSets = kept(
+      'ReplicaSet',
+      makeInformer(
+        kc,
+        '/apis/apps/v1/replicasets',
+        () => connection.apps.listReplicaSetForAllNamespaces({ labelSelector }),
+        labelSelector,
+      ),
     );
-    this.pods = makeInformer(
-      kc,
-      '/api/v1/pods',
-      () => connection.core.listPodForAllNamespaces({ labelSelector }),
-      labelSelector,
+    this.pods = kept(
+      'Pod',
+      makeInformer(
+        kc,
+        '/api/v1/pods',
+        () => connection.core.listPodForAllNamespaces({ labelSelector }),
+        labelSelector,
+      ),
     );
     const eventsAbout = (kind: WorkloadKind) => {
       const fieldSelector = `involvedObject.kind=${kind}`;
-      return new ListWatch<CoreV1Event>(
-        '/api/v1/events',
-        new Watch(kc),
-        () => connection.core.listEventForAllNamespaces({ fieldSelector }),
-        false,
-        undefined,
-        fieldSelector,
+      return kept(
+        `Event:${kind}`,
+        new ListWatch<CoreV1Event>(
+          '/api/v1/events',
+          new Watch(kc),
+          () => connection.core.listEventForAllNamespaces({ fieldSelector }),
+          false,
+          undefined,
+          fieldSelector,
+        ),
       );
     };
     this.events = {
@@ -119,6 +132,10 @@ export class ClusterWatch {
       ReplicaSet: eventsAbout('ReplicaSet'),
       Pod: eventsAbout('Pod'),
     };
+    this.follow('Deployment', this.deployments);
+    this.follow('ReplicaSet', this.replicaSets);
+    this.follow('Pod', this.pods);
+    WORKLOAD_KINDS.forEach(kind => this.followEvents(this.events[kind]));
   }
 
   get cluster() {
@@ -127,16 +144,19 @@ export class ClusterWatch {
 
   /** true once every workload watch has listed and none has failed since */
   get isSynced() {
-    return WORKLOAD_KINDS.every(kind => this.synced.has(kind));
+    return this.workloadWatches().every(watch => watch.isSynced);
   }
 
   /** true once every event watch has listed and none has failed since */
   get eventsSynced() {
-    return WORKLOAD_KINDS.every(kind => this.synced.has(`Event:${kind}`));
+    return WORKLOAD_KINDS.every(kind => this.events[kind].isSynced);
   }
 
-  get error() {
-    return this.lastError;
+  /** why a watch is unsynced, in words fit for any reader; undefined while all are synced */
+  get error(): string | undefined {
+    return [...this.workloadWatches(), ...Object.values(this.events)]
+      .map(watch => watch.error)
+      .find(Boolean);
   }
 
   onChange(listener: WorkloadListener): () => void {
@@ -146,28 +166,19 @@ export class ClusterWatch {
 
   /** Starts the watches; resolves when each has listed once or failed once (then retries). */
   async start(): Promise<void> {
-    this.stopped = false;
-    await Promise.all([
-      this.run('Deployment', this.deployments, this.emitter('Deployment')),
-      this.run('ReplicaSet', this.replicaSets, this.emitter('ReplicaSet')),
-      this.run('Pod', this.pods, this.emitter('Pod')),
-      ...WORKLOAD_KINDS.map(kind =>
-        this.run(`Event:${kind}`, this.events[kind], this.eventHandler()),
+    await Promise.all(
+      [...this.workloadWatches(), ...Object.values(this.events)].map(watch =>
+        watch.start(),
       ),
-    ]);
+    );
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
-    this.synced.clear();
-    await Promise.allSettled([
-      this.deployments.stop(),
-      this.replicaSets.stop(),
-      this.pods.stop(),
-      ...WORKLOAD_KINDS.map(kind => this.events[kind].stop()),
-    ]);
+    await Promise.all(
+      [...this.workloadWatches(), ...Object.values(this.events)].map(watch =>
+        watch.stop(),
+      ),
+    );
     this.eventIndex.clear();
   }
 
@@ -177,9 +188,9 @@ export class ClusterWatch {
         o => o.metadata?.labels?.[KUBERNETES_ID_LABEL] === kubernetesId,
       );
     return {
-      deployments: mine(this.deployments.list()),
-      replicaSets: mine(this.replicaSets.list()),
-      pods: mine(this.pods.list()),
+      deployments: mine(this.deployments.informer.list()),
+      replicaSets: mine(this.replicaSets.informer.list()),
+      pods: mine(this.pods.informer.list()),
     };
   }
 
@@ -192,12 +203,13 @@ export class ClusterWatch {
     namespace: string,
     name: string,
   ): KubernetesObject | 'absent' | 'unknown' {
-    if (!this.synced.has(kind)) return 'unknown';
-    const cache: ObjectCache<KubernetesObject> = {
+    const watch: RestartingWatch<KubernetesObject> = {
       Deployment: this.deployments,
       ReplicaSet: this.replicaSets,
       Pod: this.pods,
     }[kind];
+    if (!watch.isSynced) return 'unknown';
+    const cache: ObjectCache<KubernetesObject> = watch.informer;
     return cache.get(name, namespace) ?? 'absent';
   }
 
@@ -210,7 +222,7 @@ export class ClusterWatch {
     kind: WorkloadKind,
     name: string,
   ): CoreV1Event[] | undefined {
-    if (!this.synced.has(`Event:${kind}`)) return undefined;
+    if (!this.events[kind].isSynced) return undefined;
     return [
       ...(this.eventIndex.get(eventKey(namespace, kind, name))?.values() ?? []),
     ];
@@ -218,9 +230,9 @@ export class ClusterWatch {
 
   /** Every watched pod's uid, or undefined while the pod watch is not synced. */
   livePodUids(): Set<string> | undefined {
-    if (!this.synced.has('Pod')) return undefined;
+    if (!this.pods.isSynced) return undefined;
     return new Set(
-      this.pods
+      this.pods.informer
         .list()
         .map(p => p.metadata?.uid)
         .filter((uid): uid is string => Boolean(uid)),
@@ -242,97 +254,53 @@ export class ClusterWatch {
     }
   }
 
-  private emitter(kind: WorkloadKind) {
-    return (verb: 'add' | 'update' | 'delete', obj: KubernetesObject) => {
-      const id = obj.metadata?.labels?.[KUBERNETES_ID_LABEL];
-      if (id) this.notify(id, kind, verb, obj);
-    };
+  private workloadWatches(): RestartingWatch<KubernetesObject>[] {
+    return [this.deployments, this.replicaSets, this.pods];
+  }
+
+  /** Tells the listeners of every change to the labelled objects of one kind. */
+  private follow(kind: WorkloadKind, watch: RestartingWatch<KubernetesObject>) {
+    for (const verb of ['add', 'update', 'delete'] as const) {
+      watch.on(verb, obj => {
+        const id = obj.metadata?.labels?.[KUBERNETES_ID_LABEL];
+        if (id) this.notify(id, kind, verb, obj);
+      });
+    }
+  }
+
+  private followEvents(watch: RestartingWatch<CoreV1Event>) {
+    for (const verb of ['add', 'update', 'delete'] as const) {
+      watch.on(verb, event => this.eventChanged(verb, event));
+    }
   }
 
   /** Keeps the event index, and tells the listeners when the event is about a service's object. */
-  private eventHandler() {
-    return (verb: 'add' | 'update' | 'delete', obj: KubernetesObject) => {
-      const event = obj as CoreV1Event;
-      const about = event.involvedObject;
-      const uid = event.metadata?.uid;
-      const namespace = about?.namespace ?? event.metadata?.namespace;
-      if (!about?.kind || !about.name || !namespace || !uid) return;
-      const key = eventKey(namespace, about.kind, about.name);
-      let byUid = this.eventIndex.get(key);
-      if (verb === 'delete') {
-        byUid?.delete(uid);
-        if (byUid?.size === 0) this.eventIndex.delete(key);
-      } else {
-        if (!byUid) {
-          byUid = new Map();
-          this.eventIndex.set(key, byUid);
-        }
-        byUid.set(uid, event);
+  private eventChanged(verb: WatchVerb, event: CoreV1Event) {
+    const about = event.involvedObject;
+    const uid = event.metadata?.uid;
+    const namespace = about?.namespace ?? event.metadata?.namespace;
+    if (!about?.kind || !about.name || !namespace || !uid) return;
+    const key = eventKey(namespace, about.kind, about.name);
+    let byUid = this.eventIndex.get(key);
+    if (verb === 'delete') {
+      byUid?.delete(uid);
+      if (byUid?.size === 0) this.eventIndex.delete(key);
+    } else {
+      if (!byUid) {
+        byUid = new Map();
+        this.eventIndex.set(key, byUid);
       }
-      // an event's own deletion (its TTL ran out) changes nothing a page shows
-      if (verb === 'delete' || !WORKLOAD_KINDS.includes(about.kind as any)) {
-        return;
-      }
-      const target = this.find(
-        about.kind as WorkloadKind,
-        namespace,
-        about.name,
-      );
-      const id =
-        typeof target === 'object'
-          ? target.metadata?.labels?.[KUBERNETES_ID_LABEL]
-          : undefined;
-      if (id) this.notify(id, 'Event', verb, event);
-    };
-  }
-
-  /** `kind` names the watch in the synced set and in messages: `Pod`, or `Event:Pod`. */
-  private run<T extends KubernetesObject>(
-    kind: string,
-    informer: Watched<T>,
-    handle: (verb: 'add' | 'update' | 'delete', obj: T) => void,
-  ): Promise<void> {
-    let backoff = 1000;
-    const on = (verb: 'add' | 'update' | 'delete') => (obj: T) => {
-      backoff = 1000;
-      handle(verb, obj);
-    };
-    informer.on('add', on('add'));
-    informer.on('update', on('update'));
-    informer.on('delete', on('delete'));
-    let failed = false;
-    let retry: NodeJS.Timeout | undefined;
-    const restart = {
-      attempt: (): Promise<void> => {
-        failed = false;
-        return informer.start().then(() => {
-          if (!failed) {
-            this.synced.add(kind);
-            this.lastError = undefined;
-          }
-        }, restart.onError);
-      },
-      onError: (error: unknown) => {
-        failed = true;
-        this.synced.delete(kind);
-        if (this.stopped || retry) return;
-        // shown in cluster health to every reader: the kind of failure; the detail is logged
-        this.lastError = describeKubeErrorBriefly(error);
-        this.logger.warn(
-          `cluster ${this.cluster}: ${kind} watch failed (${describeKubeError(
-            error,
-          )}); retrying in ${backoff / 1000} s`,
-        );
-        retry = setTimeout(() => {
-          this.timers.delete(retry!);
-          retry = undefined;
-          if (!this.stopped) restart.attempt();
-        }, backoff);
-        this.timers.add(retry);
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-      },
-    };
-    informer.on('error', restart.onError);
-    return restart.attempt();
+      byUid.set(uid, event);
+    }
+    // an event's own deletion (its TTL ran out) changes nothing a page shows
+    if (verb === 'delete' || !WORKLOAD_KINDS.includes(about.kind as any)) {
+      return;
+    }
+    const target = this.find(about.kind as WorkloadKind, namespace, about.name);
+    const id =
+      typeof target === 'object'
+        ? target.metadata?.labels?.[KUBERNETES_ID_LABEL]
+        : undefined;
+    if (id) this.notify(id, 'Event', verb, event);
   }
 }
