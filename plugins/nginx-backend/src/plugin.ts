@@ -5,8 +5,7 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { nginxPermissions } from '@internal/plugin-container-cloud-common';
 import {
-  ClusterConnection,
-  readClusterConfig,
+  containerCloudClustersServiceRef,
   serviceBindingsServiceRef,
 } from '@internal/plugin-container-cloud-node';
 import { NginxStore } from './database/NginxStore';
@@ -43,20 +42,14 @@ export const nginxPlugin = createBackendPlugin({
         auth: coreServices.auth,
         catalog: catalogServiceRef,
         bindings: serviceBindingsServiceRef,
+        clusters: containerCloudClustersServiceRef,
       },
       async init(deps) {
-        const { config, logger, lifecycle, scheduler } = deps;
+        const { config, logger, lifecycle, scheduler, clusters } = deps;
         deps.permissionsRegistry.addPermissions(nginxPermissions);
         const store = await NginxStore.create(deps.database);
-        // the same cluster list as every Container Cloud plugin (kubernetes.clusterLocatorMethods)
-        const kubernetesClusters = readClusterConfig(config);
-        const connections = new Map(
-          kubernetesClusters.map(details => [
-            details.name,
-            new ClusterConnection(details),
-          ]),
-        );
-        const endpoints = new KubernetesEndpoints(connections, logger);
+        // the cluster layer every Container Cloud plugin shares (kubernetes.clusterLocatorMethods)
+        const endpoints = new KubernetesEndpoints(clusters);
         const nginxConfig = readNginxConfig(config);
         const nginx = new NginxService(nginxConfig, store, endpoints);
         const batcher = new EndpointBatcher(nginx, endpoints, logger);
@@ -74,7 +67,7 @@ export const nginxPlugin = createBackendPlugin({
         });
         lifecycle.addShutdownHook(async () => {
           await batcher.stop();
-          await endpoints.stop();
+          endpoints.stop();
         });
         let testEnvironments: TestEnvironments | undefined;
         if (nginxConfig.testEnvironments) {
@@ -83,7 +76,7 @@ export const nginxPlugin = createBackendPlugin({
             nginx,
             deps.catalog,
             deps.auth,
-            () => findServices(connections),
+            () => findServices(clusters),
             logger,
           );
           testEnvironments = environments;
@@ -107,13 +100,16 @@ export const nginxPlugin = createBackendPlugin({
             ...deps,
             nginx,
             testEnvironments,
-            forbiddenMembers: readForbiddenMembers(config, kubernetesClusters),
+            forbiddenMembers: readForbiddenMembers(
+              config,
+              clusters.names.map(name => clusters.connection(name).details),
+            ),
             // owners' Kubernetes sources: their own service's Services, by its binding
             ownerSources: ownerSourceCheck({
               catalog: deps.catalog,
               auth: deps.auth,
               bindings: deps.bindings,
-              serviceLabels: serviceLabelsFrom(connections),
+              serviceLabels: serviceLabelsFrom(clusters),
             }),
           }),
         );

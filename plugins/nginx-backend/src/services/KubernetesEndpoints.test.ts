@@ -1,6 +1,6 @@
 import type { V1EndpointSlice } from '@kubernetes/client-node';
 import { mockServices } from '@backstage/backend-test-utils';
-import { ClusterConnection } from '@internal/plugin-container-cloud-node';
+import { DefaultContainerCloudClusters } from '@internal/plugin-container-cloud-node';
 import { KubernetesEndpoints, readyEndpoints } from './KubernetesEndpoints';
 
 function slice(
@@ -49,17 +49,18 @@ describe('readyEndpoints', () => {
 describe('KubernetesEndpoints', () => {
   it('answers 503 in words when a cluster cannot be read, and tries again on next use', async () => {
     // nothing listens on port 1
-    const down = new ClusterConnection({
-      name: 'down',
-      url: 'https://127.0.0.1:1',
-      serviceAccountToken: 'x',
-      skipTLSVerify: true,
-    });
-    const endpoints = new KubernetesEndpoints(
-      new Map([['down', down]]),
+    const clusters = new DefaultContainerCloudClusters(
+      [
+        {
+          name: 'down',
+          url: 'https://127.0.0.1:1',
+          serviceAccountToken: 'x',
+          skipTLSVerify: true,
+        },
+      ],
       mockServices.logger.mock(),
-      5_000,
     );
+    const endpoints = new KubernetesEndpoints(clusters, 5_000);
     const source = {
       cluster: 'down',
       namespace: 'payments',
@@ -75,7 +76,8 @@ describe('KubernetesEndpoints', () => {
         );
       }
     } finally {
-      await endpoints.stop();
+      endpoints.stop();
+      await clusters.stop();
     }
   });
 });

@@ -1,7 +1,7 @@
 import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
-import type { ClusterConnection } from '@internal/plugin-container-cloud-node';
+import type { ContainerCloudClustersService } from '@internal/plugin-container-cloud-node';
 import {
   KUBERNETES_ID_LABEL,
   PublishResult,
@@ -45,13 +45,15 @@ function endpointPort(service: V1Service): number | string | undefined {
 
 /** Every Service labelled with a kubernetes-id, in every cluster, first cluster first. */
 export async function findServices(
-  connections: Map<string, ClusterConnection>,
+  clusters: ContainerCloudClustersService,
 ): Promise<FoundService[]> {
   const found: FoundService[] = [];
-  for (const [cluster, connection] of connections) {
-    const list = await connection.core.listServiceForAllNamespaces({
-      labelSelector: KUBERNETES_ID_LABEL,
-    });
+  for (const cluster of clusters.names) {
+    const list = await clusters
+      .connection(cluster)
+      .core.listServiceForAllNamespaces({
+        labelSelector: KUBERNETES_ID_LABEL,
+      });
     const services = [...list.items].sort((a, b) =>
       `${a.metadata?.namespace}/${a.metadata?.name}`.localeCompare(
         `${b.metadata?.namespace}/${b.metadata?.name}`,

@@ -3,7 +3,7 @@ import { NotAllowedError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { KUBERNETES_ID_LABEL } from '@internal/plugin-container-cloud-common';
 import type {
-  ClusterConnection,
+  ContainerCloudClustersService,
   ServiceBindings,
 } from '@internal/plugin-container-cloud-node';
 
@@ -30,18 +30,19 @@ export type ServiceLabels = (
   source: Source,
 ) => Promise<Record<string, string> | undefined>;
 
-/** Reads a Service's labels through the cluster connections of the nginx backend. */
+/** Reads a Service's labels through the shared cluster layer. */
 export function serviceLabelsFrom(
-  connections: Map<string, ClusterConnection>,
+  clusters: ContainerCloudClustersService,
 ): ServiceLabels {
   return async ({ cluster, namespace, service }) => {
-    const connection = connections.get(cluster);
-    if (!connection) return undefined;
+    if (!clusters.names.includes(cluster)) return undefined;
     try {
-      const object = await connection.core.readNamespacedService({
-        name: service,
-        namespace,
-      });
+      const object = await clusters
+        .connection(cluster)
+        .core.readNamespacedService({
+          name: service,
+          namespace,
+        });
       return object.metadata?.labels ?? {};
     } catch (error) {
       if ((error as { code?: number }).code === 404) return undefined;
