@@ -157,6 +157,8 @@ export function UsageChart(props: {
               const colour = COLOURS[i % COLOURS.length];
               // a line needs two points; a lone sample (a rate's first) is a dot
               const lone = s.points.length === 1;
+              // the mark carries the container's name, for whoever reads the SVG
+              const loneDot = { r: 2.5, fill: colour, 'data-container': name };
               return (
                 <Line
                   key={name}
@@ -166,11 +168,8 @@ export function UsageChart(props: {
                   strokeWidth={1.5}
                   connectNulls
                   isAnimationActive={false}
-                  {...(lone
-                    ? {
-                        dot: { r: 2.5, fill: colour, 'data-container': name },
-                      }
-                    : { dot: false, 'data-container': name })}
+                  dot={lone ? loneDot : false}
+                  data-container={lone ? undefined : name}
                 />
               );
             })}
