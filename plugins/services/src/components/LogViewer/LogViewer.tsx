@@ -1,0 +1,286 @@
+import { Fragment, ReactNode, useEffect, useRef, useState } from 'react';
+import {
+  Box,
+  Button,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  FormControl,
+  FormControlLabel,
+  InputLabel,
+  MenuItem,
+  Select,
+  Switch,
+  TextField,
+  Typography,
+} from '@material-ui/core';
+import Alert from '@material-ui/lab/Alert';
+import { Progress } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import type { CompoundEntityRef } from '@backstage/catalog-model';
+import type { PodView } from '@internal/plugin-container-cloud-common';
+import { servicesApiRef } from '../../api/ServicesClient';
+
+/** Tail sizes offered; the backend accepts 1 to 5000. */
+export const TAIL_SIZES = [100, 500, 1000, 5000];
+/** Lines a follow keeps in the page; older ones are dropped. */
+const MAX_FOLLOWED_LINES = 10_000;
+
+type State =
+  | { status: 'loading' }
+  | { status: 'error'; message: string }
+  | { status: 'ready'; lines: string[]; ended?: boolean };
+
+function splitLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/** The line with every case-insensitive match of `search` marked. */
+function highlight(line: string, search: string): ReactNode {
+  if (!search) return line;
+  const parts: ReactNode[] = [];
+  const lower = line.toLocaleLowerCase();
+  const needle = search.toLocaleLowerCase();
+  let from = 0;
+  let at = lower.indexOf(needle, from);
+  while (at >= 0) {
+    parts.push(line.slice(from, at));
+    parts.push(<mark key={at}>{line.slice(at, at + needle.length)}</mark>);
+    from = at + needle.length;
+    at = lower.indexOf(needle, from);
+  }
+  parts.push(line.slice(from));
+  return parts.map((part, i) => <Fragment key={i}>{part}</Fragment>);
+}
+
+/**
+ * A container's log: pick the container and how many lines, the previous instance, or follow it
+ * live; search highlights matches; download saves what the kubelet has as a file.
+ */
+export function LogViewer(props: {
+  entityRef: CompoundEntityRef;
+  cluster: string;
+  pod: PodView;
+  onClose(): void;
+}) {
+  const { entityRef, cluster, pod, onClose } = props;
+  const api = useApi(servicesApiRef);
+  const [container, setContainer] = useState(pod.containers[0]?.name ?? '');
+  const [tailLines, setTailLines] = useState(500);
+  const [previous, setPrevious] = useState(false);
+  const [follow, setFollow] = useState(false);
+  const [search, setSearch] = useState('');
+  const [state, setState] = useState<State>({ status: 'loading' });
+  const [downloadError, setDownloadError] = useState<string>();
+  const bottom = useRef<HTMLDivElement>(null);
+  const restarts =
+    pod.containers.find(c => c.name === container)?.restarts ?? 0;
+
+  const request = {
+    cluster,
+    namespace: pod.namespace,
+    pod: pod.name,
+    container,
+    tailLines,
+    previous,
+  };
+
+  useEffect(() => {
+    setState({ status: 'loading' });
+    if (follow) {
+      let lines: string[] = [];
+      return api.followLogs(entityRef, request, {
+        onOpen: () => setState({ status: 'ready', lines }),
+        onLine: line => {
+          lines = [...lines, line].slice(-MAX_FOLLOWED_LINES);
+          setState({ status: 'ready', lines });
+        },
+        onEnd: () => setState({ status: 'ready', lines, ended: true }),
+        onError: error => setState({ status: 'error', message: error.message }),
+      });
+    }
+    let current = true;
+    api.getLogs(entityRef, request).then(
+      text => current && setState({ status: 'ready', lines: splitLines(text) }),
+      error => current && setState({ status: 'error', message: error.message }),
+    );
+    return () => {
+      current = false;
+    };
+    // the request and the entity ref are rebuilt on every render: depend on what they hold
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [
+    api,
+    entityRef.namespace,
+    entityRef.name,
+    cluster,
+    pod.namespace,
+    pod.name,
+    container,
+    tailLines,
+    previous,
+    follow,
+  ]);
+
+  // following: keep the newest line in view
+  const lineCount = state.status === 'ready' ? state.lines.length : 0;
+  useEffect(() => {
+    if (follow) bottom.current?.scrollIntoView?.({ block: 'end' });
+  }, [follow, lineCount]);
+
+  async function download() {
+    setDownloadError(undefined);
+    try {
+      const { fileName, blob } = await api.downloadLogs(entityRef, {
+        ...request,
+        tailLines: 5000,
+      });
+      const url = URL.createObjectURL(blob);
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = fileName;
+      link.click();
+      URL.revokeObjectURL(url);
+    } catch (error) {
+      setDownloadError((error as Error).message);
+    }
+  }
+
+  const matches =
+    state.status === 'ready' && search
+      ? state.lines.filter(l =>
+          l.toLocaleLowerCase().includes(search.toLocaleLowerCase()),
+        ).length
+      : undefined;
+
+  return (
+    <Dialog open onClose={onClose} maxWidth="lg" fullWidth>
+      <DialogTitle>
+        Logs of {pod.name} in {cluster}
+      </DialogTitle>
+      <DialogContent>
+        <Box
+          display="flex"
+          flexWrap="wrap"
+          alignItems="center"
+          style={{ gap: 16 }}
+        >
+          <FormControl style={{ minWidth: 140 }}>
+            <InputLabel id="log-container">Container</InputLabel>
+            <Select
+              labelId="log-container"
+              value={container}
+              onChange={e => setContainer(e.target.value as string)}
+            >
+              {pod.containers.map(c => (
+                <MenuItem key={c.name} value={c.name}>
+                  {c.name}
+                </MenuItem>
+              ))}
+            </Select>
+          </FormControl>
+          <FormControl style={{ minWidth: 120 }}>
+            <InputLabel id="log-tail">Last lines</InputLabel>
+            <Select
+              labelId="log-tail"
+              value={tailLines}
+              onChange={e => setTailLines(Number(e.target.value))}
+            >
+              {TAIL_SIZES.map(n => (
+                <MenuItem key={n} value={n}>
+                  {n}
+                </MenuItem>
+              ))}
+            </Select>
+          </FormControl>
+          <FormControlLabel
+            title={
+              restarts === 0
+                ? 'This container has not restarted: there is no previous instance'
+                : `Restarted ${restarts} time(s)`
+            }
+            control={
+              <Switch
+                checked={previous}
+                disabled={restarts === 0 && !previous}
+                onChange={e => {
+                  setPrevious(e.target.checked);
+                  if (e.target.checked) setFollow(false);
+                }}
+              />
+            }
+            label="Previous container"
+          />
+          <FormControlLabel
+            control={
+              <Switch
+                checked={follow}
+                onChange={e => {
+                  setFollow(e.target.checked);
+                  if (e.target.checked) setPrevious(false);
+                }}
+              />
+            }
+            label="Follow"
+          />
+          <TextField
+            id="log-search"
+            label="Search"
+            value={search}
+            onChange={e => setSearch(e.target.value)}
+            helperText={
+              matches !== undefined ? `${matches} matching line(s)` : ' '
+            }
+          />
+        </Box>
+        {downloadError && <Alert severity="error">{downloadError}</Alert>}
+        <Box mt={2}>
+          {state.status === 'loading' && <Progress />}
+          {state.status === 'error' && (
+            <Alert severity="error">{state.message}</Alert>
+          )}
+          {state.status === 'ready' && state.lines.length === 0 && (
+            <Typography>
+              {follow
+                ? 'No log lines yet; new ones appear here as the container writes them.'
+                : 'The container has written no log lines.'}
+            </Typography>
+          )}
+          {state.status === 'ready' && state.lines.length > 0 && (
+            <Box
+              component="pre"
+              role="log"
+              aria-label="log lines"
+              style={{
+                maxHeight: '60vh',
+                overflow: 'auto',
+                fontSize: 12,
+                margin: 0,
+                whiteSpace: 'pre-wrap',
+              }}
+            >
+              {state.lines.map((line, i) => (
+                <div key={i}>{highlight(line, search)}</div>
+              ))}
+              <div ref={bottom} />
+            </Box>
+          )}
+          {state.status === 'ready' && state.ended && (
+            <Alert severity="info">
+              The container&apos;s log stream ended (it stopped or was removed).
+            </Alert>
+          )}
+        </Box>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={download}>Download</Button>
+        <Button onClick={onClose} color="primary">
+          Close
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}

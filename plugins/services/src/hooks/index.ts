@@ -1,0 +1,11 @@
+export { useService } from './useService';
+export { useServiceDiagnosis } from './useServiceDiagnosis';
+export { useServiceHistory } from './useServiceHistory';
+export { useServiceEvents } from './useServiceEvents';
+export { useServiceList } from './useServiceList';
+export { useContainerMetrics } from './useContainerMetrics';
+export {
+  serviceSignalChannel,
+  useReloadOn,
+  useServiceSignal,
+} from './useServiceSignal';
