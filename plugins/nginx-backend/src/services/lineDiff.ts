@@ -1,3 +1,4 @@
+import { diffArrays } from 'diff';
 import type {
   DiffLine,
   FileDiff,
@@ -11,59 +12,19 @@ function splitLines(text: string): string[] {
 }
 
 /**
- * A line diff through the longest common subsequence. The common head and tail are stripped
- * first, so a one-line change in a large file costs little.
+ * A line diff by jsdiff's Myers algorithm over the files' lines: time and memory grow with the
+ * size of the files times the number of changed lines, not with the square of the size.
+ * Removals come before additions, as unified diffs show them.
  */
 export function diffLines(before: string, after: string): DiffLine[] {
-  const a = splitLines(before);
-  const b = splitLines(after);
-  let head = 0;
-  while (head < a.length && head < b.length && a[head] === b[head]) head++;
-  let tail = 0;
-  while (
-    tail < a.length - head &&
-    tail < b.length - head &&
-    a[a.length - 1 - tail] === b[b.length - 1 - tail]
-  ) {
-    tail++;
+  const lines: DiffLine[] = [];
+  for (const change of diffArrays(splitLines(before), splitLines(after))) {
+    let op: DiffLine['op'] = ' ';
+    if (change.removed) op = '-';
+    else if (change.added) op = '+';
+    for (const text of change.value) lines.push({ op, text });
   }
-  const x = a.slice(head, a.length - tail);
-  const y = b.slice(head, b.length - tail);
-  // lcs[i][j]: length of the LCS of x[i..] and y[j..]
-  const lcs: number[][] = Array.from({ length: x.length + 1 }, () =>
-    new Array<number>(y.length + 1).fill(0),
-  );
-  for (let i = x.length - 1; i >= 0; i--) {
-    for (let j = y.length - 1; j >= 0; j--) {
-      lcs[i][j] =
-        x[i] === y[j]
-          ? lcs[i + 1][j + 1] + 1
-          : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-    }
-  }
-  const middle: DiffLine[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < x.length || j < y.length) {
-    if (i < x.length && j < y.length && x[i] === y[j]) {
-      middle.push({ op: ' ', text: x[i] });
-      i++;
-      j++;
-    } else if (
-      i < x.length &&
-      (j >= y.length || lcs[i + 1][j] >= lcs[i][j + 1])
-    ) {
-      // removals before additions, as unified diffs show them
-      middle.push({ op: '-', text: x[i++] });
-    } else {
-      middle.push({ op: '+', text: y[j++] });
-    }
-  }
-  return [
-    ...a.slice(0, head).map(text => ({ op: ' ' as const, text })),
-    ...middle,
-    ...a.slice(a.length - tail).map(text => ({ op: ' ' as const, text })),
-  ];
+  return lines;
 }
 
 /** The files that differ between two versions; unchanged files are left out. */
