@@ -15,6 +15,7 @@ import {
   EveryClusterClient,
   everyClusterApiRef,
 } from './api/EveryClusterClient';
+import { KUBERNETES_ID_LABEL } from '@internal/plugin-container-cloud-common';
 import { rootRouteRef } from './routes';
 
 const servicesApi = ApiBlueprint.make({
@@ -74,7 +75,7 @@ const serviceEntityContent = EntityContentBlueprint.make({
     title: 'Service',
     filter: entity =>
       entity.kind.toLowerCase() === 'component' &&
-      Boolean(entity.metadata.annotations?.['backstage.io/kubernetes-id']),
+      Boolean(entity.metadata.annotations?.[KUBERNETES_ID_LABEL]),
     loader: () =>
       import('./components/ServiceContent').then(m => <m.ServiceContent />),
   },

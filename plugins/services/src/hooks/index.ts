@@ -9,3 +9,5 @@ export {
   useReloadOn,
   useServiceSignal,
 } from './useServiceSignal';
+export { useServiceActions } from './useServiceActions';
+export type { OperationOutcome, ServiceOperation } from './useServiceActions';

@@ -1,6 +1,10 @@
 import { act, fireEvent, screen, waitFor } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import { ShellApi, shellApiRef, ShellOutputHandlers } from '../../api/ShellClient';
+import {
+  ShellApi,
+  shellApiRef,
+  ShellOutputHandlers,
+} from '../../api/ShellClient';
 import { DebugApi, debugApiRef } from '../../api/DebugClient';
 import { ShellDialog } from './ShellDialog';
 import { DebugDialog } from '../DebugDialog';

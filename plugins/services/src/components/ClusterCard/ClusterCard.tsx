@@ -1,0 +1,171 @@
+import { Box, Chip, Typography } from '@material-ui/core';
+import Alert from '@material-ui/lab/Alert';
+import {
+  InfoCard,
+  StatusError,
+  StatusOK,
+  StatusPending,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import type {
+  ClusterServiceView,
+  DeploymentView,
+  PodView,
+} from '@internal/plugin-container-cloud-common';
+import { age } from '@internal/plugin-container-cloud-react';
+import type { DeploymentAction } from '../DeploymentActions';
+import { PodActionKind, PodActions } from '../PodActions';
+import { DeploymentRowActions } from '../DeploymentRowActions';
+
+function PodStatus({ pod }: { pod: PodView }) {
+  const reason = pod.containers.find(c => c.reason)?.reason;
+  const label = pod.terminating ? 'Terminating' : reason ?? pod.phase;
+  if (pod.terminating || pod.phase === 'Pending')
+    return <StatusPending>{label}</StatusPending>;
+  if (pod.ready) return <StatusOK>{label}</StatusOK>;
+  return <StatusError>{label}</StatusError>;
+}
+
+function podColumns(
+  onPodAction: (pod: PodView, kind: PodActionKind) => void,
+): TableColumn<PodView>[] {
+  return [
+    {
+      title: 'Container',
+      render: pod => (
+        <>
+          {pod.name}
+          {pod.removedFromLoadBalancing && (
+            <Chip
+              size="small"
+              label="out of load balancing"
+              style={{ marginLeft: 8 }}
+            />
+          )}
+        </>
+      ),
+    },
+    { title: 'Status', render: pod => <PodStatus pod={pod} /> },
+    {
+      title: 'Ready',
+      render: pod =>
+        `${pod.containers.filter(c => c.ready).length}/${
+          pod.containers.length
+        }`,
+    },
+    { title: 'Restarts', field: 'restarts', type: 'numeric' },
+    { title: 'IP', field: 'ip' },
+    { title: 'Node', field: 'node' },
+    { title: 'Age', render: pod => age(pod.startedAt) },
+    {
+      title: 'Actions',
+      // the table shares its width equally among the columns without one: room for two buttons
+      // and the menu's
+      width: '200px',
+      render: pod => (
+        <PodActions pod={pod} onAction={kind => onPodAction(pod, kind)} />
+      ),
+    },
+  ];
+}
+
+/** One cluster: its health, the service's Deployments and their containers, with their actions. */
+export function ClusterCard(props: {
+  view: ClusterServiceView;
+  onAction(deployment: DeploymentView, kind: DeploymentAction['kind']): void;
+  onPodAction(pod: PodView, kind: PodActionKind): void;
+  onDeploymentEvents(deployment: DeploymentView): void;
+}) {
+  const { view, onAction, onPodAction, onDeploymentEvents } = props;
+  const { health } = view;
+  const subheader = health.reachable
+    ? `reachable · API ${health.latencyMs} ms · nodes ready ${health.nodesReady}/${health.nodesTotal}`
+    : `unreachable: ${health.error}`;
+  const deploymentColumns: TableColumn<DeploymentView>[] = [
+    { title: 'Deployment', field: 'name' },
+    { title: 'Namespace', field: 'namespace' },
+    {
+      title: 'Ready',
+      render: d => (
+        <span aria-label={`ready ${d.name}`}>
+          {d.replicas.ready}/{d.replicas.desired}
+        </span>
+      ),
+    },
+    { title: 'Image', render: d => d.images.map(i => i.image).join(', ') },
+    { title: 'Revision', render: d => d.revision ?? '' },
+    { title: 'Updated', render: d => age(d.lastUpdate) },
+    {
+      title: 'Actions',
+      // room for three buttons and the menu's (the other columns share the rest)
+      width: '300px',
+      render: d => (
+        <DeploymentRowActions
+          deployment={d}
+          onAction={kind =>
+            kind === 'events' ? onDeploymentEvents(d) : onAction(d, kind)
+          }
+        />
+      ),
+    },
+  ];
+  return (
+    <section aria-label={`cluster ${view.cluster}`}>
+      <InfoCard
+        title={
+          <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+            Cluster {view.cluster}
+            <Chip
+              size="small"
+              label={health.reachable ? 'healthy' : 'unreachable'}
+              color={health.reachable ? 'primary' : 'secondary'}
+            />
+          </Box>
+        }
+        subheader={subheader}
+      >
+        {view.deployments.length === 0 ? (
+          <Typography>
+            This service has no Deployment in {view.cluster}.
+          </Typography>
+        ) : (
+          <>
+            <Table
+              title="Deployments"
+              // a service has a Deployment or two: nothing to sort, and the headers' sort buttons
+              // would widen the table past a 1280 px window
+              options={{
+                paging: false,
+                search: false,
+                sorting: false,
+                padding: 'dense',
+              }}
+              columns={deploymentColumns}
+              data={view.deployments}
+            />
+            {view.deployments
+              .flatMap(d => d.problems)
+              .map(p => (
+                <Alert key={p} severity="warning">
+                  {p}
+                </Alert>
+              ))}
+            <Box mt={2}>
+              <Table
+                title={`Containers (${view.pods.length})`}
+                options={{
+                  paging: view.pods.length > 20,
+                  pageSize: 20,
+                  padding: 'dense',
+                }}
+                columns={podColumns(onPodAction)}
+                data={view.pods}
+              />
+            </Box>
+          </>
+        )}
+      </InfoCard>
+    </section>
+  );
+}
