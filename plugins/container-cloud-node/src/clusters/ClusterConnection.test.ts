@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import type { LoggerService } from '@backstage/backend-plugin-api';
+import { recordingLogger } from './__testUtils__/recordingLogger';
 import { DefaultContainerCloudClusters } from '../ContainerCloudClusters';
 
 // The apiserver's words name the portal's service account (and may name users and addresses);
@@ -14,17 +14,6 @@ const FORBIDDEN = {
   reason: 'Forbidden',
   code: 403,
 };
-
-function recordingLogger(lines: string[]): LoggerService {
-  const logger: LoggerService = {
-    error: m => lines.push(m),
-    warn: m => lines.push(m),
-    info: () => {},
-    debug: () => {},
-    child: () => logger,
-  };
-  return logger;
-}
 
 describe('cluster health', () => {
   let server: http.Server;

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import type { LoggerService } from '@backstage/backend-plugin-api';
+import { recordingLogger } from '../clusters/__testUtils__/recordingLogger';
 import type { V1EndpointSlice } from '@kubernetes/client-node';
 import { ClusterConnection } from '../clusters/ClusterConnection';
 import {
@@ -116,17 +116,6 @@ class FakeApiserver {
   }
 }
 
-function recordingLogger(lines: string[]): LoggerService {
-  const logger: LoggerService = {
-    error: m => lines.push(m),
-    warn: m => lines.push(m),
-    info: () => {},
-    debug: () => {},
-    child: () => logger,
-  };
-  return logger;
-}
-
 function connectionTo(url: string) {
   return new ClusterConnection({
     name: 'edge',
@@ -151,27 +140,34 @@ jest.setTimeout(20_000);
 
 describe('KindWatch', () => {
   let apiserver: FakeApiserver;
-  let watch: KindWatch<V1EndpointSlice> | undefined;
+  /** the test's watch, stopped after it */
+  let current: KindWatch<V1EndpointSlice> | undefined;
 
   afterEach(async () => {
-    await watch?.stop();
-    watch = undefined;
+    await current?.stop();
+    current = undefined;
     await apiserver.stop();
   });
 
-  it('restarts a failing list after a doubling backoff, and from 1 s again once it has listed', async () => {
-    apiserver = new FakeApiserver(
-      // two lists fail; the first watch after the list fails too, the second stays open
-      { lists: [500, 500], watches: [500] },
-      [slice('web-abc', 'web')],
-    );
+  /** An apiserver with this script and the slice `web-abc`, and a watch of it (not started). */
+  async function watchOf(
+    script: { lists: number[]; watches: number[] },
+    logged: string[] = [],
+  ): Promise<KindWatch<V1EndpointSlice>> {
+    apiserver = new FakeApiserver(script, [slice('web-abc', 'web')]);
     await apiserver.start();
-    const logged: string[] = [];
-    watch = new KindWatch(
+    current = new KindWatch(
       connectionTo(apiserver.url),
       endpointSlicesByService,
       recordingLogger(logged),
     );
+    return current;
+  }
+
+  it('restarts a failing list after a doubling backoff, and from 1 s again once it has listed', async () => {
+    const logged: string[] = [];
+    // two lists fail; the first watch after the list fails too, the second stays open
+    const watch = await watchOf({ lists: [500, 500], watches: [500] }, logged);
     const added = nextChange(watch);
     await watch.start();
     expect(watch.isSynced).toBe(false);
@@ -199,15 +195,7 @@ describe('KindWatch', () => {
   });
 
   it('looks objects up by the label, and follows a change of its value', async () => {
-    apiserver = new FakeApiserver({ lists: [], watches: [] }, [
-      slice('web-abc', 'web'),
-    ]);
-    await apiserver.start();
-    watch = new KindWatch(
-      connectionTo(apiserver.url),
-      endpointSlicesByService,
-      recordingLogger([]),
-    );
+    const watch = await watchOf({ lists: [], watches: [] });
     await watch.start();
     await apiserver.watching();
     expect(watch.labelled('web', 'shop').map(s => s.metadata?.name)).toEqual([
@@ -230,15 +218,7 @@ describe('KindWatch', () => {
   });
 
   it('tries a watch waiting out its backoff again when a caller waits for it', async () => {
-    apiserver = new FakeApiserver({ lists: [500, 500], watches: [] }, [
-      slice('web-abc', 'web'),
-    ]);
-    await apiserver.start();
-    watch = new KindWatch(
-      connectionTo(apiserver.url),
-      endpointSlicesByService,
-      recordingLogger([]),
-    );
+    const watch = await watchOf({ lists: [500, 500], watches: [] });
     await watch.start();
     // the first failure scheduled a retry in 1 s; waiting tries now, and fails once more
     await expect(watch.whenSynced(10_000)).rejects.toMatchObject({

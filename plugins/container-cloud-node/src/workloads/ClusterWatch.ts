@@ -1,5 +1,6 @@
 import {
   CoreV1Event,
+  KubernetesListObject,
   KubernetesObject,
   ListWatch,
   makeInformer,
@@ -86,32 +87,20 @@ export class ClusterWatch {
         name: `cluster ${connection.name}: ${kind} watch`,
         logger,
       });
-    this.deployments = kept(
-      'Deployment',
-      makeInformer(
-        kc,
-        '/apis/apps/v1/deployments',
-        () => connection.apps.listDeploymentForAllNamespaces({ labelSelector }),
-        labelSelector,
-      ),
+    /** the objects of a kind that carry the kubernetes-id label, in every namespace */
+    const labelled = <T extends KubernetesObject>(
+      kind: WorkloadKind,
+      path: string,
+      list: () => Promise<KubernetesListObject<T>>,
+    ) => kept(kind, makeInformer(kc, path, list, labelSelector));
+    this.deployments = labelled('Deployment', '/apis/apps/v1/deployments', () =>
+      connection.apps.listDeploymentForAllNamespaces({ labelSelector }),
     );
-    this.replicaSets = kept(
-      'ReplicaSet',
-      makeInformer(
-        kc,
-        '/apis/apps/v1/replicasets',
-        () => connection.apps.listReplicaSetForAllNamespaces({ labelSelector }),
-        labelSelector,
-      ),
+    this.replicaSets = labelled('ReplicaSet', '/apis/apps/v1/replicasets', () =>
+      connection.apps.listReplicaSetForAllNamespaces({ labelSelector }),
     );
-    this.pods = kept(
-      'Pod',
-      makeInformer(
-        kc,
-        '/api/v1/pods',
-        () => connection.core.listPodForAllNamespaces({ labelSelector }),
-        labelSelector,
-      ),
+    this.pods = labelled('Pod', '/api/v1/pods', () =>
+      connection.core.listPodForAllNamespaces({ labelSelector }),
     );
     const eventsAbout = (kind: WorkloadKind) => {
       const fieldSelector = `involvedObject.kind=${kind}`;
