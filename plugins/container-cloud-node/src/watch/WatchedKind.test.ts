@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import { recordingLogger } from '../clusters/__testUtils__/recordingLogger';
 import type { V1EndpointSlice } from '@kubernetes/client-node';
 import { ClusterConnection } from '../clusters/ClusterConnection';
+import { DefaultContainerCloudClusters } from '../ContainerCloudClusters';
 import {
   endpointSlicesByService,
   KindWatch,
@@ -227,5 +228,32 @@ describe('KindWatch', () => {
     await watch.whenSynced(10_000);
     expect(watch.isSynced).toBe(true);
     expect(apiserver.requests.slice(0, 3)).toEqual(['list', 'list', 'list']);
+  });
+});
+
+describe('DefaultContainerCloudClusters.watchKind', () => {
+  it('shares one watch per cluster and kind, and names the configured clusters for an unknown one', async () => {
+    const apiserver = new FakeApiserver({ lists: [], watches: [] }, [
+      slice('web-abc', 'web'),
+    ]);
+    await apiserver.start();
+    const clusters = new DefaultContainerCloudClusters(
+      [{ name: 'edge', url: apiserver.url, skipTLSVerify: true }],
+      recordingLogger([]),
+    );
+    try {
+      const first = clusters.watchKind('edge', endpointSlicesByService);
+      const second = clusters.watchKind('edge', endpointSlicesByService);
+      expect(second).toBe(first);
+      await second.whenSynced(10_000);
+      expect(first.labelled('web', 'shop')).toHaveLength(1);
+      expect(apiserver.requests.filter(r => r === 'list')).toEqual(['list']);
+      expect(() => clusters.watchKind('nope', endpointSlicesByService)).toThrow(
+        "no cluster named 'nope'; configured: edge",
+      );
+    } finally {
+      await clusters.stop();
+      await apiserver.stop();
+    }
   });
 });
