@@ -146,13 +146,17 @@ const TARGETED: Array<{
     },
     eventId: op.eventId,
   })),
-  {
-    route: 'POST /services/:namespace/:name/every-cluster/:operation',
-    method: 'post',
-    path: 'every-cluster/scale',
-    send: { replicas: 2, targets: [{ ...TARGET, deployment: 'payments-api' }] },
+  // one route per operation that runs in every cluster
+  ...['scale', 'upgrade', 'restart', 'config'].map(operation => ({
+    route: `POST /services/:namespace/:name/every-cluster/${operation}`,
+    method: 'post' as const,
+    path: `every-cluster/${operation}`,
+    send: {
+      ...OPERATION_BODIES[operation],
+      targets: [{ ...TARGET, deployment: 'payments-api' }],
+    },
     eventId: 'service-every-cluster',
-  },
+  })),
   {
     route: 'POST /services/:namespace/:name/shells',
     method: 'post',

@@ -2,15 +2,13 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { PassThrough } from 'node:stream';
 import request from 'supertest';
-import type {
-  AuditorService,
-  BackstageCredentials,
-} from '@backstage/backend-plugin-api';
+import type { AuditorService } from '@backstage/backend-plugin-api';
 import {
   ContainerCloudClusters,
   ServiceBinding,
 } from '@internal/plugin-container-cloud-node';
-import { addContainerRoutes } from './containerRoutes';
+import { containerRoutes } from './containerRoutes';
+import { mountServiceRoutes } from './__testUtils__/mountServiceRoutes';
 import type { PodHistoryStore } from './database/PodHistoryStore';
 import { FollowLimiter } from './services/FollowLimiter';
 
@@ -48,24 +46,26 @@ function appWithFailingAuditor() {
   } as unknown as AuditorService;
   const followLimiter = new FollowLimiter(1);
   const router = Router();
-  addContainerRoutes(router, {
-    clusters,
-    auditor,
-    followLimiter,
-    history: {} as PodHistoryStore,
-    loadService: async () => ({
-      credentials: {
-        principal: { type: 'user', userEntityRef: ALICE },
-      } as unknown as BackstageCredentials,
-      entityRef: 'component:default/payments-api',
-      // bound to every namespace, as an entity without placements is by default
-      binding: new ServiceBinding('component:default/payments-api', {
-        state: 'bound',
-        kubernetesId: 'payments-api',
-      }),
+  mountServiceRoutes(
+    router,
+    containerRoutes({
+      clusters,
+      followLimiter,
+      history: {} as PodHistoryStore,
     }),
-    authorize: async () => {},
-  });
+    {
+      user: ALICE,
+      auditor,
+      service: () => ({
+        entityRef: 'component:default/payments-api',
+        // bound to every namespace, as an entity without placements is by default
+        binding: new ServiceBinding('component:default/payments-api', {
+          state: 'bound',
+          kubernetesId: 'payments-api',
+        }),
+      }),
+    },
+  );
   const app = express();
   app.use(router);
   app.use(

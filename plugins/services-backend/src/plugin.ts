@@ -109,6 +109,11 @@ export const servicesPlugin = createBackendPlugin({
           shellSessions.closeAll('the backend is shutting down');
           await forgetShells();
         });
+        // the API's OpenAPI document is public, as Backstage's own backends serve theirs
+        deps.httpRouter.addAuthPolicy({
+          path: '/openapi.json',
+          allow: 'unauthenticated',
+        });
         deps.httpRouter.use(
           await createRouter({
             shellSessions,

@@ -63,6 +63,13 @@ const TARGET = {
 };
 
 const SHELL = '00000000-0000-4000-8000-000000000000';
+/** A valid body (less its targets) for every operation that runs in every cluster. */
+const EVERY_CLUSTER_BODIES: Record<string, object> = {
+  scale: VALID_BODIES.scale,
+  upgrade: VALID_BODIES.upgrade,
+  restart: VALID_BODIES.restart,
+  config: VALID_BODIES.config,
+};
 /**
  * The mutating routes that are not one-cluster operations, each with a valid request and what an
  * allowed caller gets (its target does not exist: the permission check comes first). The test
@@ -75,17 +82,18 @@ const OTHER_MUTATING: Array<{
   body?: object;
   allowed: { status: number; body: object };
 }> = [
-  {
-    route: 'POST /services/:namespace/:name/every-cluster/:operation',
-    method: 'post',
-    path: 'every-cluster/scale',
-    body: { replicas: 2, targets: [TARGET] },
+  // one route per operation that runs in every cluster
+  ...Object.entries(EVERY_CLUSTER_BODIES).map(([operation, body]) => ({
+    route: `POST /services/:namespace/:name/every-cluster/${operation}`,
+    method: 'post' as const,
+    path: `every-cluster/${operation}`,
+    body: { ...body, targets: [TARGET] },
     // every cluster answers on its own: this one does not exist
     allowed: {
       status: 207,
       body: { results: [{ cluster: 'no-such-cluster', ok: false }] },
     },
-  },
+  })),
   {
     route: 'POST /services/:namespace/:name/shells',
     method: 'post',
@@ -462,6 +470,17 @@ describe('services backend over HTTP', () => {
         kubernetesId: 'payments-api',
         clusters: [],
       });
+    });
+
+    it('answers 404 in words for an operation that does not run in every cluster', async () => {
+      const res = await post('every-cluster/rollback', 'user:default/alice', {
+        revision: 1,
+        targets: [TARGET],
+      });
+      expect(res.status).toBe(404);
+      expect(res.body.error.message).toBe(
+        "no operation 'rollback' runs in every cluster; these do: scale, upgrade, restart, config",
+      );
     });
 
     it('answers 404 for a service not in the catalog', async () => {

@@ -331,9 +331,7 @@ describe('the route pipeline', () => {
       error: { name: 'ConflictError', message: 'renamed since you loaded it' },
       current: { name: 'newer' },
     });
-    expect(audit).toEqual([
-      expect.objectContaining({ outcome: 'fail' }),
-    ]);
+    expect(audit).toEqual([expect.objectContaining({ outcome: 'fail' })]);
   });
 
   it('answers too many with 429', async () => {

@@ -137,7 +137,9 @@ async function authorize<TResource>(
       if (!isResourcePermission(permission)) return { permission };
       if (resourceRef === undefined) {
         throw new Error(
-          `${route.method.toUpperCase()} ${route.path}: ${permission.name} needs the pipeline's resourceRef`,
+          `${route.method.toUpperCase()} ${route.path}: ${
+            permission.name
+          } needs the pipeline's resourceRef`,
         );
       }
       return { permission, resourceRef };

@@ -92,19 +92,15 @@ export function openApiDocument(
     const status = String(
       route.response.status ?? (route.response.schema ? 200 : 204),
     );
+    const answer = route.response.schema
+      ? { schema: jsonSchema(route.response.schema, 'output') }
+      : {};
+    const contentType =
+      route.response.contentType ??
+      (route.response.schema ? 'application/json' : undefined);
     responses[status] = {
       description: route.response.description,
-      ...(route.response.schema
-        ? {
-            content: {
-              [route.response.contentType ?? 'application/json']: {
-                schema: jsonSchema(route.response.schema, 'output'),
-              },
-            },
-          }
-        : route.response.contentType
-        ? { content: { [route.response.contentType]: {} } }
-        : {}),
+      ...(contentType ? { content: { [contentType]: answer } } : {}),
     };
     for (const [other, description] of Object.entries(
       route.response.otherStatuses ?? {},

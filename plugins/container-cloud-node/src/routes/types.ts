@@ -131,8 +131,7 @@ export interface RouteSpec<
       Parsed<TRequest['body'], undefined>
     >,
   ): Promise<
-    | (TResponse extends z.ZodType ? z.input<TResponse> : void)
-    | typeof ANSWERED
+    (TResponse extends z.ZodType ? z.input<TResponse> : void) | typeof ANSWERED
   >;
 }
 
@@ -170,5 +169,8 @@ export interface RoutePipelineOptions<TResource> {
    */
   auditedRequest?(input: unknown): AuditMeta | undefined;
   /** the words of a 403; default "you may not <permission> <resource>" */
-  refusal?(permission: RoutePermission, resourceRef: string | undefined): string;
+  refusal?(
+    permission: RoutePermission,
+    resourceRef: string | undefined,
+  ): string;
 }

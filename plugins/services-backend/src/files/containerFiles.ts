@@ -1,16 +1,15 @@
-import type express from 'express';
-import type { ServiceRouteContext } from '../lib/serviceRoutes';
-import type { AuditorService } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   containerExecPermission,
   containerFileQuerySchema,
 } from '@internal/plugin-container-cloud-common';
-import type { ContainerCloudClusters } from '@internal/plugin-container-cloud-node';
+import {
+  ANSWERED,
+  ContainerCloudClusters,
+} from '@internal/plugin-container-cloud-node';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { parseBody } from '../lib/validation';
-import { requireOrigin } from '../shell/origin';
+import { SERVICE_PATH, ServiceRoute, serviceRoute } from '../lib/serviceRoutes';
 import {
   fileReadCommand,
   NonRootUser,
@@ -26,11 +25,8 @@ export const DEFAULT_ALLOWED_PATHS = [
 ];
 export const DEFAULT_MAX_FILE_BYTES = 100 * 1024 * 1024;
 
-export interface ContainerFilesOptions extends ServiceRouteContext {
+export interface ContainerFilesOptions {
   clusters: ContainerCloudClusters;
-  auditor: AuditorService;
-  /** browser origins downloads may be started from (see shellOrigins) */
-  allowedOrigins: string[];
   /** folders whose files may be downloaded (matched on whole path segments) */
   allowedPaths: string[];
   maxBytes: number;
@@ -51,98 +47,97 @@ export interface ContainerFilesOptions extends ServiceRouteContext {
  * exec may open a shell in the same container. Every download is audited with its path; bounded
  * in size.
  */
-export function addContainerFileRoutes(
-  router: express.Router,
+export function containerFileRoute(
   options: ContainerFilesOptions,
-) {
-  const { clusters, auditor, loadService, authorize, maxBytes } = options;
-  const query = containerFileQuerySchema(options.allowedPaths);
-
-  router.use(
-    '/services/:namespace/:name/containers/file',
-    requireOrigin(options.allowedOrigins),
-  );
-  router.get('/services/:namespace/:name/containers/file', async (req, res) => {
-    const service = await loadService(req, 'operate');
-    const event = await auditor.createEvent({
-      eventId: 'container-file-read',
-      severityLevel: 'medium',
-      request: req,
-      meta: { entityRef: service.entityRef, request: req.query },
-    });
-    const abort = new AbortController();
-    try {
-      await authorize(
-        containerExecPermission,
-        service.entityRef,
-        service.credentials,
-      );
-      const q = parseBody(query, req.query);
-      const kubernetesId = service.binding.idIn(q.cluster, q.namespace);
-      let sent = 0;
-      const startDownload = () => {
-        const name = `${q.pod}_${q.container}_${path.posix.basename(q.path)}`;
-        res.status(200);
-        res.setHeader('Content-Type', 'application/octet-stream');
-        res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
-      };
-      // headers go out with the first bytes: until then a failure is still a proper error answer
-      const body = new Writable({
-        write(chunk: Buffer, _encoding, callback) {
-          if (sent === 0) startDownload();
-          sent += chunk.length;
-          if (sent > maxBytes) {
-            abort.abort();
-            callback();
-            return;
-          }
-          if (res.write(chunk)) callback();
-          else res.once('drain', () => callback());
-        },
-      });
-      // the browser gave up on the download: stop reading the file in the container
-      res.on('close', () => {
-        if (!res.writableFinished) abort.abort();
-      });
-      const exit = await clusters.podExec(q.cluster).run(
-        {
-          namespace: q.namespace,
-          pod: q.pod,
-          container: q.container,
-          kubernetesId,
-        },
-        fileReadCommand(q.path, options.allowedPaths, options.nonRootUser),
-        body,
-        abort.signal,
-      );
-      if (sent > maxBytes) {
-        await event.fail({
-          error: new InputError(`${q.path} is larger than ${maxBytes} bytes`),
+): ServiceRoute {
+  const { clusters, maxBytes } = options;
+  return serviceRoute({
+    method: 'get',
+    path: `${SERVICE_PATH}/containers/file`,
+    summary: 'Download a file from inside a running container',
+    description:
+      "Only from the portal's own pages (Origin), under the configured folders, bounded in size.",
+    // it runs a command in the container: a person's, like a shell
+    access: 'operate',
+    permission: containerExecPermission,
+    audit: { eventId: 'container-file-read' },
+    request: { query: containerFileQuerySchema(options.allowedPaths) },
+    response: {
+      description: 'the file, as an attachment',
+      contentType: 'application/octet-stream',
+    },
+    handler: async ({ resource, query: q, audit, res }) => {
+      const abort = new AbortController();
+      try {
+        const kubernetesId = resource.binding.idIn(q.cluster, q.namespace);
+        let sent = 0;
+        const startDownload = () => {
+          const name = `${q.pod}_${q.container}_${path.posix.basename(q.path)}`;
+          res.status(200);
+          res.setHeader('Content-Type', 'application/octet-stream');
+          res.setHeader(
+            'Content-Disposition',
+            `attachment; filename="${name}"`,
+          );
+        };
+        // headers go out with the first bytes: until then a failure is still a proper error answer
+        const body = new Writable({
+          write(chunk: Buffer, _encoding, callback) {
+            if (sent === 0) startDownload();
+            sent += chunk.length;
+            if (sent > maxBytes) {
+              abort.abort();
+              callback();
+              return;
+            }
+            if (res.write(chunk)) callback();
+            else res.once('drain', () => callback());
+          },
         });
-        res.destroy();
-        return;
-      }
-      if (exit.exitCode === WRAPPER_REFUSED && sent === 0) {
-        throw new NotAllowedError(
-          exit.stderr.trim() ||
-            `${q.path} may not be read in ${q.pod} (${q.container})`,
+        // the browser gave up on the download: stop reading the file in the container
+        res.on('close', () => {
+          if (!res.writableFinished) abort.abort();
+        });
+        const exit = await clusters.podExec(q.cluster).run(
+          {
+            namespace: q.namespace,
+            pod: q.pod,
+            container: q.container,
+            kubernetesId,
+          },
+          fileReadCommand(q.path, options.allowedPaths, options.nonRootUser),
+          body,
+          abort.signal,
         );
+        if (sent > maxBytes) {
+          await audit.fail(
+            new InputError(`${q.path} is larger than ${maxBytes} bytes`),
+          );
+          res.destroy();
+          return ANSWERED;
+        }
+        if (exit.exitCode === WRAPPER_REFUSED && sent === 0) {
+          throw new NotAllowedError(
+            exit.stderr.trim() ||
+              `${q.path} may not be read in ${q.pod} (${q.container})`,
+          );
+        }
+        if (exit.exitCode !== 0 && sent === 0) {
+          throw new NotFoundError(
+            `could not read ${q.path} in ${q.pod} (${q.container}): ${
+              exit.stderr.trim() || exit.message || 'cat failed'
+            }`,
+          );
+        }
+        await audit.success({ bytes: sent, exitCode: exit.exitCode });
+        if (sent === 0) startDownload();
+        if (exit.exitCode !== 0) res.destroy();
+        else res.end();
+        return ANSWERED;
+      } catch (error) {
+        abort.abort();
+        throw error;
       }
-      if (exit.exitCode !== 0 && sent === 0) {
-        throw new NotFoundError(
-          `could not read ${q.path} in ${q.pod} (${q.container}): ${
-            exit.stderr.trim() || exit.message || 'cat failed'
-          }`,
-        );
-      }
-      await event.success({ meta: { bytes: sent, exitCode: exit.exitCode } });
-      if (sent === 0) startDownload();
-      if (exit.exitCode !== 0) res.destroy();
-      else res.end();
-    } catch (error) {
-      abort.abort();
-      await event.fail({ error: error as Error });
-      throw error;
-    }
+    },
   });
 }

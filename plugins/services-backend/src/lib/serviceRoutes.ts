@@ -1,14 +1,15 @@
 import type express from 'express';
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import type { ResourcePermission } from '@backstage/plugin-permission-common';
-import type {
+import {
+  defineRoute,
   RouteAccess,
+  RouteSpec,
   ServiceBinding,
 } from '@internal/plugin-container-cloud-node';
 
 /** What the service routes resolve for every request under `/services/:namespace/:name`. */
 export interface LoadedService {
-  credentials: BackstageCredentials;
   entityRef: string;
   /**
    * Which workloads the entity controls. A route reaches a workload's kubernetes id only through
@@ -18,23 +19,26 @@ export interface LoadedService {
   binding: ServiceBinding;
 }
 
-/** How every group of service routes finds its service and checks the caller's rights. */
-export interface ServiceRouteContext {
-  /**
-   * The Component behind the path, read with the caller's own rights (404 when not theirs to
-   * see). `access` says who may call the route (see READ_PRINCIPALS in container-cloud-node):
-   * 'operate' for every route that changes something or reads inside a container (users only),
-   * 'read' for views (users and services).
-   */
+/** One route of the services backend: the pipeline's route, about a service. */
+export type ServiceRoute = RouteSpec<LoadedService>;
+
+/** Declares a service route with its handler typed by its schemas. */
+export const serviceRoute = defineRoute<LoadedService>();
+
+/** The path of every route about one service. */
+export const SERVICE_PATH = '/services/:namespace/:name';
+
+/**
+ * For the few request handlers outside the route table (the shell's forwarding to the replica
+ * that holds a shell): the same caller check, lookup and authorization the pipeline does.
+ */
+export interface ServiceAccess {
   loadService(
     req: express.Request,
     access: RouteAccess,
-  ): Promise<LoadedService>;
-  /** every permission must be allowed on the entity; a refusal is a 403 in words */
+  ): Promise<LoadedService & { credentials: BackstageCredentials }>;
   authorize(
-    permission:
-      | ResourcePermission<'catalog-entity'>
-      | ResourcePermission<'catalog-entity'>[],
+    permission: ResourcePermission<'catalog-entity'>,
     entityRef: string,
     credentials: BackstageCredentials,
   ): Promise<void>;

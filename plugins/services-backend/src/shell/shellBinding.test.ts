@@ -1,16 +1,14 @@
 import express from 'express';
 import Router from 'express-promise-router';
 import request from 'supertest';
-import type {
-  AuditorService,
-  BackstageCredentials,
-} from '@backstage/backend-plugin-api';
+import type { AuditorService } from '@backstage/backend-plugin-api';
 import type { ServiceBindingStatus } from '@internal/plugin-container-cloud-common';
 import {
   ContainerCloudClusters,
   ServiceBinding,
 } from '@internal/plugin-container-cloud-node';
-import { addShellRoutes } from './shellRoutes';
+import { shellRoutes } from './shellRoutes';
+import { mountServiceRoutes } from '../__testUtils__/mountServiceRoutes';
 import { ShellSessions } from './ShellSessions';
 
 // #11: a shell opened while the binding covered its pod answers only while it still does (a
@@ -51,20 +49,27 @@ describe('shell routes and the binding', () => {
       () => {},
     );
     const router = Router();
-    addShellRoutes(router, {
-      clusters: {} as ContainerCloudClusters,
-      auditor: {} as AuditorService,
-      sessions,
-      allowedOrigins: [],
-      loadService: async () => ({
-        credentials: {
-          principal: { type: 'user', userEntityRef: ALICE },
-        } as unknown as BackstageCredentials,
-        entityRef: REF,
-        binding: new ServiceBinding(REF, status),
+    const notUsed = async () => {
+      throw new Error('not used');
+    };
+    mountServiceRoutes(
+      router,
+      shellRoutes({
+        clusters: {} as ContainerCloudClusters,
+        auditor: {} as AuditorService,
+        sessions,
+        allowedOrigins: [],
+        loadService: notUsed,
+        authorize: notUsed,
       }),
-      authorize: async () => {},
-    });
+      {
+        user: ALICE,
+        service: () => ({
+          entityRef: REF,
+          binding: new ServiceBinding(REF, status),
+        }),
+      },
+    );
     app = express();
     app.use(express.json());
     app.use(router);

@@ -1,6 +1,12 @@
 import type express from 'express';
 import { once } from 'node:events';
-import type { ServiceRouteContext } from '../lib/serviceRoutes';
+import {
+  LoadedService,
+  SERVICE_PATH,
+  ServiceAccess,
+  ServiceRoute,
+  serviceRoute,
+} from '../lib/serviceRoutes';
 import type {
   AuditorService,
   BackstageCredentials,
@@ -9,21 +15,25 @@ import type {
 import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import {
   containerExecPermission,
+  openedShellSchema,
   openShellSchema,
   shellIdSchema as sessionId,
   shellInputSchema,
   shellOutputQuerySchema as offsetQuery,
   shellResizeSchema,
 } from '@internal/plugin-container-cloud-common';
-import type { ContainerCloudClusters } from '@internal/plugin-container-cloud-node';
-import { parseBody } from '../lib/validation';
+import {
+  ANSWERED,
+  ContainerCloudClusters,
+} from '@internal/plugin-container-cloud-node';
+import { z } from 'zod';
 import { requireOrigin } from './origin';
 import { ShellEvent, ShellSessions } from './ShellSessions';
 import { ShellDirectory, ShellLocation } from './ShellDirectory';
 import { NonRootUser, shellCommand } from './shellCommand';
 import { MAX_UNREAD_OUTPUT_BYTES, slowReaderGuard } from './slowReader';
 
-export interface ShellRoutesOptions extends ServiceRouteContext {
+export interface ShellRoutesOptions extends ServiceAccess {
   clusters: ContainerCloudClusters;
   auditor: AuditorService;
   sessions: ShellSessions;
@@ -56,50 +66,31 @@ function userOf(credentials: BackstageCredentials): string {
   return principal.userEntityRef;
 }
 
+const BASE = `${SERVICE_PATH}/shells`;
+
+/** The caller, allowed to exec into this service's containers (for the forwarding). */
+async function shellUser(options: ShellRoutesOptions, req: express.Request) {
+  const service = await options.loadService(req, 'operate');
+  const user = userOf(service.credentials);
+  await options.authorize(
+    containerExecPermission,
+    service.entityRef,
+    service.credentials,
+  );
+  return { ...service, user };
+}
+
 /**
- * Web shells into a service's containers, over plain HTTP so Backstage's auth and proxies apply:
- * POST opens one (exec permission, audited), the output streams as NDJSON lines from an offset,
- * keystrokes and resizes are POSTed, DELETE closes it. Each shell belongs to the user who opened
- * it; its end (exit code, duration, bytes both ways) is a second audit event.
+ * What comes before the shell routes: the Origin check, and passing a request about a shell
+ * another backend replica holds to that replica.
  */
-export function addShellRoutes(
+export function addShellMiddleware(
   router: express.Router,
   options: ShellRoutesOptions,
 ) {
-  const { clusters, auditor, sessions, directory, loadService, authorize } =
-    options;
-  const heartbeatMs = options.heartbeatMs ?? 15_000;
-  const base = '/services/:namespace/:name/shells';
+  const { directory, sessions } = options;
+  const base = BASE;
   router.use(`${base}`, requireOrigin(options.allowedOrigins));
-
-  /** The caller, allowed to exec into this service's containers. */
-  async function shellUser(req: express.Request) {
-    const service = await loadService(req, 'operate');
-    const user = userOf(service.credentials);
-    await authorize(
-      containerExecPermission,
-      service.entityRef,
-      service.credentials,
-    );
-    return { ...service, user };
-  }
-
-  /**
-   * The caller's shell `id`, when it is a shell into this service: exec was checked on the URL's
-   * service, so a shell into another one (a service the caller may no longer exec into) is
-   * answered as absent, 404.
-   */
-  async function ownShell(req: express.Request) {
-    const { user, entityRef, binding } = await shellUser(req);
-    const id = parseBody(sessionId, req.params.id);
-    const target = sessions.targetOf(id, user);
-    if (target.entityRef !== entityRef) {
-      throw new NotFoundError(`no shell ${id} of yours is open`);
-    }
-    // the binding may have changed since it opened (a second claim, placements narrowed)
-    binding.idIn(target.cluster, target.namespace);
-    return { user, id };
-  }
 
   // A shell another replica holds (its apiserver connection lives there): the request of a user
   // allowed to exec here is passed to that replica as it came, and its answer streamed back.
@@ -115,7 +106,7 @@ export function addShellRoutes(
       next();
       return;
     }
-    const { user, entityRef } = await shellUser(req);
+    const { user, entityRef } = await shellUser(options, req);
     const holder = await directory.locate(id);
     if (
       !holder ||
@@ -186,137 +177,202 @@ export function addShellRoutes(
     }
     res.end();
   }
+}
 
-  router.post(base, async (req, res) => {
-    const service = await loadService(req, 'operate');
-    const event = await auditor.createEvent({
-      eventId: 'container-shell',
-      severityLevel: 'high',
-      request: req,
-      meta: { entityRef: service.entityRef, request: req.body },
-    });
-    try {
-      const user = userOf(service.credentials);
-      await authorize(
-        containerExecPermission,
-        service.entityRef,
-        service.credentials,
-      );
-      const body = parseBody(openShellSchema, req.body);
-      const kubernetesId = service.binding.idIn(body.cluster, body.namespace);
-      const target = {
-        entityRef: service.entityRef,
-        cluster: body.cluster,
-        namespace: body.namespace,
-        pod: body.pod,
-        container: body.container,
-      };
-      const podExec = clusters.podExec(body.cluster);
-      const elsewhere = await directory?.countElsewhere(user);
-      const id = await sessions.open(
-        user,
-        target,
-        handlers =>
-          podExec.open(
-            {
-              namespace: body.namespace,
-              pod: body.pod,
-              container: body.container,
-              kubernetesId,
-            },
-            ({ ephemeral }) =>
-              shellCommand(
-                body.shell,
-                ephemeral ? undefined : options.nonRootUser,
-              ),
-            { columns: body.columns, rows: body.rows },
-            handlers,
-          ),
-        summary => {
-          void auditor
-            .createEvent({
-              eventId: 'container-shell-end',
-              severityLevel: 'high',
-              meta: {
-                user: summary.user,
-                shell: summary.id,
-                ...summary.target,
-                durationMs: summary.durationMs,
-                bytesIn: summary.bytesIn,
-                bytesOut: summary.bytesOut,
-                ...summary.exit,
+const shellParams = z.object({ id: sessionId });
+
+/**
+ * Web shells into a service's containers, over plain HTTP so Backstage's auth and proxies apply:
+ * POST opens one (exec permission, audited), the output streams as NDJSON lines from an offset,
+ * keystrokes and resizes are POSTed, DELETE closes it. Each shell belongs to the user who opened
+ * it; its end (exit code, duration, bytes both ways) is a second audit event. Only the opening
+ * is audited: the routes into an open shell act within the session its two events record.
+ */
+export function shellRoutes(options: ShellRoutesOptions): ServiceRoute[] {
+  const { clusters, auditor, sessions, directory } = options;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
+
+  /**
+   * The caller's shell `id`, when it is a shell into this service: exec was checked on the URL's
+   * service, so a shell into another one (a service the caller may no longer exec into) is
+   * answered as absent, 404.
+   */
+  function ownShell(
+    { entityRef, binding }: LoadedService,
+    credentials: BackstageCredentials,
+    id: string,
+  ) {
+    const user = userOf(credentials);
+    const target = sessions.targetOf(id, user);
+    if (target.entityRef !== entityRef) {
+      throw new NotFoundError(`no shell ${id} of yours is open`);
+    }
+    // the binding may have changed since it opened (a second claim, placements narrowed)
+    binding.idIn(target.cluster, target.namespace);
+    return { user, id };
+  }
+
+  const inShell = {
+    access: 'operate',
+    permission: containerExecPermission,
+    notAudited: 'it acts within a shell whose opening and end are audited',
+  } as const;
+
+  return [
+    serviceRoute({
+      method: 'post',
+      path: BASE,
+      summary: 'Open a web shell in a container',
+      access: 'operate',
+      permission: containerExecPermission,
+      audit: { eventId: 'container-shell', severityLevel: 'high' },
+      request: { body: openShellSchema },
+      response: {
+        status: 201,
+        description: 'the shell is open',
+        schema: openedShellSchema,
+      },
+      handler: async ({ resource: service, credentials, body, audit }) => {
+        const user = userOf(credentials);
+        const kubernetesId = service.binding.idIn(body.cluster, body.namespace);
+        const target = {
+          entityRef: service.entityRef,
+          cluster: body.cluster,
+          namespace: body.namespace,
+          pod: body.pod,
+          container: body.container,
+        };
+        const podExec = clusters.podExec(body.cluster);
+        const elsewhere = await directory?.countElsewhere(user);
+        const id = await sessions.open(
+          user,
+          target,
+          handlers =>
+            podExec.open(
+              {
+                namespace: body.namespace,
+                pod: body.pod,
+                container: body.container,
+                kubernetesId,
               },
-            })
-            .then(e => e.success());
-        },
-        elsewhere,
-      );
-      await directory?.register({ id, user, entityRef: service.entityRef });
-      await event.success({ meta: { shell: id } });
-      res.status(201).json({ id, ...target });
-    } catch (error) {
-      await event.fail({ error: error as Error });
-      throw error;
-    }
-  });
-
-  router.get(`${base}/:id/output`, async (req, res) => {
-    const { user, id } = await ownShell(req);
-    const { offset } = parseBody(offsetQuery, req.query);
-    res.status(200);
-    res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-cache, no-transform');
-    res.setHeader('X-Accel-Buffering', 'no');
-    let stop = () => {};
-    const timer: { heartbeat?: NodeJS.Timeout } = {};
-    // a reader that cannot keep up is dropped; the page reconnects from its offset
-    const write = slowReaderGuard(res, MAX_UNREAD_OUTPUT_BYTES, () => {
-      clearInterval(timer.heartbeat);
-      stop();
-    });
-    timer.heartbeat = setInterval(
-      () => write('{"type":"ping"}\n'),
-      heartbeatMs,
-    );
-    const send = (event: ShellEvent) => {
-      write(`${JSON.stringify(event)}\n`);
-      if (event.type === 'exit') {
-        clearInterval(timer.heartbeat);
-        res.end();
-      }
-    };
-    // the shell may not be this user's: that answers 404 before anything is streamed
-    try {
-      stop = sessions.follow(id, user, offset, send);
-    } catch (error) {
-      clearInterval(timer.heartbeat);
-      res.removeHeader('Content-Type');
-      throw error;
-    }
-    res.flushHeaders();
-    req.on('close', () => {
-      clearInterval(timer.heartbeat);
-      stop();
-    });
-  });
-
-  router.post(`${base}/:id/input`, async (req, res) => {
-    const { user, id } = await ownShell(req);
-    const { data } = parseBody(shellInputSchema, req.body);
-    sessions.write(id, user, data);
-    res.status(204).end();
-  });
-
-  router.post(`${base}/:id/resize`, async (req, res) => {
-    const { user, id } = await ownShell(req);
-    const { columns, rows } = parseBody(shellResizeSchema, req.body);
-    sessions.resize(id, user, columns, rows);
-    res.status(204).end();
-  });
-
-  router.delete(`${base}/:id`, async (req, res) => {
-    const { user, id } = await ownShell(req);
-    sessions.close(id, user);
-    res.status(204).end();
-  });
+              ({ ephemeral }) =>
+                shellCommand(
+                  body.shell,
+                  ephemeral ? undefined : options.nonRootUser,
+                ),
+              { columns: body.columns, rows: body.rows },
+              handlers,
+            ),
+          summary => {
+            void auditor
+              .createEvent({
+                eventId: 'container-shell-end',
+                severityLevel: 'high',
+                meta: {
+                  user: summary.user,
+                  shell: summary.id,
+                  ...summary.target,
+                  durationMs: summary.durationMs,
+                  bytesIn: summary.bytesIn,
+                  bytesOut: summary.bytesOut,
+                  ...summary.exit,
+                },
+              })
+              .then(e => e.success());
+          },
+          elsewhere,
+        );
+        await directory?.register({ id, user, entityRef: service.entityRef });
+        audit.meta.shell = id;
+        return { id, ...target };
+      },
+    }),
+    serviceRoute({
+      ...inShell,
+      method: 'get',
+      path: `${BASE}/:id/output`,
+      summary: "A shell's output from an offset, as it comes (NDJSON)",
+      request: { params: shellParams, query: offsetQuery },
+      response: {
+        description: 'output, exit and ping lines',
+        contentType: 'application/x-ndjson',
+      },
+      handler: async ({ resource, credentials, params, query, req, res }) => {
+        const { user, id } = ownShell(resource, credentials, params.id);
+        const { offset } = query;
+        res.status(200);
+        res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
+        res.setHeader('Cache-Control', 'no-cache, no-transform');
+        res.setHeader('X-Accel-Buffering', 'no');
+        let stop = () => {};
+        const timer: { heartbeat?: NodeJS.Timeout } = {};
+        // a reader that cannot keep up is dropped; the page reconnects from its offset
+        const write = slowReaderGuard(res, MAX_UNREAD_OUTPUT_BYTES, () => {
+          clearInterval(timer.heartbeat);
+          stop();
+        });
+        timer.heartbeat = setInterval(
+          () => write('{"type":"ping"}\n'),
+          heartbeatMs,
+        );
+        const send = (event: ShellEvent) => {
+          write(`${JSON.stringify(event)}\n`);
+          if (event.type === 'exit') {
+            clearInterval(timer.heartbeat);
+            res.end();
+          }
+        };
+        // the shell may not be this user's: that answers 404 before anything is streamed
+        try {
+          stop = sessions.follow(id, user, offset, send);
+        } catch (error) {
+          clearInterval(timer.heartbeat);
+          res.removeHeader('Content-Type');
+          throw error;
+        }
+        res.flushHeaders();
+        req.on('close', () => {
+          clearInterval(timer.heartbeat);
+          stop();
+        });
+        return ANSWERED;
+      },
+    }),
+    serviceRoute({
+      ...inShell,
+      method: 'post',
+      path: `${BASE}/:id/input`,
+      summary: 'Send keystrokes to a shell',
+      request: { params: shellParams, body: shellInputSchema },
+      response: { description: 'sent' },
+      handler: async ({ resource, credentials, params, body }) => {
+        const { user, id } = ownShell(resource, credentials, params.id);
+        sessions.write(id, user, body.data);
+      },
+    }),
+    serviceRoute({
+      ...inShell,
+      method: 'post',
+      path: `${BASE}/:id/resize`,
+      summary: "Change a shell's terminal size",
+      request: { params: shellParams, body: shellResizeSchema },
+      response: { description: 'resized' },
+      handler: async ({ resource, credentials, params, body }) => {
+        const { user, id } = ownShell(resource, credentials, params.id);
+        sessions.resize(id, user, body.columns, body.rows);
+      },
+    }),
+    serviceRoute({
+      ...inShell,
+      method: 'delete',
+      path: `${BASE}/:id`,
+      summary: 'Close a shell',
+      request: { params: shellParams },
+      response: { description: 'closed' },
+      handler: async ({ resource, credentials, params }) => {
+        const { user, id } = ownShell(resource, credentials, params.id);
+        sessions.close(id, user);
+      },
+    }),
+  ];
 }

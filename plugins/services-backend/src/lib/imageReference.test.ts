@@ -1,5 +1,5 @@
 import { upgradeSchema } from '@internal/plugin-container-cloud-common';
-import { parseBody } from './validation';
+import { parseInput as parseBody } from '@internal/plugin-container-cloud-node';
 
 const target = {
   cluster: 'c1',

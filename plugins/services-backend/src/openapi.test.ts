@@ -1,0 +1,136 @@
+import request from 'supertest';
+import { z } from 'zod';
+import {
+  operationResultSchema,
+  serviceViewSchema,
+} from '@internal/plugin-container-cloud-common';
+import { openApiPath } from '@internal/plugin-container-cloud-node';
+import { createRouter, RouterOptions } from './router';
+import { ShellSessions } from './shell/ShellSessions';
+import { startServicesBackend } from './__testUtils__/startServicesBackend';
+
+jest.setTimeout(120_000);
+
+/** Every route the express router serves, as `METHOD /path`, from its own stack. */
+async function expressRoutes(): Promise<string[]> {
+  const shellSessions = new ShellSessions();
+  // nothing is called while routes are registered: empty stand-ins are enough to list them
+  const router = await createRouter({
+    maxReplicas: 20,
+    maxFollowsPerUser: 5,
+    shellSessions,
+  } as unknown as RouterOptions);
+  shellSessions.closeAll('listed');
+  return (
+    router.stack as Array<{
+      route?: { path: string; methods: Record<string, boolean> };
+    }>
+  ).flatMap(layer =>
+    layer.route
+      ? Object.keys(layer.route.methods).map(
+          method => `${method.toUpperCase()} ${layer.route!.path}`,
+        )
+      : [],
+  );
+}
+
+describe('the OpenAPI document', () => {
+  let backend: Awaited<ReturnType<typeof startServicesBackend>>;
+
+  beforeAll(async () => {
+    backend = await startServicesBackend({ clusters: [] });
+  });
+
+  afterAll(() => backend?.stop());
+
+  async function document() {
+    const res = await request(backend.server).get('/api/services/openapi.json');
+    expect(res.status).toBe(200);
+    return res.body;
+  }
+
+  it('is served without credentials', async () => {
+    const doc = await document();
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.servers).toEqual([{ url: '/api/services' }]);
+  });
+
+  it('documents every route of the router, and no route the router does not have', async () => {
+    const documented = Object.entries(
+      (await document()).paths as Record<string, Record<string, unknown>>,
+    )
+      .flatMap(([path, methods]) =>
+        Object.keys(methods).map(method => `${method.toUpperCase()} ${path}`),
+      )
+      .sort();
+    const served = (await expressRoutes())
+      // the document itself is no route of the API
+      .filter(route => route !== 'GET /openapi.json')
+      .map(route => {
+        const [method, path] = route.split(' ');
+        return `${method} ${openApiPath(path)}`;
+      })
+      .sort();
+    expect(served.length).toBeGreaterThan(20);
+    expect(documented).toEqual(served);
+  });
+
+  it('documents the bodies and answers with the contract’s schemas', async () => {
+    const doc = await document();
+    const scale = doc.paths['/services/{namespace}/{name}/scale'].post;
+    expect(scale['x-access']).toBe('operate');
+    expect(scale['x-permissions']).toEqual(['container-cloud.service.scale']);
+    expect(scale['x-audit-event']).toBe('service-scale');
+    const body = scale.requestBody.content['application/json'].schema;
+    expect(body.required).toEqual(
+      expect.arrayContaining([
+        'cluster',
+        'namespace',
+        'deployment',
+        'replicas',
+      ]),
+    );
+    expect(body.properties.replicas).toMatchObject({
+      type: 'integer',
+      minimum: 0,
+      maximum: 50,
+    });
+    expect(scale.responses['200'].content['application/json'].schema).toEqual(
+      JSON.parse(
+        JSON.stringify(
+          (({ $schema, ...rest }) => rest)(
+            z.toJSONSchema(operationResultSchema, { io: 'output' }) as Record<
+              string,
+              unknown
+            >,
+          ),
+        ),
+      ),
+    );
+    const view = doc.paths['/services/{namespace}/{name}'].get;
+    expect(view['x-access']).toBe('read');
+    expect(
+      view.responses['200'].content['application/json'].schema.required,
+    ).toEqual(
+      (
+        z.toJSONSchema(serviceViewSchema, { io: 'output' }) as {
+          required: string[];
+        }
+      ).required,
+    );
+    const logs = doc.paths['/services/{namespace}/{name}/containers/logs'].get;
+    expect(
+      logs.parameters.map(
+        (p: { name: string; in: string }) => `${p.in}:${p.name}`,
+      ),
+    ).toEqual(
+      expect.arrayContaining([
+        'path:namespace',
+        'path:name',
+        'query:cluster',
+        'query:pod',
+        'query:tailLines',
+      ]),
+    );
+  });
+});
