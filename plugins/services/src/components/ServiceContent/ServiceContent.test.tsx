@@ -1,4 +1,5 @@
-import { screen, fireEvent, waitFor } from '@testing-library/react';
+import { act, screen, fireEvent, waitFor } from '@testing-library/react';
+import { SignalApi, signalApiRef } from '@backstage/plugin-signals-react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import type { Entity } from '@backstage/catalog-model';
@@ -153,11 +154,30 @@ function api(overrides: Partial<ServicesApi> = {}): ServicesApi {
   } as ServicesApi;
 }
 
-function render(servicesApi: ServicesApi) {
+type SignalMessage = Parameters<Parameters<SignalApi['subscribe']>[1]>[0];
+
+/** A signals API the test drives: the subscribers of each channel. */
+function fakeSignals() {
+  const subscribers = new Map<string, (message: SignalMessage) => void>();
+  const signalApi: SignalApi = {
+    subscribe(channel, onMessage) {
+      subscribers.set(channel, onMessage as (message: SignalMessage) => void);
+      return {
+        unsubscribe: () => {
+          subscribers.delete(channel);
+        },
+      };
+    },
+  };
+  return { subscribers, api: signalApi };
+}
+
+function render(servicesApi: ServicesApi, signals = fakeSignals()) {
   return renderInTestApp(
     <TestApiProvider
       apis={[
         [servicesApiRef, servicesApi],
+        [signalApiRef, signals.api],
         // the tab's dialogs reach these; no test here opens them
         [shellApiRef, {}],
         [debugApiRef, {}],
@@ -439,5 +459,29 @@ describe('ServiceContent', () => {
       await screen.findByText(/It now wants 5 replicas/),
     ).toBeInTheDocument();
     expect(screen.getByText(/nothing was changed/)).toBeInTheDocument();
+  });
+
+  it('reads the service, its diagnosis and its history again when the backend signals a change', async () => {
+    const servicesApi = api();
+    const signals = fakeSignals();
+    await render(servicesApi, signals);
+    expect(
+      await screen.findByText('payments-api-7d9-gone1'),
+    ).toBeInTheDocument();
+    expect(servicesApi.getService).toHaveBeenCalledTimes(1);
+    const signal = signals.subscribers.get(
+      'container-cloud.services.payments-api',
+    );
+    expect(signal).toBeDefined();
+    act(() => signal!({ type: 'pod', cluster: 'dev' }));
+    await waitFor(() =>
+      expect(servicesApi.getService).toHaveBeenCalledTimes(2),
+    );
+    await waitFor(() =>
+      expect(servicesApi.getDiagnosis).toHaveBeenCalledTimes(2),
+    );
+    await waitFor(() =>
+      expect(servicesApi.getHistory).toHaveBeenCalledTimes(2),
+    );
   });
 });
