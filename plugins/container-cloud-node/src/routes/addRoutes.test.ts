@@ -32,6 +32,12 @@ const readPermission = createPermission({
   attributes: { action: 'read' },
   resourceType: 'thing',
 });
+/** what only carol, the admin, may: e.g. tag a thing nobody owns */
+const adminPermission = createPermission({
+  name: 'test.admin',
+  attributes: { action: 'update' },
+});
+const CAROL_REF = 'user:default/carol';
 
 /** A thing of the test's own store; `alice` owns `mine`, nobody owns `other`. */
 interface Thing {
@@ -41,6 +47,7 @@ interface Thing {
 const THINGS: Record<string, Thing> = {
   mine: { ref: 'thing:mine', owner: 'user:default/alice' },
   other: { ref: 'thing:other', owner: 'user:default/nobody' },
+  orphan: { ref: 'thing:orphan', owner: '' },
 };
 
 const route = defineRoute<Thing>();
@@ -93,6 +100,33 @@ const ROUTES: RouteSpec<Thing>[] = [
       audit.meta.renamedTo = body.name;
       return { ref: resource.ref, name: body.name };
     },
+  }),
+  route({
+    method: 'post',
+    path: '/things/:id/tag',
+    summary: "tag a thing: its owner's, or the admin's when it has none",
+    access: 'operate',
+    permission: [editPermission, adminPermission],
+    permissionFor: thing => (thing.owner ? editPermission : adminPermission),
+    refusal: (_permission, thing) =>
+      `you may not tag ${thing.ref}: ${
+        thing.owner ? 'only its owner may' : 'only admins may'
+      }`,
+    audit: { eventId: 'thing-tag' },
+    request: {
+      body: z
+        .object({
+          tag: z.string().min(1),
+          style: z.strictObject({ color: z.string() }).optional(),
+        })
+        .strict(),
+      names: { body: 'tag' },
+    },
+    response: {
+      description: 'the tag',
+      schema: z.object({ tag: z.string() }),
+    },
+    handler: async ({ body }) => ({ tag: body.tag }),
   }),
   route({
     method: 'get',
@@ -156,6 +190,8 @@ async function startBackend() {
             auditedRequest: input => ({ ...(input as object), secret: 'x' }),
             refusal: (permission, ref) =>
               `you may not ${permission.name} ${ref}: only its owner may`,
+            auditContext: req =>
+              req.query.via ? { via: String(req.query.via) } : {},
           });
           httpRouter.use(router);
         },
@@ -177,6 +213,8 @@ async function startBackend() {
           return {
             result:
               r.permission.name === readPermission.name ||
+              (r.permission.name === adminPermission.name &&
+                principal.userEntityRef === CAROL_REF) ||
               owner === principal.userEntityRef
                 ? AuthorizeResult.ALLOW
                 : AuthorizeResult.DENY,
@@ -203,6 +241,7 @@ async function startBackend() {
 
 const ALICE = mockCredentials.user.header('user:default/alice');
 const BOB = mockCredentials.user.header('user:default/bob');
+const CAROL = mockCredentials.user.header(CAROL_REF);
 
 describe('the route pipeline', () => {
   let server: Awaited<ReturnType<typeof startBackend>>['server'];
@@ -346,6 +385,46 @@ describe('the route pipeline', () => {
     });
   });
 
+  it('checks the permission the resource chooses, refuses in the route’s words, and records the request’s context', async () => {
+    const tag = (id: string, who: string) =>
+      request(server)
+        .post(`/api/things/things/${id}/tag?via=cli`)
+        .set('Authorization', who)
+        .send({ tag: 'blue' });
+    expect((await tag('mine', ALICE)).status).toBe(200);
+    const bob = await tag('mine', BOB);
+    expect(bob.status).toBe(403);
+    expect(bob.body.error.message).toBe(
+      'you may not tag thing:mine: only its owner may',
+    );
+    // nobody owns it: the admin permission, not the owner's
+    const alice = await tag('orphan', ALICE);
+    expect(alice.status).toBe(403);
+    expect(alice.body.error.message).toBe(
+      'you may not tag thing:orphan: only admins may',
+    );
+    expect((await tag('orphan', CAROL)).status).toBe(200);
+    expect((await tag('mine', CAROL)).status).toBe(403);
+    expect(audit.map(e => [e.outcome, e.meta?.via, e.meta?.thing])).toEqual([
+      ['success', 'cli', 'thing:mine'],
+      ['fail', 'cli', 'thing:mine'],
+      ['fail', 'cli', 'thing:orphan'],
+      ['success', 'cli', 'thing:orphan'],
+      ['fail', 'cli', 'thing:mine'],
+    ]);
+  });
+
+  it('names the request part in a 400, and a nested unknown field with where it is', async () => {
+    const res = await request(server)
+      .post('/api/things/things/mine/tag')
+      .set('Authorization', ALICE)
+      .send({ tag: 'blue', style: { color: 'red', size: 1 } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toBe(
+      'invalid tag: style: unknown field(s): size',
+    );
+  });
+
   it('lets a handler answer itself, with the success it recorded', async () => {
     const res = await request(server)
       .get('/api/things/things/mine/download')
@@ -423,6 +502,22 @@ describe('the route table check', () => {
         { ...base, method: 'get', access: 'read' },
       ]),
     ).toThrow('GET /x is declared twice');
+  });
+
+  it('refuses a permission chosen by a resource on a route without one', () => {
+    expect(() =>
+      checkRouteTable([
+        {
+          ...base,
+          method: 'post',
+          access: 'operate',
+          resource: false,
+          permission: [adminPermission],
+          permissionFor: () => adminPermission,
+          audit: { eventId: 'x' },
+        },
+      ]),
+    ).toThrow('POST /x has no resource to choose its permission by');
   });
 
   it('refuses a resource permission on a route without a resource', () => {

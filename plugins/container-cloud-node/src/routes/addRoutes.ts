@@ -55,6 +55,9 @@ export function checkRouteTable(routes: readonly RouteSpec<any>[]): void {
         `${key} has no resource to check ${resourcePermissions[0].name} on`,
       );
     }
+    if (route.resource === false && route.permissionFor) {
+      throw new Error(`${key} has no resource to choose its permission by`);
+    }
   }
 }
 
@@ -110,6 +113,7 @@ function auditStartMeta<TResource>(
     ? options.auditedRequest(input)
     : (input as AuditMeta | undefined);
   return {
+    ...options.auditContext?.(req),
     ...(route.resource !== false && options.auditMeta
       ? options.auditMeta(resource)
       : {}),
@@ -127,7 +131,7 @@ async function authorize<TResource>(
   resource: TResource,
   credentials: BackstageCredentials,
 ): Promise<boolean[]> {
-  const required = [route.permission ?? []].flat();
+  const required = requiredPermissions(route, resource);
   const asked = route.ask ?? [];
   if (required.length + asked.length === 0) return [];
   const resourceRef =
@@ -149,13 +153,35 @@ async function authorize<TResource>(
   required.forEach((permission, i) => {
     if (decisions[i].result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(
-        (options.refusal ?? defaultRefusal)(permission, resourceRef),
+        route.refusal
+          ? route.refusal(permission, resource, resourceRef)
+          : (options.refusal ?? defaultRefusal)(permission, resourceRef),
       );
     }
   });
   return decisions
     .slice(required.length)
     .map(decision => decision.result === AuthorizeResult.ALLOW);
+}
+
+/** The route's permissions, or those `permissionFor` chose for the resource among them. */
+function requiredPermissions<TResource>(
+  route: RouteSpec<TResource>,
+  resource: TResource,
+): RoutePermission[] {
+  const declared = [route.permission ?? []].flat();
+  if (!route.permissionFor) return declared;
+  const chosen = [route.permissionFor(resource)].flat();
+  for (const permission of chosen) {
+    if (!declared.some(p => p.name === permission.name)) {
+      throw new Error(
+        `${route.method.toUpperCase()} ${route.path}: ${
+          permission.name
+        } is not one of the route's permissions`,
+      );
+    }
+  }
+  return chosen;
 }
 
 async function callerOf<TResource>(
@@ -206,13 +232,25 @@ export function addRoutes<TResource>(
           audit,
           status: undefined as number | undefined,
           params: route.request?.params
-            ? parseInput(route.request.params, req.params)
+            ? parseInput(
+                route.request.params,
+                req.params,
+                route.request.names?.params,
+              )
             : req.params,
           query: route.request?.query
-            ? parseInput(route.request.query, req.query)
+            ? parseInput(
+                route.request.query,
+                req.query,
+                route.request.names?.query,
+              )
             : undefined,
           body: route.request?.body
-            ? parseInput(route.request.body, req.body)
+            ? parseInput(
+                route.request.body,
+                req.body,
+                route.request.names?.body,
+              )
             : undefined,
         };
         const answer = await route.handler(ctx);

@@ -13,7 +13,10 @@ export function describeZodIssues(
     .map(issue => {
       const field = issue.path.join('.');
       if (issue.code === 'unrecognized_keys') {
-        return `unknown field(s): ${issue.keys.join(', ')}`;
+        // a nested object's unknown fields are named with where they are
+        return `${field ? `${field}: ` : ''}unknown field(s): ${issue.keys.join(
+          ', ',
+        )}`;
       }
       if (
         issue.code === 'invalid_type' &&
@@ -28,18 +31,20 @@ export function describeZodIssues(
 
 /**
  * Parses a request's body, query or path parameters, or throws a 400 (`InputError`) listing every
- * problem in plain words. An absent body is read as `{}`, so "x is required" names the field.
+ * problem in plain words: "invalid <what>: ...". An absent body is read as `{}`, so "x is
+ * required" names the field.
  * @public
  */
 export function parseInput<T extends z.ZodType>(
   schema: T,
   value: unknown,
+  what: string = 'request',
 ): z.output<T> {
   const input = value ?? {};
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw new InputError(
-    `invalid request: ${describeZodIssues(result.error.issues, input)}`,
+    `invalid ${what}: ${describeZodIssues(result.error.issues, input)}`,
   );
 }
 

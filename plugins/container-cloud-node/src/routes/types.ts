@@ -27,6 +27,11 @@ export interface RouteRequestSchemas {
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
+  /**
+   * What a 400 calls each part ("invalid <name>: ..."), when "request" says too little, e.g.
+   * `{ body: 'domain' }`.
+   */
+  names?: { params?: string; query?: string; body?: string };
 }
 
 type Parsed<S, Otherwise> = S extends z.ZodType ? z.output<S> : Otherwise;
@@ -99,6 +104,21 @@ export interface RouteSpec<
    * words. Required on 'operate' routes.
    */
   permission?: RoutePermission | RoutePermission[];
+  /**
+   * When the resource decides which of `permission` applies (e.g. a domain with an owner is its
+   * owners' to edit, one without ops'): the ones to check on this resource, each one of
+   * `permission`, which then lists every permission the route may check.
+   */
+  permissionFor?(resource: TResource): RoutePermission | RoutePermission[];
+  /**
+   * The words of this route's 403, when they depend on the route or its resource; default the
+   * pipeline's `refusal`.
+   */
+  refusal?(
+    permission: RoutePermission,
+    resource: TResource,
+    resourceRef: string | undefined,
+  ): string;
   /** permissions asked about in the same round trip, answered in `asked` (not required) */
   ask?: RoutePermission[];
   /**
@@ -159,8 +179,11 @@ export interface RoutePipelineOptions<TResource> {
    * the caller's rights, and what it controls); throws NotFoundError when there is none.
    */
   lookup?(req: Request, credentials: BackstageCredentials): Promise<TResource>;
-  /** the resource's reference, for resource permissions */
-  resourceRef?(resource: TResource): string;
+  /**
+   * the resource's reference, for resource permissions (undefined: it has none, and a route may
+   * check only basic permissions on it, see `permissionFor`)
+   */
+  resourceRef?(resource: TResource): string | undefined;
   /** what the audit events of requests about the resource record of it, e.g. `{ entityRef }` */
   auditMeta?(resource: TResource): AuditMeta;
   /**
@@ -168,6 +191,11 @@ export interface RoutePipelineOptions<TResource> {
    * secrets; undefined leaves it out. Default: as it came.
    */
   auditedRequest?(input: unknown): AuditMeta | undefined;
+  /**
+   * What every audit event records of the request itself, beside the resource's `auditMeta`,
+   * e.g. the names in its path or body, whatever the route and whether it has a resource.
+   */
+  auditContext?(req: Request): AuditMeta;
   /** the words of a 403; default "you may not <permission> <resource>" */
   refusal?(
     permission: RoutePermission,
