@@ -5,8 +5,6 @@
  */
 
 export * from './contract';
-export * from './diff';
-export * from './nginx';
 export * from './permissions';
 export * from './services';
 export * from './streams';

@@ -4,4 +4,4 @@
  * @packageDocumentation
  */
 export { nginxPlugin as default } from './plugin';
-export type { Domain } from './render';
+export type { Domain } from '@internal/plugin-container-cloud-common';

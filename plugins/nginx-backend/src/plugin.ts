@@ -95,6 +95,11 @@ export const nginxPlugin = createBackendPlugin({
             },
           });
         }
+        // the API's OpenAPI document is public, as Backstage's own backends serve theirs
+        deps.httpRouter.addAuthPolicy({
+          path: '/openapi.json',
+          allow: 'unauthenticated',
+        });
         deps.httpRouter.use(
           await createRouter({
             ...deps,

@@ -3,28 +3,44 @@ import Router from 'express-promise-router';
 import type {
   AuditorService,
   BackstageCredentials,
-  BackstageUserPrincipal,
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { NotFoundError } from '@backstage/errors';
 import {
-  AuthorizeResult,
-  BasicPermission,
-  ResourcePermission,
-} from '@backstage/plugin-permission-common';
-import {
+  Domain,
+  domainListSchema,
+  domainSchema,
+  nginxClusterListSchema,
+  nginxClusterQuerySchema,
+  nginxDiffQuerySchema,
   nginxDomainEditPermission,
+  nginxDomainParamsSchema,
+  nginxDomainsQuerySchema,
+  nginxEntityQuerySchema,
   nginxPublishPermission,
+  nginxPublishSchema,
+  nginxRollbackSchema,
   nginxUpstreamEditPermission,
+  nginxVersionParamsSchema,
+  publishResultSchema,
+  renderedDomainSchema,
+  testEnvironmentSyncResultSchema,
+  upstreamMembersChangeSchema,
+  upstreamMembersResultSchema,
+  versionDiffSchema,
+  versionListSchema,
+  versionSchema,
 } from '@internal/plugin-container-cloud-common';
 import {
-  operatorCredentials,
-  readerCredentials,
+  addRoutes,
+  AuditMeta,
+  defineRoute,
+  openApiDocument,
+  parseInput,
+  RouteAudit,
+  RouteSpec,
 } from '@internal/plugin-container-cloud-node';
-import { z } from 'zod';
-import { upstreamMembersSchema } from './render';
-import { parseDomain, parseInput } from './services/parseInput';
 import type { NginxService } from './services/NginxService';
 import type { TestEnvironments } from './services/TestEnvironments';
 import {
@@ -54,329 +70,364 @@ export interface RouterOptions {
   ownerSources?: OwnerSourceCheck;
 }
 
-const slug = (what: string) =>
-  z
-    .string()
-    .regex(
-      /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
-      `${what}: lowercase letters, digits and '-'`,
-    );
-const clusterName = slug('a cluster name');
-const versionId = z.coerce.number().int().min(1);
-const message = z
-  .string()
-  .max(1000, 'a message is at most 1000 characters')
-  .refine(
-    text => ![...text].some(c => c < ' ' && c !== '\t' && c !== '\n'),
-    'a message holds no control characters',
-  )
-  .optional();
+/**
+ * One route of the nginx backend. Its resource, on the routes under `/domains/:cluster/:name`,
+ * is that domain; the other routes are about no one resource (`resource: false`).
+ */
+export type NginxRoute = RouteSpec<Domain>;
+const route = defineRoute<Domain>();
 
-const publishSchema = z.strictObject({ cluster: clusterName, message });
-const rollbackSchema = z.strictObject({
-  cluster: clusterName,
-  version: versionId,
-  message,
-});
-const clusterQuery = z.object({ cluster: clusterName });
-const domainsQuery = z.object({ cluster: clusterName.optional() });
-const diffQuery = z.object({
-  cluster: clusterName,
-  from: versionId,
-  to: versionId,
-});
-const domainParams = z.object({
-  cluster: clusterName,
-  name: slug('a domain name'),
-});
-const entityQuery = z.object({
-  entityRef: z
-    .string()
-    .max(200)
-    .regex(/^component:[^\s/]+\/[^\s/]+$/, 'a Component ref'),
-});
-
-type UserCredentials = BackstageCredentials<BackstageUserPrincipal>;
-
-/** What a mutating route must be allowed to do, worked out from its request. */
-interface Requirement {
-  permission: BasicPermission | ResourcePermission<'catalog-entity'>;
-  resourceRef?: string;
-  /** what the refusal says the user may not do */
-  action: string;
-  /** who may, in the refusal */
-  who: string;
-}
-
-/** A mutating route: the permission it needs and what it does. */
-interface Mutation {
-  path: string;
-  eventId: string;
-  /** every permission any request to the route may be checked against */
-  permissions: Array<BasicPermission | ResourcePermission<'catalog-entity'>>;
-  require(nginx: NginxService, req: express.Request): Promise<Requirement>;
-  run(
-    context: {
-      nginx: NginxService;
-      testEnvironments?: TestEnvironments;
-      forbiddenMembers: ForbiddenMembers;
-      ownerSources: OwnerSourceCheck;
-      /** whether the caller is an ops admin (may edit whole domains) */
-      isOps(): Promise<boolean>;
-    },
-    req: express.Request,
-    user: string,
-  ): Promise<object>;
-}
-
+const DOMAIN_PATH = '/domains/:cluster/:name';
 const OPS = 'only ops admins may';
 
-/** Every mutating route, exported so the permission test can prove it covers them all. */
-export const nginxMutations: Mutation[] = [
-  {
-    path: 'domains',
-    eventId: 'nginx-domain-save',
-    permissions: [nginxDomainEditPermission],
-    require: async () => ({
+/** The 403 of an ops-only route: "you may not <action>: only ops admins may". */
+const opsOnly = (action: string) => () => `you may not ${action}: ${OPS}`;
+
+/** What an audit event keeps of a result: never whole config texts. */
+function summarize(result: object): AuditMeta {
+  const { text, domain, ...rest } = result as {
+    text?: string;
+    domain?: { name: string; cluster: string };
+  };
+  return JSON.parse(
+    JSON.stringify(
+      domain ? { ...rest, domain: `${domain.cluster}/${domain.name}` } : rest,
+    ),
+  );
+}
+
+/**
+ * Records a mutation's result in its audit event; a delivery some nodes did not take is a failure
+ * there, while the caller still gets the result (200) with each node's outcome.
+ */
+async function recordResult<T extends object>(
+  audit: RouteAudit,
+  result: T,
+): Promise<T> {
+  const failedDelivery =
+    ('ok' in result && result.ok === false) ||
+    ('publish' in result &&
+      (result.publish as { ok?: boolean } | undefined)?.ok === false);
+  if (failedDelivery) {
+    await audit.fail(new Error('delivery failed on some nodes'), {
+      result: summarize(result),
+    });
+  } else {
+    audit.meta.result = summarize(result);
+  }
+  return result;
+}
+
+/** The domain of `/domains/:cluster/:name`; 400 for names that cannot be one, 404 for none. */
+async function lookupDomain(nginx: NginxService, req: express.Request) {
+  const params = parseInput(nginxDomainParamsSchema, req.params, 'domain');
+  return nginx.getDomain(params.cluster, params.name);
+}
+
+/** The cluster and domain a request names, from its path or its body, for its audit event. */
+function auditContext(req: express.Request): AuditMeta {
+  const params = req.params as Record<string, string | undefined>;
+  const body = (typeof req.body === 'object' && req.body) || {};
+  const text = (value: unknown) =>
+    typeof value === 'string' ? value.slice(0, 100) : undefined;
+  const context: AuditMeta = {};
+  const cluster = text(params.cluster ?? body.cluster);
+  const domain = text(params.name ?? body.name);
+  if (cluster !== undefined) context.cluster = cluster;
+  if (domain !== undefined) context.domain = domain;
+  return context;
+}
+
+/**
+ * The nginx backend's route table, every route as data (see container-cloud-node's
+ * `addRoutes`): the router, the permission tests and the OpenAPI document read it.
+ */
+export function nginxRouteTable(options: RouterOptions): NginxRoute[] {
+  const { nginx } = options;
+  const forbiddenMembers =
+    options.forbiddenMembers ??
+    forbiddenMembersOf(DEFAULT_FORBIDDEN_RANGES, []);
+  const ownerSources = options.ownerSources ?? refuseOwnerSources;
+  return [
+    route({
+      method: 'get',
+      path: '/clusters',
+      summary: 'The nginx clusters, with each node’s last delivery',
+      access: 'read',
+      resource: false,
+      response: { description: 'the clusters', schema: nginxClusterListSchema },
+      handler: async () => ({ items: await nginx.listClusters() }),
+    }),
+    route({
+      method: 'get',
+      path: '/domains',
+      summary: 'The domains of every cluster, or of one',
+      access: 'read',
+      resource: false,
+      request: { query: nginxDomainsQuerySchema, names: { query: 'query' } },
+      response: { description: 'the domains', schema: domainListSchema },
+      handler: async ({ query }) => ({
+        items: await nginx.listDomains(query.cluster),
+      }),
+    }),
+    route({
+      method: 'get',
+      path: DOMAIN_PATH,
+      summary: 'One domain, with the conf.d text it renders to now',
+      access: 'read',
+      request: {
+        params: nginxDomainParamsSchema,
+        names: { params: 'domain' },
+      },
+      response: { description: 'the domain', schema: renderedDomainSchema },
+      handler: async ({ resource: domain }) => {
+        const rendered = await nginx.render([domain]);
+        return { domain, text: Object.values(rendered.files)[0] };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/entity-domains',
+      summary: 'The domains a catalog Component owns',
+      access: 'read',
+      resource: false,
+      request: { query: nginxEntityQuerySchema, names: { query: 'query' } },
+      response: { description: 'its domains', schema: domainListSchema },
+      handler: async ({ query }) => ({
+        items: await nginx.domainsOwnedBy(query.entityRef),
+      }),
+    }),
+    route({
+      method: 'get',
+      path: '/versions',
+      summary: 'The versions of a cluster’s configuration, newest first',
+      access: 'read',
+      resource: false,
+      request: { query: nginxClusterQuerySchema, names: { query: 'query' } },
+      response: { description: 'the versions', schema: versionListSchema },
+      handler: async ({ query }) => ({
+        items: await nginx.listVersions(query.cluster),
+      }),
+    }),
+    route({
+      method: 'get',
+      path: '/versions/:id',
+      summary: 'One version, with its files and domains',
+      access: 'read',
+      resource: false,
+      request: {
+        params: nginxVersionParamsSchema,
+        query: nginxClusterQuerySchema,
+        names: { params: 'version', query: 'query' },
+      },
+      response: { description: 'the version', schema: versionSchema },
+      handler: async ({ params, query }) =>
+        nginx.getVersion(query.cluster, params.id),
+    }),
+    route({
+      method: 'get',
+      path: '/diff',
+      summary: 'What changed from one version of a cluster to another',
+      access: 'read',
+      resource: false,
+      request: { query: nginxDiffQuerySchema, names: { query: 'query' } },
+      response: { description: 'file by file', schema: versionDiffSchema },
+      handler: async ({ query }) =>
+        nginx.diff(query.cluster, query.from, query.to),
+    }),
+    route({
+      method: 'post',
+      path: '/domains',
+      summary: 'Save a whole domain (a draft until the cluster is published)',
+      access: 'operate',
+      resource: false,
       permission: nginxDomainEditPermission,
-      action: 'save domains',
-      who: OPS,
+      refusal: opsOnly('save domains'),
+      audit: { eventId: 'nginx-domain-save' },
+      request: { body: domainSchema, names: { body: 'domain' } },
+      response: {
+        description: 'the domain and the text it renders to',
+        schema: renderedDomainSchema,
+      },
+      handler: async ({ body, credentials, audit }) =>
+        recordResult(audit, await nginx.saveDomain(body, userOf(credentials))),
     }),
-    run: ({ nginx }, req, user) =>
-      nginx.saveDomain(parseDomain(req.body), user),
-  },
-  {
-    path: 'domains/:cluster/:name/members',
-    eventId: 'nginx-upstream-members-edit',
-    permissions: [nginxUpstreamEditPermission, nginxDomainEditPermission],
-    async require(nginx, req) {
-      const params = parseInput('domain', domainParams, req.params);
-      const domain = await nginx.getDomain(params.cluster, params.name);
-      const action = `edit the upstream members of domain '${domain.name}'`;
-      if (!domain.owner) {
-        return { permission: nginxDomainEditPermission, action, who: OPS };
-      }
-      return {
-        permission: nginxUpstreamEditPermission,
-        resourceRef: domain.owner,
-        action,
-        who: `only the owners of ${domain.owner} and ops admins may`,
-      };
-    },
-    async run({ nginx, forbiddenMembers, ownerSources, isOps }, req, user) {
-      const params = parseInput('domain', domainParams, req.params);
-      const change = parseInput(
-        'upstream members',
-        upstreamMembersSchema,
-        req.body,
-      );
-      // owners publish at once: their members may not lead a public domain inside the platform,
-      // nor to another service's pods
-      if (!(await isOps())) {
-        checkOwnerMembers(change.upstreams, forbiddenMembers);
-        const domain = await nginx.getDomain(params.cluster, params.name);
-        await ownerSources(domain.owner!, change.upstreams);
-      }
-      return nginx.updateMembers(params.cluster, params.name, change, user);
-    },
-  },
-  {
-    path: 'publish',
-    eventId: 'nginx-publish',
-    permissions: [nginxPublishPermission],
-    require: async () => ({
-      permission: nginxPublishPermission,
-      action: 'publish',
-      who: OPS,
-    }),
-    run: ({ nginx }, req, user) => {
-      const input = parseInput('publish request', publishSchema, req.body);
-      return nginx.publish(input.cluster, input.message ?? '', user);
-    },
-  },
-  {
-    path: 'rollback',
-    eventId: 'nginx-rollback',
-    permissions: [nginxPublishPermission],
-    require: async () => ({
-      permission: nginxPublishPermission,
-      action: 'roll back',
-      who: OPS,
-    }),
-    run: ({ nginx }, req, user) => {
-      const input = parseInput('rollback request', rollbackSchema, req.body);
-      return nginx.rollback(input.cluster, input.version, input.message, user);
-    },
-  },
-  {
-    path: 'test-environments/sync',
-    eventId: 'nginx-test-environments-sync',
-    permissions: [nginxPublishPermission],
-    require: async () => ({
-      permission: nginxPublishPermission,
-      action: 'publish test environments',
-      who: OPS,
-    }),
-    run: async ({ testEnvironments }) => {
-      if (!testEnvironments) {
-        throw new NotFoundError(
-          'test environments are not configured (containerCloud.nginx.testEnvironments)',
+    route({
+      method: 'post',
+      path: `${DOMAIN_PATH}/members`,
+      summary:
+        'Change the members of some upstreams of a domain (published at once when it is live)',
+      description:
+        "A domain's owners (the owners of its Component) may, within the platform's member policy; ops admins may on any domain.",
+      access: 'operate',
+      permission: [nginxUpstreamEditPermission, nginxDomainEditPermission],
+      // an owned domain is its owners' (and ops'), one without an owner ops' only
+      permissionFor: domain =>
+        domain.owner ? nginxUpstreamEditPermission : nginxDomainEditPermission,
+      refusal: (_permission, domain) =>
+        `you may not edit the upstream members of domain '${domain.name}': ${
+          domain.owner
+            ? `only the owners of ${domain.owner} and ops admins may`
+            : OPS
+        }`,
+      // whether the caller is an ops admin, who may point members anywhere
+      ask: [nginxDomainEditPermission],
+      audit: { eventId: 'nginx-upstream-members-edit' },
+      request: {
+        params: nginxDomainParamsSchema,
+        body: upstreamMembersChangeSchema,
+        names: { params: 'domain', body: 'upstream members' },
+      },
+      response: {
+        description: 'the domain, and the publish when it was live',
+        schema: upstreamMembersResultSchema,
+      },
+      handler: async ({
+        resource: domain,
+        body,
+        asked,
+        credentials,
+        audit,
+      }) => {
+        const [isOps] = asked;
+        // owners publish at once: their members may not lead a public domain inside the
+        // platform, nor to another service's pods
+        if (!isOps) {
+          checkOwnerMembers(body.upstreams, forbiddenMembers);
+          await ownerSources(domain.owner!, body.upstreams);
+        }
+        return recordResult(
+          audit,
+          await nginx.updateMembers(
+            domain.cluster,
+            domain.name,
+            body,
+            userOf(credentials),
+          ),
         );
-      }
-      return testEnvironments.sync();
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/publish',
+      summary:
+        'Publish a cluster: its domains as they are now become its next version',
+      access: 'operate',
+      resource: false,
+      permission: nginxPublishPermission,
+      refusal: opsOnly('publish'),
+      audit: { eventId: 'nginx-publish' },
+      request: { body: nginxPublishSchema, names: { body: 'publish request' } },
+      response: {
+        description: 'the version and how each node took it',
+        schema: publishResultSchema,
+      },
+      handler: async ({ body, credentials, audit }) =>
+        recordResult(
+          audit,
+          await nginx.publish(
+            body.cluster,
+            body.message ?? '',
+            userOf(credentials),
+          ),
+        ),
+    }),
+    route({
+      method: 'post',
+      path: '/rollback',
+      summary:
+        'Roll a cluster back: an earlier version, byte for byte, becomes its next one',
+      access: 'operate',
+      resource: false,
+      permission: nginxPublishPermission,
+      refusal: opsOnly('roll back'),
+      audit: { eventId: 'nginx-rollback' },
+      request: {
+        body: nginxRollbackSchema,
+        names: { body: 'rollback request' },
+      },
+      response: {
+        description: 'the version and how each node took it',
+        schema: publishResultSchema,
+      },
+      handler: async ({ body, credentials, audit }) =>
+        recordResult(
+          audit,
+          await nginx.rollback(
+            body.cluster,
+            body.version,
+            body.message,
+            userOf(credentials),
+          ),
+        ),
+    }),
+    route({
+      method: 'post',
+      path: '/test-environments/sync',
+      summary:
+        'Publish the test environments now: a domain per service found in the clusters',
+      access: 'operate',
+      resource: false,
+      permission: nginxPublishPermission,
+      refusal: opsOnly('publish test environments'),
+      audit: { eventId: 'nginx-test-environments-sync' },
+      response: {
+        description: 'the test domains added, updated and removed',
+        schema: testEnvironmentSyncResultSchema,
+      },
+      handler: async ({ audit }) => {
+        if (!options.testEnvironments) {
+          throw new NotFoundError(
+            'test environments are not configured (containerCloud.nginx.testEnvironments)',
+          );
+        }
+        return recordResult(audit, await options.testEnvironments.sync());
+      },
+    }),
+  ];
+}
+
+/** The user a mutation acts for (the pipeline lets only users mutate). */
+function userOf(credentials: BackstageCredentials): string {
+  return (credentials.principal as { userEntityRef: string }).userEntityRef;
+}
+
+/** The OpenAPI document of the nginx backend, from its route table. */
+export function nginxOpenApi(options: RouterOptions) {
+  return openApiDocument(
+    {
+      title: 'Container Cloud nginx',
+      version: '1',
+      description:
+        "Nginx domains, versions and publishing. Every route but this document's needs a Backstage token.",
+      serverUrl: '/api/nginx',
     },
-  },
-];
+    nginxRouteTable(options),
+  );
+}
 
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const { nginx, httpAuth, permissions, auditor } = options;
-  const forbiddenMembers =
-    options.forbiddenMembers ??
-    forbiddenMembersOf(DEFAULT_FORBIDDEN_RANGES, []);
   const router = Router();
   router.use(express.json({ limit: '256kb' }));
 
-  const reader = (req: express.Request) => readerCredentials(httpAuth, req);
-
-  router.get('/clusters', async (req, res) => {
-    await reader(req);
-    res.json({ items: await nginx.listClusters() });
+  const document = nginxOpenApi(options);
+  router.get('/openapi.json', (_req, res) => {
+    res.json(document);
   });
 
-  router.get('/domains', async (req, res) => {
-    await reader(req);
-    const query = parseInput('query', domainsQuery, req.query);
-    res.json({ items: await nginx.listDomains(query.cluster) });
+  addRoutes(router, nginxRouteTable(options), {
+    httpAuth,
+    permissions,
+    auditor,
+    lookup: req => lookupDomain(nginx, req),
+    // an owned domain's permission is checked on its Component
+    resourceRef: domain => domain.owner,
+    auditContext,
+    // the request bodies stay out of the audit log, as the results' config texts do
+    auditedRequest: () => undefined,
   });
-
-  router.get('/domains/:cluster/:name', async (req, res) => {
-    await reader(req);
-    const params = parseInput('domain', domainParams, req.params);
-    const domain = await nginx.getDomain(params.cluster, params.name);
-    const rendered = await nginx.render([domain]);
-    res.json({ domain, text: Object.values(rendered.files)[0] });
-  });
-
-  router.get('/entity-domains', async (req, res) => {
-    await reader(req);
-    const query = parseInput('query', entityQuery, req.query);
-    res.json({ items: await nginx.domainsOwnedBy(query.entityRef) });
-  });
-
-  router.get('/versions', async (req, res) => {
-    await reader(req);
-    const query = parseInput('query', clusterQuery, req.query);
-    res.json({ items: await nginx.listVersions(query.cluster) });
-  });
-
-  router.get('/versions/:id', async (req, res) => {
-    await reader(req);
-    const query = parseInput('query', clusterQuery, req.query);
-    res.json(
-      await nginx.getVersion(
-        query.cluster,
-        parseInput('version', versionId, req.params.id),
-      ),
-    );
-  });
-
-  router.get('/diff', async (req, res) => {
-    await reader(req);
-    const query = parseInput('query', diffQuery, req.query);
-    res.json(await nginx.diff(query.cluster, query.from, query.to));
-  });
-
-  for (const mutation of nginxMutations) {
-    router.post(`/${mutation.path}`, async (req, res) => {
-      // the suite's one rule (container-cloud-node's principals.ts): a mutation is a person's
-      const credentials: UserCredentials = await operatorCredentials(
-        httpAuth,
-        req,
-      );
-      const event = await auditor.createEvent({
-        eventId: mutation.eventId,
-        severityLevel: 'medium',
-        request: req,
-        meta: auditMeta(req),
-      });
-      try {
-        const need = await mutation.require(nginx, req);
-        const [decision] = await permissions.authorize(
-          [
-            need.resourceRef
-              ? {
-                  permission:
-                    need.permission as ResourcePermission<'catalog-entity'>,
-                  resourceRef: need.resourceRef,
-                }
-              : { permission: need.permission as BasicPermission },
-          ],
-          { credentials },
-        );
-        if (decision.result !== AuthorizeResult.ALLOW) {
-          throw new NotAllowedError(`you may not ${need.action}: ${need.who}`);
-        }
-        const result = await mutation.run(
-          {
-            nginx,
-            testEnvironments: options.testEnvironments,
-            forbiddenMembers,
-            ownerSources: options.ownerSources ?? refuseOwnerSources,
-            isOps: async () => {
-              const [ops] = await permissions.authorize(
-                [{ permission: nginxDomainEditPermission }],
-                { credentials },
-              );
-              return ops.result === AuthorizeResult.ALLOW;
-            },
-          },
-          req,
-          credentials.principal.userEntityRef,
-        );
-        const failedDelivery =
-          ('ok' in result && result.ok === false) ||
-          ('publish' in result &&
-            (result.publish as { ok?: boolean } | undefined)?.ok === false);
-        if (failedDelivery) {
-          await event.fail({
-            error: new Error('delivery failed on some nodes'),
-            meta: { result: summarize(result) },
-          });
-        } else {
-          await event.success({ meta: { result: summarize(result) } });
-        }
-        res.json(result);
-      } catch (error) {
-        await event.fail({ error: error as Error });
-        throw error;
-      }
-    });
-  }
-
   return router;
-}
-
-/** The cluster and domain a mutation names, from its path or its body. */
-function auditMeta(req: express.Request) {
-  const params = req.params as Record<string, string | undefined>;
-  const body = (typeof req.body === 'object' && req.body) || {};
-  const text = (value: unknown) =>
-    typeof value === 'string' ? value.slice(0, 100) : undefined;
-  return {
-    cluster: text(params.cluster ?? body.cluster),
-    domain: text(params.name ?? body.name),
-  };
-}
-
-/** What an audit event keeps of a result: never whole config texts. */
-function summarize(result: object) {
-  const { text, domain, ...rest } = result as {
-    text?: string;
-    domain?: { name: string; cluster: string };
-  };
-  return domain
-    ? { ...rest, domain: `${domain.cluster}/${domain.name}` }
-    : rest;
 }

@@ -3,5 +3,7 @@
  * and the types derived from them. The backends parse with these schemas and generate their
  * OpenAPI documents from them; the frontends type their clients with the derived types.
  */
+export * from './nginxRequests';
+export * from './nginxViews';
 export * from './serviceRequests';
 export * from './serviceViews';

@@ -1,4 +1,10 @@
-import type { Domain } from '../render';
+import { Domain, domainSchema } from '@internal/plugin-container-cloud-common';
+import { parseInput } from '@internal/plugin-container-cloud-node';
+
+/** A domain as the routes parse it: a 400 ("invalid domain: ...") when it is not one. */
+export function parseDomain(input: unknown): Domain {
+  return parseInput(domainSchema, input, 'domain');
+}
 
 /** A domain with two upstreams and a gray release: the shape most tests start from. */
 export function shopDomain(overrides: Partial<Domain> = {}): Domain {

@@ -4,11 +4,11 @@ import {
 } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
 import type {
+  Domain,
   NodeResult,
   Version,
   VersionSummary,
 } from '@internal/plugin-container-cloud-common';
-import type { Domain } from '../render';
 
 const DOMAINS = 'nginx_domains';
 const VERSIONS = 'nginx_versions';

@@ -1,3 +1,2 @@
 export * from './configTree';
-export * from './domainSchema';
 export * from './renderDomain';

@@ -1,7 +1,6 @@
 import { InputError } from '@backstage/errors';
-import { shopDomain } from '../__testUtils__/domains';
+import { parseDomain, shopDomain } from '../__testUtils__/domains';
 import { FIELDS, maliciousCases } from '../__testUtils__/malicious';
-import { parseDomain } from '../services/parseInput';
 import { renderDomain } from './renderDomain';
 
 describe('renderDomain', () => {

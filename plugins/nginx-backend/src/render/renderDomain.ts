@@ -1,5 +1,8 @@
 import { Directive, renderConfig, RenderedConfig } from './configTree';
-import type { Domain, KubernetesSource } from './domainSchema';
+import type {
+  Domain,
+  KubernetesSource,
+} from '@internal/plugin-container-cloud-common';
 
 /** The first line of every file this plugin writes; delivery only ever removes such files. */
 export const MANAGED_MARKER = 'managed by container-cloud nginx';

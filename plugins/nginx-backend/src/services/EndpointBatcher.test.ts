@@ -1,6 +1,6 @@
 import { mockServices } from '@backstage/backend-test-utils';
 import { shopDomain } from '../__testUtils__/domains';
-import type { Domain } from '../render';
+import type { Domain } from '@internal/plugin-container-cloud-common';
 import { EndpointBatcher, ENDPOINT_SYNC_ACTOR } from './EndpointBatcher';
 import type { NginxService } from './NginxService';
 

@@ -6,7 +6,8 @@ import {
   SERVICE_NAME_LABEL,
   WatchedObjects,
 } from '@internal/plugin-container-cloud-node';
-import type { Endpoint, EndpointLookup, KubernetesSource } from '../render';
+import type { KubernetesSource } from '@internal/plugin-container-cloud-common';
+import type { Endpoint, EndpointLookup } from '../render';
 import type { EndpointSource } from './NginxService';
 
 /** Called with the Service whose endpoints changed. */

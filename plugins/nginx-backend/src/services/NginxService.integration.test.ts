@@ -10,7 +10,7 @@ import {
   startScratchNginx,
   waitFor,
 } from '../__testUtils__/scratchNginx';
-import type { Domain } from '../render';
+import type { Domain } from '@internal/plugin-container-cloud-common';
 import { NginxService } from './NginxService';
 
 jest.setTimeout(60_000);

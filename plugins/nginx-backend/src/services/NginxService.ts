@@ -1,27 +1,24 @@
 import { InputError, NotFoundError } from '@backstage/errors';
-import type {
+import {
+  Domain,
+  domainSchema,
+  KubernetesSource,
   NginxClusterSummary,
   PublishResult,
   RenderedDomain,
+  UpstreamMembersChange,
   UpstreamMembersResult,
   Version,
+  VersionDiff,
   VersionSummary,
 } from '@internal/plugin-container-cloud-common';
+import { parseInput } from '@internal/plugin-container-cloud-node';
 import type { NginxStore } from '../database/NginxStore';
-import {
-  Domain,
-  domainFileName,
-  domainSchema,
-  EndpointLookup,
-  KubernetesSource,
-  renderDomain,
-  UpstreamMembersChange,
-} from '../render';
+import { domainFileName, EndpointLookup, renderDomain } from '../render';
 import { deliver } from './Delivery';
 import { diffFiles } from './lineDiff';
 import type { NginxCluster, NginxConfig } from './NginxClusterConfig';
 import { NginxCheckFailure, NginxValidator } from './NginxValidator';
-import { parseInput } from './parseInput';
 
 /** Where the members of an upstream's Kubernetes sources come from. */
 export interface EndpointSource {
@@ -300,7 +297,7 @@ export class NginxService {
     return id === undefined ? undefined : this.store.getVersion(id);
   }
 
-  async diff(cluster: string, from: number, to: number) {
+  async diff(cluster: string, from: number, to: number): Promise<VersionDiff> {
     const [before, after] = await Promise.all([
       this.getVersion(cluster, from),
       this.getVersion(cluster, to),
@@ -416,7 +413,7 @@ export function applyMembers(
     }),
   };
   // the whole domain must still be valid, e.g. no upstream left without members
-  return parseInput('upstream members', domainSchema, updated);
+  return parseInput(domainSchema, updated, 'upstream members');
 }
 
 /** nginx's message, tied to the domain and field its line came from when that is known. */

@@ -1,7 +1,6 @@
-import { shopDomain } from '../__testUtils__/domains';
+import { parseDomain, shopDomain } from '../__testUtils__/domains';
 import { renderDomain } from '../render';
 import { describeFailure } from './NginxService';
-import { parseDomain } from './parseInput';
 import { NginxValidator } from './NginxValidator';
 
 jest.setTimeout(30_000);

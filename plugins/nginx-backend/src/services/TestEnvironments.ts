@@ -3,11 +3,12 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type { ContainerCloudClustersService } from '@internal/plugin-container-cloud-node';
 import {
+  Domain,
+  domainSchema,
   KUBERNETES_ID_LABEL,
-  PublishResult,
+  TestEnvironmentSyncResult,
 } from '@internal/plugin-container-cloud-common';
 import type { V1Service } from '@kubernetes/client-node';
-import { Domain, domainSchema } from '../render';
 import type { TestEnvironmentsConfig } from './NginxClusterConfig';
 import type { NginxService } from './NginxService';
 
@@ -27,12 +28,7 @@ export interface FoundService {
   port: number | string;
 }
 
-export interface TestEnvironmentSyncResult {
-  added: string[];
-  updated: string[];
-  removed: string[];
-  publish?: PublishResult;
-}
+export type { TestEnvironmentSyncResult };
 
 function endpointPort(service: V1Service): number | string | undefined {
   const port = service.spec?.ports?.[0];
