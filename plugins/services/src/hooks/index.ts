@@ -11,3 +11,5 @@ export {
 } from './useServiceSignal';
 export { useServiceActions } from './useServiceActions';
 export type { OperationOutcome, ServiceOperation } from './useServiceActions';
+export { describeExit, useShellSession } from './useShellSession';
+export type { Status as ShellStatus } from './useShellSession';
