@@ -13,3 +13,5 @@ export { useServiceActions } from './useServiceActions';
 export type { OperationOutcome, ServiceOperation } from './useServiceActions';
 export { describeExit, useShellSession } from './useShellSession';
 export type { Status as ShellStatus } from './useShellSession';
+export { useContainerLog } from './useContainerLog';
+export type { ContainerLog } from './useContainerLog';

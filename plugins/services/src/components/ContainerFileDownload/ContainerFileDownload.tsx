@@ -4,16 +4,7 @@ import { Alert } from '@material-ui/lab';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { useApi } from '@backstage/core-plugin-api';
 import { shellApiRef, ShellTarget } from '../../api/ShellClient';
-
-/** Saves the browser's copy of a blob under the given name. */
-function save(fileName: string, blob: Blob) {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  link.click();
-  URL.revokeObjectURL(url);
-}
+import { saveFile } from '../../lib/saveFile';
 
 /** Downloads a file from inside a container (a log file the application writes). */
 export function ContainerFileDownload(props: {
@@ -31,7 +22,7 @@ export function ContainerFileDownload(props: {
     setDownload({ state: 'busy' });
     try {
       const file = await client.downloadFile(entity, target, filePath);
-      save(file.fileName, file.blob);
+      saveFile(file.fileName, file.blob);
       setDownload({ state: 'idle' });
     } catch (error) {
       setDownload({ state: 'failed', message: (error as Error).message });

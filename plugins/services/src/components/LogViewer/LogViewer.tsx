@@ -21,23 +21,12 @@ import { useApi } from '@backstage/core-plugin-api';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type { PodView } from '@internal/plugin-container-cloud-common';
 import { servicesApiRef } from '../../api/ServicesClient';
+import { useContainerLog } from '../../hooks';
+import { saveFile } from '../../lib/saveFile';
 
 /** Tail sizes offered; the backend accepts 1 to 5000. */
 export const TAIL_SIZES = [100, 500, 1000, 5000];
 /** Lines a follow keeps in the page; older ones are dropped. */
-const MAX_FOLLOWED_LINES = 10_000;
-
-type State =
-  | { status: 'loading' }
-  | { status: 'error'; message: string }
-  | { status: 'ready'; lines: string[]; ended?: boolean };
-
-function splitLines(text: string): string[] {
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  return lines;
-}
-
 /** The line with every case-insensitive match of `search` marked. */
 function highlight(line: string, search: string): ReactNode {
   if (!search) return line;
@@ -73,7 +62,6 @@ export function LogViewer(props: {
   const [previous, setPrevious] = useState(false);
   const [follow, setFollow] = useState(false);
   const [search, setSearch] = useState('');
-  const [state, setState] = useState<State>({ status: 'loading' });
   const [downloadError, setDownloadError] = useState<string>();
   const bottom = useRef<HTMLDivElement>(null);
   const restarts =
@@ -88,42 +76,7 @@ export function LogViewer(props: {
     previous,
   };
 
-  useEffect(() => {
-    setState({ status: 'loading' });
-    if (follow) {
-      let lines: string[] = [];
-      return api.followLogs(entityRef, request, {
-        onOpen: () => setState({ status: 'ready', lines }),
-        onLine: line => {
-          lines = [...lines, line].slice(-MAX_FOLLOWED_LINES);
-          setState({ status: 'ready', lines });
-        },
-        onEnd: () => setState({ status: 'ready', lines, ended: true }),
-        onError: error => setState({ status: 'error', message: error.message }),
-      });
-    }
-    let current = true;
-    api.getLogs(entityRef, request).then(
-      text => current && setState({ status: 'ready', lines: splitLines(text) }),
-      error => current && setState({ status: 'error', message: error.message }),
-    );
-    return () => {
-      current = false;
-    };
-    // the request and the entity ref are rebuilt on every render: depend on what they hold
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [
-    api,
-    entityRef.namespace,
-    entityRef.name,
-    cluster,
-    pod.namespace,
-    pod.name,
-    container,
-    tailLines,
-    previous,
-    follow,
-  ]);
+  const state = useContainerLog(entityRef, request, follow);
 
   // following: keep the newest line in view
   const lineCount = state.status === 'ready' ? state.lines.length : 0;
@@ -138,12 +91,7 @@ export function LogViewer(props: {
         ...request,
         tailLines: 5000,
       });
-      const url = URL.createObjectURL(blob);
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = fileName;
-      link.click();
-      URL.revokeObjectURL(url);
+      saveFile(fileName, blob);
     } catch (error) {
       setDownloadError((error as Error).message);
     }
