@@ -106,6 +106,7 @@ export function containerRoutes(
       response: {
         description: 'the log lines',
         contentType: 'text/plain',
+        errors: { 503: 'the cluster cannot be reached' },
       },
       handler: async ({ resource, query, audit, res }) => {
         const logs = await openLogs(resource, query, audit, false);
@@ -139,6 +140,10 @@ export function containerRoutes(
       response: {
         description: 'the stream of log lines',
         contentType: 'text/event-stream',
+        errors: {
+          429: 'the caller follows as many logs as they may; the message says how many',
+          503: 'the cluster cannot be reached',
+        },
       },
       handler: async ({ resource, query, audit, res, credentials }) => {
         const release = followLimiter.acquire(principalKey(credentials));
@@ -163,7 +168,11 @@ export function containerRoutes(
       access: 'read',
       permission: serviceReadPermission,
       request: { query: eventsQuerySchema },
-      response: { description: 'the events', schema: eventListSchema },
+      response: {
+        description: 'the events',
+        schema: eventListSchema,
+        errors: { 503: 'the cluster cannot be reached' },
+      },
       handler: async ({ resource, query }) => {
         const kubernetesId = resource.binding.idIn(
           query.cluster,
@@ -194,6 +203,7 @@ export function containerRoutes(
       response: {
         description: 'the series',
         schema: containerMetricsSchema,
+        errors: { 503: 'no Prometheus is configured, or it cannot be reached' },
       },
       handler: async ({ resource, query }) => {
         const kubernetesId = resource.binding.idIn(

@@ -298,9 +298,13 @@ export function operationRoutes(
       audit: { eventId: op.eventId },
       request: { body: op.schema },
       response: {
-        description:
-          'done; a write that lost to a newer change is a 409 with the Deployment as it is (`current`)',
+        description: 'done',
         schema: op.result,
+        errors: {
+          409: 'the Deployment changed since the page loaded it (`resourceVersion`); the answer carries it as it is now (`current`)',
+          502: 'the cluster refused the write',
+          503: 'the cluster cannot be reached',
+        },
       },
       handler: async ({ resource, body, audit }) => {
         audit.meta.cluster = body.cluster;

@@ -259,8 +259,15 @@ const pathName = (what: string) =>
 /** An nginx cluster's name, as the backend's config names it. @public */
 export const nginxClusterNameSchema = pathName('a cluster name');
 
-/** A version's number. @public */
-export const nginxVersionIdSchema = z.coerce.number().int().min(1);
+/**
+ * A version's number: a positive integer the database's id column holds (PostgreSQL's integer
+ * ends at 2147483647; a larger number was a 500 before the fuzzer found it). @public
+ */
+export const nginxVersionIdSchema = z.coerce
+  .number()
+  .int('a version is a whole number')
+  .min(1, 'versions start at 1')
+  .max(2147483647, 'no version has a number that large');
 
 const message = z
   .string()

@@ -27,6 +27,7 @@ const ROUTES: RouteSpec<{ ref: string }>[] = [
       description: 'the new name',
       schema: z.object({ name: z.string() }),
       otherStatuses: { 207: 'renamed in part' },
+      errors: { 409: 'renamed meanwhile' },
     },
     handler: async ({ body }) => ({ name: body.name }),
   }),
@@ -75,10 +76,73 @@ describe('openApiDocument', () => {
       additionalProperties: false,
     });
     expect(Object.keys(rename.responses).sort()).toEqual(
-      ['200', '207', '400', '401', '403', '404'].sort(),
+      ['200', '207', '400', '401', '403', '404', '409', '413', '414', '431'].sort(),
     );
+    // a route's own error answers carry the error body, as every error does
+    expect(rename.responses['409']).toEqual({
+      description: 'renamed meanwhile',
+      content: {
+        'application/json': { schema: { $ref: '#/components/schemas/Error' } },
+      },
+    });
+    const forget = doc.paths['/things/{id}'].delete as any;
+    expect(forget.responses['409']).toBeUndefined();
+    // no body, so no 413
+    expect(forget.responses['413']).toBeUndefined();
     expect(rename['x-permissions']).toEqual(['test.thing.edit']);
     expect(rename['x-audit-event']).toBe('thing-rename');
+  });
+
+  it('documents a tuple of one type as an array of that type and length', () => {
+    const [points] = Object.values(
+      openApiDocument({ title: 't', version: '1', serverUrl: '/' }, [
+        route({
+          method: 'get',
+          path: '/things/:id/points',
+          summary: 'points',
+          access: 'read',
+          response: {
+            description: 'the points',
+            schema: z.object({
+              points: z.array(z.tuple([z.number(), z.number()])),
+              label: z.tuple([z.string(), z.number()]),
+            }),
+          },
+          handler: async () => ({ points: [[1, 2]], label: ['a', 1] }),
+        }),
+      ]).paths,
+    );
+    const answer = (points.get as any).responses['200'].content[
+      'application/json'
+    ].schema;
+    expect(answer.properties.points.items).toEqual({
+      type: 'array',
+      items: { type: 'number' },
+      minItems: 2,
+      maxItems: 2,
+    });
+    // items of different types stay a tuple
+    expect(answer.properties.label.prefixItems).toEqual([
+      { type: 'string' },
+      { type: 'number' },
+    ]);
+  });
+
+  it('answers 200 for a route that writes its own answer of a content type', () => {
+    const [log] = Object.values(
+      openApiDocument({ title: 't', version: '1', serverUrl: '/' }, [
+        route({
+          method: 'get',
+          path: '/things/:id/log',
+          summary: 'a thing\'s log',
+          access: 'read',
+          response: { description: 'the lines', contentType: 'text/plain' },
+          handler: async () => undefined,
+        }),
+      ]).paths,
+    );
+    expect(Object.keys((log.get as any).responses)).toContain('200');
+    expect((log.get as any).responses['204']).toBeUndefined();
   });
 
   it('takes a path parameter’s schema from the params schema, and answers 204 without a body', () => {

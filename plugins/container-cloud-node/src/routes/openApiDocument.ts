@@ -22,13 +22,40 @@ export interface OpenApiDocument {
   components: Record<string, unknown>;
 }
 
+/**
+ * A tuple whose items all have one schema (`[time, value]`) as an array of that schema with its
+ * length: the same constraint without `prefixItems`, which OpenAPI tools still misread
+ * (schemathesis 4.32 took it for a draft-4 `items` list and could not check the answers).
+ */
+function sameTypedTuplesAsArrays(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(sameTypedTuplesAsArrays);
+  if (!node || typeof node !== 'object') return node;
+  const entries = Object.entries(node).map(
+    ([key, value]) => [key, sameTypedTuplesAsArrays(value)] as const,
+  );
+  const out: Record<string, unknown> = Object.fromEntries(entries);
+  const prefix = out.prefixItems;
+  if (
+    Array.isArray(prefix) &&
+    prefix.length > 0 &&
+    out.items === false &&
+    prefix.every(item => JSON.stringify(item) === JSON.stringify(prefix[0]))
+  ) {
+    delete out.prefixItems;
+    out.items = prefix[0];
+    out.minItems = prefix.length;
+    out.maxItems = prefix.length;
+  }
+  return out;
+}
+
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   // transforms and refinements are checked at run time; the document shows the shape
   const { $schema, ...rest } = z.toJSONSchema(schema, {
     io,
     unrepresentable: 'any',
   }) as JsonSchema;
-  return rest;
+  return sameTypedTuplesAsArrays(rest) as JsonSchema;
 }
 
 /** `/services/:namespace/:name` as OpenAPI writes it: `/services/{namespace}/{name}`. @public */
@@ -90,7 +117,8 @@ export function openApiDocument(
     const path = openApiPath(route.path);
     const responses: Record<string, unknown> = {};
     const status = String(
-      route.response.status ?? (route.response.schema ? 200 : 204),
+      route.response.status ??
+        (route.response.schema || route.response.contentType ? 200 : 204),
     );
     const answer = route.response.schema
       ? { schema: jsonSchema(route.response.schema, 'output') }
@@ -118,7 +146,27 @@ export function openApiDocument(
           : {}),
       };
     }
-    for (const [code, description] of Object.entries(ERROR_ANSWERS)) {
+    // what the HTTP layer answers before a route runs (body parser, Node, a proxy in front)
+    if (route.request?.body) {
+      responses['413'] = {
+        description: 'the body is larger than the portal accepts',
+        content: {
+          'application/json': {
+            schema: { $ref: '#/components/schemas/Error' },
+          },
+        },
+      };
+    }
+    responses['414'] = {
+      description: 'the URL is longer than the portal (or a proxy in front) accepts',
+    };
+    responses['431'] = {
+      description: 'the headers are larger than the portal accepts',
+    };
+    for (const [code, description] of Object.entries({
+      ...ERROR_ANSWERS,
+      ...route.response.errors,
+    })) {
       responses[code] = {
         description,
         content: {
@@ -201,6 +249,10 @@ export function openApiDocument(
             response: {
               type: 'object',
               properties: { statusCode: { type: 'integer' } },
+            },
+            current: {
+              description:
+                'a 409: the resource as it is now, which the write would have overwritten',
             },
           },
           required: ['error'],

@@ -134,7 +134,7 @@ export interface RouteSpec<
   notAudited?: string;
   request?: TRequest;
   response: {
-    /** 200 unless said; 204 when there is no schema */
+    /** 200 unless said; 204 when there is neither a schema nor a content type */
     status?: number;
     schema?: TResponse;
     description: string;
@@ -142,6 +142,12 @@ export interface RouteSpec<
     contentType?: string;
     /** other answers that are no error, e.g. `{ 207: 'some clusters failed' }` */
     otherStatuses?: Record<number, string>;
+    /**
+     * Error answers this route gives beyond the ones every route may give (400, 401, 403, 404),
+     * e.g. `{ 409: 'the Deployment changed since it was loaded', 503: 'the cluster is down' }`;
+     * a 409's body carries the resource as it is now (`current`).
+     */
+    errors?: Record<number, string>;
   };
   handler(
     ctx: RouteContext<

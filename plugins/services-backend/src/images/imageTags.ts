@@ -32,6 +32,7 @@ export function imageTagsRoute(options: ImageTagsOptions): ServiceRoute {
     response: {
       description: 'the tags, newest first',
       schema: imageTagsSchema,
+      errors: { 503: 'the registry cannot be reached' },
     },
     handler: async ({ resource, query }) => {
       const { entityRef, binding } = resource;

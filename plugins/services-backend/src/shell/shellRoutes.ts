@@ -231,6 +231,9 @@ export function shellRoutes(options: ShellRoutesOptions): ServiceRoute[] {
         status: 201,
         description: 'the shell is open',
         schema: openedShellSchema,
+        errors: {
+          429: 'the caller, or the portal, holds as many shells as it may; the message says which to close',
+        },
       },
       handler: async ({ resource: service, credentials, body, audit }) => {
         const user = userOf(credentials);
