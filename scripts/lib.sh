@@ -145,3 +145,19 @@ start_local_cloud() {
   [ -n "${LOCAL_CLOUD_APP_CONFIG:-}" ] && [ -f "$LOCAL_CLOUD_APP_CONFIG" ] ||
     die "the local cloud wrote no app-config overlay; see local-cloud status"
 }
+
+# Schemathesis (from PyPI) in a project-local virtualenv, for scripts/fuzz-api; one pinned version,
+# installed once (about 10 s).
+SCHEMATHESIS_VERSION=4.32.5
+ensure_schemathesis() {
+  local venv="$TOOLS/schemathesis-$SCHEMATHESIS_VERSION"
+  if [ ! -x "$venv/bin/schemathesis" ]; then
+    command -v python3 >/dev/null || die "python3 not found; run: apt-get install -y python3 python3-venv"
+    say "installing schemathesis $SCHEMATHESIS_VERSION into $venv"
+    rm -rf "$venv"
+    python3 -m venv "$venv" || die "python3 -m venv failed; run: apt-get install -y python3-venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION" ||
+      die "pip could not install schemathesis $SCHEMATHESIS_VERSION"
+  fi
+  SCHEMATHESIS="$venv/bin/schemathesis"
+}
