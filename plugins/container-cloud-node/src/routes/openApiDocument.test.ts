@@ -76,7 +76,18 @@ describe('openApiDocument', () => {
       additionalProperties: false,
     });
     expect(Object.keys(rename.responses).sort()).toEqual(
-      ['200', '207', '400', '401', '403', '404', '409', '413', '414', '431'].sort(),
+      [
+        '200',
+        '207',
+        '400',
+        '401',
+        '403',
+        '404',
+        '409',
+        '413',
+        '414',
+        '431',
+      ].sort(),
     );
     // a route's own error answers carry the error body, as every error does
     expect(rename.responses['409']).toEqual({
@@ -108,7 +119,10 @@ describe('openApiDocument', () => {
               label: z.tuple([z.string(), z.number()]),
             }),
           },
-          handler: async () => ({ points: [[1, 2]], label: ['a', 1] }),
+          handler: async () => ({
+            points: [[1, 2] as [number, number]],
+            label: ['a', 1] as [string, number],
+          }),
         }),
       ]).paths,
     );
@@ -134,7 +148,7 @@ describe('openApiDocument', () => {
         route({
           method: 'get',
           path: '/things/:id/log',
-          summary: 'a thing\'s log',
+          summary: "a thing's log",
           access: 'read',
           response: { description: 'the lines', contentType: 'text/plain' },
           handler: async () => undefined,

@@ -158,7 +158,8 @@ export function openApiDocument(
       };
     }
     responses['414'] = {
-      description: 'the URL is longer than the portal (or a proxy in front) accepts',
+      description:
+        'the URL is longer than the portal (or a proxy in front) accepts',
     };
     responses['431'] = {
       description: 'the headers are larger than the portal accepts',
