@@ -14,5 +14,11 @@ export type {
 export { LocalCloudError } from './errors';
 export { portalDataAppConfig } from './portalData';
 export { LOCAL_CLOUD_VERSIONS } from './settings';
-export type { LocalCloudClusterName, LocalCloudOptions } from './settings';
+export type {
+  ClusterPorts,
+  LocalCloudClusterName,
+  LocalCloudOptions,
+  LocalCloudSettings,
+} from './settings';
+export type { KubeEndpoint, KubeResponse, KubeRest } from './kubeRest';
 export type { SeedResult } from './seed';

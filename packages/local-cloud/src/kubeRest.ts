@@ -1,7 +1,11 @@
 import fs from 'node:fs';
 import https from 'node:https';
 
-/** How to reach one apiserver: its URL, its CA, and a client certificate or a bearer token. */
+/**
+ * How to reach one apiserver: its URL, its CA, and a client certificate or a bearer token.
+ *
+ * @public
+ */
 export interface KubeEndpoint {
   url: string;
   ca: string | Buffer;
@@ -10,6 +14,7 @@ export interface KubeEndpoint {
   token?: string;
 }
 
+/** A status and a parsed JSON body. @public */
 export interface KubeResponse<T = any> {
   status: number;
   body: T;
@@ -18,7 +23,9 @@ export interface KubeResponse<T = any> {
 /**
  * A small JSON client for the few Kubernetes calls local-cloud makes while starting and seeding
  * (nodes, service accounts, tokens, namespaces, deployments). Plain HTTPS keeps the command fast
- * to load; the portal and tests use @kubernetes/client-node.
+ * to load; the portal and tests use `@kubernetes/client-node`.
+ *
+ * @public
  */
 export class KubeRest {
   private readonly agent: https.Agent;

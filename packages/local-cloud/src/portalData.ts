@@ -5,6 +5,8 @@ import { toYaml } from './yaml';
  * (Backstage's `connection.directory`), so that Nginx domains and their versions, history
  * containers and what every other module stores survive a restart of the portal, as the local
  * cloud's own state does. Tests pass no such overlay and keep their throwaway databases.
+ *
+ * @public
  */
 export function portalDataAppConfig(directory: string): string {
   const config = {

@@ -48,6 +48,8 @@ async function pushBlob(url: string, repo: string, data: Buffer) {
 /**
  * Pushes a small but valid OCI image for `repo:tag` (an empty layer and a config naming the
  * version), so the registry's tag list is real: the portal's upgrade dialog reads it.
+ *
+ * @public
  */
 export async function pushExampleImage(url: string, repo: string, tag: string) {
   // an empty tar archive (two zero blocks), gzipped

@@ -13,13 +13,16 @@ export const LOCAL_CLOUD_VERSIONS = {
   kwok: '0.7.0',
 } as const;
 
+/** The name of one of the local cloud's clusters. @public */
+export type LocalCloudClusterName = 'local-a' | 'local-b';
+
 /** The two clusters, in start order; each gets its own etcd, apiserver, certificates and nodes. */
-export const CLUSTER_NAMES = ['local-a', 'local-b'] as const;
+export const CLUSTER_NAMES = [
+  'local-a',
+  'local-b',
+] as const satisfies readonly LocalCloudClusterName[];
 
-/** @public */
-export type LocalCloudClusterName = (typeof CLUSTER_NAMES)[number];
-
-/** Ports of one cluster's components. */
+/** Ports of one cluster's components. @public */
 export interface ClusterPorts {
   etcdClient: number;
   etcdPeer: number;
@@ -29,7 +32,7 @@ export interface ClusterPorts {
   kwok: number;
 }
 
-/** Everything a local cloud instance needs to know about where it lives. */
+/** Everything a local cloud instance needs to know about where it lives. @public */
 export interface LocalCloudSettings {
   /** Binaries built from the Go module proxy, one folder per set of versions. */
   binDir: string;

@@ -19,6 +19,11 @@ export {
 } from './providers/CmdbEntityProviderConfig';
 export type { CmdbAuth, CmdbHttpOptions } from './adapters/CmdbHttpClient';
 export type {
+  ServiceNowLinkTable,
+  ServiceNowTable,
+} from './adapters/serviceNowDefaults';
+export type { CmdbFieldMapping, CmdbRecordMapping } from './lib/recordMapping';
+export type {
   CmdbAdapter,
   CmdbItem,
   CmdbLink,

@@ -1,7 +1,7 @@
 import { RESOURCE_TYPE_CATALOG_ENTITY } from '@backstage/plugin-catalog-common/alpha';
 import { createPermission } from '@backstage/plugin-permission-common';
 
-/** Every Container Cloud permission name starts with this. */
+/** Every Container Cloud permission name starts with this. @public */
 export const CONTAINER_CLOUD_PERMISSION_PREFIX = 'container-cloud.';
 
 /**

@@ -4,10 +4,10 @@
  * wire shape: the names of labels and annotations, and what a log request means to a client.
  */
 
-/** The label (and annotation) that ties Kubernetes workloads to a catalog Component. */
+/** The label (and annotation) that ties Kubernetes workloads to a catalog Component. @public */
 export const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';
 
-/** The annotation a trusted entity lists its (cluster, namespace) pairs in. */
+/** The annotation a trusted entity lists its (cluster, namespace) pairs in. @public */
 export const PLACEMENTS_ANNOTATION = 'container-cloud.io/placements';
 
 /**

@@ -10,3 +10,4 @@ export {
   readContainerCloudPolicyConfig,
   type ContainerCloudPolicyConfig,
 } from './policy/ContainerCloudPolicyConfig';
+export type { ContainerCloudPolicyRule } from './policy/rules';

@@ -171,3 +171,18 @@ export function useLocalCloud(
 
 /** Pushes a small valid image `repo:tag` to a registry (the local cloud's, in tests). @public */
 export { pushExampleImage } from '../registry';
+
+export type {
+  ClusterPorts,
+  ComponentStatus,
+  KubeEndpoint,
+  KubeResponse,
+  KubeRest,
+  LocalCloud,
+  LocalCloudCluster,
+  LocalCloudClusterName,
+  LocalCloudInfo,
+  LocalCloudOptions,
+  LocalCloudSettings,
+  SeedResult,
+} from '../index';

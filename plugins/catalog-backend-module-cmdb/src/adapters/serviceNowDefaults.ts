@@ -1,14 +1,14 @@
 import { CmdbRecordKind } from '../lib/types';
 import { CmdbRecordMapping } from '../lib/recordMapping';
 
-/** A ServiceNow table read through the Table API. */
+/** A ServiceNow table read through the Table API. @public */
 export interface ServiceNowTable extends CmdbRecordMapping {
   table: string;
   /** An encoded query ANDed to every read, e.g. `operational_status=1`. */
   query?: string;
 }
 
-/** A ServiceNow table holding relations (`from` and `to` are reference fields). */
+/** A ServiceNow table holding relations (`from` and `to` are reference fields). @public */
 export interface ServiceNowLinkTable {
   table: string;
   query?: string;

@@ -1,7 +1,7 @@
 import { asString, asStringList, readPath } from './fieldPath';
 import { CmdbRecord, CmdbRecordKind } from './types';
 
-/** Where each field of a record lives in the CMDB's JSON (dotted paths). */
+/** Where each field of a record lives in the CMDB's JSON (dotted paths). @public */
 export interface CmdbFieldMapping {
   id: string;
   name: string;
@@ -17,7 +17,7 @@ export interface CmdbFieldMapping {
   viewUrl?: string;
 }
 
-/** How one kind of record is read from its source. */
+/** How one kind of record is read from its source. @public */
 export interface CmdbRecordMapping {
   fields: CmdbFieldMapping;
   /** The record counts as deleted when this field has one of these values. */

@@ -19,22 +19,29 @@ import { NotAllowedError } from '@backstage/errors';
  * so a route that let services in would let any backend secret operate every workload. A plugin
  * that acts for a person (a scaffolder action, an action of the actions registry) sends that
  * person's token on their behalf, which arrives here as the user.
+ *
+ * @public
  */
 export const READ_PRINCIPALS = ['user', 'service'] as const;
-/** @see READ_PRINCIPALS */
+/**
+ * The principals a route that operates allows: a signed-in user only (why: see
+ * {@link READ_PRINCIPALS}).
+ *
+ * @public
+ */
 export const OPERATE_PRINCIPALS = ['user'] as const;
 
-/** What a route does: read a view, or operate (change, or read inside a container). */
+/** What a route does: read a view, or operate (change, or read inside a container). @public */
 export type RouteAccess = 'read' | 'operate';
-
-type Request = Parameters<HttpAuthService['credentials']>[0];
 
 /**
  * The caller of a read: a user or a service; 401 without credentials.
+ *
+ * @public
  */
 export function readerCredentials(
   httpAuth: HttpAuthService,
-  req: Request,
+  req: Parameters<HttpAuthService['credentials']>[0],
 ): Promise<
   BackstageCredentials<BackstageUserPrincipal | BackstageServicePrincipal>
 > {
@@ -44,10 +51,12 @@ export function readerCredentials(
 /**
  * The caller of a route that operates: a signed-in user; 401 without credentials, 403 in words
  * for a service.
+ *
+ * @public
  */
 export async function operatorCredentials(
   httpAuth: HttpAuthService,
-  req: Request,
+  req: Parameters<HttpAuthService['credentials']>[0],
 ): Promise<BackstageCredentials<BackstageUserPrincipal>> {
   const credentials = await readerCredentials(httpAuth, req);
   if (credentials.principal.type !== 'user') {
@@ -58,10 +67,10 @@ export async function operatorCredentials(
   return credentials as BackstageCredentials<BackstageUserPrincipal>;
 }
 
-/** The caller's credentials for a route of the given access. */
+/** The caller's credentials for a route of the given access. @public */
 export function routeCredentials(
   httpAuth: HttpAuthService,
-  req: Request,
+  req: Parameters<HttpAuthService['credentials']>[0],
   access: RouteAccess,
 ): Promise<BackstageCredentials> {
   return access === 'operate'

@@ -68,6 +68,7 @@ export class ServiceBinding {
   }
 }
 
+/** @public */
 export function describePlacements(placements: Placement[]): string {
   return placements.length === 0
     ? 'no namespace'

@@ -26,7 +26,7 @@ import {
 } from './bindingConfig';
 import { ServiceBinding } from './ServiceBinding';
 
-/** The kubernetes id an entity claims: its annotation, else its name. */
+/** The kubernetes id an entity claims: its annotation, else its name. @public */
 export function claimedKubernetesId(entity: Entity): string {
   return (
     entity.metadata.annotations?.[KUBERNETES_ID_LABEL] ?? entity.metadata.name
@@ -40,6 +40,8 @@ const refKey = (ref: string) => ref.toLocaleLowerCase('en-US');
  * a binding (a shell's keystrokes too), and asking the catalog each time tripled the cost of a
  * page view; only a second *trusted* claimant changes the answer, and trusted origins are what
  * ops configure, so a few seconds' delay in noticing one is harmless.
+ *
+ * @public
  */
 export const CLAIMANTS_TTL_MS = 5_000;
 

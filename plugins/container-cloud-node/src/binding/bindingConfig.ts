@@ -22,6 +22,8 @@ export interface BindingConfig {
  * its ConfigLocationEntityProvider does), and `cmdb:<id>` for each CMDB provider
  * (`catalog.providers.cmdb.<id>`). Users can register only `url` locations, so neither a `file:`
  * nor a `cmdb:` origin can come from them.
+ *
+ * @public
  */
 export function defaultTrustedOrigins(config: Config): string[] {
   const locations = (
@@ -36,7 +38,11 @@ export function defaultTrustedOrigins(config: Config): string[] {
   return [...locations, ...providers];
 }
 
-/** Reads `containerCloud.binding` (see config.d.ts); throws on a placement that does not parse. */
+/**
+ * Reads `containerCloud.binding` (see config.d.ts); throws on a placement that does not parse.
+ *
+ * @public
+ */
 export function readBindingConfig(config: Config): BindingConfig {
   const binding = config.getOptionalConfig('containerCloud.binding');
   const placements = new Map<string, Placement[]>();
@@ -66,7 +72,7 @@ export function readBindingConfig(config: Config): BindingConfig {
   };
 }
 
-/** True when `origin` equals a trusted entry, or starts with one that ends in `*`. */
+/** True when `origin` equals a trusted entry, or starts with one that ends in `*`. @public */
 export function isTrustedOrigin(
   origin: string | undefined,
   trustedOrigins: string[],
@@ -84,6 +90,8 @@ const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /**
  * `local-a/payments, local-b/payments` → pairs. A cluster is a name or `*` (every cluster);
  * a namespace is a Kubernetes namespace name, never a wildcard.
+ *
+ * @public
  */
 export function parsePlacements(text: string): Placement[] {
   return text
@@ -107,7 +115,7 @@ export function parsePlacements(text: string): Placement[] {
     });
 }
 
-/** True when the pair is one of the placements (a `*` cluster matches every cluster). */
+/** True when the pair is one of the placements (a `*` cluster matches every cluster). @public */
 export function isPlaced(
   placements: Placement[],
   cluster: string,

@@ -90,7 +90,7 @@ export function parseImageName(image: string): ImageName {
   };
 }
 
-/** Newest version first: dotted numbers compare as numbers; other tags follow, by name. */
+/** Newest version first: dotted numbers compare as numbers; other tags follow, by name. @public */
 export function compareTagsNewestFirst(a: string, b: string): number {
   const version = (t: string) => /^v?(\d+(?:\.\d+)*)(.*)$/.exec(t);
   const va = version(a);

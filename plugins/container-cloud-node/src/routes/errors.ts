@@ -11,7 +11,7 @@ export class TooManyRequestsError extends CustomErrorBase {
   readonly statusCode = 429;
 }
 
-/** An error's answer when Backstage's own error handler would not say enough. */
+/** An error's answer when Backstage's own error handler would not say enough. @public */
 export interface RouteErrorAnswer {
   status: number;
   body: {
@@ -31,6 +31,8 @@ export interface RouteErrorAnswer {
  * - a `ConflictError` that carries `current` (a write that lost a race) is a 409 with the
  *   current state, so the user sees what they would have overwritten.
  * Returns the error to throw on, or an answer to send.
+ *
+ * @public
  */
 export function mapRouteError(
   error: unknown,

@@ -4,6 +4,8 @@ import type { z } from 'zod';
 /**
  * The problems of a value a schema refused, in plain words: unknown fields by name, a missing
  * field as "is required", every other problem as `field: message`.
+ *
+ * @public
  */
 export function describeZodIssues(
   issues: z.ZodError['issues'],

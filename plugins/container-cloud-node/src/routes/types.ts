@@ -34,7 +34,15 @@ export interface RouteRequestSchemas {
   names?: { params?: string; query?: string; body?: string };
 }
 
-type Parsed<S, Otherwise> = S extends z.ZodType ? z.output<S> : Otherwise;
+/**
+ * What a handler receives for one part of a request: the output of its schema, or `Otherwise`
+ * when the route declares no schema for that part.
+ *
+ * @public
+ */
+export type ParsedRouteInput<S, Otherwise> = S extends z.ZodType
+  ? z.output<S>
+  : Otherwise;
 
 /**
  * A handler's answer when it wrote the response itself (a stream, a download): the pipeline then
@@ -152,9 +160,9 @@ export interface RouteSpec<
   handler(
     ctx: RouteContext<
       TResource,
-      Parsed<TRequest['params'], Record<string, string>>,
-      Parsed<TRequest['query'], undefined>,
-      Parsed<TRequest['body'], undefined>
+      ParsedRouteInput<TRequest['params'], Record<string, string>>,
+      ParsedRouteInput<TRequest['query'], undefined>,
+      ParsedRouteInput<TRequest['body'], undefined>
     >,
   ): Promise<
     (TResponse extends z.ZodType ? z.input<TResponse> : void) | typeof ANSWERED

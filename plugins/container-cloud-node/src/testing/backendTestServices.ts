@@ -8,7 +8,11 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 
-/** The people of `examples/org.yaml` and the groups the auth backend would put in their tokens. */
+/**
+ * The people of `examples/org.yaml` and the groups the auth backend would put in their tokens.
+ *
+ * @public
+ */
 export const EXAMPLE_MEMBERSHIPS: Record<string, string[]> = {
   'user:default/alice': ['group:default/team-payments'],
   'user:default/bob': ['group:default/team-orders'],

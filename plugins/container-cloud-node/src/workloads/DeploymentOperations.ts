@@ -13,7 +13,7 @@ import {
 } from '../clusters/ClusterConnection';
 import { deploymentView } from './views';
 
-/** Our field manager on every write, so `managedFields` shows who changed what. */
+/** Our field manager on every write, so `managedFields` shows who changed what. @public */
 export const FIELD_MANAGER = 'container-cloud';
 
 /**

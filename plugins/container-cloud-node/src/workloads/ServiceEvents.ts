@@ -17,7 +17,7 @@ import { ClusterWatch, WorkloadKind } from './ClusterWatch';
 import { DeploymentOperations } from './DeploymentOperations';
 import { PodOperations } from './PodOperations';
 
-/** The most events one answer carries; the newest are kept. */
+/** The most events one answer carries; the newest are kept. @public */
 export const MAX_EVENTS = 200;
 
 function iso(value: Date | string | undefined): string | undefined {

@@ -74,7 +74,7 @@ function configOf(d: V1Deployment): DeploymentConfig {
   };
 }
 
-/** Pure: a Deployment as the service page shows it. */
+/** Pure: a Deployment as the service page shows it. @public */
 export function deploymentView(d: V1Deployment): DeploymentView {
   const conditions = d.status?.conditions ?? [];
   const times = [
@@ -132,7 +132,11 @@ function containerView(
   };
 }
 
-/** Pure: a Pod as the containers table shows it; `owners` maps ReplicaSet → Deployment names. */
+/**
+ * Pure: a Pod as the containers table shows it; `owners` maps ReplicaSet → Deployment names.
+ *
+ * @public
+ */
 export function podView(pod: V1Pod, owners: Map<string, string>): PodView {
   const statuses = pod.status?.containerStatuses ?? [];
   const containers = (pod.spec?.containers ?? []).map(c =>
@@ -168,7 +172,7 @@ export function podView(pod: V1Pod, owners: Map<string, string>): PodView {
   };
 }
 
-/** Pure: the ReplicaSets of a Deployment as its revision list, newest first. */
+/** Pure: the ReplicaSets of a Deployment as its revision list, newest first. @public */
 export function revisionViews(
   replicaSets: V1ReplicaSet[],
   owners: Map<string, string>,
@@ -191,7 +195,7 @@ export function revisionViews(
   return views.sort((a, b) => b.revision - a.revision);
 }
 
-/** ReplicaSet `namespace/name` → the Deployment that owns it. */
+/** ReplicaSet `namespace/name` → the Deployment that owns it. @public */
 export function replicaSetOwners(replicaSets: V1ReplicaSet[]) {
   const owners = new Map<string, string>();
   for (const rs of replicaSets) {

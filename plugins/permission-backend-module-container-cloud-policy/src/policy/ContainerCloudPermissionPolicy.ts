@@ -14,7 +14,7 @@ import {
   PolicyQueryUser,
 } from '@backstage/plugin-permission-node';
 import { ContainerCloudPolicyConfig } from './ContainerCloudPolicyConfig';
-import { policyRules, Rule } from './rules';
+import { policyRules, ContainerCloudPolicyRule } from './rules';
 
 const ALLOW: PolicyDecision = { result: AuthorizeResult.ALLOW };
 const DENY: PolicyDecision = { result: AuthorizeResult.DENY };
@@ -24,14 +24,16 @@ const DENY: PolicyDecision = { result: AuthorizeResult.DENY };
  * operate it; ops admins operate everything the policy knows. It is an allowlist: each permission
  * it knows has a rule (`POLICY_RULES`, by name), and a permission it does not know is denied to
  * everyone, ops admins included.
+ *
+ * @public
  */
 export class ContainerCloudPermissionPolicy implements PermissionPolicy {
   private readonly opsAdminGroups: ReadonlySet<string>;
-  private readonly rules: ReadonlyMap<string, Rule>;
+  private readonly rules: ReadonlyMap<string, ContainerCloudPolicyRule>;
 
   constructor(
     config: ContainerCloudPolicyConfig,
-    rules: ReadonlyMap<string, Rule> = policyRules(config),
+    rules: ReadonlyMap<string, ContainerCloudPolicyRule> = policyRules(config),
   ) {
     this.opsAdminGroups = new Set(config.opsAdminGroups);
     this.rules = rules;

@@ -1,7 +1,7 @@
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { Config } from '@backstage/config';
 
-/** The policy's settings, read once from app-config. */
+/** The policy's settings, read once from app-config. @public */
 export interface ContainerCloudPolicyConfig {
   /** Normalised entity refs of the groups that may operate everything. */
   opsAdminGroups: string[];
@@ -14,6 +14,7 @@ export interface ContainerCloudPolicyConfig {
 
 const LOGS_KEY = 'containerCloud.permissions.logsReadableBy';
 
+/** @public */
 export function readContainerCloudPolicyConfig(
   config: Config,
 ): ContainerCloudPolicyConfig {

@@ -18,11 +18,13 @@ import {
  *
  * A permission that is in no rule is denied to everyone, ops admins included: a plugin added to
  * the backend gets nothing until a rule here says who may use its permissions.
+ *
+ * @public
  */
-export type Rule = 'read' | 'signed-in' | 'owner' | 'ops';
+export type ContainerCloudPolicyRule = 'read' | 'signed-in' | 'owner' | 'ops';
 
 /** Backstage's catalog: reads for all, imports for users, changes to an entity for its owners. */
-const CATALOG: Record<string, Rule> = {
+const CATALOG: Record<string, ContainerCloudPolicyRule> = {
   'catalog.entity.read': 'read',
   'catalog.location.read': 'read',
   'catalog.location.analyze': 'read',
@@ -40,7 +42,7 @@ const CATALOG: Record<string, Rule> = {
 };
 
 /** Backstage's scaffolder: everyone signed in creates apps from templates; ops edit templates. */
-const SCAFFOLDER: Record<string, Rule> = {
+const SCAFFOLDER: Record<string, ContainerCloudPolicyRule> = {
   'scaffolder.template.parameter.read': 'read',
   'scaffolder.template.step.read': 'read',
   'scaffolder.task.read': 'read',
@@ -52,41 +54,43 @@ const SCAFFOLDER: Record<string, Rule> = {
 };
 
 /** Backstage's Kubernetes plugin: its read-only views for all; its proxy reaches the apiservers. */
-const KUBERNETES: Record<string, Rule> = {
+const KUBERNETES: Record<string, ContainerCloudPolicyRule> = {
   'kubernetes.clusters.read': 'read',
   'kubernetes.resources.read': 'read',
   'kubernetes.proxy': 'ops',
 };
 
 /** The suite's own permissions (plugins/container-cloud-common/src/permissions.ts). */
-const CONTAINER_CLOUD: Record<string, Rule> = Object.fromEntries([
-  [serviceReadPermission.name, 'read'],
-  // the product brief: everyone reads, logs included
-  [containerLogsReadPermission.name, 'read'],
-  ...serviceOperatePermissions.map(p => [p.name, 'owner']),
-  [nginxUpstreamEditPermission.name, 'owner'],
-  [clusterAdminPermission.name, 'ops'],
-  [nginxDomainEditPermission.name, 'ops'],
-  [nginxPublishPermission.name, 'ops'],
-]);
+const CONTAINER_CLOUD: Record<string, ContainerCloudPolicyRule> =
+  Object.fromEntries([
+    [serviceReadPermission.name, 'read'],
+    // the product brief: everyone reads, logs included
+    [containerLogsReadPermission.name, 'read'],
+    ...serviceOperatePermissions.map(p => [p.name, 'owner']),
+    [nginxUpstreamEditPermission.name, 'owner'],
+    [clusterAdminPermission.name, 'ops'],
+    [nginxDomainEditPermission.name, 'ops'],
+    [nginxPublishPermission.name, 'ops'],
+  ]);
 
 /** Every permission the policy knows, by name; anything else is denied. */
-export const POLICY_RULES: ReadonlyMap<string, Rule> = new Map(
-  Object.entries({
-    ...CATALOG,
-    ...SCAFFOLDER,
-    ...KUBERNETES,
-    ...CONTAINER_CLOUD,
-  }),
-);
+export const POLICY_RULES: ReadonlyMap<string, ContainerCloudPolicyRule> =
+  new Map(
+    Object.entries({
+      ...CATALOG,
+      ...SCAFFOLDER,
+      ...KUBERNETES,
+      ...CONTAINER_CLOUD,
+    }),
+  );
 
 /** The rules with the settings applied: `logsReadableBy: owners` makes reading logs an owner's. */
 export function policyRules(settings: {
   logsReadableBy: 'everyone' | 'owners';
-}): ReadonlyMap<string, Rule> {
+}): ReadonlyMap<string, ContainerCloudPolicyRule> {
   if (settings.logsReadableBy === 'everyone') return POLICY_RULES;
   return new Map([
     ...POLICY_RULES,
-    [containerLogsReadPermission.name, 'owner' as Rule],
+    [containerLogsReadPermission.name, 'owner' as ContainerCloudPolicyRule],
   ]);
 }
