@@ -31,7 +31,7 @@ export const nginxPlugin = createPlugin({
 });
 
 /** The admin page. @public */
-export const NginxPage = nginxPlugin.provide(
+export const NginxPage: () => JSX.Element = nginxPlugin.provide(
   createRoutableExtension({
     name: 'NginxPage',
     mountPoint: legacyRootRouteRef,
@@ -43,7 +43,7 @@ export const NginxPage = nginxPlugin.provide(
 );
 
 /** The Domains tab's content, for an entity page route such as `/domains`. @public */
-export const EntityDomainsContent = nginxPlugin.provide(
+export const EntityDomainsContent: () => JSX.Element = nginxPlugin.provide(
   createComponentExtension({
     name: 'EntityDomainsContent',
     component: {
@@ -55,4 +55,4 @@ export const EntityDomainsContent = nginxPlugin.provide(
   }),
 );
 
-export { nginxApiRef, NginxClient } from './api/NginxClient';
+export * from './api/NginxClient';

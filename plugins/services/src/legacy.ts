@@ -61,18 +61,19 @@ export const servicesPlugin = createPlugin({
 });
 
 /** The Service tab's content, for an entity page route such as `/service`. @public */
-export const EntityServiceContent = servicesPlugin.provide(
-  createComponentExtension({
-    name: 'EntityServiceContent',
-    component: {
-      lazy: () =>
-        import('./components/ServiceContent').then(m => m.ServiceContent),
-    },
-  }),
-);
+export const EntityServiceContent: () => JSX.Element | null =
+  servicesPlugin.provide(
+    createComponentExtension({
+      name: 'EntityServiceContent',
+      component: {
+        lazy: () =>
+          import('./components/ServiceContent').then(m => m.ServiceContent),
+      },
+    }),
+  );
 
 /** The Services page (every service and its replicas), for a route such as `/services`. @public */
-export const ServicesPage = servicesPlugin.provide(
+export const ServicesPage: () => JSX.Element = servicesPlugin.provide(
   createRoutableExtension({
     name: 'ServicesPage',
     mountPoint: servicesRouteRef,
@@ -81,11 +82,8 @@ export const ServicesPage = servicesPlugin.provide(
   }),
 );
 
-export { servicesApiRef, ServicesClient } from './api/ServicesClient';
-export { shellApiRef, ShellClient } from './api/ShellClient';
-export { debugApiRef, DebugClient } from './api/DebugClient';
-export { imageTagsApiRef, ImageTagsClient } from './api/ImageTagsClient';
-export {
-  everyClusterApiRef,
-  EveryClusterClient,
-} from './api/EveryClusterClient';
+export * from './api/ServicesClient';
+export * from './api/ShellClient';
+export * from './api/DebugClient';
+export * from './api/ImageTagsClient';
+export * from './api/EveryClusterClient';
