@@ -7,8 +7,6 @@ import {
   DialogContent,
   DialogContentText,
   DialogTitle,
-  MenuItem,
-  TextField,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
 import { Progress } from '@backstage/core-components';
@@ -16,6 +14,7 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { useApi } from '@backstage/core-plugin-api';
 import { debugApiRef } from '../../api/DebugClient';
 import { ShellDialog, ShellPod } from '../ShellDialog';
+import { SelectField } from '../SelectField';
 
 /**
  * Starts a debug container (an ephemeral container from a tools image that shares the target
@@ -90,36 +89,24 @@ export function DebugDialog(props: {
         )}
         {images.value && (
           <>
-            <TextField
-              select
+            <SelectField
               fullWidth
               margin="normal"
               id="debug-target"
               label="Target container"
               value={target}
-              onChange={e => setTarget(e.target.value)}
-            >
-              {pod.containers.map(c => (
-                <MenuItem key={c} value={c}>
-                  {c}
-                </MenuItem>
-              ))}
-            </TextField>
-            <TextField
-              select
+              options={pod.containers}
+              onChange={setTarget}
+            />
+            <SelectField
               fullWidth
               margin="normal"
               id="debug-image"
               label="Tools image"
               value={chosen ?? ''}
-              onChange={e => setImage(e.target.value)}
-            >
-              {images.value.map(i => (
-                <MenuItem key={i} value={i}>
-                  {i}
-                </MenuItem>
-              ))}
-            </TextField>
+              options={images.value}
+              onChange={setImage}
+            />
           </>
         )}
         {error && <Alert severity="error">{error}</Alert>}

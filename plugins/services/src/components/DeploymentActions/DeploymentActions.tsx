@@ -16,6 +16,7 @@ import type {
   DeploymentView,
   RevisionView,
 } from '@internal/plugin-container-cloud-common';
+import { SelectField } from '../SelectField';
 
 /** What a dialog asks the page to do; the page runs it and reports the outcome. */
 export type DeploymentAction =
@@ -149,19 +150,13 @@ export function ActionDialog(
       action = fromCluster ? { kind, fromCluster } : undefined;
       content = props.otherClusters.length ? (
         <>
-          <TextField
-            select
+          <SelectField
             fullWidth
             label="Copy images and configuration from"
             value={fromCluster}
-            onChange={e => setFromCluster(e.target.value)}
-          >
-            {props.otherClusters.map(c => (
-              <MenuItem key={c} value={c}>
-                {c}
-              </MenuItem>
-            ))}
-          </TextField>
+            options={props.otherClusters}
+            onChange={setFromCluster}
+          />
           <Box mt={2}>
             {deployment.name} in {cluster} gets the images, env vars, resources,
             probes and rollout settings of {fromCluster}; its replica count

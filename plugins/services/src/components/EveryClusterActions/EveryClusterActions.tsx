@@ -25,6 +25,7 @@ import {
   everyClusterApiRef,
   EveryClusterOperation,
 } from '../../api/EveryClusterClient';
+import { SelectField } from '../SelectField';
 
 type Kind = EveryClusterOperation['operation'];
 const TITLES: Record<Kind, string> = {
@@ -191,21 +192,15 @@ export function EveryClusterActions(props: {
             )}
             {kind === 'upgrade' && (
               <>
-                <TextField
-                  select
+                <SelectField
                   fullWidth
                   margin="normal"
                   id="every-cluster-container"
                   label="Container"
                   value={container}
-                  onChange={e => setContainer(e.target.value)}
-                >
-                  {chosen.containers.map(c => (
-                    <MenuItem key={c} value={c}>
-                      {c}
-                    </MenuItem>
-                  ))}
-                </TextField>
+                  options={chosen.containers}
+                  onChange={setContainer}
+                />
                 <TextField
                   fullWidth
                   margin="normal"

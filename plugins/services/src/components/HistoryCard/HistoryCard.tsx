@@ -1,13 +1,15 @@
 import { useState } from 'react';
-import { Box, Button, MenuItem, TextField } from '@material-ui/core';
+import { Box, Button } from '@material-ui/core';
 import Alert from '@material-ui/lab/Alert';
 import { InfoCard, Table, TableColumn } from '@backstage/core-components';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type { HistoryEntry } from '@internal/plugin-container-cloud-common';
 import { useServiceHistory } from '../../hooks';
 import { MetricsDialog } from '../MetricsDialog';
+import { SelectField } from '../SelectField';
 
 const PAGE = 20;
+const STATES = ['running', 'ended'] as const;
 const when = (iso?: string) => (iso ? new Date(iso).toLocaleString() : '');
 
 const baseColumns: TableColumn<HistoryEntry>[] = [
@@ -36,7 +38,7 @@ export function HistoryCard(props: {
   refreshKey: unknown;
 }) {
   const [cluster, setCluster] = useState('');
-  const [state, setState] = useState<'' | 'running' | 'ended'>('');
+  const [state, setState] = useState<'' | (typeof STATES)[number]>('');
   const [page, setPage] = useState(0);
   const [chartOf, setChartOf] = useState<HistoryEntry>();
   const columns: TableColumn<HistoryEntry>[] = [
@@ -69,37 +71,28 @@ export function HistoryCard(props: {
   return (
     <InfoCard title="History containers">
       <Box display="flex" style={{ gap: 16 }} mb={2}>
-        <TextField
-          select
+        <SelectField
           label="Cluster"
           value={cluster}
           style={{ minWidth: 160 }}
-          onChange={e => {
-            setCluster(e.target.value);
+          emptyOption="all"
+          options={props.clusters}
+          onChange={chosen => {
+            setCluster(chosen);
             setPage(0);
           }}
-        >
-          <MenuItem value="">all</MenuItem>
-          {props.clusters.map(c => (
-            <MenuItem key={c} value={c}>
-              {c}
-            </MenuItem>
-          ))}
-        </TextField>
-        <TextField
-          select
+        />
+        <SelectField
           label="State"
           value={state}
           style={{ minWidth: 160 }}
-          onChange={e => {
-            setState(e.target.value as typeof state);
+          emptyOption="all"
+          options={STATES}
+          onChange={chosen => {
+            setState(chosen as typeof state);
             setPage(0);
           }}
-        >
-          <MenuItem value="">all</MenuItem>
-          <MenuItem value="running">running</MenuItem>
-          <MenuItem value="ended">ended</MenuItem>
-        </TextField>
+        />
       </Box>
       {error ? (
         <Alert severity="error">{error.message}</Alert>

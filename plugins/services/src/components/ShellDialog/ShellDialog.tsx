@@ -7,8 +7,6 @@ import {
   DialogActions,
   DialogContent,
   DialogTitle,
-  MenuItem,
-  TextField,
   Typography,
 } from '@material-ui/core';
 import { Alert } from '@material-ui/lab';
@@ -16,6 +14,9 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type { ShellName } from '../../api/ShellClient';
 import { ContainerFileDownload } from '../ContainerFileDownload';
 import { describeExit, useShellSession } from '../../hooks/useShellSession';
+import { SelectField } from '../SelectField';
+
+const SHELLS: readonly ShellName[] = ['sh', 'bash'];
 
 /** The pod a shell may open into, with the containers to pick from. */
 export interface ShellPod {
@@ -89,29 +90,20 @@ export function ShellDialog(props: {
       </DialogTitle>
       <DialogContent>
         <Box display="flex" style={{ gap: 16 }} mb={1} alignItems="center">
-          <TextField
-            select
+          <SelectField
             label="Container"
             value={container}
-            onChange={e => setContainer(e.target.value)}
+            options={pod.containers}
+            onChange={setContainer}
             style={{ minWidth: 180 }}
-          >
-            {pod.containers.map(c => (
-              <MenuItem key={c} value={c}>
-                {c}
-              </MenuItem>
-            ))}
-          </TextField>
-          <TextField
-            select
+          />
+          <SelectField
             label="Shell"
             value={shell}
-            onChange={e => setShell(e.target.value as ShellName)}
+            options={SHELLS}
+            onChange={value => setShell(value as ShellName)}
             style={{ minWidth: 120 }}
-          >
-            <MenuItem value="sh">sh</MenuItem>
-            <MenuItem value="bash">bash</MenuItem>
-          </TextField>
+          />
           <Box flexGrow={1}>{statusLine}</Box>
         </Box>
         <div
