@@ -3,12 +3,8 @@
  */
 // Node's own fetch types (Response, ReadableStream): the client runs on them in browsers too.
 import { LogFollowHandlers, ServicesClient } from './ServicesClient';
+import { paymentsApi as entity } from '../testUtils/fixtures';
 
-const entity = {
-  kind: 'component',
-  namespace: 'default',
-  name: 'payments-api',
-};
 const request = {
   cluster: 'local-a',
   namespace: 'payments',

@@ -3,12 +3,7 @@
  */
 // Node's own fetch types (Response, ReadableStream): the client runs on them in browsers too.
 import { ShellClient, ShellOutputHandlers } from './ShellClient';
-
-const entity = {
-  kind: 'component',
-  namespace: 'default',
-  name: 'payments-api',
-};
+import { paymentsApi as entity } from '../testUtils/fixtures';
 
 /** An error as Backstage's backends answer it. */
 function backendError(status: number, name: string, message: string) {

@@ -2,14 +2,10 @@ import { screen } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { ServicesApi, servicesApiRef } from '../../api/ServicesClient';
 import { EventsDialog } from './EventsDialog';
+import { paymentsApi as entityRef } from '../../testUtils/fixtures';
 
 jest.setTimeout(30_000);
 
-const entityRef = {
-  kind: 'component',
-  namespace: 'default',
-  name: 'payments-api',
-};
 const query = {
   cluster: 'local-a',
   namespace: 'payments',

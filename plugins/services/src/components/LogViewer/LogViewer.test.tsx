@@ -6,34 +6,23 @@ import {
   within,
 } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import type { PodView } from '@internal/plugin-container-cloud-common';
 import {
   LogFollowHandlers,
   ServicesApi,
   servicesApiRef,
 } from '../../api/ServicesClient';
 import { LogViewer } from './LogViewer';
+import { paymentsApi as entityRef, runningPod } from '../../testUtils/fixtures';
 
 jest.setTimeout(30_000);
 
-const entityRef = {
-  kind: 'component',
-  namespace: 'default',
-  name: 'payments-api',
-};
-const pod: PodView = {
-  namespace: 'payments',
-  name: 'payments-api-7d9-abcde',
-  phase: 'Running',
-  ready: true,
+const pod = runningPod({
   restarts: 1,
-  terminating: false,
-  removedFromLoadBalancing: false,
   containers: [
     { name: 'app', image: 'x', ready: true, restarts: 1, state: 'running' },
     { name: 'sidecar', image: 'y', ready: true, restarts: 0, state: 'running' },
   ],
-};
+});
 const LOG =
   'level=info msg="starting"\nlevel=info msg="listening" addr=:8080\nlevel=info msg="ready"\n';
 

@@ -1,32 +1,14 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
-import type {
-  ContainerMetrics,
-  PodView,
-} from '@internal/plugin-container-cloud-common';
+import type { ContainerMetrics } from '@internal/plugin-container-cloud-common';
 import { ServicesApi, servicesApiRef } from '../../api/ServicesClient';
 import { MetricsDialog } from './MetricsDialog';
 import { formatValue } from '@internal/plugin-container-cloud-react';
+import { paymentsApi as entityRef, runningPod } from '../../testUtils/fixtures';
 
 jest.setTimeout(30_000);
 
-const entityRef = {
-  kind: 'component',
-  namespace: 'default',
-  name: 'payments-api',
-};
-const pod: PodView = {
-  namespace: 'payments',
-  name: 'payments-api-7d9-abcde',
-  phase: 'Running',
-  ready: true,
-  restarts: 0,
-  terminating: false,
-  removedFromLoadBalancing: false,
-  containers: [
-    { name: 'app', image: 'x', ready: true, restarts: 0, state: 'running' },
-  ],
-};
+const pod = runningPod();
 const START = 1_795_430_000;
 const metrics: ContainerMetrics = {
   cluster: 'local-a',

@@ -2,21 +2,9 @@ import { fireEvent, screen, within } from '@testing-library/react';
 import { renderInTestApp } from '@backstage/test-utils';
 import type { PodView } from '@internal/plugin-container-cloud-common';
 import { PodActions } from './PodActions';
+import { runningPod } from '../../testUtils/fixtures';
 
-const running: PodView = {
-  namespace: 'payments',
-  name: 'payments-api-7d9-abcde',
-  ip: '10.0.0.7',
-  node: 'kwok-node-0',
-  phase: 'Running',
-  ready: true,
-  restarts: 0,
-  terminating: false,
-  removedFromLoadBalancing: false,
-  containers: [
-    { name: 'app', image: 'x', ready: true, restarts: 0, state: 'running' },
-  ],
-};
+const running = runningPod({ ip: '10.0.0.7', node: 'kwok-node-0' });
 
 function openMenu(pod: PodView) {
   fireEvent.click(

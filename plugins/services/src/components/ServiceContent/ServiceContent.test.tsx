@@ -11,6 +11,7 @@ import { everyClusterApiRef } from '../../api/EveryClusterClient';
 import { imageTagsApiRef } from '../../api/ImageTagsClient';
 import { shellApiRef } from '../../api/ShellClient';
 import { ServiceContent } from './ServiceContent';
+import { runningPod } from '../../testUtils/fixtures';
 
 // rendering Material UI tables in jsdom is slow on a busy 2-core machine
 jest.setTimeout(30_000);
@@ -63,28 +64,7 @@ const view: ServiceView = {
         checkedAt: '',
       },
       deployments: [deployment],
-      pods: [
-        {
-          namespace: 'payments',
-          name: 'payments-api-7d9-abcde',
-          ip: '10.0.0.7',
-          node: 'kwok-node-0',
-          phase: 'Running',
-          ready: true,
-          restarts: 0,
-          terminating: false,
-          removedFromLoadBalancing: false,
-          containers: [
-            {
-              name: 'app',
-              image: 'x',
-              ready: true,
-              restarts: 0,
-              state: 'running',
-            },
-          ],
-        },
-      ],
+      pods: [runningPod({ ip: '10.0.0.7', node: 'kwok-node-0' })],
       revisions: [],
     },
     {

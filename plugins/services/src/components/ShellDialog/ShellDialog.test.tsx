@@ -8,6 +8,7 @@ import {
 import { DebugApi, debugApiRef } from '../../api/DebugClient';
 import { ShellDialog } from './ShellDialog';
 import { DebugDialog } from '../DebugDialog';
+import { paymentsApi as entity } from '../../testUtils/fixtures';
 
 // jsdom has no canvas or layout for xterm.js: a stand-in terminal records what it is given and
 // lets the test type. The real xterm runs in Chromium in the end-to-end test.
@@ -55,11 +56,6 @@ beforeAll(() => {
   (globalThis as any).TextDecoder ??= require('util').TextDecoder;
 });
 
-const entity = {
-  kind: 'component',
-  namespace: 'default',
-  name: 'payments-api',
-};
 const pod = {
   cluster: 'local-a',
   namespace: 'payments',
