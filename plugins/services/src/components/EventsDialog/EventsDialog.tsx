@@ -1,10 +1,4 @@
-import {
-  Button,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
-} from '@material-ui/core';
+import { Button } from '@material-ui/core';
 import {
   Progress,
   ResponseErrorPanel,
@@ -18,6 +12,7 @@ import type { EventView } from '@internal/plugin-container-cloud-common';
 import type { EventsQuery } from '../../api/ServicesClient';
 import { useServiceEvents } from '../../hooks';
 import { age } from '@internal/plugin-container-cloud-react';
+import { ViewDialog } from '../ViewDialog';
 
 const columns: TableColumn<EventView>[] = [
   {
@@ -56,39 +51,33 @@ export function EventsDialog(props: {
     ? `container ${query.pod}`
     : `Deployment ${query.deployment}`;
   return (
-    <Dialog open onClose={onClose} maxWidth="lg" fullWidth>
-      <DialogTitle>
-        Events of {subject} in {query.cluster}
-      </DialogTitle>
-      <DialogContent>
-        {loading && !value && <Progress />}
-        {error && <ResponseErrorPanel error={error} />}
-        {value && (
-          <Table
-            options={{
-              paging: value.items.length > 20,
-              pageSize: 20,
-              search: false,
-              padding: 'dense',
-              toolbar: false,
-            }}
-            columns={columns}
-            data={value.items}
-            emptyContent={
-              <div style={{ padding: 16 }}>
-                Kubernetes has no events about {subject} (they are kept for an
-                hour).
-              </div>
-            }
-          />
-        )}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={retry}>Refresh</Button>
-        <Button onClick={onClose} color="primary">
-          Close
-        </Button>
-      </DialogActions>
-    </Dialog>
+    <ViewDialog
+      title={`Events of ${subject} in ${query.cluster}`}
+      maxWidth="lg"
+      onClose={onClose}
+      actions={<Button onClick={retry}>Refresh</Button>}
+    >
+      {loading && !value && <Progress />}
+      {error && <ResponseErrorPanel error={error} />}
+      {value && (
+        <Table
+          options={{
+            paging: value.items.length > 20,
+            pageSize: 20,
+            search: false,
+            padding: 'dense',
+            toolbar: false,
+          }}
+          columns={columns}
+          data={value.items}
+          emptyContent={
+            <div style={{ padding: 16 }}>
+              Kubernetes has no events about {subject} (they are kept for an
+              hour).
+            </div>
+          }
+        />
+      )}
+    </ViewDialog>
   );
 }

@@ -2,10 +2,6 @@ import { Fragment, ReactNode, useEffect, useRef, useState } from 'react';
 import {
   Box,
   Button,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
   FormControl,
   FormControlLabel,
   InputLabel,
@@ -23,6 +19,7 @@ import type { PodView } from '@internal/plugin-container-cloud-common';
 import { servicesApiRef } from '../../api/ServicesClient';
 import { useContainerLog } from '../../hooks';
 import { saveFile } from '../../lib/saveFile';
+import { ViewDialog } from '../ViewDialog';
 
 /** Tail sizes offered; the backend accepts 1 to 5000. */
 export const TAIL_SIZES = [100, 500, 1000, 5000];
@@ -105,130 +102,124 @@ export function LogViewer(props: {
       : undefined;
 
   return (
-    <Dialog open onClose={onClose} maxWidth="lg" fullWidth>
-      <DialogTitle>
-        Logs of {pod.name} in {cluster}
-      </DialogTitle>
-      <DialogContent>
-        <Box
-          display="flex"
-          flexWrap="wrap"
-          alignItems="center"
-          style={{ gap: 16 }}
-        >
-          <FormControl style={{ minWidth: 140 }}>
-            <InputLabel id="log-container">Container</InputLabel>
-            <Select
-              labelId="log-container"
-              value={container}
-              onChange={e => setContainer(e.target.value as string)}
-            >
-              {pod.containers.map(c => (
-                <MenuItem key={c.name} value={c.name}>
-                  {c.name}
-                </MenuItem>
-              ))}
-            </Select>
-          </FormControl>
-          <FormControl style={{ minWidth: 120 }}>
-            <InputLabel id="log-tail">Last lines</InputLabel>
-            <Select
-              labelId="log-tail"
-              value={tailLines}
-              onChange={e => setTailLines(Number(e.target.value))}
-            >
-              {TAIL_SIZES.map(n => (
-                <MenuItem key={n} value={n}>
-                  {n}
-                </MenuItem>
-              ))}
-            </Select>
-          </FormControl>
-          <FormControlLabel
-            title={
-              restarts === 0
-                ? 'This container has not restarted: there is no previous instance'
-                : `Restarted ${restarts} time(s)`
-            }
-            control={
-              <Switch
-                checked={previous}
-                disabled={restarts === 0 && !previous}
-                onChange={e => {
-                  setPrevious(e.target.checked);
-                  if (e.target.checked) setFollow(false);
-                }}
-              />
-            }
-            label="Previous container"
-          />
-          <FormControlLabel
-            control={
-              <Switch
-                checked={follow}
-                onChange={e => {
-                  setFollow(e.target.checked);
-                  if (e.target.checked) setPrevious(false);
-                }}
-              />
-            }
-            label="Follow"
-          />
-          <TextField
-            id="log-search"
-            label="Search"
-            value={search}
-            onChange={e => setSearch(e.target.value)}
-            helperText={
-              matches !== undefined ? `${matches} matching line(s)` : ' '
-            }
-          />
-        </Box>
-        {downloadError && <Alert severity="error">{downloadError}</Alert>}
-        <Box mt={2}>
-          {state.status === 'loading' && <Progress />}
-          {state.status === 'error' && (
-            <Alert severity="error">{state.message}</Alert>
-          )}
-          {state.status === 'ready' && state.lines.length === 0 && (
-            <Typography>
-              {follow
-                ? 'No log lines yet; new ones appear here as the container writes them.'
-                : 'The container has written no log lines.'}
-            </Typography>
-          )}
-          {state.status === 'ready' && state.lines.length > 0 && (
-            <Box
-              component="pre"
-              role="log"
-              aria-label="log lines"
-              style={{
-                maxHeight: '60vh',
-                overflow: 'auto',
-                fontSize: 12,
-                margin: 0,
-                whiteSpace: 'pre-wrap',
+    <ViewDialog
+      title={`Logs of ${pod.name} in ${cluster}`}
+      maxWidth="lg"
+      onClose={onClose}
+      actions={<Button onClick={download}>Download</Button>}
+    >
+      <Box
+        display="flex"
+        flexWrap="wrap"
+        alignItems="center"
+        style={{ gap: 16 }}
+      >
+        <FormControl style={{ minWidth: 140 }}>
+          <InputLabel id="log-container">Container</InputLabel>
+          <Select
+            labelId="log-container"
+            value={container}
+            onChange={e => setContainer(e.target.value as string)}
+          >
+            {pod.containers.map(c => (
+              <MenuItem key={c.name} value={c.name}>
+                {c.name}
+              </MenuItem>
+            ))}
+          </Select>
+        </FormControl>
+        <FormControl style={{ minWidth: 120 }}>
+          <InputLabel id="log-tail">Last lines</InputLabel>
+          <Select
+            labelId="log-tail"
+            value={tailLines}
+            onChange={e => setTailLines(Number(e.target.value))}
+          >
+            {TAIL_SIZES.map(n => (
+              <MenuItem key={n} value={n}>
+                {n}
+              </MenuItem>
+            ))}
+          </Select>
+        </FormControl>
+        <FormControlLabel
+          title={
+            restarts === 0
+              ? 'This container has not restarted: there is no previous instance'
+              : `Restarted ${restarts} time(s)`
+          }
+          control={
+            <Switch
+              checked={previous}
+              disabled={restarts === 0 && !previous}
+              onChange={e => {
+                setPrevious(e.target.checked);
+                if (e.target.checked) setFollow(false);
               }}
-            >
-              {state.lines.map((line, i) => (
-                <div key={i}>{highlight(line, search)}</div>
-              ))}
-              <div ref={bottom} />
-            </Box>
-          )}
-          {state.status === 'ready' && state.ended && (
-            <Alert severity="info">
-              The container&apos;s log stream ended (it stopped or was removed).
-            </Alert>
-          )}
-        </Box>
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={download}>Download</Button>
-        <Button onClick={onClose} color="primary">
-          Close
-        </Button>
-      </DialogActions>
-    </Dialog>
+            />
+          }
+          label="Previous container"
+        />
+        <FormControlLabel
+          control={
+            <Switch
+              checked={follow}
+              onChange={e => {
+                setFollow(e.target.checked);
+                if (e.target.checked) setPrevious(false);
+              }}
+            />
+          }
+          label="Follow"
+        />
+        <TextField
+          id="log-search"
+          label="Search"
+          value={search}
+          onChange={e => setSearch(e.target.value)}
+          helperText={
+            matches !== undefined ? `${matches} matching line(s)` : ' '
+          }
+        />
+      </Box>
+      {downloadError && <Alert severity="error">{downloadError}</Alert>}
+      <Box mt={2}>
+        {state.status === 'loading' && <Progress />}
+        {state.status === 'error' && (
+          <Alert severity="error">{state.message}</Alert>
+        )}
+        {state.status === 'ready' && state.lines.length === 0 && (
+          <Typography>
+            {follow
+              ? 'No log lines yet; new ones appear here as the container writes them.'
+              : 'The container has written no log lines.'}
+          </Typography>
+        )}
+        {state.status === 'ready' && state.lines.length > 0 && (
+          <Box
+            component="pre"
+            role="log"
+            aria-label="log lines"
+            style={{
+              maxHeight: '60vh',
+              overflow: 'auto',
+              fontSize: 12,
+              margin: 0,
+              whiteSpace: 'pre-wrap',
+            }}
+          >
+            {state.lines.map((line, i) => (
+              <div key={i}>{highlight(line, search)}</div>
+            ))}
+            <div ref={bottom} />
+          </Box>
+        )}
+        {state.status === 'ready' && state.ended && (
+          <Alert severity="info">
+            The container&apos;s log stream ended (it stopped or was removed).
+          </Alert>
+        )}
+      </Box>
+    </ViewDialog>
   );
 }

@@ -2,10 +2,6 @@ import { useState } from 'react';
 import {
   Box,
   Button,
-  Dialog,
-  DialogActions,
-  DialogContent,
-  DialogTitle,
   FormControl,
   Grid,
   InputLabel,
@@ -17,6 +13,7 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type { MetricSeries } from '@internal/plugin-container-cloud-common';
 import { useContainerMetrics } from '../../hooks';
 import { UsageChart } from '@internal/plugin-container-cloud-react';
+import { ViewDialog } from '../ViewDialog';
 
 /** Ranges offered, in minutes. */
 export const RANGES: Array<[number, string]> = [
@@ -73,51 +70,45 @@ export function MetricsDialog(props: {
     refreshSeconds,
   );
   return (
-    <Dialog open onClose={onClose} maxWidth="md" fullWidth>
-      <DialogTitle>
-        CPU, memory and network of {pod.name} in {cluster}
-      </DialogTitle>
-      <DialogContent>
-        <FormControl style={{ minWidth: 180 }}>
-          <InputLabel id="metrics-range">Range</InputLabel>
-          <Select
-            labelId="metrics-range"
-            value={minutes}
-            onChange={e => setMinutes(Number(e.target.value))}
-          >
-            {RANGES.map(([m, label]) => (
-              <MenuItem key={m} value={m}>
-                {label}
-              </MenuItem>
+    <ViewDialog
+      title={`CPU, memory and network of ${pod.name} in ${cluster}`}
+      maxWidth="md"
+      onClose={onClose}
+      actions={<Button onClick={retry}>Refresh</Button>}
+    >
+      <FormControl style={{ minWidth: 180 }}>
+        <InputLabel id="metrics-range">Range</InputLabel>
+        <Select
+          labelId="metrics-range"
+          value={minutes}
+          onChange={e => setMinutes(Number(e.target.value))}
+        >
+          {RANGES.map(([m, label]) => (
+            <MenuItem key={m} value={m}>
+              {label}
+            </MenuItem>
+          ))}
+        </Select>
+      </FormControl>
+      <Box mt={2}>
+        {loading && !value && <Progress />}
+        {error && <ResponseErrorPanel error={error} />}
+        {value && !error && (
+          <Grid container spacing={2}>
+            {CHARTS.map(({ metric, title, emptyText }) => (
+              <Grid item xs={12} md={6} key={metric}>
+                <UsageChart
+                  title={title}
+                  series={value.series.filter(s => s.metric === metric)}
+                  start={value.start}
+                  end={value.end}
+                  emptyText={emptyText}
+                />
+              </Grid>
             ))}
-          </Select>
-        </FormControl>
-        <Box mt={2}>
-          {loading && !value && <Progress />}
-          {error && <ResponseErrorPanel error={error} />}
-          {value && !error && (
-            <Grid container spacing={2}>
-              {CHARTS.map(({ metric, title, emptyText }) => (
-                <Grid item xs={12} md={6} key={metric}>
-                  <UsageChart
-                    title={title}
-                    series={value.series.filter(s => s.metric === metric)}
-                    start={value.start}
-                    end={value.end}
-                    emptyText={emptyText}
-                  />
-                </Grid>
-              ))}
-            </Grid>
-          )}
-        </Box>
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={retry}>Refresh</Button>
-        <Button onClick={onClose} color="primary">
-          Close
-        </Button>
-      </DialogActions>
-    </Dialog>
+          </Grid>
+        )}
+      </Box>
+    </ViewDialog>
   );
 }
