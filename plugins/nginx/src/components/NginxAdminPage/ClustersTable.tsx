@@ -1,13 +1,12 @@
 import {
   EmptyState,
   InfoCard,
-  Progress,
-  ResponseErrorPanel,
   Table,
   TableColumn,
 } from '@backstage/core-components';
 import Typography from '@material-ui/core/Typography';
 import type { NginxClusterSummary } from '../../api/NginxClient';
+import { Loaded } from './Loaded';
 
 /** The clusters, their nodes and the version each runs; a click picks the cluster below. */
 export function ClustersTable(props: {
@@ -17,17 +16,6 @@ export function ClustersTable(props: {
   selected?: string;
   onSelect(cluster: string): void;
 }) {
-  if (props.loading) return <Progress />;
-  if (props.error) return <ResponseErrorPanel error={props.error} />;
-  if (!props.clusters?.length) {
-    return (
-      <EmptyState
-        missing="content"
-        title="No nginx clusters"
-        description="Configure containerCloud.nginx.clusters in app-config.yaml to manage them here."
-      />
-    );
-  }
   const columns: TableColumn<NginxClusterSummary>[] = [
     {
       title: 'Cluster',
@@ -67,14 +55,25 @@ export function ClustersTable(props: {
       ),
     },
   ];
+  const noClusters = (
+    <EmptyState
+      missing="content"
+      title="No nginx clusters"
+      description="Configure containerCloud.nginx.clusters in app-config.yaml to manage them here."
+    />
+  );
   return (
-    <InfoCard title="Nginx clusters" noPadding>
-      <Table
-        options={{ paging: false, search: false, toolbar: false }}
-        columns={columns}
-        data={props.clusters}
-        onRowClick={(_e, row) => row && props.onSelect(row.name)}
-      />
-    </InfoCard>
+    <Loaded status={props} items={props.clusters} empty={noClusters}>
+      {clusters => (
+        <InfoCard title="Nginx clusters" noPadding>
+          <Table
+            options={{ paging: false, search: false, toolbar: false }}
+            columns={columns}
+            data={clusters}
+            onRowClick={(_e, row) => row && props.onSelect(row.name)}
+          />
+        </InfoCard>
+      )}
+    </Loaded>
   );
 }

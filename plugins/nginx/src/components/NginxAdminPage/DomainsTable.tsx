@@ -1,14 +1,13 @@
 import {
   EmptyState,
   InfoCard,
-  Progress,
-  ResponseErrorPanel,
   Table,
   TableColumn,
 } from '@backstage/core-components';
 import Button from '@material-ui/core/Button';
 import type { Domain } from '../../api/NginxClient';
 import { membersText } from '../DomainEditor/domainForm';
+import { Loaded } from './Loaded';
 
 /** The saved domains (drafts of the next publish) of one cluster. */
 export function DomainsTable(props: {
@@ -23,63 +22,58 @@ export function DomainsTable(props: {
       New domain
     </Button>
   );
-  let body;
-  if (props.loading) body = <Progress />;
-  else if (props.error) body = <ResponseErrorPanel error={props.error} />;
-  else if (!props.domains?.length) {
-    body = (
-      <EmptyState
-        missing="data"
-        title={`No domains on ${props.cluster}`}
-        description="Add one; it is published with the next publish."
-        action={action}
-      />
-    );
-  } else {
-    const columns: TableColumn<Domain>[] = [
-      { title: 'Domain', field: 'name' },
-      { title: 'Server names', render: d => d.serverNames.join(' ') },
-      { title: 'Owner', render: d => d.owner ?? 'ops' },
-      {
-        title: 'Upstreams',
-        render: d =>
-          d.upstreams.map(u => (
-            <div key={u.name}>
-              {u.name}: {membersText(u)}
-            </div>
-          )),
-      },
-      {
-        title: 'Gray release',
-        render: d =>
-          d.grayRelease
-            ? `${d.grayRelease.canaryPercent}% to ${d.grayRelease.canary}`
-            : '',
-      },
-      {
-        title: '',
-        render: d => (
-          <Button
-            size="small"
-            aria-label={`edit ${d.name}`}
-            onClick={() => props.onEdit(d)}
-          >
-            Edit
-          </Button>
-        ),
-      },
-    ];
-    body = (
-      <Table
-        options={{ paging: false, search: false, toolbar: false }}
-        columns={columns}
-        data={props.domains}
-      />
-    );
-  }
+  const columns: TableColumn<Domain>[] = [
+    { title: 'Domain', field: 'name' },
+    { title: 'Server names', render: d => d.serverNames.join(' ') },
+    { title: 'Owner', render: d => d.owner ?? 'ops' },
+    {
+      title: 'Upstreams',
+      render: d =>
+        d.upstreams.map(u => (
+          <div key={u.name}>
+            {u.name}: {membersText(u)}
+          </div>
+        )),
+    },
+    {
+      title: 'Gray release',
+      render: d =>
+        d.grayRelease
+          ? `${d.grayRelease.canaryPercent}% to ${d.grayRelease.canary}`
+          : '',
+    },
+    {
+      title: '',
+      render: d => (
+        <Button
+          size="small"
+          aria-label={`edit ${d.name}`}
+          onClick={() => props.onEdit(d)}
+        >
+          Edit
+        </Button>
+      ),
+    },
+  ];
+  const noDomains = (
+    <EmptyState
+      missing="data"
+      title={`No domains on ${props.cluster}`}
+      description="Add one; it is published with the next publish."
+      action={action}
+    />
+  );
   return (
     <InfoCard title={`Domains of ${props.cluster}`} action={action}>
-      {body}
+      <Loaded status={props} items={props.domains} empty={noDomains}>
+        {domains => (
+          <Table
+            options={{ paging: false, search: false, toolbar: false }}
+            columns={columns}
+            data={domains}
+          />
+        )}
+      </Loaded>
     </InfoCard>
   );
 }

@@ -2,7 +2,6 @@ import { useState } from 'react';
 import {
   EmptyState,
   InfoCard,
-  Progress,
   ResponseErrorPanel,
   Table,
   TableColumn,
@@ -25,6 +24,7 @@ import {
 } from '../../api/NginxClient';
 import { fieldErrors } from '../fieldErrors';
 import { FileDiffView } from '@internal/plugin-container-cloud-react';
+import { Loaded } from './Loaded';
 
 function outcome(result: PublishResult) {
   const failed = result.delivery.filter(n => !n.ok);
@@ -123,18 +123,7 @@ export function VersionHistory(props: {
     </Grid>
   );
 
-  let history;
-  if (props.loading) history = <Progress />;
-  else if (props.error) history = <ResponseErrorPanel error={props.error} />;
-  else if (!props.versions?.length) {
-    history = (
-      <EmptyState
-        missing="data"
-        title="Never published"
-        description="Publish to record the first version."
-      />
-    );
-  } else {
+  function versionTable(versions: VersionSummary[]) {
     const columns: TableColumn<VersionSummary>[] = [
       { title: 'Version', field: 'id' },
       {
@@ -163,43 +152,40 @@ export function VersionHistory(props: {
         ),
       },
     ];
-    const choices = props.versions.map(v => (
+    const choices = versions.map(v => (
       <MenuItem key={v.id} value={v.id}>
         {v.id}: {v.message || '(no message)'}
       </MenuItem>
     ));
-    history = (
+    const versionField = (
+      id: string,
+      label: string,
+      value: number | '',
+      onChange: (version: number) => void,
+    ) => (
+      <Grid item xs={4}>
+        <TextField
+          select
+          fullWidth
+          id={id}
+          label={label}
+          value={value}
+          onChange={e => onChange(Number(e.target.value))}
+        >
+          {choices}
+        </TextField>
+      </Grid>
+    );
+    return (
       <>
         <Table
           options={{ paging: false, search: false, toolbar: false }}
           columns={columns}
-          data={props.versions}
+          data={versions}
         />
         <Grid container spacing={1} alignItems="center">
-          <Grid item xs={4}>
-            <TextField
-              select
-              fullWidth
-              id="nginx-diff-from"
-              label="Diff from"
-              value={from}
-              onChange={e => setFrom(Number(e.target.value))}
-            >
-              {choices}
-            </TextField>
-          </Grid>
-          <Grid item xs={4}>
-            <TextField
-              select
-              fullWidth
-              id="nginx-diff-to"
-              label="to"
-              value={to}
-              onChange={e => setTo(Number(e.target.value))}
-            >
-              {choices}
-            </TextField>
-          </Grid>
+          {versionField('nginx-diff-from', 'Diff from', from, setFrom)}
+          {versionField('nginx-diff-to', 'to', to, setTo)}
           <Grid item xs={4}>
             <Button
               variant="outlined"
@@ -215,6 +201,19 @@ export function VersionHistory(props: {
       </>
     );
   }
+
+  const neverPublished = (
+    <EmptyState
+      missing="data"
+      title="Never published"
+      description="Publish to record the first version."
+    />
+  );
+  const history = (
+    <Loaded status={props} items={props.versions} empty={neverPublished}>
+      {versionTable}
+    </Loaded>
+  );
 
   return (
     <InfoCard title={`Versions of ${props.cluster}`}>
