@@ -449,9 +449,10 @@ describe('the route table check', () => {
     handler: async () => undefined,
   };
 
-  it('refuses a mutation open to service tokens', () => {
-    expect(() =>
-      checkRouteTable([
+  it.each<[string, Parameters<typeof checkRouteTable>[0], string]>([
+    [
+      'a mutation open to service tokens',
+      [
         {
           ...base,
           method: 'post',
@@ -459,54 +460,25 @@ describe('the route table check', () => {
           permission: editPermission,
           audit: { eventId: 'x' },
         },
-      ]),
-    ).toThrow("POST /x changes something: its access must be 'operate'");
-  });
-
-  it('refuses an operation without a permission', () => {
-    expect(() =>
-      checkRouteTable([
-        { ...base, method: 'post', access: 'operate', audit: { eventId: 'x' } },
-      ]),
-    ).toThrow('POST /x operates: it must check a permission');
-  });
-
-  it('refuses a mutation that neither audits nor says why not', () => {
-    expect(() =>
-      checkRouteTable([
-        {
-          ...base,
-          method: 'delete',
-          access: 'operate',
-          permission: editPermission,
-        },
-      ]),
-    ).toThrow('DELETE /x changes something: it must record an audit event');
-    expect(() =>
-      checkRouteTable([
-        {
-          ...base,
-          method: 'delete',
-          access: 'operate',
-          permission: editPermission,
-          notAudited: 'the session it ends is audited',
-        },
-      ]),
-    ).not.toThrow();
-  });
-
-  it('refuses a route declared twice', () => {
-    expect(() =>
-      checkRouteTable([
+      ],
+      "POST /x changes something: its access must be 'operate'",
+    ],
+    [
+      'an operation without a permission',
+      [{ ...base, method: 'post', access: 'operate', audit: { eventId: 'x' } }],
+      'POST /x operates: it must check a permission',
+    ],
+    [
+      'a route declared twice',
+      [
         { ...base, method: 'get', access: 'read' },
         { ...base, method: 'get', access: 'read' },
-      ]),
-    ).toThrow('GET /x is declared twice');
-  });
-
-  it('refuses a permission chosen by a resource on a route without one', () => {
-    expect(() =>
-      checkRouteTable([
+      ],
+      'GET /x is declared twice',
+    ],
+    [
+      'a permission chosen by a resource on a route without one',
+      [
         {
           ...base,
           method: 'post',
@@ -516,13 +488,12 @@ describe('the route table check', () => {
           permissionFor: () => adminPermission,
           audit: { eventId: 'x' },
         },
-      ]),
-    ).toThrow('POST /x has no resource to choose its permission by');
-  });
-
-  it('refuses a resource permission on a route without a resource', () => {
-    expect(() =>
-      checkRouteTable([
+      ],
+      'POST /x has no resource to choose its permission by',
+    ],
+    [
+      'a resource permission on a route without a resource',
+      [
         {
           ...base,
           method: 'get',
@@ -530,7 +501,27 @@ describe('the route table check', () => {
           resource: false,
           permission: readPermission,
         },
+      ],
+      'GET /x has no resource to check test.thing.read on',
+    ],
+  ])('refuses %s', (_what, routes, message) => {
+    expect(() => checkRouteTable(routes)).toThrow(message);
+  });
+
+  it('refuses a mutation that neither audits nor says why not', () => {
+    const deletion = {
+      ...base,
+      method: 'delete',
+      access: 'operate',
+      permission: editPermission,
+    } as const;
+    expect(() => checkRouteTable([deletion])).toThrow(
+      'DELETE /x changes something: it must record an audit event',
+    );
+    expect(() =>
+      checkRouteTable([
+        { ...deletion, notAudited: 'the session it ends is audited' },
       ]),
-    ).toThrow('GET /x has no resource to check test.thing.read on');
+    ).not.toThrow();
   });
 });
