@@ -75,7 +75,11 @@ test('the catalog lists the example services and opens a service page', async ({
   await expect(
     page.getByText('scale of payments-api in local-a accepted'),
   ).toBeVisible();
-  await expect(localA.getByLabel('ready payments-api')).toHaveText('3/3');
+  // the new container's readiness reaches the Deployment's status through kwok and the
+  // controller-manager: on a loaded 2-core machine that once took more than the default 30 s
+  await expect(localA.getByLabel('ready payments-api')).toHaveText('3/3', {
+    timeout: 90_000,
+  });
   await expect(localA.getByText('Containers (3)')).toBeVisible();
   await page.screenshot({
     path: path.join(shots, 'service-tab.png'),
