@@ -1,13 +1,18 @@
 /**
  * Frontend pieces the Container Cloud pages share: time-series charts of container metrics,
- * unified diffs of config versions, ages in words, and the one way clients call their backend
- * (`fetchJson`, `ContainerCloudApiError`).
+ * unified diffs of config versions, a text editor with YAML and JSON modes (CodeMirror), ages in
+ * words, and the one way clients call their backend (`fetchJson`, `ContainerCloudApiError`).
  *
  * @packageDocumentation
  */
 
 export { UsageChart, formatValue } from './components/UsageChart';
 export { FileDiffView } from './components/FileDiffView';
+export { CodeEditor } from './components/CodeEditor';
+export type {
+  CodeEditorLanguage,
+  CodeEditorProps,
+} from './components/CodeEditor';
 // the diff's wire types live with the other wire types; pages import them from here too
 export type {
   DiffLine,
