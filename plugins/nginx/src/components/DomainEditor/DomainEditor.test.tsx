@@ -1,5 +1,6 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react';
 import { ContainerCloudApiError } from '@internal/plugin-container-cloud-react';
+import { typeInCodeEditor } from '@internal/plugin-container-cloud-react/testing';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { nginxApiRef } from '../../api/NginxClient';
 import { fakeNginxApi, shopDomain } from '../../testUtils/fakeNginxApi';
@@ -65,12 +66,8 @@ describe('DomainEditor', () => {
     fireEvent.change(screen.getByLabelText('Server names'), {
       target: { value: 'Shop;evil' },
     });
-    fireEvent.change(screen.getByLabelText('Upstreams'), {
-      target: { value: 'app: 10.0.0.1:80' },
-    });
-    fireEvent.change(screen.getByLabelText('Locations'), {
-      target: { value: '/ nope' },
-    });
+    typeInCodeEditor(screen.getByLabelText('Upstreams'), 'app: 10.0.0.1:80');
+    typeInCodeEditor(screen.getByLabelText('Locations'), '/ nope');
     fireEvent.click(screen.getByRole('button', { name: 'Save draft' }));
     expect(
       await screen.findByText(
@@ -93,9 +90,7 @@ describe('DomainEditor', () => {
         <DomainEditor cluster="edge" onClose={jest.fn()} onSaved={jest.fn()} />
       </TestApiProvider>,
     );
-    fireEvent.change(screen.getByLabelText('Upstreams'), {
-      target: { value: 'app: 10.0.0.1' },
-    });
+    typeInCodeEditor(screen.getByLabelText('Upstreams'), 'app: 10.0.0.1');
     fireEvent.click(screen.getByRole('button', { name: 'Save draft' }));
     expect(
       await screen.findByText("'10.0.0.1' is not address:port"),

@@ -8,6 +8,7 @@ import Grid from '@material-ui/core/Grid';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useApi } from '@backstage/core-plugin-api';
+import { CodeEditor } from '@internal/plugin-container-cloud-react';
 import { Domain, nginxApiRef } from '../../api/NginxClient';
 import { fieldErrors } from '../fieldErrors';
 import {
@@ -44,22 +45,32 @@ export function DomainEditor(props: {
     key: keyof DomainForm,
     label: string,
     options: { multiline?: boolean; helper?: string; disabled?: boolean } = {},
-  ) => (
-    <TextField
-      fullWidth
-      margin="dense"
-      variant="outlined"
-      id={`nginx-domain-${key}`}
-      label={label}
-      value={form[key]}
-      disabled={options.disabled}
-      multiline={options.multiline}
-      minRows={options.multiline ? 3 : undefined}
-      error={Boolean(errors[key])}
-      helperText={errors[key] ?? options.helper}
-      onChange={e => setForm({ ...form, [key]: e.target.value })}
-    />
-  );
+  ) =>
+    options.multiline ? (
+      <CodeEditor
+        id={`nginx-domain-${key}`}
+        label={label}
+        value={form[key]}
+        readOnly={options.disabled}
+        minLines={3}
+        error={errors[key]}
+        helperText={options.helper}
+        onChange={value => setForm(current => ({ ...current, [key]: value }))}
+      />
+    ) : (
+      <TextField
+        fullWidth
+        margin="dense"
+        variant="outlined"
+        id={`nginx-domain-${key}`}
+        label={label}
+        value={form[key]}
+        disabled={options.disabled}
+        error={Boolean(errors[key])}
+        helperText={errors[key] ?? options.helper}
+        onChange={e => setForm({ ...form, [key]: e.target.value })}
+      />
+    );
 
   async function save() {
     setErrors({});

@@ -1,5 +1,6 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { ContainerCloudApiError } from '@internal/plugin-container-cloud-react';
+import { typeInCodeEditor } from '@internal/plugin-container-cloud-react/testing';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import type { Entity } from '@backstage/catalog-model';
@@ -36,9 +37,10 @@ describe('EntityDomainsContent', () => {
       screen.getByRole('button', { name: 'edit members of canary in shop' }),
     );
     const dialog = await screen.findByRole('dialog');
-    fireEvent.change(within(dialog).getByLabelText('Members'), {
-      target: { value: '10.0.0.2:8080 weight=3, 10.0.0.9:8080 backup' },
-    });
+    typeInCodeEditor(
+      within(dialog).getByLabelText('Members'),
+      '10.0.0.2:8080 weight=3, 10.0.0.9:8080 backup',
+    );
     fireEvent.click(
       within(dialog).getByRole('button', { name: 'Save and publish' }),
     );

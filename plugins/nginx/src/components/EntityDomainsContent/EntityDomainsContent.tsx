@@ -8,13 +8,13 @@ import {
 import { useApi } from '@backstage/core-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
+import { CodeEditor } from '@internal/plugin-container-cloud-react';
 import Button from '@material-ui/core/Button';
 import Dialog from '@material-ui/core/Dialog';
 import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
 import Grid from '@material-ui/core/Grid';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { Domain, nginxApiRef, Upstream } from '../../api/NginxClient';
@@ -82,20 +82,14 @@ function MembersDialog(props: {
         Members of {props.upstream.name} ({props.domain.name})
       </DialogTitle>
       <DialogContent>
-        <TextField
-          fullWidth
-          multiline
-          minRows={3}
-          variant="outlined"
+        <CodeEditor
+          minLines={3}
           id="nginx-upstream-members"
           label="Members"
           value={text}
-          error={Boolean(error)}
-          helperText={
-            error ??
-            'comma-separated: 10.0.0.1:8080 weight=5, 10.0.0.2:8080 backup, k8s:cluster/namespace/service:http'
-          }
-          onChange={e => setText(e.target.value)}
+          error={error}
+          helperText="comma-separated: 10.0.0.1:8080 weight=5, 10.0.0.2:8080 backup, k8s:cluster/namespace/service:http"
+          onChange={setText}
         />
       </DialogContent>
       <DialogActions>

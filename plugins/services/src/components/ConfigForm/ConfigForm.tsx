@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { Box, MenuItem, TextField } from '@material-ui/core';
 import type { DeploymentView } from '@internal/plugin-container-cloud-common';
+import { CodeEditor } from '@internal/plugin-container-cloud-react';
 
 /** The config editor's output, in the backend's `config` body shape (minus the target). */
 export interface ConfigEdit {
@@ -134,15 +135,12 @@ export function ConfigForm(props: {
           ))}
         </TextField>
       )}
-      <TextField
-        fullWidth
-        multiline
-        minRows={4}
-        margin="dense"
+      <CodeEditor
+        minLines={4}
         id="container-cloud-config-env"
         label="Environment variables (NAME=value, one per line)"
         value={envText}
-        onChange={e => setEnvText(e.target.value)}
+        onChange={setEnvText}
         helperText={
           config?.envFrom.length
             ? `kept as they are (from secrets or config maps): ${config.envFrom.join(

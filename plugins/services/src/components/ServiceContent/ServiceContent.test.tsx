@@ -5,6 +5,7 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import type { Entity } from '@backstage/catalog-model';
 import type { ServiceView } from '@internal/plugin-container-cloud-common';
 import { ContainerCloudApiError } from '@internal/plugin-container-cloud-react';
+import { typeInCodeEditor } from '@internal/plugin-container-cloud-react/testing';
 import { ServicesApi, servicesApiRef } from '../../api/ServicesClient';
 import { debugApiRef } from '../../api/DebugClient';
 import { everyClusterApiRef } from '../../api/EveryClusterClient';
@@ -367,9 +368,10 @@ describe('ServiceContent', () => {
     expect(
       screen.getByText(/kept as they are .*: DB_PASSWORD/),
     ).toBeInTheDocument();
-    fireEvent.change(screen.getByLabelText(/Environment variables/), {
-      target: { value: 'LOG_LEVEL=debug\nFEATURE_X=on' },
-    });
+    typeInCodeEditor(
+      screen.getByLabelText(/Environment variables/),
+      'LOG_LEVEL=debug\nFEATURE_X=on',
+    );
     fireEvent.click(
       screen.getByRole('button', { name: 'Edit configuration of' }),
     );
