@@ -5,8 +5,9 @@ import { syntaxTree } from '@codemirror/language';
 import { CodeEditor } from './CodeEditor';
 import { typeInCodeEditor } from '../../testing';
 
-function editorView(label: string): EditorView {
-  const view = EditorView.findFromDOM(screen.getByLabelText(label));
+/** The editor's view, once CodeMirror has loaded. */
+async function editorView(label: string): Promise<EditorView> {
+  const view = EditorView.findFromDOM(await screen.findByLabelText(label));
   if (!view) throw new Error(`no editor labelled ${label}`);
   return view;
 }
@@ -23,7 +24,7 @@ function nodeNames(view: EditorView): string[] {
 }
 
 describe('CodeEditor', () => {
-  it('shows its text in a text box named by its label and described by its helper text', () => {
+  it('shows its text in a text box named by its label and described by its helper text', async () => {
     render(
       <CodeEditor
         label="Upstreams"
@@ -33,35 +34,37 @@ describe('CodeEditor', () => {
       />,
     );
 
-    const textbox = screen.getByRole('textbox', { name: 'Upstreams' });
+    const textbox = await screen.findByRole('textbox', { name: 'Upstreams' });
     expect(screen.getByLabelText('Upstreams')).toBe(textbox);
     expect(textbox).toHaveTextContent('a:80b:80');
-    expect(editorView('Upstreams').state.doc.toString()).toBe('a:80\nb:80');
+    expect((await editorView('Upstreams')).state.doc.toString()).toBe(
+      'a:80\nb:80',
+    );
     expect(textbox).toHaveAccessibleDescription('one per line');
     expect(textbox).toHaveAttribute('aria-multiline', 'true');
   });
 
-  it('uses the id it is given for its text box', () => {
+  it('uses the id it is given for its text box', async () => {
     render(<CodeEditor id="env" label="Env" value="" />);
 
-    expect(screen.getByRole('textbox', { name: 'Env' })).toHaveAttribute(
+    expect(await screen.findByRole('textbox', { name: 'Env' })).toHaveAttribute(
       'id',
       'env',
     );
   });
 
-  it('reports an edit made through the editor with the whole new text', () => {
+  it('reports an edit made through the editor with the whole new text', async () => {
     const onChange = jest.fn();
     render(<CodeEditor label="Env" value="A=1" onChange={onChange} />);
 
-    const view = editorView('Env');
+    const view = await editorView('Env');
     view.dispatch({ changes: { from: 3, insert: '\nB=2' } });
 
     expect(onChange).toHaveBeenCalledTimes(1);
     expect(onChange).toHaveBeenCalledWith('A=1\nB=2');
   });
 
-  it('keeps what was typed when its parent holds the value', () => {
+  it('keeps what was typed when its parent holds the value', async () => {
     function Holder() {
       const [text, setText] = useState('');
       return (
@@ -73,37 +76,38 @@ describe('CodeEditor', () => {
     }
     render(<Holder />);
 
-    typeInCodeEditor(screen.getByLabelText('Env'), 'A=1\nB=2');
+    typeInCodeEditor(await screen.findByLabelText('Env'), 'A=1\nB=2');
 
     expect(screen.getByLabelText('held')).toHaveTextContent('A=1 B=2', {
       normalizeWhitespace: true,
     });
-    expect(editorView('Env').state.doc.toString()).toBe('A=1\nB=2');
+    expect((await editorView('Env')).state.doc.toString()).toBe('A=1\nB=2');
   });
 
-  it('shows a new value its parent gives it', () => {
+  it('shows a new value its parent gives it', async () => {
     const { rerender } = render(<CodeEditor label="Env" value="A=1" />);
+    expect((await editorView('Env')).state.doc.toString()).toBe('A=1');
     rerender(<CodeEditor label="Env" value="B=2" />);
 
-    expect(editorView('Env').state.doc.toString()).toBe('B=2');
+    expect((await editorView('Env')).state.doc.toString()).toBe('B=2');
   });
 
-  it('parses JSON with the JSON language', () => {
+  it('parses JSON with the JSON language', async () => {
     render(<CodeEditor label="Body" language="json" value='{"a": [1]}' />);
 
-    const names = nodeNames(editorView('Body'));
+    const names = nodeNames(await editorView('Body'));
     expect(names).toEqual(
       expect.arrayContaining(['JsonText', 'Object', 'Property', 'Array']),
     );
   });
 
-  it('highlights YAML with the YAML mode', () => {
+  it('highlights YAML with the YAML mode', async () => {
     render(
       <CodeEditor label="Manifest" language="yaml" value={'a: 1\n# note'} />,
     );
 
     // the YAML stream parser's tokens: the key, its colon, the number and the comment
-    expect(nodeNames(editorView('Manifest'))).toEqual([
+    expect(nodeNames(await editorView('Manifest'))).toEqual([
       'Document',
       'atom',
       'meta',
@@ -112,13 +116,13 @@ describe('CodeEditor', () => {
     ]);
   });
 
-  it('parses nothing in plain text', () => {
+  it('parses nothing in plain text', async () => {
     render(<CodeEditor label="Env" value='{"a": 1}' />);
 
-    expect(nodeNames(editorView('Env'))).toEqual([]);
+    expect(nodeNames(await editorView('Env'))).toEqual([]);
   });
 
-  it('shows its error instead of the helper text and marks the text box invalid', () => {
+  it('shows its error instead of the helper text and marks the text box invalid', async () => {
     render(
       <CodeEditor
         label="Env"
@@ -128,17 +132,17 @@ describe('CodeEditor', () => {
       />,
     );
 
-    const textbox = screen.getByRole('textbox', { name: 'Env' });
+    const textbox = await screen.findByRole('textbox', { name: 'Env' });
     expect(textbox).toBeInvalid();
     expect(textbox).toHaveAccessibleDescription('line 2 has no name');
     expect(screen.queryByText('NAME=value')).not.toBeInTheDocument();
   });
 
-  it('does not let a read-only text be changed', () => {
+  it('does not let a read-only text be changed', async () => {
     render(<CodeEditor label="Env" value="A=1" readOnly />);
 
-    const textbox = screen.getByRole('textbox', { name: 'Env' });
+    const textbox = await screen.findByRole('textbox', { name: 'Env' });
     expect(textbox).toHaveAttribute('contenteditable', 'false');
-    expect(editorView('Env').state.readOnly).toBe(true);
+    expect((await editorView('Env')).state.readOnly).toBe(true);
   });
 });

@@ -1,12 +1,9 @@
-import { useId, useMemo } from 'react';
-import CodeMirror from '@uiw/react-codemirror';
-import { EditorView } from '@codemirror/view';
-import type { Extension } from '@codemirror/state';
-import { StreamLanguage } from '@codemirror/language';
-import { yaml } from '@codemirror/legacy-modes/mode/yaml';
-import { json } from '@codemirror/lang-json';
+import { lazy, Suspense, useId } from 'react';
 import { FormControl, FormHelperText, FormLabel } from '@material-ui/core';
 import { makeStyles } from '@material-ui/core/styles';
+
+// CodeMirror and its languages are a chunk of their own, fetched when the first editor is shown
+const CodeMirrorField = lazy(() => import('./CodeMirrorField'));
 
 /**
  * What {@link CodeEditor} highlights: YAML, JSON or plain text.
@@ -58,19 +55,20 @@ const useStyles = makeStyles(theme => ({
   frameError: {
     borderColor: theme.palette.error.main,
   },
+  loading: {
+    margin: 0,
+    padding: theme.spacing(0.5, 0.75),
+    fontFamily: 'monospace',
+    whiteSpace: 'pre-wrap',
+  },
 }));
-
-function languageExtension(language: CodeEditorLanguage): Extension[] {
-  if (language === 'json') return [json()];
-  if (language === 'yaml') return [StreamLanguage.define(yaml)];
-  return [];
-}
 
 /**
  * A labelled multi-line text editor on CodeMirror 6 (as Backstage's scaffolder editor uses), with
  * YAML or JSON highlighting. Its text box is named by `label` and described by the helper text,
- * so it is found as a person finds it (`getByRole('textbox', { name })`, `getByLabelText`); Tab
- * moves on to the next field rather than indenting.
+ * so it is found as a person finds it (`findByRole('textbox', { name })`, `findByLabelText`); Tab
+ * moves on to the next field rather than indenting. CodeMirror is loaded when the first editor is
+ * shown; until then the text is shown as it is, not yet as a text box.
  * @public
  */
 export function CodeEditor(props: CodeEditorProps) {
@@ -92,20 +90,14 @@ export function CodeEditor(props: CodeEditorProps) {
   const helper = typeof error === 'string' && error ? error : helperText;
   const invalid = Boolean(error);
 
-  const extensions = useMemo(
-    () => [
-      ...languageExtension(language),
-      EditorView.lineWrapping,
-      EditorView.contentAttributes.of({
-        id,
-        'aria-labelledby': labelId,
-        ...(helper ? { 'aria-describedby': helperId } : {}),
-        ...(invalid ? { 'aria-invalid': 'true' } : {}),
-        ...(readOnly ? { 'aria-readonly': 'true' } : {}),
-      }),
-    ],
-    [language, id, labelId, helperId, helper, invalid, readOnly],
-  );
+  const contentAttributes: Record<string, string> = {
+    id,
+    'aria-labelledby': labelId,
+    ...(helper ? { 'aria-describedby': helperId } : {}),
+    ...(invalid ? { 'aria-invalid': 'true' } : {}),
+    ...(readOnly ? { 'aria-readonly': 'true' } : {}),
+  };
+  const minHeight = `${minLines * LINE_HEIGHT_EM}em`;
 
   return (
     <FormControl fullWidth margin="dense" error={invalid}>
@@ -117,22 +109,23 @@ export function CodeEditor(props: CodeEditorProps) {
           invalid ? `${classes.frame} ${classes.frameError}` : classes.frame
         }
       >
-        <CodeMirror
-          value={value}
-          onChange={text => onChange?.(text)}
-          extensions={extensions}
-          readOnly={readOnly}
-          editable={!readOnly}
-          indentWithTab={false}
-          minHeight={`${minLines * LINE_HEIGHT_EM}em`}
-          basicSetup={{
-            foldGutter: false,
-            autocompletion: false,
-            highlightActiveLine: false,
-            highlightActiveLineGutter: false,
-            searchKeymap: false,
-          }}
-        />
+        <Suspense
+          fallback={
+            // the text as it will look, until CodeMirror has loaded (not yet a text box)
+            <pre className={classes.loading} style={{ minHeight }} aria-busy>
+              {value}
+            </pre>
+          }
+        >
+          <CodeMirrorField
+            value={value}
+            onChange={onChange}
+            language={language}
+            readOnly={readOnly}
+            minHeight={minHeight}
+            contentAttributes={contentAttributes}
+          />
+        </Suspense>
       </div>
       {helper && <FormHelperText id={helperId}>{helper}</FormHelperText>}
     </FormControl>

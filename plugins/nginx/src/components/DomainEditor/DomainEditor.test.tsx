@@ -66,8 +66,11 @@ describe('DomainEditor', () => {
     fireEvent.change(screen.getByLabelText('Server names'), {
       target: { value: 'Shop;evil' },
     });
-    typeInCodeEditor(screen.getByLabelText('Upstreams'), 'app: 10.0.0.1:80');
-    typeInCodeEditor(screen.getByLabelText('Locations'), '/ nope');
+    typeInCodeEditor(
+      await screen.findByLabelText('Upstreams'),
+      'app: 10.0.0.1:80',
+    );
+    typeInCodeEditor(await screen.findByLabelText('Locations'), '/ nope');
     fireEvent.click(screen.getByRole('button', { name: 'Save draft' }));
     expect(
       await screen.findByText(
@@ -90,7 +93,10 @@ describe('DomainEditor', () => {
         <DomainEditor cluster="edge" onClose={jest.fn()} onSaved={jest.fn()} />
       </TestApiProvider>,
     );
-    typeInCodeEditor(screen.getByLabelText('Upstreams'), 'app: 10.0.0.1');
+    typeInCodeEditor(
+      await screen.findByLabelText('Upstreams'),
+      'app: 10.0.0.1',
+    );
     fireEvent.click(screen.getByRole('button', { name: 'Save draft' }));
     expect(
       await screen.findByText("'10.0.0.1' is not address:port"),

@@ -38,7 +38,7 @@ describe('EntityDomainsContent', () => {
     );
     const dialog = await screen.findByRole('dialog');
     typeInCodeEditor(
-      within(dialog).getByLabelText('Members'),
+      await within(dialog).findByLabelText('Members'),
       '10.0.0.2:8080 weight=3, 10.0.0.9:8080 backup',
     );
     fireEvent.click(

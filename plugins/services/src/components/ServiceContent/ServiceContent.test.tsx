@@ -369,7 +369,7 @@ describe('ServiceContent', () => {
       screen.getByText(/kept as they are .*: DB_PASSWORD/),
     ).toBeInTheDocument();
     typeInCodeEditor(
-      screen.getByLabelText(/Environment variables/),
+      await screen.findByLabelText(/Environment variables/),
       'LOG_LEVEL=debug\nFEATURE_X=on',
     );
     fireEvent.click(
