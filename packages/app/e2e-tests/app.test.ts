@@ -148,6 +148,23 @@ test('the catalog lists the example services and opens a service page', async ({
   }
   await page.setViewportSize(wideViewport);
 
+  // the environment variables are edited in CodeMirror (fetched when the dialog opens): a text box
+  // found by its label and typed into like any other; Cancel leaves the Deployment as it was
+  await localA
+    .getByRole('button', { name: 'More actions for payments-api', exact: true })
+    .click();
+  await page.getByRole('menuitem', { name: 'edit config' }).click();
+  const envEditor = page.getByLabel(/^Environment variables/);
+  await expect(
+    page.getByRole('textbox', { name: /^Environment variables/ }),
+  ).toBeVisible();
+  await envEditor.click();
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type('\nE2E_TYPED=yes');
+  await expect(envEditor).toContainText('E2E_TYPED=yes');
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await expect(envEditor).toHaveCount(0);
+
   // a shell into a container of local-a: the local cloud's kwok runs it on this machine
   await localA
     .getByRole('button', { name: /^shell in payments-api-/ })
