@@ -7,6 +7,14 @@
 /** The label (and annotation) that ties Kubernetes workloads to a catalog Component. @public */
 export const KUBERNETES_ID_LABEL = 'backstage.io/kubernetes-id';
 
+/**
+ * The signal channel on which the services backend announces that a service's Deployments or
+ * pods changed, and to which its page listens. @public
+ */
+export function serviceSignalChannel(kubernetesId: string): string {
+  return `container-cloud.services.${kubernetesId}`;
+}
+
 /** The annotation a trusted entity lists its (cluster, namespace) pairs in. @public */
 export const PLACEMENTS_ANNOTATION = 'container-cloud.io/placements';
 

@@ -1,10 +1,6 @@
 import type { SignalsService } from '@backstage/plugin-signals-node';
 import type { ContainerCloudClusters } from '@internal/plugin-container-cloud-node';
-
-/** The signal channel a service page subscribes to. */
-export function serviceChannel(kubernetesId: string) {
-  return `container-cloud.services.${kubernetesId}`;
-}
+import { serviceSignalChannel } from '@internal/plugin-container-cloud-common';
 
 /**
  * Pushes "this service changed" to the browsers from the watch events, at most once per
@@ -31,7 +27,7 @@ export function publishLiveUpdates(
       signals
         .publish({
           recipients: { type: 'broadcast' },
-          channel: serviceChannel(kubernetesId),
+          channel: serviceSignalChannel(kubernetesId),
           message: { kubernetesId, clusters: [...changed] },
         })
         .catch(() => {}); // a missed signal only delays the page until the next one

@@ -4,11 +4,7 @@ export { useServiceHistory } from './useServiceHistory';
 export { useServiceEvents } from './useServiceEvents';
 export { useServiceList } from './useServiceList';
 export { useContainerMetrics } from './useContainerMetrics';
-export {
-  serviceSignalChannel,
-  useReloadOn,
-  useServiceSignal,
-} from './useServiceSignal';
+export { useReloadOn, useServiceSignal } from './useServiceSignal';
 export { useServiceActions } from './useServiceActions';
 export type { OperationOutcome, ServiceOperation } from './useServiceActions';
 export { describeExit, useShellSession } from './useShellSession';

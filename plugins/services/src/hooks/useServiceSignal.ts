@@ -1,10 +1,6 @@
 import { useEffect } from 'react';
 import { useSignal } from '@backstage/plugin-signals-react';
-
-/** The signal channel on which the services backend announces a service's watch events. */
-export function serviceSignalChannel(kubernetesId: string): string {
-  return `container-cloud.services.${kubernetesId}`;
-}
+import { serviceSignalChannel } from '@internal/plugin-container-cloud-common';
 
 /**
  * The backend's last watch event about the service (its Deployments or pods changed); a new value
