@@ -232,7 +232,7 @@ export function shellRoutes(options: ShellRoutesOptions): ServiceRoute[] {
         description: 'the shell is open',
         schema: openedShellSchema,
         errors: {
-          429: 'the caller, or the portal, holds as many shells as it may; the message says which to close',
+          409: 'the caller, or the portal, holds as many shells as it may; the message says which to close',
         },
       },
       handler: async ({ resource: service, credentials, body, audit }) => {
@@ -299,6 +299,9 @@ export function shellRoutes(options: ShellRoutesOptions): ServiceRoute[] {
       response: {
         description: 'output, exit and ping lines',
         contentType: 'application/x-ndjson',
+        errors: {
+          409: 'the shell already has as many pages reading it as it may',
+        },
       },
       handler: async ({ resource, credentials, params, query, req, res }) => {
         const { user, id } = ownShell(resource, credentials, params.id);
@@ -347,7 +350,10 @@ export function shellRoutes(options: ShellRoutesOptions): ServiceRoute[] {
       path: `${BASE}/:id/input`,
       summary: 'Send keystrokes to a shell',
       request: { params: shellParams, body: shellInputSchema },
-      response: { description: 'sent' },
+      response: {
+        description: 'sent',
+        errors: { 409: 'the shell has ended; the message says how' },
+      },
       handler: async ({ resource, credentials, params, body }) => {
         const { user, id } = ownShell(resource, credentials, params.id);
         sessions.write(id, user, body.data);
