@@ -1,5 +1,6 @@
 import type { MetricSeries } from '@internal/plugin-container-cloud-common';
 import { Typography } from '@material-ui/core';
+import { useLayoutEffect, useRef, useState } from 'react';
 import {
   CartesianGrid,
   Legend,
@@ -10,8 +11,33 @@ import {
   YAxis,
 } from 'recharts';
 
+/** the widest a chart is drawn; narrower when its column is (two charts side by side) */
 const WIDTH = 640;
 const HEIGHT = 200;
+
+/**
+ * The width the chart's box has on the page, at most `widest`, followed as the window changes
+ * (recharts draws at a fixed size). Where nothing is laid out (jsdom) it stays `widest`.
+ */
+function useBoxWidth(widest: number, drawn: boolean) {
+  const box = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(widest);
+  useLayoutEffect(() => {
+    const element = box.current;
+    if (!element) return undefined;
+    const measure = () => {
+      if (element.clientWidth > 0) {
+        setWidth(Math.min(element.clientWidth, widest));
+      }
+    };
+    measure();
+    if (typeof ResizeObserver === 'undefined') return undefined;
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [widest, drawn]);
+  return { box, width };
+}
 const COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd'];
 
 const RATE_UNITS = ['B/s', 'KiB/s', 'MiB/s', 'GiB/s'];
@@ -104,6 +130,7 @@ export function UsageChart(props: {
   const unit = series[0]?.unit ?? 'cores';
   const values = series.flatMap(s => s.points.map(([, v]) => v));
   const top = Math.max(...values, 0) * 1.1 || EMPTY_TOP[unit];
+  const { box, width } = useBoxWidth(WIDTH, values.length > 0);
   const latest = series
     .map(s => {
       const last = s.points[s.points.length - 1];
@@ -124,9 +151,9 @@ export function UsageChart(props: {
             'Prometheus has no samples of this container in the chosen range yet.'}
         </Typography>
       ) : (
-        <div role="img" aria-label={`${title}: ${latest}`}>
+        <div ref={box} role="img" aria-label={`${title}: ${latest}`}>
           <LineChart
-            width={WIDTH}
+            width={width}
             height={HEIGHT}
             data={rowsOf(series)}
             margin={{ top: 10, right: 12, bottom: 0, left: 0 }}
