@@ -4,34 +4,23 @@ import {
   operationResultSchema,
   serviceViewSchema,
 } from '@internal/plugin-container-cloud-common';
-import { openApiPath } from '@internal/plugin-container-cloud-node';
+import { servedAndDocumentedRoutes } from '@internal/plugin-container-cloud-node/testing';
 import { createRouter, RouterOptions } from './router';
 import { ShellSessions } from './shell/ShellSessions';
 import { startServicesBackend } from './__testUtils__/startServicesBackend';
 
 jest.setTimeout(120_000);
 
-/** Every route the express router serves, as `METHOD /path`, from its own stack. */
-async function expressRoutes(): Promise<string[]> {
+/** The services router, built to list its routes (nothing is called while they are registered). */
+async function routerToList() {
   const shellSessions = new ShellSessions();
-  // nothing is called while routes are registered: empty stand-ins are enough to list them
   const router = await createRouter({
     maxReplicas: 20,
     maxFollowsPerUser: 5,
     shellSessions,
   } as unknown as RouterOptions);
   shellSessions.closeAll('listed');
-  return (
-    router.stack as Array<{
-      route?: { path: string; methods: Record<string, boolean> };
-    }>
-  ).flatMap(layer =>
-    layer.route
-      ? Object.keys(layer.route.methods).map(
-          method => `${method.toUpperCase()} ${layer.route!.path}`,
-        )
-      : [],
-  );
+  return router;
 }
 
 describe('the OpenAPI document', () => {
@@ -56,21 +45,10 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents every route of the router, and no route the router does not have', async () => {
-    const documented = Object.entries(
-      (await document()).paths as Record<string, Record<string, unknown>>,
-    )
-      .flatMap(([path, methods]) =>
-        Object.keys(methods).map(method => `${method.toUpperCase()} ${path}`),
-      )
-      .sort();
-    const served = (await expressRoutes())
-      // the document itself is no route of the API
-      .filter(route => route !== 'GET /openapi.json')
-      .map(route => {
-        const [method, path] = route.split(' ');
-        return `${method} ${openApiPath(path)}`;
-      })
-      .sort();
+    const { served, documented } = servedAndDocumentedRoutes(
+      await routerToList(),
+      await document(),
+    );
     expect(served.length).toBeGreaterThan(20);
     expect(documented).toEqual(served);
   });

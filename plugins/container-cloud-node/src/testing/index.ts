@@ -6,3 +6,4 @@
  */
 export * from './backendTestServices';
 export * from './recordingAuditor';
+export * from './routeCoverage';
