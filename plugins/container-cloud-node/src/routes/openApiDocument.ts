@@ -136,27 +136,12 @@ export function openApiDocument(
       responses[other] = {
         description,
         ...(route.response.schema
-          ? {
-              content: {
-                'application/json': {
-                  schema: jsonSchema(route.response.schema, 'output'),
-                },
-              },
-            }
+          ? { content: { 'application/json': answer } }
           : {}),
       };
     }
-    // what the HTTP layer answers before a route runs (body parser, Node, a proxy in front)
-    if (route.request?.body) {
-      responses['413'] = {
-        description: 'the body is larger than the portal accepts',
-        content: {
-          'application/json': {
-            schema: { $ref: '#/components/schemas/Error' },
-          },
-        },
-      };
-    }
+    // what the HTTP layer answers before a route runs (Node, a proxy in front; the body parser's
+    // 413 is among the error answers below)
     responses['414'] = {
       description:
         'the URL is longer than the portal (or a proxy in front) accepts',
@@ -166,6 +151,9 @@ export function openApiDocument(
     };
     for (const [code, description] of Object.entries({
       ...ERROR_ANSWERS,
+      ...(route.request?.body
+        ? { 413: 'the body is larger than the portal accepts' }
+        : {}),
       ...route.response.errors,
     })) {
       responses[code] = {
