@@ -37,5 +37,9 @@ backend.add(import('@backstage/plugin-signals-backend'));
 backend.add(import('@internal/plugin-services-backend'));
 // Container Cloud: nginx clusters, domains, versions and publishing (containerCloud.nginx)
 backend.add(import('@internal/plugin-nginx-backend'));
+// Container Cloud: volumes and config files (containerCloud.storage)
+backend.add(import('@internal/plugin-storage-backend'));
+// Container Cloud: clusters, failover, metering and the audit log for ops
+backend.add(import('@internal/plugin-clusters-backend'));
 
 backend.start();

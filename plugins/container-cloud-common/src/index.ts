@@ -4,7 +4,9 @@
  * @packageDocumentation
  */
 
+export * from './clustersPermissions';
 export * from './contract';
 export * from './permissions';
 export * from './services';
+export * from './storagePermissions';
 export * from './streams';

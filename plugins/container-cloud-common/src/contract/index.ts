@@ -3,7 +3,12 @@
  * and the types derived from them. The backends parse with these schemas and generate their
  * OpenAPI documents from them; the frontends type their clients with the derived types.
  */
+export * from './audit';
+export * from './clusters';
+export * from './metering';
 export * from './nginxRequests';
 export * from './nginxViews';
 export * from './serviceRequests';
 export * from './serviceViews';
+export * from './storageConfigFiles';
+export * from './storageVolumes';

@@ -7,3 +7,4 @@ export * from './addRoutes';
 export * from './errors';
 export * from './parseInput';
 export * from './openApiDocument';
+export * from './moduleRouter';

@@ -6,6 +6,10 @@ import {
 import { PolicyQueryUser } from '@backstage/plugin-permission-node';
 import {
   clusterAdminPermission,
+  clustersPermissions,
+  entityAuditReadPermission,
+  storageAdminPermission,
+  storageOwnerPermissions,
   containerCloudPermissions,
   containerLogsReadPermission,
   nginxPermissions,
@@ -180,7 +184,7 @@ describe('ContainerCloudPermissionPolicy', () => {
         attributes: { action: 'read' },
       }),
       createPermission({
-        name: 'container-cloud.storage.volume.delete',
+        name: 'container-cloud.not-a-module.thing.delete',
         attributes: { action: 'delete' },
         resourceType: 'catalog-entity',
       }),
@@ -243,6 +247,39 @@ describe('ContainerCloudPermissionPolicy', () => {
       );
     },
   );
+
+  it("gives a service's storage to its owners and ops admins, the storage admin page to ops only", async () => {
+    for (const permission of storageOwnerPermissions) {
+      await expect(policy.handle({ permission }, alice)).resolves.toEqual(
+        ownedByAlice,
+      );
+      await expect(policy.handle({ permission }, carol)).resolves.toEqual(
+        allow,
+      );
+      await expect(policy.handle({ permission })).resolves.toEqual(deny);
+    }
+    await expect(
+      policy.handle({ permission: storageAdminPermission }, alice),
+    ).resolves.toEqual(deny);
+    await expect(
+      policy.handle({ permission: storageAdminPermission }, carol),
+    ).resolves.toEqual(allow);
+  });
+
+  it('keeps clusters, failover, metering and audit search to ops admins; an entity audit trail to its owners', async () => {
+    for (const permission of clustersPermissions) {
+      const owned = permission === entityAuditReadPermission;
+      await expect(policy.handle({ permission }, alice)).resolves.toEqual(
+        owned ? ownedByAlice : deny,
+      );
+      await expect(policy.handle({ permission }, bob)).resolves.not.toEqual(
+        allow,
+      );
+      await expect(policy.handle({ permission }, carol)).resolves.toEqual(
+        allow,
+      );
+    }
+  });
 
   it('keeps deleting catalog locations, managing ingestion and editing templates for ops admins', async () => {
     for (const [name, action] of [

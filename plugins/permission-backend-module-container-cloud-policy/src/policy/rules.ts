@@ -1,11 +1,18 @@
 import {
+  auditSearchPermission,
   clusterAdminPermission,
+  clustersFailoverPermission,
+  clustersReadPermission,
   containerLogsReadPermission,
+  entityAuditReadPermission,
+  meteringReadAllPermission,
   nginxDomainEditPermission,
   nginxPublishPermission,
   nginxUpstreamEditPermission,
   serviceOperatePermissions,
   serviceReadPermission,
+  storageAdminPermission,
+  storageOwnerPermissions,
 } from '@internal/plugin-container-cloud-common';
 
 /**
@@ -71,6 +78,13 @@ const CONTAINER_CLOUD: Record<string, ContainerCloudPolicyRule> =
     [clusterAdminPermission.name, 'ops'],
     [nginxDomainEditPermission.name, 'ops'],
     [nginxPublishPermission.name, 'ops'],
+    ...storageOwnerPermissions.map(p => [p.name, 'owner']),
+    [storageAdminPermission.name, 'ops'],
+    [clustersReadPermission.name, 'ops'],
+    [clustersFailoverPermission.name, 'ops'],
+    [meteringReadAllPermission.name, 'ops'],
+    [auditSearchPermission.name, 'ops'],
+    [entityAuditReadPermission.name, 'owner'],
   ]);
 
 /** Every permission the policy knows, by name; anything else is denied. */

@@ -1,0 +1,35 @@
+import type {
+  AuditorService,
+  AuthService,
+  DatabaseService,
+  HttpAuthService,
+  LifecycleService,
+  LoggerService,
+  PermissionsService,
+  RootConfigService,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
+import type { CatalogService } from '@backstage/plugin-catalog-node';
+import type {
+  ContainerCloudClustersService,
+  ServiceBindings,
+} from '@internal/plugin-container-cloud-node';
+import type { Knex } from 'knex';
+
+/** What each part of the clusters plugin is built from (the plugin's services, and its database). */
+export interface ClustersDeps {
+  config: RootConfigService;
+  logger: LoggerService;
+  lifecycle: LifecycleService;
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  database: DatabaseService;
+  scheduler: SchedulerService;
+  auth: AuthService;
+  catalog: CatalogService;
+  bindings: ServiceBindings;
+  clusters: ContainerCloudClustersService;
+  /** the plugin's database with every migration under migrations/ applied */
+  knex: Knex;
+}

@@ -1,0 +1,82 @@
+import {
+  coreServices,
+  createBackendPlugin,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { clustersPermissions } from '@internal/plugin-container-cloud-common';
+import {
+  containerCloudClustersServiceRef,
+  moduleRouter,
+  serviceBindingsServiceRef,
+} from '@internal/plugin-container-cloud-node';
+import { clusterRoutes } from './clusters/routes';
+import { auditRoutes } from './audit/routes';
+import { meteringRoutes } from './metering/routes';
+
+/**
+ * Clusters, cluster health, failover, metering and the audit log for ops.
+ * @public
+ */
+export const clustersPlugin = createBackendPlugin({
+  pluginId: 'clusters',
+  register(env) {
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        lifecycle: coreServices.lifecycle,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        auth: coreServices.auth,
+        catalog: catalogServiceRef,
+        bindings: serviceBindingsServiceRef,
+        clusters: containerCloudClustersServiceRef,
+      },
+      async init({ httpRouter, permissionsRegistry, ...deps }) {
+        permissionsRegistry.addPermissions(clustersPermissions);
+        const knex = await deps.database.getClient();
+        if (!deps.database.migrations?.skip) {
+          await knex.migrate.latest({
+            directory: resolvePackagePath(
+              '@internal/plugin-clusters-backend',
+              'migrations',
+            ),
+          });
+        }
+        const parts = { ...deps, knex };
+        const groups = [
+          await clusterRoutes(parts),
+          await meteringRoutes(parts),
+          await auditRoutes(parts),
+        ];
+        // the API's OpenAPI document is public, as Backstage's own backends serve theirs
+        httpRouter.addAuthPolicy({
+          path: '/openapi.json',
+          allow: 'unauthenticated',
+        });
+        httpRouter.use(
+          moduleRouter({
+            info: {
+              title: 'Container Cloud clusters',
+              version: '1',
+              description:
+                "Clusters, cluster health, failover, metering and the audit log for ops. Every route but this document's needs a Backstage token.",
+              serverUrl: '/api/clusters',
+            },
+            groups,
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            auditor: deps.auditor,
+            jsonLimit: '2mb',
+          }),
+        );
+      },
+    });
+  },
+});

@@ -1,0 +1,6 @@
+/**
+ * Container Cloud for Backstage: the clusters, metering and audit admin pages.
+ *
+ * @packageDocumentation
+ */
+export { default } from './plugin';

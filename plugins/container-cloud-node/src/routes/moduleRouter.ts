@@ -1,0 +1,58 @@
+import express from 'express';
+import Router from 'express-promise-router';
+import type {
+  AuditorService,
+  HttpAuthService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { addRoutes } from './addRoutes';
+import { OpenApiInfo, openApiDocument } from './openApiDocument';
+import type { RoutePipelineOptions, RouteSpec } from './types';
+
+/**
+ * One part of a plugin's API (e.g. a storage plugin's volumes and its config files): its route
+ * table, and how the pipeline finds and names the resource its routes are about.
+ * @public
+ */
+export interface RouteGroup<TResource = any>
+  extends Omit<
+    RoutePipelineOptions<TResource>,
+    'httpAuth' | 'permissions' | 'auditor'
+  > {
+  routes: readonly RouteSpec<TResource, any, any>[];
+}
+
+/** What `moduleRouter` needs. @public */
+export interface ModuleRouterOptions {
+  /** the OpenAPI document's title, version and base path */
+  info: OpenApiInfo;
+  groups: readonly RouteGroup[];
+  httpAuth: HttpAuthService;
+  permissions: PermissionsService;
+  auditor: AuditorService;
+  /** the largest JSON body accepted (express.json's `limit`); default 256kb */
+  jsonLimit?: string;
+}
+
+/**
+ * The router of a plugin built from route groups: JSON bodies, the public `/openapi.json`
+ * generated from every group's table, and each group's routes through `addRoutes`. The plugin
+ * still declares `/openapi.json` unauthenticated with its `httpRouter.addAuthPolicy`.
+ * @public
+ */
+export function moduleRouter(options: ModuleRouterOptions): express.Router {
+  const { groups, httpAuth, permissions, auditor } = options;
+  const router = Router();
+  router.use(express.json({ limit: options.jsonLimit ?? '256kb' }));
+  const document = openApiDocument(
+    options.info,
+    groups.flatMap(group => group.routes),
+  );
+  router.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  for (const { routes, ...pipeline } of groups) {
+    addRoutes(router, routes, { ...pipeline, httpAuth, permissions, auditor });
+  }
+  return router;
+}
