@@ -1,5 +1,4 @@
 import express from 'express';
-import Router from 'express-promise-router';
 import type {
   AuditorService,
   BackstageCredentials,
@@ -33,9 +32,9 @@ import {
   versionSchema,
 } from '@internal/plugin-container-cloud-common';
 import {
-  addRoutes,
   AuditMeta,
   defineRoute,
+  moduleRouter,
   openApiDocument,
   parseInput,
   RouteAudit,
@@ -392,42 +391,39 @@ function userOf(credentials: BackstageCredentials): string {
   return (credentials.principal as { userEntityRef: string }).userEntityRef;
 }
 
+/** What the OpenAPI document says of the nginx backend as a whole. */
+const NGINX_API = {
+  title: 'Container Cloud nginx',
+  version: '1',
+  description:
+    "Nginx domains, versions and publishing. Every route but this document's needs a Backstage token.",
+  serverUrl: '/api/nginx',
+};
+
 /** The OpenAPI document of the nginx backend, from its route table. */
 export function nginxOpenApi(options: RouterOptions) {
-  return openApiDocument(
-    {
-      title: 'Container Cloud nginx',
-      version: '1',
-      description:
-        "Nginx domains, versions and publishing. Every route but this document's needs a Backstage token.",
-      serverUrl: '/api/nginx',
-    },
-    nginxRouteTable(options),
-  );
+  return openApiDocument(NGINX_API, nginxRouteTable(options));
 }
 
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
   const { nginx, httpAuth, permissions, auditor } = options;
-  const router = Router();
-  router.use(express.json({ limit: '256kb' }));
-
-  const document = nginxOpenApi(options);
-  router.get('/openapi.json', (_req, res) => {
-    res.json(document);
-  });
-
-  addRoutes(router, nginxRouteTable(options), {
+  return moduleRouter({
+    info: NGINX_API,
+    groups: [
+      {
+        routes: nginxRouteTable(options),
+        lookup: req => lookupDomain(nginx, req),
+        // an owned domain's permission is checked on its Component
+        resourceRef: domain => domain.owner,
+        auditContext,
+        // the request bodies stay out of the audit log, as the results' config texts do
+        auditedRequest: () => undefined,
+      },
+    ],
     httpAuth,
     permissions,
     auditor,
-    lookup: req => lookupDomain(nginx, req),
-    // an owned domain's permission is checked on its Component
-    resourceRef: domain => domain.owner,
-    auditContext,
-    // the request bodies stay out of the audit log, as the results' config texts do
-    auditedRequest: () => undefined,
   });
-  return router;
 }
