@@ -1,0 +1,20 @@
+/**
+ * Mounting pod volumes (claims, ConfigMaps, Secrets) into a service's Deployments in every
+ * cluster it runs in: one JSON patch per Deployment guarded by its resourceVersion, refused as a
+ * whole before any write (paths, shadowed mounts), rolled back when one cluster fails. Shared by
+ * the volumes and the config files of the storage plugin.
+ */
+export {
+  mountInEveryCluster,
+  unmountInEveryCluster,
+  serviceDeployments,
+  throwUnlessApplied,
+} from './mountInEveryCluster';
+export type {
+  DeploymentTarget,
+  MountRequest,
+  MountResult,
+  UnmountRequest,
+} from './mountInEveryCluster';
+export { podMounts, claimOfVolume, shadows } from './podSpecPatch';
+export type { ContainerMount, MountSpec, PodVolume } from './podSpecPatch';
