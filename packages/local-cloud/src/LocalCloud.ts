@@ -37,6 +37,12 @@ import {
 import { toYaml } from './yaml';
 import { portalDataAppConfig } from './portalData';
 import { SeedResult, seedExampleServices } from './seed';
+import {
+  applyStorageClass,
+  seedStorage,
+  STORAGE_SEED,
+  storageAppConfig,
+} from './storage';
 import { EXAMPLE_REGISTRY_HOST, seedRegistry } from './registry';
 
 /** @public */
@@ -298,6 +304,7 @@ export class LocalCloud {
     const api = this.adminApi(cluster);
     try {
       await bootstrapCluster(api, cluster.name, options);
+      await applyStorageClass(api);
       state.tokens[cluster.name] = await requestPortalToken(api);
     } catch (error: any) {
       throw new LocalCloudError(
@@ -538,6 +545,9 @@ export class LocalCloud {
         alertmanager: { url: info.alertmanager.url },
         // image tags for the upgrade dialog: the example images' host is served here
         registries: [{ host: info.registry.host, url: info.registry.url }],
+        // the storage backend's volume types: a static NFS export (claims bind) and a StorageClass
+        // no provisioner serves (claims stay Pending); see packages/local-cloud/src/storage.ts
+        storage: storageAppConfig(info.clusters.map(c => c.name)),
       },
     };
     fs.writeFileSync(
@@ -648,6 +658,18 @@ export class LocalCloud {
       results.map(r => `${r.namespace}/${r.service}`),
       this.progress,
     );
+    const withStorage = results.find(r => r.service === STORAGE_SEED.service);
+    if (withStorage) {
+      const apis = withStorage.clusters.map(name => ({
+        name,
+        api: this.adminClient(name as LocalCloudClusterName),
+      }));
+      try {
+        await seedStorage(apis, this.progress);
+      } finally {
+        for (const { api } of apis) api.close();
+      }
+    }
     return results;
   }
 
