@@ -1,6 +1,11 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { containerCloudAuditorServiceFactory } from '@internal/plugin-container-cloud-node';
 
 const backend = createBackend();
+
+// Backstage's audit output, unchanged, and each outcome of the suite's plugins also into the
+// audit log (plugins/clusters-backend, "Audit log") over the events bus
+backend.add(containerCloudAuditorServiceFactory);
 
 // serves the built frontend
 backend.add(import('@backstage/plugin-app-backend'));

@@ -8,7 +8,9 @@ import type {
   PermissionsService,
   RootConfigService,
   SchedulerService,
+  UserInfoService,
 } from '@backstage/backend-plugin-api';
+import type { EventsService } from '@backstage/plugin-events-node';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import type {
   ContainerCloudClustersService,
@@ -27,6 +29,8 @@ export interface ClustersDeps {
   database: DatabaseService;
   scheduler: SchedulerService;
   auth: AuthService;
+  userInfo: UserInfoService;
+  events: EventsService;
   catalog: CatalogService;
   bindings: ServiceBindings;
   clusters: ContainerCloudClustersService;

@@ -4,6 +4,7 @@ import {
   resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { clustersPermissions } from '@internal/plugin-container-cloud-common';
 import {
   containerCloudClustersServiceRef,
@@ -34,6 +35,8 @@ export const clustersPlugin = createBackendPlugin({
         database: coreServices.database,
         scheduler: coreServices.scheduler,
         auth: coreServices.auth,
+        userInfo: coreServices.userInfo,
+        events: eventsServiceRef,
         catalog: catalogServiceRef,
         bindings: serviceBindingsServiceRef,
         clusters: containerCloudClustersServiceRef,

@@ -29,3 +29,4 @@ export * from './binding/bindingConfig';
 export * from './binding/ServiceBinding';
 export * from './binding/ServiceBindings';
 export * from './routes';
+export * from './audit';

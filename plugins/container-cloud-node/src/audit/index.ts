@@ -1,0 +1,2 @@
+export * from './auditRecord';
+export * from './containerCloudAuditorServiceFactory';
