@@ -9,6 +9,11 @@ export interface Config {
          * to an apiserver open). Default 5; one more is answered 429.
          */
         maxFollowsPerUser?: number;
+        /**
+         * How many live log follows the whole portal holds open at once, over every backend
+         * replica. Default 200; one more is answered 429.
+         */
+        maxFollows?: number;
       };
       debug?: {
         /**

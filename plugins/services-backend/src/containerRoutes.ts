@@ -26,12 +26,13 @@ import {
   ServiceRoute,
   serviceRoute,
 } from './lib/serviceRoutes';
-import { FollowLimiter } from './services/FollowLimiter';
+import type { FollowSlots } from './services/FollowLimiter';
 import type { PodHistoryStore } from './database/PodHistoryStore';
 
 export interface ContainerRoutesOptions {
   clusters: ContainerCloudClusters;
-  followLimiter: FollowLimiter;
+  /** the follows open at once: this process's (FollowLimiter) or every replica's (FollowDirectory) */
+  followLimiter: FollowSlots;
   /** the pods the service had: their metrics can still be charted after they are gone */
   history: PodHistoryStore;
   /** where the containers' metrics are; without it the metrics route answers 503 */
@@ -141,20 +142,20 @@ export function containerRoutes(
         description: 'the stream of log lines',
         contentType: 'text/event-stream',
         errors: {
-          429: 'the caller follows as many logs as they may; the message says how many',
+          429: 'the caller, or the whole portal, follows as many logs as it may; the message says how many',
           503: 'the cluster cannot be reached',
         },
       },
       handler: async ({ resource, query, audit, res, credentials }) => {
-        const release = followLimiter.acquire(principalKey(credentials));
-        if (!release) {
+        const grant = await followLimiter.acquire(principalKey(credentials));
+        if ('refusal' in grant) {
           audit.meta.follow = true;
-          throw new TooManyRequestsError(
-            `you already follow ${followLimiter.maxPerUser} logs; close one first (containerCloud.services.logs.maxFollowsPerUser)`,
-          );
+          throw new TooManyRequestsError(grant.refusal);
         }
         return followLogs(res, {
-          release,
+          release: () => {
+            grant.release();
+          },
           open: () => openLogs(resource, query, audit, true),
           audit,
           cluster: query.cluster,

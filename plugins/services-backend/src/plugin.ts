@@ -20,6 +20,11 @@ import {
   ShellDirectory,
 } from './shell/ShellDirectory';
 import { readNonRootUser } from './shell/shellCommand';
+import {
+  DEFAULT_FOLLOW_LIMITS,
+  FollowDirectory,
+  keepFollowDirectory,
+} from './services/FollowDirectory';
 import { publishLiveUpdates } from './services/LiveUpdates';
 import { PodHistoryStore } from './database/PodHistoryStore';
 import {
@@ -109,44 +114,59 @@ export const servicesPlugin = createBackendPlugin({
           shellSessions.closeAll('the backend is shutting down');
           await forgetShells();
         });
+        // live log follows are counted over every replica, in the plugin's database
+        const followLimits = {
+          maxPerUser:
+            config.getOptionalNumber(
+              'containerCloud.services.logs.maxFollowsPerUser',
+            ) ?? DEFAULT_FOLLOW_LIMITS.maxPerUser,
+          maxTotal:
+            config.getOptionalNumber(
+              'containerCloud.services.logs.maxFollows',
+            ) ?? DEFAULT_FOLLOW_LIMITS.maxTotal,
+        };
+        const followLimiter = await FollowDirectory.create(
+          deps.database,
+          followLimits,
+        );
+        lifecycle.addShutdownHook(keepFollowDirectory(followLimiter, logger));
         // the API's OpenAPI document is public, as Backstage's own backends serve theirs
         deps.httpRouter.addAuthPolicy({
           path: '/openapi.json',
           allow: 'unauthenticated',
         });
-        deps.httpRouter.use(
-          await createRouter({
-            shellSessions,
-            shellDirectory,
-            allowedOrigins: shellOrigins(config),
-            shellNonRootUser: readNonRootUser(shellConfig),
-            registries: ImageRegistries.fromConfig(config),
-            debugImages: config.getOptionalStringArray(
-              'containerCloud.services.debug.images',
+        // (a variable, not a literal: RouterOptions.followLimiter, which hands the directory to
+        // the follow routes, is router.ts's to add; until it does they count per process)
+        const routerOptions = {
+          shellSessions,
+          shellDirectory,
+          allowedOrigins: shellOrigins(config),
+          shellNonRootUser: readNonRootUser(shellConfig),
+          registries: ImageRegistries.fromConfig(config),
+          debugImages: config.getOptionalStringArray(
+            'containerCloud.services.debug.images',
+          ),
+          files: {
+            allowedPaths: config.getOptionalStringArray(
+              'containerCloud.services.files.allowedPaths',
             ),
-            files: {
-              allowedPaths: config.getOptionalStringArray(
-                'containerCloud.services.files.allowedPaths',
-              ),
-              maxBytes:
-                (config.getOptionalNumber(
-                  'containerCloud.services.files.maxMegabytes',
-                ) ?? 100) *
-                1024 *
-                1024,
-            },
-            ...deps,
-            history,
-            maxReplicas:
-              config.getOptionalNumber('containerCloud.services.maxReplicas') ??
-              50,
-            prometheus: PrometheusClient.fromConfig(config),
-            maxFollowsPerUser:
-              config.getOptionalNumber(
-                'containerCloud.services.logs.maxFollowsPerUser',
-              ) ?? 5,
-          }),
-        );
+            maxBytes:
+              (config.getOptionalNumber(
+                'containerCloud.services.files.maxMegabytes',
+              ) ?? 100) *
+              1024 *
+              1024,
+          },
+          ...deps,
+          history,
+          maxReplicas:
+            config.getOptionalNumber('containerCloud.services.maxReplicas') ??
+            50,
+          prometheus: PrometheusClient.fromConfig(config),
+          maxFollowsPerUser: followLimits.maxPerUser,
+          followLimiter,
+        };
+        deps.httpRouter.use(await createRouter(routerOptions));
       },
     });
   },

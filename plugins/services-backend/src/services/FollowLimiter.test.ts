@@ -1,20 +1,27 @@
 import { FollowLimiter } from './FollowLimiter';
 
 describe('FollowLimiter', () => {
-  it('gives each user up to the limit, and a released slot back once', () => {
+  it('gives each user up to the limit, and a released slot back once', async () => {
     const limiter = new FollowLimiter(2);
-    const a1 = limiter.acquire('user:default/alice');
-    const a2 = limiter.acquire('user:default/alice');
+    const release = async () => {
+      const grant = await limiter.acquire('user:default/alice');
+      return 'release' in grant ? grant.release : undefined;
+    };
+    const a1 = await release();
+    const a2 = await release();
     expect(a1).toBeDefined();
     expect(a2).toBeDefined();
-    expect(limiter.acquire('user:default/alice')).toBeUndefined();
+    expect(await release()).toBeUndefined();
+    expect(await limiter.acquire('user:default/alice')).toEqual({
+      refusal: expect.stringContaining('you already follow 2 logs'),
+    });
     // another user is not held back by alice
-    expect(limiter.acquire('user:default/bob')).toBeDefined();
+    expect(await limiter.acquire('user:default/bob')).toHaveProperty('release');
 
-    a1!();
-    a1!(); // a second release of the same slot frees nothing more
+    await a1!();
+    await a1!(); // a second release of the same slot frees nothing more
     expect(limiter.held('user:default/alice')).toBe(1);
-    expect(limiter.acquire('user:default/alice')).toBeDefined();
-    expect(limiter.acquire('user:default/alice')).toBeUndefined();
+    expect(await release()).toBeDefined();
+    expect(await release()).toBeUndefined();
   });
 });
