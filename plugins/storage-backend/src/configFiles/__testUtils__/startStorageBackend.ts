@@ -1,0 +1,74 @@
+import { startTestBackend, mockServices } from '@backstage/backend-test-utils';
+import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
+import { ServiceFactory } from '@backstage/backend-plugin-api';
+import type { Entity } from '@backstage/catalog-model';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import permissionPlugin from '@backstage/plugin-permission-backend';
+import policyModule from '@internal/plugin-permission-backend-module-container-cloud-policy';
+import {
+  authKeepingActors,
+  catalogFixtures,
+  FIXTURES_ORIGIN,
+  serviceEntity,
+  userInfoFromMemberships,
+  waitForEntity,
+} from '@internal/plugin-container-cloud-node/testing';
+import { storagePlugin } from '../../plugin';
+
+/** A key for secret file sets in tests (32 bytes, base64). */
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
+
+/**
+ * The storage plugin in a backend with the real catalog, permission backend and the suite's
+ * policy: payments-api (owned by team-payments) in the catalog; alice in team-payments, bob in
+ * team-orders, carol an ops admin. Resolves once the catalog serves payments-api.
+ */
+export async function startStorageBackend(options: {
+  clusters: object[];
+  configFiles?: object;
+  services?: ServiceFactory[];
+  entities?: Entity[];
+}) {
+  const backend = await startTestBackend({
+    features: [
+      permissionPlugin,
+      catalogPlugin,
+      policyModule,
+      storagePlugin,
+      catalogFixtures(
+        options.entities ?? [
+          serviceEntity('payments-api', 'group:default/team-payments'),
+        ],
+      ),
+      userInfoFromMemberships(),
+      authKeepingActors,
+      httpAuthServiceFactory,
+      ...(options.services ?? []),
+      mockServices.rootConfig.factory({
+        data: {
+          permission: { enabled: true },
+          catalog: { processingInterval: { seconds: 1 } },
+          containerCloud: {
+            permissions: { opsAdminGroups: ['group:default/ops-admins'] },
+            binding: { trustedOrigins: [FIXTURES_ORIGIN] },
+            storage: {
+              configFiles: options.configFiles ?? {
+                encryptionKey: TEST_ENCRYPTION_KEY,
+              },
+            },
+          },
+          kubernetes: {
+            clusterLocatorMethods: [
+              { type: 'config', clusters: options.clusters },
+            ],
+          },
+        },
+      }),
+    ],
+  });
+  await waitForEntity(
+    `http://localhost:${backend.server.port()}`,
+    'component/default/payments-api',
+  );
+  return backend;
+}
