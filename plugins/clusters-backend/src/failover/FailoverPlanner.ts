@@ -1,0 +1,233 @@
+import { InputError } from '@backstage/errors';
+import type { V1Deployment } from '@kubernetes/client-node';
+import {
+  FailoverPreview,
+  FailoverServicePlan,
+  KUBERNETES_ID_LABEL,
+  PLACEMENTS_ANNOTATION,
+} from '@internal/plugin-container-cloud-common';
+import type { ContainerCloudClustersService } from '@internal/plugin-container-cloud-node';
+import type { ClusterInventory } from '../clusters/ClusterInventory';
+import { addAmounts, podRequests, times } from '../clusters/quantities';
+import type { ServiceClaims } from '../clusters/ServiceClaims';
+import { serviceDeploymentsKind } from '../clusters/watchedKinds';
+
+/** A planned move with the source Deployment it copies. */
+export interface PlannedMove extends FailoverServicePlan {
+  source: V1Deployment;
+}
+
+export interface FailoverPlan extends Omit<FailoverPreview, 'services'> {
+  services: PlannedMove[];
+}
+
+/** What to move: every service of `source`, or those named, to `target` or the freest cluster. */
+export interface PlanRequest {
+  source: string;
+  target?: string;
+  services?: string[];
+}
+
+/**
+ * Plans a failover from the watch caches (so a source that is already unreachable can still be
+ * evacuated from what was last known of it): which Deployments move with their replicas, which
+ * are skipped and why (no catalog Component, a binding that is not bound, placements that do not
+ * include the target), and the target's capacity before and after.
+ */
+export class FailoverPlanner {
+  constructor(
+    private readonly deps: {
+      clusters: ContainerCloudClustersService;
+      inventory: ClusterInventory;
+      claims: ServiceClaims;
+    },
+  ) {}
+
+  async plan(request: PlanRequest): Promise<FailoverPlan> {
+    const { clusters, inventory, claims } = this.deps;
+    this.known('source', request.source);
+    if (request.target !== undefined) this.known('target', request.target);
+    const target = request.target ?? this.freest(request.source);
+    const warnings: string[] = [];
+    const health = clusters.health();
+    if (health[request.source]?.reachable) {
+      warnings.push(
+        `${request.source} is reachable: its services keep serving until each one is ready in ${target}`,
+      );
+    } else {
+      warnings.push(
+        `${request.source} is unreachable: the move uses its Deployments as last seen, and scales them down there once it answers again`,
+      );
+    }
+    if (!health[target]?.reachable) {
+      warnings.push(
+        `${target} is unreachable now: a run cannot start until it answers`,
+      );
+    }
+    const sourceObjects = clusters.watchKind(
+      request.source,
+      serviceDeploymentsKind,
+    );
+    const targetObjects = clusters.watchKind(target, serviceDeploymentsKind);
+    if (!sourceObjects.isSynced) {
+      warnings.push(
+        `the watch of ${request.source} is not synced: the Deployments are those last seen`,
+      );
+    }
+    const wanted = request.services ? new Set(request.services) : undefined;
+    const deployments = sourceObjects
+      .list()
+      .filter(d => {
+        const id = d.metadata?.labels?.[KUBERNETES_ID_LABEL];
+        return id && (!wanted || wanted.has(id));
+      })
+      .slice()
+      .sort((a, b) =>
+        `${a.metadata?.namespace}/${a.metadata?.name}`.localeCompare(
+          `${b.metadata?.namespace}/${b.metadata?.name}`,
+        ),
+      );
+    if (wanted) {
+      const found = new Set(
+        deployments.map(d => d.metadata!.labels![KUBERNETES_ID_LABEL]),
+      );
+      const missing = [...wanted].filter(id => !found.has(id));
+      if (missing.length > 0) {
+        throw new InputError(
+          `services: ${request.source} runs no Deployment of ${missing.join(
+            ', ',
+          )}`,
+        );
+      }
+    }
+    const claimed = await claims.lookup(
+      deployments.map(d => d.metadata!.labels![KUBERNETES_ID_LABEL]),
+    );
+    const services: PlannedMove[] = deployments.map(d => {
+      const kubernetesId = d.metadata!.labels![KUBERNETES_ID_LABEL];
+      const namespace = d.metadata?.namespace ?? '';
+      const name = d.metadata?.name ?? '';
+      const claim = claimed.get(kubernetesId);
+      const there = targetObjects
+        .list(namespace)
+        .find(t => t.metadata?.name === name);
+      const replicas = d.spec?.replicas ?? 1;
+      const skip = (reason: string): PlannedMove => ({
+        ...move,
+        action: 'skip',
+        reason,
+      });
+      const move: PlannedMove = {
+        kubernetesId,
+        entityRef: claim?.entityRef ?? null,
+        namespace,
+        deployment: name,
+        replicas,
+        targetReplicas: there?.spec?.replicas ?? 0,
+        requestedPerReplica: podRequests(d.spec?.template?.spec),
+        action: 'move',
+        reason: null,
+        source: d,
+      };
+      if (!claim) {
+        return skip(
+          `no catalog Component claims kubernetes id '${kubernetesId}'`,
+        );
+      }
+      const { binding } = claim;
+      if (binding.status.state !== 'bound')
+        return skip(
+          binding.status.message ??
+            `the binding of ${claim.entityRef} is ${binding.status.state}`,
+        );
+      if (!binding.covers(request.source, namespace)) {
+        return skip(
+          `${claim.entityRef} does not control ${request.source}/${namespace}: its placements leave it out`,
+        );
+      }
+      if (!binding.covers(target, namespace)) {
+        return skip(
+          `the placements of ${claim.entityRef} do not include ${target}/${namespace} (ops may add it: annotation ${PLACEMENTS_ANNOTATION} or containerCloud.binding.placements)`,
+        );
+      }
+      if (
+        there &&
+        there.metadata?.labels?.[KUBERNETES_ID_LABEL] !== kubernetesId
+      ) {
+        return skip(
+          `${target} has a Deployment ${namespace}/${name} of another service`,
+        );
+      }
+      if (replicas === 0)
+        return skip(`it runs no replicas in ${request.source}`);
+      return move;
+    });
+    const before = inventory.allocation(target);
+    const moved = addAmounts(
+      ...services
+        .filter(s => s.action === 'move')
+        .map(s => times(s.requestedPerReplica, s.replicas)),
+    );
+    const after = {
+      allocatable: before.allocatable,
+      requested: addAmounts(before.requested, moved),
+    };
+    return {
+      source: request.source,
+      target,
+      targetChosenBy:
+        request.target === undefined ? 'free-capacity' : 'operator',
+      services,
+      targetBefore: before,
+      targetAfter: after,
+      fits:
+        after.requested.cpuCores <= after.allocatable.cpuCores &&
+        after.requested.memoryBytes <= after.allocatable.memoryBytes,
+      warnings,
+    };
+  }
+
+  /** The reachable cluster other than `source` with the most free CPU, then memory. */
+  private freest(source: string): string {
+    const { clusters, inventory } = this.deps;
+    const health = clusters.health();
+    const candidates = clusters.names
+      .filter(name => name !== source && health[name]?.reachable)
+      .map(name => {
+        const { allocatable, requested } = inventory.allocation(name);
+        return {
+          name,
+          cpu: allocatable.cpuCores - requested.cpuCores,
+          memory: allocatable.memoryBytes - requested.memoryBytes,
+        };
+      })
+      .sort(
+        (a, b) =>
+          b.cpu - a.cpu || b.memory - a.memory || a.name.localeCompare(b.name),
+      );
+    if (candidates.length === 0) {
+      throw new InputError(
+        `target: no other reachable cluster to move ${source}'s services to; name one`,
+      );
+    }
+    return candidates[0].name;
+  }
+
+  private known(field: string, cluster: string) {
+    if (!this.deps.clusters.names.includes(cluster)) {
+      throw new InputError(
+        `${field}: no cluster named '${cluster}' is configured (configured: ${this.deps.clusters.names.join(
+          ', ',
+        )})`,
+      );
+    }
+  }
+}
+
+/** A plan as the page shows it. */
+export function previewOf(plan: FailoverPlan): FailoverPreview {
+  return {
+    ...plan,
+    services: plan.services.map(({ source, ...service }) => service),
+  };
+}

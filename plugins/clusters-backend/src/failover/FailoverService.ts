@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  ConflictError,
+  InputError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import type {
+  FailoverPreview,
+  FailoverRun,
+} from '@internal/plugin-container-cloud-common';
+import type { ContainerCloudClustersService } from '@internal/plugin-container-cloud-node';
+import { FailoverPlanner, PlanRequest, previewOf } from './FailoverPlanner';
+import { FailoverStore, RunState, runView } from './FailoverStore';
+
+/** A 409 that carries the run as it is now. */
+export class RunConflictError extends ConflictError {
+  constructor(message: string, readonly current: FailoverRun) {
+    super(message);
+  }
+}
+
+/**
+ * What the failover routes do: preview, start, stop and resume runs, list them. Runs are only
+ * written here; a runner (under the scheduler) drives them.
+ */
+export class FailoverService {
+  constructor(
+    private readonly deps: {
+      planner: FailoverPlanner;
+      store: FailoverStore;
+      clusters: ContainerCloudClustersService;
+      logger: LoggerService;
+      /** wakes the runner now instead of at its next tick */
+      wake(): Promise<void>;
+    },
+  ) {}
+
+  async preview(request: PlanRequest): Promise<FailoverPreview> {
+    return previewOf(await this.deps.planner.plan(request));
+  }
+
+  async start(request: PlanRequest, createdBy: string): Promise<FailoverRun> {
+    const { planner, store, clusters } = this.deps;
+    const plan = await planner.plan(request);
+    if (!clusters.health()[plan.target]?.reachable) {
+      throw new ServiceUnavailableError(
+        `cluster ${plan.target} is unreachable: nothing can move there now`,
+      );
+    }
+    const moving = plan.services.filter(s => s.action === 'move');
+    if (moving.length === 0) {
+      const reasons = plan.services.map(s => `${s.kubernetesId}: ${s.reason}`);
+      throw new InputError(
+        `services: nothing in ${plan.source} can move to ${plan.target}${
+          reasons.length
+            ? ` (${reasons.slice(0, 5).join('; ')})`
+            : ' (it runs no services)'
+        }`,
+      );
+    }
+    for (const active of await store.active()) {
+      const run = await store.get(active);
+      if (run && run.source === plan.source) {
+        throw new RunConflictError(
+          `run ${run.id} is already moving the services of ${plan.source}: stop it first`,
+          runView(run),
+        );
+      }
+    }
+    const run = await store.create({
+      id: randomUUID(),
+      source: plan.source,
+      target: plan.target,
+      createdBy,
+      steps: plan.services.map(s => ({
+        kubernetesId: s.kubernetesId,
+        entityRef: s.entityRef,
+        namespace: s.namespace,
+        deployment: s.deployment,
+        replicas: s.replicas,
+        targetReplicas: s.targetReplicas + s.replicas,
+        sourceSpec: JSON.stringify(s.source),
+        state: s.action === 'move' ? 'pending' : 'skipped',
+        reason: s.reason,
+      })),
+    });
+    this.deps.logger.info(
+      `failover run ${run.id}: ${moving.length} service(s) from ${run.source} to ${run.target}, started by ${createdBy}`,
+    );
+    this.wake();
+    return runView(run);
+  }
+
+  async get(id: string): Promise<FailoverRun> {
+    const run = await this.deps.store.get(id);
+    if (!run) throw new NotFoundError(`no failover run ${id}`);
+    return runView(run);
+  }
+
+  async list(): Promise<FailoverRun[]> {
+    return (await this.deps.store.list()).map(runView);
+  }
+
+  /** Asks the runner to stop between steps; a stopped run can be resumed. */
+  stop(id: string) {
+    return this.move(
+      id,
+      ['running'],
+      'stopping',
+      'only a running run can be stopped',
+    );
+  }
+
+  /** Continues a stopped (or stopping) run from its record. */
+  async resume(id: string) {
+    const run = await this.move(
+      id,
+      ['stopped', 'stopping'],
+      'running',
+      'only a stopped run can be resumed',
+    );
+    this.wake();
+    return run;
+  }
+
+  private async move(id: string, from: RunState[], to: RunState, why: string) {
+    await this.get(id);
+    if (!(await this.deps.store.transition(id, from, to))) {
+      const current = await this.get(id);
+      throw new RunConflictError(
+        `run ${id} is ${current.state}: ${why}`,
+        current,
+      );
+    }
+    return this.get(id);
+  }
+
+  /** Not awaited: a scheduler may run the task before it answers. */
+  private wake() {
+    this.deps.wake().catch(error => {
+      // already running: it picks the run up in its pass
+      this.deps.logger.debug(`failover runner not woken: ${error}`);
+    });
+  }
+}

@@ -1,0 +1,180 @@
+import type { Knex } from 'knex';
+import type {
+  FailoverRun,
+  FailoverStep,
+  FailoverStepState,
+} from '@internal/plugin-container-cloud-common';
+
+const RUNS = 'clusters_failover_runs';
+const STEPS = 'clusters_failover_steps';
+
+export type RunState = FailoverRun['state'];
+
+/** A step with what the runner needs beside what the page shows. */
+export interface StoredStep extends FailoverStep {
+  seq: number;
+  /** the source Deployment as planned (JSON) */
+  sourceSpec: string;
+}
+
+export interface StoredRun extends Omit<FailoverRun, 'steps'> {
+  steps: StoredStep[];
+}
+
+/** A new run's steps, in order. */
+export type NewStep = Omit<StoredStep, 'seq' | 'updatedAt'>;
+
+/**
+ * Failover runs and their steps in the plugin's database: the record a run is driven from, so a
+ * runner on any replica, or after a crash, continues where the last one left off.
+ */
+export class FailoverStore {
+  constructor(
+    private readonly knex: Knex,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  async create(run: {
+    id: string;
+    source: string;
+    target: string;
+    createdBy: string;
+    steps: NewStep[];
+  }): Promise<StoredRun> {
+    const at = this.now().toISOString();
+    await this.knex.transaction(async tx => {
+      await tx(RUNS).insert({
+        id: run.id,
+        source: run.source,
+        target: run.target,
+        state: 'running',
+        created_by: run.createdBy,
+        created_at: at,
+        updated_at: at,
+      });
+      // small batches: SQLite allows few bound variables per statement
+      const rows = run.steps.map((s, seq) => ({
+        run_id: run.id,
+        seq,
+        kubernetes_id: s.kubernetesId,
+        entity_ref: s.entityRef,
+        namespace: s.namespace,
+        deployment: s.deployment,
+        replicas: s.replicas,
+        target_replicas: s.targetReplicas,
+        source_spec: s.sourceSpec,
+        state: s.state,
+        reason: s.reason,
+        updated_at: at,
+      }));
+      for (let i = 0; i < rows.length; i += 50) {
+        await tx(STEPS).insert(rows.slice(i, i + 50));
+      }
+    });
+    return (await this.get(run.id))!;
+  }
+
+  async get(id: string): Promise<StoredRun | undefined> {
+    const run = await this.knex(RUNS).where({ id }).first();
+    if (!run) return undefined;
+    const steps = await this.knex(STEPS).where({ run_id: id }).orderBy('seq');
+    return runFrom(run, steps);
+  }
+
+  /** The newest runs first. */
+  async list(limit = 20): Promise<StoredRun[]> {
+    const runs = await this.knex(RUNS)
+      .orderBy('created_at', 'desc')
+      .orderBy('id')
+      .limit(limit);
+    if (runs.length === 0) return [];
+    const steps = await this.knex(STEPS)
+      .whereIn(
+        'run_id',
+        runs.map(r => r.id),
+      )
+      .orderBy('seq');
+    return runs.map(r =>
+      runFrom(
+        r,
+        steps.filter(s => s.run_id === r.id),
+      ),
+    );
+  }
+
+  /** The runs a runner drives: running, or asked to stop. */
+  async active(): Promise<string[]> {
+    const rows = await this.knex(RUNS)
+      .whereIn('state', ['running', 'stopping'])
+      .orderBy('created_at')
+      .select('id');
+    return rows.map(r => r.id);
+  }
+
+  async state(id: string): Promise<RunState | undefined> {
+    const row = await this.knex(RUNS).where({ id }).first('state');
+    return row?.state;
+  }
+
+  /**
+   * Moves a run from one of `from` to `to`, in one statement: false when it was in none of them
+   * (another replica or request changed it first).
+   */
+  async transition(
+    id: string,
+    from: RunState[],
+    to: RunState,
+  ): Promise<boolean> {
+    const changed = await this.knex(RUNS)
+      .where({ id })
+      .whereIn('state', from)
+      .update({ state: to, updated_at: this.now().toISOString() });
+    return changed > 0;
+  }
+
+  async updateStep(
+    runId: string,
+    seq: number,
+    state: FailoverStepState,
+    reason: string | null,
+  ): Promise<void> {
+    const at = this.now().toISOString();
+    await this.knex(STEPS)
+      .where({ run_id: runId, seq })
+      .update({ state, reason, updated_at: at });
+    await this.knex(RUNS).where({ id: runId }).update({ updated_at: at });
+  }
+}
+
+function runFrom(run: any, steps: any[]): StoredRun {
+  return {
+    id: run.id,
+    source: run.source,
+    target: run.target,
+    state: run.state,
+    createdBy: run.created_by,
+    createdAt: run.created_at,
+    updatedAt: run.updated_at,
+    steps: steps.map(s => ({
+      seq: Number(s.seq),
+      kubernetesId: s.kubernetes_id,
+      entityRef: s.entity_ref ?? null,
+      namespace: s.namespace,
+      deployment: s.deployment,
+      replicas: Number(s.replicas),
+      targetReplicas: Number(s.target_replicas),
+      sourceSpec: s.source_spec,
+      state: s.state,
+      reason: s.reason ?? null,
+      updatedAt: s.updated_at,
+    })),
+  };
+}
+
+/** A run as the page sees it (without the stored specs). */
+export function runView(run: StoredRun): FailoverRun {
+  return {
+    ...run,
+    steps: run.steps.map(({ seq, sourceSpec, ...step }) => step),
+  };
+}

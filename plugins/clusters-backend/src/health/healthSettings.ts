@@ -1,0 +1,44 @@
+import type { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+
+/** `containerCloud.clusters.health`, parsed once (see config.d.ts). */
+export interface HealthSettings {
+  checkIntervalSeconds: number;
+  /** how long a problem must last before the cluster is marked unhealthy */
+  unhealthyAfterMs: number;
+  /** how long an unhealthy cluster must look well before it is healthy again */
+  healthyAfterMs: number;
+  /** below this share of ready nodes a cluster is in trouble */
+  minReadyNodesFraction: number;
+  /** where alerts go besides the log: Alertmanager's URL (containerCloud.alertmanager.url) */
+  alertmanagerUrl?: string;
+}
+
+export function readHealthSettings(config: Config): HealthSettings {
+  const health = config.getOptionalConfig('containerCloud.clusters.health');
+  const seconds = (key: string, fallback: number) => {
+    const value = health?.getOptionalNumber(key) ?? fallback;
+    if (!(value >= 0)) {
+      throw new InputError(
+        `containerCloud.clusters.health.${key} must be a number of seconds, 0 or more`,
+      );
+    }
+    return value;
+  };
+  const fraction = health?.getOptionalNumber('minReadyNodesFraction') ?? 0.5;
+  if (!(fraction > 0 && fraction <= 1)) {
+    throw new InputError(
+      'containerCloud.clusters.health.minReadyNodesFraction must be more than 0 and at most 1',
+    );
+  }
+  return {
+    checkIntervalSeconds: Math.max(1, seconds('checkIntervalSeconds', 15)),
+    unhealthyAfterMs: seconds('unhealthyAfterSeconds', 120) * 1000,
+    healthyAfterMs: seconds('healthyAfterSeconds', 60) * 1000,
+    minReadyNodesFraction: fraction,
+    alertmanagerUrl:
+      health?.getOptionalBoolean('alertmanager') === false
+        ? undefined
+        : config.getOptionalString('containerCloud.alertmanager.url'),
+  };
+}
