@@ -6,7 +6,6 @@ import {
 import { AppsV1Api } from '@kubernetes/client-node';
 import { readNdjson } from '@internal/plugin-container-cloud-common';
 import { useLocalCloud } from '@internal/local-cloud/testing';
-import net from 'node:net';
 import {
   clusterLocators,
   runningPod,
@@ -14,6 +13,7 @@ import {
 } from '../__testUtils__/localCloudFixtures';
 import { startServicesBackend } from '../__testUtils__/startServicesBackend';
 import { servicesDatabase } from '../__testUtils__/servicesDatabase';
+import { relay, Relay } from '../__testUtils__/relay';
 import type { ShellEvent } from './ShellSessions';
 
 jest.setTimeout(240_000);
@@ -29,41 +29,6 @@ const BOB = 'user:default/bob'; // team-orders
 const CLUSTER = 'local-a';
 const BASE = '/api/services/services/default/payments-api/shells';
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
-
-/** A loopback TCP relay whose target is set once the replica behind it listens. */
-async function relay() {
-  let target: number | undefined;
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer(socket => {
-    sockets.add(socket);
-    if (!target) {
-      socket.destroy();
-      return;
-    }
-    const upstream = net.connect(target, '127.0.0.1');
-    sockets.add(upstream);
-    socket.pipe(upstream).pipe(socket);
-    const close = () => {
-      socket.destroy();
-      upstream.destroy();
-    };
-    socket.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-  });
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    to(backendPort: number) {
-      target = backendPort;
-    },
-    /** the replica is gone, as in a crash: open connections drop, new ones are refused */
-    async cut() {
-      sockets.forEach(s => s.destroy());
-      await new Promise(resolve => server.close(resolve));
-    },
-  };
-}
 
 describe('web shells across backend replicas', () => {
   let pod: string;
@@ -93,7 +58,7 @@ describe('web shells across backend replicas', () => {
     async (databaseId: TestDatabaseId) => {
       const knex = await databases.init(databaseId);
       const cluster = lc.info.clusters.find(c => c.name === CLUSTER)!;
-      const start = async (address: Awaited<ReturnType<typeof relay>>) => {
+      const start = async (address: Relay) => {
         const backend = await startServicesBackend({
           clusters: clusterLocators([cluster]),
           containerCloud: {
