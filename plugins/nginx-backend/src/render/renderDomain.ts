@@ -16,6 +16,29 @@ function variable(domain: Domain, purpose: string) {
   return `$cc_${domain.name.replace(/-/g, '_')}_${purpose}`;
 }
 
+/**
+ * The names a domain defines in nginx's namespaces that span the whole `http {}` block: its
+ * upstreams and the variables of its gray release (nginx compares both case-insensitively).
+ * Two domains of one cluster must not share any of them; `domainTree` emits exactly these.
+ */
+export function globalNames(domain: Domain): {
+  upstreams: string[];
+  variables: string[];
+} {
+  const gray = domain.grayRelease;
+  const variables = gray
+    ? [
+        variable(domain, 'split'),
+        ...(gray.cookie ? [variable(domain, 'cookie')] : []),
+        ...(gray.header ? [variable(domain, 'header')] : []),
+      ]
+    : [];
+  return {
+    upstreams: domain.upstreams.map(u => upstreamId(domain, u.name)),
+    variables,
+  };
+}
+
 /** A member found in Kubernetes: one ready endpoint address and port. */
 export interface Endpoint {
   address: string;

@@ -16,6 +16,7 @@ import { parseInput } from '@internal/plugin-container-cloud-node';
 import type { NginxStore } from '../database/NginxStore';
 import { domainFileName, EndpointLookup, renderDomain } from '../render';
 import { deliver } from './Delivery';
+import { findConflicts } from './domainConflicts';
 import { diffFiles } from './lineDiff';
 import type { NginxCluster, NginxConfig } from './NginxClusterConfig';
 import { NginxCheckFailure, NginxValidator } from './NginxValidator';
@@ -161,9 +162,10 @@ export class NginxService {
       const published = latest?.domains.find(d => d.name === name);
       let publish: PublishResult | undefined;
       if (latest && published) {
-        const domains = latest.domains.map(d =>
-          d.name === name ? applyMembers(d, change) : d,
-        );
+        const edited = applyMembers(published, change);
+        // the edit alone first: a refusal costs one small nginx -t, whatever the cluster's size
+        await this.checkInIsolation(edited, latest.domains);
+        const domains = latest.domains.map(d => (d.name === name ? edited : d));
         const upstreams = change.upstreams.map(u => u.name).join(', ');
         publish = await this.renderCheckRecord(
           this.cluster(clusterName),
@@ -201,6 +203,9 @@ export class NginxService {
         ...before.filter(d => !touched.has(d.name)),
         ...change.save,
       ].sort((a, b) => a.name.localeCompare(b.name));
+      for (const domain of change.save) {
+        await this.checkInIsolation(domain, domains);
+      }
       let result: PublishResult | undefined;
       const byName = (a: Domain, b: Domain) => a.name.localeCompare(b.name);
       if (
@@ -214,6 +219,45 @@ export class NginxService {
       }
       return result;
     });
+  }
+
+  /**
+   * Checks an edit of one domain without parsing the whole cluster: the domain's own file with
+   * `nginx -t` in a scratch prefix (the same http-level settings as the full check, no other
+   * domain), and, in the backend, its names against the saved domains of its cluster (server
+   * name on a listen address, upstream and variable names). Refuses (InputError) whatever the
+   * full check of the cluster would refuse because of this domain, and collisions nginx would
+   * only warn about. Saves nothing.
+   */
+  async validateDomain(domain: Domain): Promise<void> {
+    this.cluster(domain.cluster);
+    this.endpoints.check(kubernetesSources([domain]));
+    await this.checkInIsolation(
+      domain,
+      await this.store.listDomains(domain.cluster),
+    );
+  }
+
+  /** The isolated check of `domain` among `others` (the domain of the same name is replaced). */
+  async checkInIsolation(
+    domain: Domain,
+    others: Domain[],
+    lookup?: EndpointLookup,
+  ): Promise<void> {
+    const conflicts = findConflicts(domain, others);
+    if (conflicts.length > 0) {
+      throw new InputError(
+        `domain '${
+          domain.name
+        }' collides with other domains of nginx cluster '${
+          domain.cluster
+        }': ${conflicts.join('; ')}`,
+      );
+    }
+    const rendered = lookup
+      ? renderOne(domain, lookup)
+      : await this.render([domain]);
+    await this.check(rendered);
   }
 
   /** Renders every saved domain of a cluster, checks it with nginx -t, records and delivers. */
@@ -380,6 +424,15 @@ export class NginxService {
     for (const listener of this.publishListeners) listener(cluster.name);
     return { version, delivery, ok: delivery.every(node => node.ok) };
   }
+}
+
+function renderOne(domain: Domain, lookup: EndpointLookup): Rendered {
+  const rendered = renderDomain(domain, lookup);
+  const file = domainFileName(domain);
+  return {
+    files: { [file]: rendered.text },
+    lineFields: { [file]: rendered.lineFields },
+  };
 }
 
 function sameFiles(a: Record<string, string>, b: Record<string, string>) {
