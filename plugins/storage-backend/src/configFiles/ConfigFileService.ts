@@ -468,6 +468,14 @@ export class ConfigFileService {
     for (const target of targets) {
       try {
         const current = await this.objects.read(target, name, set.secret);
+        // a save that finished first with a later version is not overwritten by this one
+        if (
+          current?.version &&
+          current.version > version &&
+          current.set === set.name
+        ) {
+          continue;
+        }
         await this.objects.write(target, content, current ?? null);
         written.push({ target, existed: current !== undefined });
       } catch (error) {
@@ -685,9 +693,10 @@ export class ConfigFileService {
       annotation: annotationValue(set.currentVersion, setChecksum(files)),
     };
     // every change is computed (and refused, 400) before anything is written
+    for (const p of plan) withMount(p.deployment, request);
     const changes = plan.map(p => ({
       ...p,
-      changed: withMount(p.deployment, request),
+      change: (d: V1Deployment) => withMount(d, request),
     }));
     for (const target of targets) {
       const current = await this.objects.read(target, objName, set.secret);
@@ -710,7 +719,7 @@ export class ConfigFileService {
     const changes: Array<{
       target: Placement;
       deployment: V1Deployment;
-      changed: V1Deployment;
+      change: (d: V1Deployment) => V1Deployment;
     }> = [];
     for (const target of targets) {
       for (const d of await this.deployments.ofService(
@@ -721,7 +730,8 @@ export class ConfigFileService {
           changes.push({
             target,
             deployment: d,
-            changed: withoutMount(d, set.name, path),
+            change: (fresh: V1Deployment) =>
+              withoutMount(fresh, set.name, path),
           });
         }
       }
@@ -746,7 +756,7 @@ export class ConfigFileService {
     const changes: Array<{
       target: Placement;
       deployment: V1Deployment;
-      changed: V1Deployment;
+      change: (d: V1Deployment) => V1Deployment;
     }> = [];
     for (const target of targets) {
       for (const d of await this.deployments.ofService(
@@ -760,7 +770,8 @@ export class ConfigFileService {
         changes.push({
           target,
           deployment: d,
-          changed: withAnnotation(d, set.name, value),
+          change: (fresh: V1Deployment) =>
+            withAnnotation(fresh, set.name, value),
         });
       }
     }
@@ -777,7 +788,7 @@ export class ConfigFileService {
     changes: Array<{
       target: Placement;
       deployment: V1Deployment;
-      changed: V1Deployment;
+      change: (d: V1Deployment) => V1Deployment;
     }>,
     undo?: (d: V1Deployment) => V1Deployment,
   ): Promise<ConfigFileRollout> {
@@ -789,15 +800,17 @@ export class ConfigFileService {
         namespace: c.target.namespace,
         deployment: c.deployment.metadata?.name ?? '',
       };
-      if (JSON.stringify(c.changed) === JSON.stringify(c.deployment)) {
-        results.push({ ...where, changed: false });
-        continue;
-      }
       try {
-        done.push({
-          target: c.target,
-          written: await this.deployments.replace(c.target, c.changed),
-        });
+        const written = await this.deployments.apply(
+          c.target,
+          c.deployment,
+          c.change,
+        );
+        if (!written) {
+          results.push({ ...where, changed: false });
+          continue;
+        }
+        done.push({ target: c.target, written });
         results.push({ ...where, changed: true });
       } catch (error) {
         const undone: string[] = [];
@@ -805,7 +818,7 @@ export class ConfigFileService {
           for (const d of done) {
             const label = `${d.target.cluster}/${d.target.namespace}/${d.written.metadata?.name}`;
             try {
-              await this.deployments.replace(d.target, undo(d.written));
+              await this.deployments.apply(d.target, d.written, undo);
               undone.push(`${label} was put back`);
             } catch (undoError) {
               undone.push(

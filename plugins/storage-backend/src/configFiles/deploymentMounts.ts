@@ -144,22 +144,14 @@ export function withMount(
         }));
   for (const container of containersFor(copy, request.containers)) {
     const existing = container.volumeMounts ?? [];
-    const mine = existing.filter(m => m.name === vol);
-    if (mine.length > 0) {
-      const same = mountsOf(
-        {
-          spec: {
-            selector: {},
-            template: { spec: { containers: [container] } },
-          },
-        },
-        request.set,
-      ).some(m => m.path === request.path && m.mode === request.mode);
-      if (same) continue;
-      throw new InputError(
-        `path: container ${container.name} of Deployment ${copy.metadata?.name} mounts this file set already (unmount it first to move it)`,
-      );
-    }
+    // the same set at the same path and in the same way: nothing to change
+    const same = mountsOf(
+      {
+        spec: { selector: {}, template: { spec: { containers: [container] } } },
+      },
+      request.set,
+    ).some(m => m.path === request.path && m.mode === request.mode);
+    if (same) continue;
     for (const m of existing) {
       for (const w of wanted) {
         if (
@@ -261,6 +253,48 @@ export class DeploymentMounts {
       return list.items;
     } catch (error) {
       throw new ClusterWriteError(at.cluster, describeKubeError(error), error);
+    }
+  }
+
+  async read(at: Placement, name: string): Promise<V1Deployment> {
+    const { apps } = this.clusters.connection(at.cluster);
+    try {
+      return await apps.readNamespacedDeployment({
+        name,
+        namespace: at.namespace,
+      });
+    } catch (error) {
+      throw new ClusterWriteError(at.cluster, describeKubeError(error), error);
+    }
+  }
+
+  /**
+   * Applies a change derived from the Deployment as read; undefined when it changes nothing.
+   * A 409 re-reads and derives the change again (a few times): the controller's status writes
+   * move the resourceVersion during every rollout, and a change computed from the fresh object
+   * never overwrites anyone's edit. Still losing after that: the 409 with the current state.
+   */
+  async apply(
+    at: Placement,
+    deployment: V1Deployment,
+    change: (d: V1Deployment) => V1Deployment,
+    attempts = 4,
+  ): Promise<V1Deployment | undefined> {
+    let current = deployment;
+    for (let attempt = 1; ; attempt++) {
+      const changed = change(current);
+      if (JSON.stringify(changed) === JSON.stringify(current)) return undefined;
+      try {
+        return await this.replace(at, changed);
+      } catch (error) {
+        if (
+          !(error instanceof DeploymentConflictError) ||
+          attempt >= attempts
+        ) {
+          throw error;
+        }
+        current = await this.read(at, current.metadata!.name!);
+      }
     }
   }
 
