@@ -14,6 +14,7 @@ const ALICE = 'user:default/alice'; // team-payments, owns payments-api
 const BOB = 'user:default/bob'; // team-orders
 const BASE = '/api/storage/services/default/payments-api/config-files';
 const CLUSTERS = ['local-a', 'local-b'] as const;
+type Cluster = (typeof CLUSTERS)[number];
 
 function deployment(namespace: string, kubernetesId: string): V1Deployment {
   const labels = { app: 'web', 'backstage.io/kubernetes-id': kubernetesId };
@@ -51,9 +52,9 @@ async function poll<T>(
 describe('config files on the local cloud', () => {
   let backend: Awaited<ReturnType<typeof startStorageBackend>>;
   let kid: string;
-  const core = (cluster: string) =>
+  const core = (cluster: Cluster) =>
     lc.kubeConfig(cluster).makeApiClient(CoreV1Api);
-  const apps = (cluster: string) =>
+  const apps = (cluster: Cluster) =>
     lc.kubeConfig(cluster).makeApiClient(AppsV1Api);
 
   beforeAll(async () => {
@@ -114,7 +115,7 @@ describe('config files on the local cloud', () => {
     return body ? req.send(body) : req;
   };
 
-  const configMap = async (cluster: string, set: string) => {
+  const configMap = async (cluster: Cluster, set: string) => {
     try {
       return await core(cluster).readNamespacedConfigMap({
         name: `${kid}-${set}`,
