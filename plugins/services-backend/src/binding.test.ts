@@ -100,19 +100,27 @@ const TARGET = { cluster: 'no-such-cluster', namespace: 'payments' };
 const POD = { ...TARGET, pod: 'payments-api-abc-1', container: 'app' };
 // a valid body for every one-cluster operation
 const OPERATION_BODIES: Record<string, object> = {
-  scale: { replicas: 2 },
+  // a Deployment write names the version the page loaded
+  scale: { resourceVersion: '1', replicas: 2 },
   upgrade: {
+    resourceVersion: '1',
     container: 'app',
     image: 'registry.example.com/payments/api:1.2.3',
   },
-  restart: {},
-  rollback: { revision: 1 },
-  config: { container: 'app', env: [{ name: 'LOG_LEVEL', value: 'debug' }] },
+  restart: { resourceVersion: '1' },
+  rollback: { resourceVersion: '1', revision: 1 },
+  config: {
+    resourceVersion: '1',
+    container: 'app',
+    env: [{ name: 'LOG_LEVEL', value: 'debug' }],
+  },
   sync: {
+    resourceVersion: '1',
     from: {
       cluster: 'other',
       namespace: 'payments',
       deployment: 'payments-api',
+      resourceVersion: '1',
     },
   },
   // pod routes name no Deployment
@@ -474,7 +482,12 @@ describe('an entity registered through the catalog API', () => {
     const res = await request(backend.server)
       .post('/api/services/services/default/evil-payments/scale')
       .set('Authorization', mockCredentials.user.header(BOB))
-      .send({ ...TARGET, deployment: 'payments-api', replicas: 0 });
+      .send({
+        ...TARGET,
+        deployment: 'payments-api',
+        resourceVersion: '1',
+        replicas: 0,
+      });
     expect(res.status).toBe(403);
     expect(res.body.error.message).toContain(
       `registered from url:${location}, which is not a trusted origin`,
@@ -512,7 +525,13 @@ describe('placements required', () => {
     request(backend.server)
       .post(`/api/services/services/default/${service}/scale`)
       .set('Authorization', mockCredentials.user.header(user))
-      .send({ ...TARGET, namespace, deployment: service, replicas: 2 });
+      .send({
+        ...TARGET,
+        namespace,
+        deployment: service,
+        resourceVersion: '1',
+        replicas: 2,
+      });
 
   it('binds nothing to a service without placements, and says so on its page', async () => {
     const view = await request(backend.server)
@@ -551,10 +570,12 @@ describe('placements required', () => {
         ...TARGET,
         namespace: 'orders',
         deployment: 'orders-api',
+        resourceVersion: '1',
         from: {
           cluster: 'no-such-cluster',
           namespace: 'payments',
           deployment: 'payments-api',
+          resourceVersion: '1',
         },
       });
     expect(res.status).toBe(403);

@@ -114,16 +114,21 @@ describe('a cluster that goes away while the portal runs', () => {
     view.clusters.find(c => c.cluster === name)!;
   const deploymentIn = (view: ServiceView, name: string) =>
     cluster(view, name).deployments.find(d => d.namespace === lc.namespace);
-  const scale = (name: string, replicas: number) =>
-    request(backend.server)
+  // as the page does: with the version it shows (a cluster that is down shows none: any will do,
+  // the cluster is asked first)
+  const scale = async (name: string, replicas: number) => {
+    const shown = deploymentIn(await read(), name);
+    return request(backend.server)
       .post('/api/services/services/default/payments-api/scale')
       .set('Authorization', mockCredentials.user.header(ALICE))
       .send({
         cluster: name,
         namespace: lc.namespace,
         deployment: 'payments-api',
+        resourceVersion: shown?.resourceVersion ?? '1',
         replicas,
       });
+  };
 
   it('reports it down while the other keeps serving, then catches up when it is back', async () => {
     await poll('both clusters serving the service', async () => {

@@ -200,15 +200,19 @@ export function serviceOperations(
       everyCluster: false,
       run: onDeployment(
         async (ops, target, body, all, binding) => {
-          // the source must be the service's own too: a sync copies images and configuration
-          const sourceId = binding.idIn(body.from.cluster, body.from.namespace);
+          // the source must be the service's own too (a sync copies images and configuration),
+          // and as the page showed it: a source changed since is a 409, not a silent copy
           const source = await all
             .operations(body.from.cluster)
-            .portableConfig(
-              body.from.namespace,
-              body.from.deployment,
-              sourceId,
-            );
+            .portableConfig({
+              namespace: body.from.namespace,
+              name: body.from.deployment,
+              kubernetesId: binding.idIn(
+                body.from.cluster,
+                body.from.namespace,
+              ),
+              resourceVersion: body.from.resourceVersion,
+            });
           return ops.syncFrom(target, source);
         },
         body => [body.from],
@@ -301,7 +305,7 @@ export function operationRoutes(
         description: 'done',
         schema: op.result,
         errors: {
-          409: 'the Deployment changed since the page loaded it (`resourceVersion`); the answer carries it as it is now (`current`)',
+          409: "the Deployment (or a sync's source) changed since the page loaded it (`resourceVersion`, required); the answer carries it as it is now (`current`)",
           502: 'the cluster refused the write',
           503: 'the cluster cannot be reached',
         },

@@ -29,19 +29,27 @@ const databases = TestDatabases.create({
 
 // a valid body for every operation; the test fails when a route is added without one
 const VALID_BODIES: Record<string, object> = {
-  scale: { replicas: 2 },
+  // a Deployment write names the version the page loaded
+  scale: { resourceVersion: '1', replicas: 2 },
   upgrade: {
+    resourceVersion: '1',
     container: 'app',
     image: 'registry.example.com/payments/api:1.2.3',
   },
-  restart: {},
-  rollback: { revision: 1 },
-  config: { container: 'app', env: [{ name: 'LOG_LEVEL', value: 'debug' }] },
+  restart: { resourceVersion: '1' },
+  rollback: { resourceVersion: '1', revision: 1 },
+  config: {
+    resourceVersion: '1',
+    container: 'app',
+    env: [{ name: 'LOG_LEVEL', value: 'debug' }],
+  },
   sync: {
+    resourceVersion: '1',
     from: {
       cluster: 'other',
       namespace: 'payments',
       deployment: 'payments-api',
+      resourceVersion: '1',
     },
   },
   'containers/debug': {
@@ -61,6 +69,8 @@ const TARGET = {
   namespace: 'payments',
   deployment: 'payments-api',
 };
+/** The target at the version a page loaded: every Deployment write names one. */
+const LOADED = { ...TARGET, resourceVersion: '1' };
 
 const SHELL = '00000000-0000-4000-8000-000000000000';
 /** A valid body (less its targets) for every operation that runs in every cluster. */
@@ -87,7 +97,7 @@ const OTHER_MUTATING: Array<{
     route: `POST /services/:namespace/:name/every-cluster/${operation}`,
     method: 'post' as const,
     path: `every-cluster/${operation}`,
-    body: { ...body, targets: [TARGET] },
+    body: { ...body, targets: [LOADED] },
     // every cluster answers on its own: this one does not exist
     allowed: {
       status: 207,
@@ -408,7 +418,7 @@ describe('services backend over HTTP', () => {
           '/api/services/services/default/payments-api/every-cluster/restart',
         )
         .set('Authorization', mockCredentials.user.header('user:default/alice'))
-        .send({ targets: [TARGET] });
+        .send({ targets: [LOADED] });
       expect(res.status).toBe(207);
       const events = audit.filter(e => e.eventId !== 'entity-fetch');
       expect(events).toEqual([
@@ -431,19 +441,19 @@ describe('services backend over HTTP', () => {
       audit.length = 0;
       const env = [{ name: 'DB_PASSWORD', value: 'hunter2-secret' }];
       await post('config', 'user:default/alice', {
-        ...TARGET,
+        ...LOADED,
         container: 'app',
         env,
       });
       await post('config', 'user:default/bob', {
-        ...TARGET,
+        ...LOADED,
         container: 'app',
         env,
       });
       await post('every-cluster/config', 'user:default/alice', {
         container: 'app',
         env,
-        targets: [TARGET],
+        targets: [LOADED],
       });
       const events = audit.filter(e => e.eventId !== 'entity-fetch');
       expect(events.map(e => e.eventId)).toEqual([
@@ -622,6 +632,31 @@ describe('services backend over HTTP', () => {
       });
       expect(res.status).toBe(400);
       expect(res.body.error.message).toContain(message);
+    });
+
+    it.each(['scale', 'upgrade', 'restart', 'rollback', 'config', 'sync'])(
+      'answers 400 naming resourceVersion to a %s without the version the page loaded',
+      async path => {
+        const { resourceVersion, ...unversioned } = VALID_BODIES[path] as {
+          resourceVersion?: string;
+        };
+        expect(resourceVersion).toBe('1');
+        const res = await post(path, 'user:default/alice', {
+          ...TARGET,
+          ...unversioned,
+        });
+        expect(res.status).toBe(400);
+        expect(res.body.error.message).toContain('resourceVersion is required');
+      },
+    );
+
+    it('answers 400 naming the cluster to an every-cluster target without the version the page loaded', async () => {
+      const res = await post('every-cluster/restart', 'user:default/alice', {
+        targets: [LOADED, { ...TARGET, cluster: 'elsewhere' }],
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain('cluster elsewhere:');
+      expect(res.body.error.message).toContain('resourceVersion is required');
     });
 
     it('answers 400 to a bad namespace', async () => {

@@ -10,6 +10,7 @@ import request from 'supertest';
 import {
   clusterLocators,
   serviceDeployment,
+  versionAtRest,
 } from './__testUtils__/localCloudFixtures';
 import { startServicesBackend } from './__testUtils__/startServicesBackend';
 
@@ -98,11 +99,39 @@ describe('services backend on the local cloud', () => {
       pods: c.pods.filter(p => p.namespace === lc.namespace && !p.terminating),
     };
   };
-  const post = (path: string, user: string, body: object) =>
-    request(server)
+  const loadedVersion = (
+    cluster: 'local-a' | 'local-b',
+    deployment = 'payments-api',
+  ) => versionAtRest(lc.kubeConfig(cluster), lc.namespace, deployment);
+  /**
+   * POSTs an operation as the page does: a Deployment write carries the version loaded just
+   * before, unless the test names one (or leaves it out with `resourceVersion: undefined`).
+   */
+  const post = async (
+    path: string,
+    user: string,
+    body: {
+      cluster: 'local-a' | 'local-b';
+      deployment?: string;
+      [key: string]: unknown;
+    },
+  ) => {
+    const full: Record<string, unknown> = {
+      namespace: lc.namespace,
+      deployment: 'payments-api',
+      ...body,
+    };
+    if (full.deployment !== undefined && !('resourceVersion' in body)) {
+      full.resourceVersion = await loadedVersion(
+        body.cluster,
+        full.deployment as string,
+      );
+    }
+    return request(server)
       .post(`/api/services/services/default/payments-api/${path}`)
       .set('Authorization', mockCredentials.user.header(user))
-      .send({ namespace: lc.namespace, deployment: 'payments-api', ...body });
+      .send(full);
+  };
 
   it('shows the service in both clusters from the watch cache, and the down cluster as down', async () => {
     const view = await eventually(
@@ -167,6 +196,76 @@ describe('services backend on the local cloud', () => {
         namespace: lc.namespace,
       });
     expect(live.spec?.replicas).toBe(3);
+  });
+
+  it('answers a stale restart, upgrade and rollback with 409 and the current Deployment, changing nothing', async () => {
+    const apps = lc.kubeConfig('local-a').makeApiClient(AppsV1Api);
+    const before = await apps.readNamespacedDeployment({
+      name: 'payments-api',
+      namespace: lc.namespace,
+    });
+    const stale = { cluster: 'local-a' as const, resourceVersion: '1' };
+    for (const [path, body] of [
+      ['restart', stale],
+      ['upgrade', { ...stale, container: 'app', image: IMAGE_2 }],
+      ['rollback', { ...stale, revision: 1 }],
+    ] as const) {
+      const res = await post(path, ALICE, body);
+      expect({ path, status: res.status }).toEqual({ path, status: 409 });
+      expect(res.body.error.message).toContain('changed since you loaded it');
+      expect(res.body.current).toMatchObject({
+        namespace: lc.namespace,
+        name: 'payments-api',
+        replicas: { desired: 3 },
+        images: [{ container: 'app', image: IMAGE_1 }],
+      });
+      expect(Number(res.body.current.resourceVersion)).toBeGreaterThan(1);
+    }
+    const after = await apps.readNamespacedDeployment({
+      name: 'payments-api',
+      namespace: lc.namespace,
+    });
+    expect(after.metadata?.generation).toBe(before.metadata?.generation);
+  });
+
+  it('refuses a write without the version the page loaded with a 400 naming the field, changing nothing', async () => {
+    const apps = lc.kubeConfig('local-a').makeApiClient(AppsV1Api);
+    const before = await apps.readNamespacedDeployment({
+      name: 'payments-api',
+      namespace: lc.namespace,
+    });
+    const unversioned = {
+      cluster: 'local-a' as const,
+      resourceVersion: undefined,
+    };
+    for (const [path, body] of [
+      ['scale', { ...unversioned, replicas: 5 }],
+      ['restart', unversioned],
+      ['upgrade', { ...unversioned, container: 'app', image: IMAGE_2 }],
+      ['rollback', { ...unversioned, revision: 1 }],
+      ['config', { ...unversioned, container: 'app', env: [] }],
+    ] as const) {
+      const res = await post(path, ALICE, body);
+      expect({ path, status: res.status }).toEqual({ path, status: 400 });
+      expect(res.body.error.message).toContain('resourceVersion is required');
+    }
+    const sync = await post('sync', ALICE, {
+      cluster: 'local-b',
+      from: {
+        cluster: 'local-a',
+        namespace: lc.namespace,
+        deployment: 'payments-api',
+      },
+    });
+    expect(sync.status).toBe(400);
+    expect(sync.body.error.message).toContain(
+      'from.resourceVersion is required',
+    );
+    const after = await apps.readNamespacedDeployment({
+      name: 'payments-api',
+      namespace: lc.namespace,
+    });
+    expect(after.metadata?.generation).toBe(before.metadata?.generation);
   });
 
   it('refuses another team, changing nothing', async () => {
@@ -414,12 +513,43 @@ describe('services backend on the local cloud', () => {
     expect(unchanged.metadata?.generation).toBe(a.metadata?.generation);
     expect(unchanged.spec!.template.spec!.containers[0].env).toEqual(app.env);
 
+    // a source changed since the page loaded it is a 409 naming the source; the target stays
+    const bBefore = await apps('local-b').readNamespacedDeployment({
+      name: 'payments-api',
+      namespace: lc.namespace,
+    });
+    const staleSource = await post('sync', ALICE, {
+      cluster: 'local-b',
+      from: {
+        cluster: 'local-a',
+        namespace: lc.namespace,
+        deployment: 'payments-api',
+        resourceVersion: '1',
+      },
+    });
+    expect(staleSource.status).toBe(409);
+    expect(staleSource.body.error.message).toContain(
+      `the source deployment ${lc.namespace}/payments-api in cluster local-a changed since you loaded it`,
+    );
+    expect(staleSource.body.current.resourceVersion).toBe(
+      await loadedVersion('local-a'),
+    );
+    expect(
+      (
+        await apps('local-b').readNamespacedDeployment({
+          name: 'payments-api',
+          namespace: lc.namespace,
+        })
+      ).metadata?.generation,
+    ).toBe(bBefore.metadata?.generation);
+
     const sync = await post('sync', ALICE, {
       cluster: 'local-b',
       from: {
         cluster: 'local-a',
         namespace: lc.namespace,
         deployment: 'payments-api',
+        resourceVersion: await loadedVersion('local-a'),
       },
     });
     expect(sync.status).toBe(200);
@@ -503,12 +633,18 @@ describe('services backend on the local cloud', () => {
         )
         .set('Authorization', mockCredentials.user.header(user))
         .send(body);
-    const targets = (...clusters: string[]) =>
-      clusters.map(cluster => ({
-        cluster,
-        namespace: lc.namespace,
-        deployment: 'payments-api',
-      }));
+    // each cluster's Deployment at the version the page loaded there (a cluster that is down:
+    // whatever it showed last)
+    const targets = (...clusters: Array<'local-a' | 'local-b' | 'down'>) =>
+      Promise.all(
+        clusters.map(async cluster => ({
+          cluster,
+          namespace: lc.namespace,
+          deployment: 'payments-api',
+          resourceVersion:
+            cluster === 'down' ? '1' : await loadedVersion(cluster),
+        })),
+      );
     const liveReplicas = async (cluster: 'local-a' | 'local-b') =>
       (
         await lc
@@ -523,7 +659,7 @@ describe('services backend on the local cloud', () => {
     it('scales everywhere it can, and says which cluster failed', async () => {
       const res = await everyCluster('scale', ALICE, {
         replicas: 2,
-        targets: targets('local-a', 'local-b', 'down'),
+        targets: await targets('local-a', 'local-b', 'down'),
       });
       expect(res.status).toBe(207);
       expect(
@@ -545,8 +681,8 @@ describe('services backend on the local cloud', () => {
       const res = await everyCluster('scale', ALICE, {
         replicas: 4,
         targets: [
-          ...targets('local-a'),
-          { ...targets('local-b')[0], resourceVersion: 'yesterday' },
+          ...(await targets('local-a')),
+          { ...(await targets('local-b'))[0], resourceVersion: 'yesterday' },
         ],
       });
       expect(res.status).toBe(400);
@@ -559,8 +695,8 @@ describe('services backend on the local cloud', () => {
       const res = await everyCluster('scale', ALICE, {
         replicas: 1,
         targets: [
-          { ...targets('local-a')[0], resourceVersion: '1' },
-          ...targets('local-b'),
+          { ...(await targets('local-a'))[0], resourceVersion: '1' },
+          ...(await targets('local-b')),
         ],
       });
       expect(res.status).toBe(207);
@@ -579,12 +715,12 @@ describe('services backend on the local cloud', () => {
 
     it('refuses other teams and operations that differ per cluster', async () => {
       const other = await everyCluster('restart', BOB, {
-        targets: targets('local-a'),
+        targets: await targets('local-a'),
       });
       expect(other.status).toBe(403);
       const rollback = await everyCluster('rollback', ALICE, {
         revision: 1,
-        targets: targets('local-a'),
+        targets: await targets('local-a'),
       });
       expect(rollback.status).toBe(404);
       expect(rollback.body.error.message).toContain(

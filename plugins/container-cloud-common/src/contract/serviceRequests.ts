@@ -44,13 +44,18 @@ const target = {
       dnsSubdomain,
       'a Deployment name is lower-case letters, digits, dots and dashes',
     ),
+  // every write is conditional: without the version the page loaded, a write could undo a change
+  // the person never saw
   resourceVersion: z
     .string()
-    .regex(/^[0-9]+$/, 'resourceVersion is the number the page loaded')
-    .optional(),
+    .regex(/^[0-9]+$/, 'resourceVersion is the number the page loaded'),
 };
 
-/** Identifies one Deployment of a service in one cluster; `resourceVersion` makes a stale write a 409. @public */
+/**
+ * Identifies one Deployment of a service in one cluster, at the `resourceVersion` the page loaded
+ * (required): a write to a Deployment that changed since is a 409 carrying it as it is now.
+ * @public
+ */
 export const targetSchema = z.object(target).strict();
 
 /** A container's name, as Kubernetes checks it (an RFC 1123 label). @public */
@@ -211,7 +216,11 @@ export const configSchema = z
   })
   .strict();
 
-/** "Sync to production": the target Deployment takes the source's images and configuration. @public */
+/**
+ * "Sync to production": the target Deployment takes the source's images and configuration, as
+ * the page showed them (`from.resourceVersion`; a source changed since is a 409).
+ * @public
+ */
 export const syncSchema = z
   .object({
     ...target,
@@ -220,6 +229,7 @@ export const syncSchema = z
         cluster: target.cluster,
         namespace: target.namespace,
         deployment: target.deployment,
+        resourceVersion: target.resourceVersion,
       })
       .strict(),
   })
@@ -252,7 +262,11 @@ export const everyClusterTargetsSchema = z
       cluster: z.string().min(1, 'name the cluster'),
       namespace: z.string(),
       deployment: z.string(),
-      resourceVersion: z.string().optional(),
+      // required, and checked per cluster by the operation's own schema, so its 400 names the cluster
+      resourceVersion: z
+        .string()
+        .optional()
+        .describe('the version the page loaded in this cluster (required)'),
     }),
   )
   .min(1, 'name at least one cluster')

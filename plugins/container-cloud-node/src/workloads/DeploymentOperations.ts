@@ -51,9 +51,14 @@ export class ClusterWriteError extends Error {
 }
 
 /**
- * Writes to one Deployment of one service, each with a `resourceVersion` precondition when the
- * caller gives one and always under our field manager. A Deployment that does not carry the
- * service's `backstage.io/kubernetes-id` is treated as absent: a caller can only touch its own.
+ * Writes to one Deployment of one service, always under our field manager and always conditional:
+ * the Deployment is read and must carry the service's `backstage.io/kubernetes-id` and be at the
+ * `resourceVersion` the caller loaded (when the caller names one; the routes always do), and the
+ * write goes out with the version read as its precondition. So the label check and the write cannot be separated: a
+ * Deployment relabelled (or changed at all) between them makes the write a conflict, never a
+ * write to someone else's object. A Deployment without the label is treated as absent: a caller
+ * can only touch its own. A stale version is a `DeploymentConflictError` carrying the current
+ * state.
  * @public
  */
 export class DeploymentOperations {
@@ -84,19 +89,16 @@ export class DeploymentOperations {
     return deployment;
   }
 
-  scale(target: Target, replicas: number) {
-    return this.patch(target, PatchStrategy.MergePatch, {
+  async scale(target: Target, replicas: number) {
+    const current = await this.loaded(target);
+    return this.patch(target, current, PatchStrategy.MergePatch, {
       spec: { replicas },
     });
   }
 
   /** Sets one container's image; the Deployment rolls out a new revision. */
   async upgrade(target: Target, container: string, image: string) {
-    const current = await this.get(
-      target.namespace,
-      target.name,
-      target.kubernetesId,
-    );
+    const current = await this.loaded(target);
     const names =
       current.spec?.template?.spec?.containers?.map(c => c.name) ?? [];
     if (!names.includes(container)) {
@@ -106,7 +108,7 @@ export class DeploymentOperations {
         } has no container '${container}' (it has: ${names.join(', ')})`,
       );
     }
-    return this.patch(target, PatchStrategy.StrategicMergePatch, {
+    return this.patch(target, current, PatchStrategy.StrategicMergePatch, {
       spec: {
         template: { spec: { containers: [{ name: container, image }] } },
       },
@@ -114,8 +116,9 @@ export class DeploymentOperations {
   }
 
   /** Restarts every pod by stamping the pod template, as `kubectl rollout restart` does. */
-  restart(target: Target, at = new Date()) {
-    return this.patch(target, PatchStrategy.StrategicMergePatch, {
+  async restart(target: Target, at = new Date()) {
+    const current = await this.loaded(target);
+    return this.patch(target, current, PatchStrategy.StrategicMergePatch, {
       spec: {
         template: {
           metadata: {
@@ -130,11 +133,7 @@ export class DeploymentOperations {
 
   /** Puts the pod template of an earlier revision (one of its ReplicaSets) back. */
   async rollback(target: Target, revision: number) {
-    const current = await this.get(
-      target.namespace,
-      target.name,
-      target.kubernetesId,
-    );
+    const current = await this.loaded(target);
     const uid = current.metadata?.uid;
     const replicaSets = await this.connection.apps.listNamespacedReplicaSet({
       namespace: target.namespace,
@@ -154,29 +153,18 @@ export class DeploymentOperations {
     const template = structuredClone(match.spec.template);
     delete template.metadata?.labels?.['pod-template-hash'];
     // a JSON patch replaces the template whole, as `kubectl rollout undo` does
-    const ops: object[] = [];
-    if (target.resourceVersion) {
-      ops.push({
-        op: 'test',
-        path: '/metadata/resourceVersion',
-        value: target.resourceVersion,
-      });
-    }
-    ops.push({ op: 'replace', path: '/spec/template', value: template });
-    return this.write(target, PatchStrategy.JsonPatch, ops);
+    return this.jsonPatch(target, current, [
+      { op: 'replace', path: '/spec/template', value: template },
+    ]);
   }
 
   /**
    * Replaces the parts of a container's and the Deployment's configuration that `change` names;
-   * what it leaves out stays as it is. One JSON patch, guarded by the resourceVersion read here
-   * (or the caller's), so a concurrent edit is a conflict, never a silent merge.
+   * what it leaves out stays as it is. One JSON patch, guarded by the resourceVersion the caller
+   * loaded, so a concurrent edit is a conflict, never a silent merge.
    */
   async configure(target: Target, change: ConfigChange) {
-    const current = await this.get(
-      target.namespace,
-      target.name,
-      target.kubernetesId,
-    );
+    const current = await this.loaded(target);
     const containers = current.spec?.template?.spec?.containers ?? [];
     const index = containers.findIndex(c => c.name === change.container);
     if (index < 0) {
@@ -186,13 +174,7 @@ export class DeploymentOperations {
         }' (it has: ${containers.map(c => c.name).join(', ')})`,
       );
     }
-    const ops: object[] = [
-      {
-        op: 'test',
-        path: '/metadata/resourceVersion',
-        value: target.resourceVersion ?? current.metadata?.resourceVersion,
-      },
-    ];
+    const ops: object[] = [];
     const containerPath = `/spec/template/spec/containers/${index}`;
     const set = (path: string, value: unknown) =>
       ops.push(
@@ -238,12 +220,16 @@ export class DeploymentOperations {
         rollingUpdate: change.rollingUpdate,
       });
     }
-    return this.write(target, PatchStrategy.JsonPatch, ops);
+    return this.jsonPatch(target, current, ops);
   }
 
-  /** The parts of a Deployment `configure` and `syncFrom` carry between clusters. */
-  async portableConfig(namespace: string, name: string, kubernetesId: string) {
-    const d = await this.get(namespace, name, kubernetesId);
+  /**
+   * The parts of a Deployment `configure` and `syncFrom` carry between clusters, read on the
+   * precondition that it is still at the `resourceVersion` the caller loaded: a sync copies what
+   * the person saw, or nothing (a `DeploymentConflictError` with the source as it is now).
+   */
+  async portableConfig(source: Target) {
+    const d = await this.loaded(source, 'the source deployment');
     return {
       containers: (d.spec?.template?.spec?.containers ?? []).map(c => ({
         name: c.name,
@@ -268,19 +254,9 @@ export class DeploymentOperations {
     target: Target,
     source: Awaited<ReturnType<DeploymentOperations['portableConfig']>>,
   ) {
-    const current = await this.get(
-      target.namespace,
-      target.name,
-      target.kubernetesId,
-    );
+    const current = await this.loaded(target);
     const containers = current.spec?.template?.spec?.containers ?? [];
-    const ops: object[] = [
-      {
-        op: 'test',
-        path: '/metadata/resourceVersion',
-        value: target.resourceVersion ?? current.metadata?.resourceVersion,
-      },
-    ];
+    const ops: object[] = [];
     for (const from of source.containers) {
       const index = containers.findIndex(c => c.name === from.name);
       if (index < 0) {
@@ -312,25 +288,60 @@ export class DeploymentOperations {
     }
     if (source.strategy)
       ops.push({ op: 'add', path: '/spec/strategy', value: source.strategy });
-    return this.write(target, PatchStrategy.JsonPatch, ops);
+    return this.jsonPatch(target, current, ops);
   }
 
-  private patch(target: Target, strategy: PatchStrategy, body: object) {
-    const withPrecondition = target.resourceVersion
-      ? {
-          ...body,
-          metadata: {
-            ...(body as { metadata?: object }).metadata,
-            resourceVersion: target.resourceVersion,
-          },
-        }
-      : body;
-    return this.write(target, strategy, withPrecondition);
+  /**
+   * The Deployment the caller names, as they loaded it: the service's own (else 404) and at the
+   * `resourceVersion` they give (else a conflict carrying it as it is now).
+   */
+  private async loaded(
+    target: Target,
+    what = 'deployment',
+  ): Promise<V1Deployment> {
+    const current = await this.get(
+      target.namespace,
+      target.name,
+      target.kubernetesId,
+    );
+    if (
+      target.resourceVersion !== undefined &&
+      current.metadata?.resourceVersion !== target.resourceVersion
+    ) {
+      throw this.conflict(target, current, what);
+    }
+    return current;
+  }
+
+  /** A merge patch, with the version read as its precondition (the apiserver answers 409). */
+  private patch(
+    target: Target,
+    read: V1Deployment,
+    strategy: PatchStrategy,
+    body: object,
+  ) {
+    return this.write(target, strategy, {
+      ...body,
+      metadata: {
+        ...(body as { metadata?: object }).metadata,
+        resourceVersion: read.metadata?.resourceVersion,
+      },
+    });
+  }
+
+  /** A JSON patch whose first operation tests the version read (the apiserver answers 422). */
+  private jsonPatch(target: Target, read: V1Deployment, ops: object[]) {
+    return this.write(target, PatchStrategy.JsonPatch, [
+      {
+        op: 'test',
+        path: '/metadata/resourceVersion',
+        value: read.metadata?.resourceVersion,
+      },
+      ...ops,
+    ]);
   }
 
   private async write(target: Target, strategy: PatchStrategy, body: object) {
-    // the label check first: a write never reaches a Deployment of another service
-    await this.get(target.namespace, target.name, target.kubernetesId);
     try {
       const updated = await this.connection.apps.patchNamespacedDeployment(
         {
@@ -349,14 +360,9 @@ export class DeploymentOperations {
         status === 409 ||
         (status === 422 && strategy === PatchStrategy.JsonPatch)
       ) {
-        const current = await this.get(
-          target.namespace,
-          target.name,
-          target.kubernetesId,
-        );
-        throw new DeploymentConflictError(
-          `deployment ${target.namespace}/${target.name} in cluster ${this.connection.name} changed since you loaded it (now at resourceVersion ${current.metadata?.resourceVersion}); reload and try again`,
-          deploymentView(current),
+        throw this.conflict(
+          target,
+          await this.get(target.namespace, target.name, target.kubernetesId),
         );
       }
       if (status === 404) throw this.notFound(target.namespace, target.name);
@@ -366,6 +372,13 @@ export class DeploymentOperations {
         error,
       );
     }
+  }
+
+  private conflict(target: Target, current: V1Deployment, what = 'deployment') {
+    return new DeploymentConflictError(
+      `${what} ${target.namespace}/${target.name} in cluster ${this.connection.name} changed since you loaded it (resourceVersion ${target.resourceVersion}, now ${current.metadata?.resourceVersion}); reload and try again`,
+      deploymentView(current),
+    );
   }
 
   private notFound(namespace: string, name: string) {
@@ -380,6 +393,11 @@ export interface Target {
   namespace: string;
   name: string;
   kubernetesId: string;
+  /**
+   * The version the caller loaded; a Deployment at another one is a conflict. The routes a person
+   * calls always give it. Without it (the backend's own automation) the write is still
+   * conditional, on the version read just before it.
+   */
   resourceVersion?: string;
 }
 

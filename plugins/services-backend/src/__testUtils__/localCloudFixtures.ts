@@ -1,5 +1,10 @@
 import type { LocalCloudInfo } from '@internal/local-cloud';
-import { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  V1Pod,
+} from '@kubernetes/client-node';
 
 /**
  * A Deployment of one service for the local cloud's kwok nodes: labelled with the service's
@@ -60,6 +65,31 @@ export async function poll<T>(
     );
   }
   throw new Error(`${what} never happened`);
+}
+
+/**
+ * A Deployment's resourceVersion as a page that shows it at rest would send it: once its rollout
+ * is complete. (Every change moves a resourceVersion, the controller's status updates during a
+ * rollout too, and a write at an older one is a 409 by design.)
+ */
+export async function versionAtRest(
+  kubeConfig: KubeConfig,
+  namespace: string,
+  name: string,
+): Promise<string> {
+  const apps = kubeConfig.makeApiClient(AppsV1Api);
+  return poll(`deployment ${namespace}/${name} at rest`, async () => {
+    const d = await apps.readNamespacedDeployment({ name, namespace });
+    const wanted = d.spec?.replicas ?? 1;
+    const status = d.status ?? {};
+    const atRest =
+      status.observedGeneration === d.metadata?.generation &&
+      (status.replicas ?? 0) === wanted &&
+      (status.updatedReplicas ?? 0) === wanted &&
+      (status.readyReplicas ?? 0) === wanted &&
+      (status.availableReplicas ?? 0) === wanted;
+    return atRest ? d.metadata!.resourceVersion! : undefined;
+  });
 }
 
 /** The name of a pod of the service whose containers all run (kwok started them). */

@@ -10,6 +10,7 @@ import {
   clusterLocators,
   poll,
   serviceDeployment,
+  versionAtRest,
 } from '../__testUtils__/localCloudFixtures';
 import { servicesDatabase } from '../__testUtils__/servicesDatabase';
 import { startServicesBackend } from '../__testUtils__/startServicesBackend';
@@ -69,6 +70,9 @@ describe('history containers with two backend replicas', () => {
             containers: [{ name: 'app', image: 'example.com/payments-api:1' }],
           }),
         });
+      // a write names the version the page loaded
+      const loadedVersion = () =>
+        versionAtRest(lc.kubeConfig(CLUSTER), lc.namespace, deployment);
       const history = async (base: string) => {
         const page: HistoryPage = await call(base, '/history?limit=500');
         return page.items.filter(e => e.deployment === deployment);
@@ -81,6 +85,7 @@ describe('history containers with two backend replicas', () => {
         cluster: CLUSTER,
         namespace: lc.namespace,
         deployment,
+        resourceVersion: await loadedVersion(),
         replicas: 5,
       });
       await poll('5 running containers seen by both replicas', async () => {
@@ -97,6 +102,7 @@ describe('history containers with two backend replicas', () => {
         cluster: CLUSTER,
         namespace: lc.namespace,
         deployment,
+        resourceVersion: await loadedVersion(),
         replicas: 1,
       });
       await poll('4 ended containers', async () =>

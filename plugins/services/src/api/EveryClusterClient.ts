@@ -14,11 +14,23 @@ export type ClusterOutcome =
   | { cluster: string; ok: true }
   | { cluster: string; ok: false; error: { message: string } };
 
+/**
+ * One cluster's Deployment, at the `resourceVersion` the page loaded there: a cluster whose
+ * Deployment changed since answers with a conflict and is left as it is.
+ * @public
+ */
+export interface EveryClusterTarget {
+  cluster: string;
+  namespace: string;
+  deployment: string;
+  resourceVersion: string;
+}
+
 /** @public */
 export interface EveryClusterApi {
   run(
     entity: CompoundEntityRef,
-    targets: Array<{ cluster: string; namespace: string; deployment: string }>,
+    targets: EveryClusterTarget[],
     operation: EveryClusterOperation,
   ): Promise<ClusterOutcome[]>;
 }
@@ -34,7 +46,7 @@ export class EveryClusterClient implements EveryClusterApi {
 
   async run(
     entity: CompoundEntityRef,
-    targets: Array<{ cluster: string; namespace: string; deployment: string }>,
+    targets: EveryClusterTarget[],
     { operation, ...params }: EveryClusterOperation,
   ): Promise<ClusterOutcome[]> {
     const { results } = await fetchJson<{ results: ClusterOutcome[] }>(

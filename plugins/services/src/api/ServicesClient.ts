@@ -9,6 +9,7 @@ import type {
   ServiceDiagnosis,
   OperationResult,
   RollbackRequest,
+  SyncRequest,
   ScaleRequest,
   ServiceView,
   UpgradeRequest,
@@ -109,9 +110,7 @@ export interface ServicesApi {
   ): Promise<OperationResult>;
   sync(
     entity: CompoundEntityRef,
-    request: DeploymentTarget & {
-      from: { cluster: string; namespace: string; deployment: string };
-    },
+    request: SyncRequest,
   ): Promise<OperationResult>;
   destroyContainer(
     entity: CompoundEntityRef,
@@ -197,12 +196,7 @@ export class ServicesClient implements ServicesApi {
     return this.post<OperationResult>(entity, '/config', request);
   }
 
-  sync(
-    entity: CompoundEntityRef,
-    request: DeploymentTarget & {
-      from: { cluster: string; namespace: string; deployment: string };
-    },
-  ) {
+  sync(entity: CompoundEntityRef, request: SyncRequest) {
     return this.post<OperationResult>(entity, '/sync', request);
   }
 

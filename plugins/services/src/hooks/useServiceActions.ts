@@ -51,13 +51,14 @@ const deploymentCalls: {
     api.rollback(entity, { ...target, revision }),
   config: (api, entity, target, { change }) =>
     api.configure(entity, { ...target, ...change }),
-  sync: (api, entity, target, { fromCluster }) =>
+  sync: (api, entity, target, { from }) =>
     api.sync(entity, {
       ...target,
       from: {
-        cluster: fromCluster,
+        cluster: from.cluster,
         namespace: target.namespace,
         deployment: target.deployment,
+        resourceVersion: from.resourceVersion,
       },
     }),
 };

@@ -25,7 +25,17 @@ export type DeploymentAction =
   | { kind: 'upgrade'; container: string; image: string }
   | { kind: 'rollback'; revision: number }
   | { kind: 'config'; change: ConfigEdit }
-  | { kind: 'sync'; fromCluster: string };
+  | {
+      kind: 'sync';
+      /** the source, at the version the page loaded (the backend refuses a source changed since) */
+      from: SyncSource;
+    };
+
+/** A cluster that runs the same Deployment, with its `resourceVersion` as the page loaded it. */
+export interface SyncSource {
+  cluster: string;
+  resourceVersion: string;
+}
 
 type DialogProps = {
   /** the service; with it the upgrade dialog offers the registry's tags */
@@ -33,7 +43,7 @@ type DialogProps = {
   deployment: DeploymentView;
   cluster: string;
   /** the other clusters running this Deployment: sources for a sync */
-  otherClusters: string[];
+  otherClusters: SyncSource[];
   revisions: RevisionView[];
   busy: boolean;
   onClose(): void;
@@ -53,7 +63,9 @@ export function ActionDialog(
     r => r.deployment === deployment.name && r.revision !== deployment.revision,
   );
   const [revision, setRevision] = useState(revisions[0]?.revision ?? 0);
-  const [fromCluster, setFromCluster] = useState(props.otherClusters[0] ?? '');
+  const [fromCluster, setFromCluster] = useState(
+    props.otherClusters[0]?.cluster ?? '',
+  );
   const [configChange, setConfigChange] = useState<ConfigEdit>();
 
   const replicasValid = /^[0-9]+$/.test(replicas);
@@ -147,14 +159,17 @@ export function ActionDialog(
       );
       break;
     case 'sync':
-      action = fromCluster ? { kind, fromCluster } : undefined;
+      {
+        const from = props.otherClusters.find(c => c.cluster === fromCluster);
+        action = from ? { kind, from } : undefined;
+      }
       content = props.otherClusters.length ? (
         <>
           <SelectField
             fullWidth
             label="Copy images and configuration from"
             value={fromCluster}
-            options={props.otherClusters}
+            options={props.otherClusters.map(c => c.cluster)}
             onChange={setFromCluster}
           />
           <Box mt={2}>

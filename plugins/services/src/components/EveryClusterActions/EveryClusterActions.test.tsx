@@ -9,6 +9,8 @@ const entity = {
   namespace: 'default',
   name: 'payments-api',
 };
+// each cluster's Deployment at its own version, as the page loaded it
+const VERSIONS: Record<string, string> = { 'local-a': '4711', 'local-b': '93' };
 const view = (cluster: string) =>
   ({
     cluster,
@@ -16,6 +18,7 @@ const view = (cluster: string) =>
       {
         namespace: 'payments',
         name: 'payments-api',
+        resourceVersion: VERSIONS[cluster],
         images: [
           { container: 'app', image: 'registry.example.com/p/api:1.0.0' },
         ],
@@ -41,7 +44,7 @@ function render(run: jest.Mock, clusters = [view('local-a'), view('local-b')]) {
 }
 
 describe('EveryClusterActions', () => {
-  it('scales in every cluster and shows which one failed', async () => {
+  it('scales in every cluster, each at the version the page loaded there, and shows which one failed', async () => {
     const run = jest.fn(async () => [
       { cluster: 'local-a', ok: true as const },
       {
@@ -66,11 +69,13 @@ describe('EveryClusterActions', () => {
             cluster: 'local-a',
             namespace: 'payments',
             deployment: 'payments-api',
+            resourceVersion: '4711',
           },
           {
             cluster: 'local-b',
             namespace: 'payments',
             deployment: 'payments-api',
+            resourceVersion: '93',
           },
         ],
         { operation: 'scale', replicas: 4 },

@@ -54,6 +54,8 @@ export function EveryClusterActions(props: {
         namespace: string;
         name: string;
         clusters: string[];
+        /** the version loaded in each cluster: every write is conditional on it */
+        resourceVersions: Record<string, string>;
         containers: string[];
         replicas: number;
       }
@@ -65,10 +67,12 @@ export function EveryClusterActions(props: {
           namespace: d.namespace,
           name: d.name,
           clusters: [],
+          resourceVersions: {},
           containers: d.images.map(i => i.container),
           replicas: d.replicas.desired,
         };
         entry.clusters.push(view.cluster);
+        entry.resourceVersions[view.cluster] = d.resourceVersion;
         byKey.set(key, entry);
       }
     }
@@ -118,6 +122,7 @@ export function EveryClusterActions(props: {
             cluster,
             namespace: chosen.namespace,
             deployment: chosen.name,
+            resourceVersion: chosen.resourceVersions[cluster],
           })),
           operation,
         ),

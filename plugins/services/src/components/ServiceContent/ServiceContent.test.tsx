@@ -356,6 +356,46 @@ describe('ServiceContent', () => {
     ).toBeInTheDocument();
   });
 
+  it('syncs from another cluster with the versions the page loaded in both', async () => {
+    const sync = jest.fn(async () => ({ cluster: 'dev', deployment }));
+    const inProd = { ...deployment, resourceVersion: '97' };
+    const getService = async () => ({
+      ...view,
+      clusters: [
+        view.clusters[0],
+        {
+          ...view.clusters[1],
+          health: view.clusters[0].health,
+          deployments: [inProd],
+        },
+      ],
+    });
+    await render(api({ getService, sync }));
+    const [inDev] = await screen.findAllByRole('button', {
+      name: 'More actions for payments-api',
+    });
+    fireEvent.click(inDev);
+    fireEvent.click(screen.getByRole('menuitem', { name: 'sync from…' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Sync' }));
+    await waitFor(() =>
+      expect(sync).toHaveBeenCalledWith(
+        { kind: 'Component', namespace: 'default', name: 'payments-api' },
+        {
+          cluster: 'dev',
+          namespace: 'payments',
+          deployment: 'payments-api',
+          resourceVersion: '41',
+          from: {
+            cluster: 'prod',
+            namespace: 'payments',
+            deployment: 'payments-api',
+            resourceVersion: '97',
+          },
+        },
+      ),
+    );
+  });
+
   it('edits the configuration, keeping secret-backed variables out of it', async () => {
     const configure = jest.fn(async () => ({ cluster: 'dev', deployment }));
     await render(api({ configure }));

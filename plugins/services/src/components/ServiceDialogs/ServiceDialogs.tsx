@@ -6,7 +6,11 @@ import type {
 } from '@internal/plugin-container-cloud-common';
 import type { EventsQuery } from '../../api/ServicesClient';
 import type { ServiceOperation } from '../../hooks';
-import { ActionDialog, DeploymentAction } from '../DeploymentActions';
+import {
+  ActionDialog,
+  DeploymentAction,
+  SyncSource,
+} from '../DeploymentActions';
 import type { PodActionKind } from '../PodActions';
 import { LogViewer } from '../LogViewer';
 import { EventsDialog } from '../EventsDialog';
@@ -89,22 +93,25 @@ export function podDialog(
   return podDialogs[kind](cluster, pod);
 }
 
-/** The clusters other than `cluster` that run the same Deployment: sources for a sync. */
+/**
+ * The clusters other than `cluster` that run the same Deployment, with the version loaded there:
+ * sources for a sync.
+ */
 function otherClustersWith(
   clusters: ClusterServiceView[],
   cluster: string,
   deployment: DeploymentView,
-): string[] {
-  return clusters
-    .filter(
-      c =>
-        c.cluster !== cluster &&
-        c.deployments.some(
-          d =>
-            d.name === deployment.name && d.namespace === deployment.namespace,
-        ),
-    )
-    .map(c => c.cluster);
+): SyncSource[] {
+  return clusters.flatMap(c => {
+    const same =
+      c.cluster !== cluster &&
+      c.deployments.find(
+        d => d.name === deployment.name && d.namespace === deployment.namespace,
+      );
+    return same
+      ? [{ cluster: c.cluster, resourceVersion: same.resourceVersion }]
+      : [];
+  });
 }
 
 /** Renders the open dialog; operations go through `onPerform`, which says when the dialog is done. */
