@@ -111,7 +111,10 @@ export const auditSearchQuerySchema = z
   .strict()
   .refine(rangeInOrder, RANGE_ORDER);
 /** @public */
-export type AuditSearchQuery = z.input<typeof auditSearchQuerySchema>;
+export type AuditSearchQuery = Omit<
+  z.input<typeof auditSearchQuerySchema>,
+  'limit'
+> & { limit?: number };
 
 /** One entity's trail: the entity is in the path, the rest filters it. */
 export const entityAuditQuerySchema = z
@@ -119,7 +122,10 @@ export const entityAuditQuerySchema = z
   .strict()
   .refine(rangeInOrder, RANGE_ORDER);
 /** @public */
-export type EntityAuditQuery = z.input<typeof entityAuditQuerySchema>;
+export type EntityAuditQuery = Omit<
+  z.input<typeof entityAuditQuerySchema>,
+  'limit'
+> & { limit?: number };
 
 /** The path of an entity's trail. */
 export const entityAuditParamsSchema = z.object({
