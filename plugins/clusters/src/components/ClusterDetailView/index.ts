@@ -1,0 +1,1 @@
+export { ClusterDetailView } from './ClusterDetailView';

@@ -1,0 +1,1 @@
+export { FailoverDialog } from './FailoverDialog';

@@ -1,0 +1,1 @@
+export { FailoverRuns } from './FailoverRuns';
