@@ -112,11 +112,6 @@ export class FailoverPlanner {
         .list(namespace)
         .find(t => t.metadata?.name === name);
       const replicas = d.spec?.replicas ?? 1;
-      const skip = (reason: string): PlannedMove => ({
-        ...move,
-        action: 'skip',
-        reason,
-      });
       const move: PlannedMove = {
         kubernetesId,
         entityRef: claim?.entityRef ?? null,
@@ -129,6 +124,11 @@ export class FailoverPlanner {
         reason: null,
         source: d,
       };
+      const skip = (reason: string): PlannedMove => ({
+        ...move,
+        action: 'skip',
+        reason,
+      });
       if (!claim) {
         return skip(
           `no catalog Component claims kubernetes id '${kubernetesId}'`,
