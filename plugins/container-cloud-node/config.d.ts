@@ -54,8 +54,27 @@ export interface Config {
     clusters?: {
       /**
        * How often cluster health (API latency, nodes ready) is probed, in seconds. Default 15.
+       * A probe never starts while the one before still runs.
        */
       healthProbeSeconds?: number;
+    };
+    /**
+     * How long the backend waits for a cluster, in seconds (above 0, fractions allowed). A cluster
+     * that does not answer in time is a 503 naming the cluster; its health shows it unreachable.
+     */
+    kubernetes?: {
+      timeouts?: {
+        /** one API call (read, list, patch) to an apiserver. Default 30. */
+        requestSeconds?: number;
+        /** one health probe (the apiserver's version and its nodes). Default 10. */
+        probeSeconds?: number;
+        /** opening an exec WebSocket (a shell, a file download). Default 30. */
+        execOpenSeconds?: number;
+        /** a shell's exec WebSocket with no byte either way is closed after this. Default 900. */
+        execIdleSeconds?: number;
+        /** a command without a terminal (a file download) silent for this long is ended. Default 60. */
+        commandIdleSeconds?: number;
+      };
     };
     /**
      * Which catalog entities control which workloads (container-cloud-node README, "Which

@@ -17,6 +17,7 @@ import { describeKubeError } from './clusters/ClusterConnection';
 import { diagnose } from './workloads/diagnose';
 import { isPlaced } from './binding/bindingConfig';
 import { ClusterConnection } from './clusters/ClusterConnection';
+import { readKubernetesTimeouts } from './clusters/timeouts';
 import {
   ClusterDetails,
   readClusterConfig,
@@ -78,6 +79,7 @@ export class DefaultContainerCloudClusters
       options.logger,
       (config.getOptionalNumber('containerCloud.clusters.healthProbeSeconds') ??
         15) * 1000,
+      readKubernetesTimeouts(config).probeMs,
     );
   }
 

@@ -1,23 +1,81 @@
 import {
   AppsV1Api,
+  type Configuration,
   type ConfigurationOptions,
   CoreV1Api,
+  createConfiguration,
+  IsomorphicFetchHttpLibrary,
   KubeConfig,
   Observable,
   type ObservableMiddleware,
+  type PromiseHttpLibrary,
+  type RequestContext,
+  type ResponseContext,
+  ServerConfiguration,
   VersionApi,
+  wrapHttpLibrary,
 } from '@kubernetes/client-node';
 import type { ClusterHealth } from '@internal/plugin-container-cloud-common';
 import type { ClusterDetails } from './readClusterConfig';
+import {
+  ClusterTimeoutError,
+  DEFAULT_KUBERNETES_TIMEOUTS,
+  KubernetesTimeouts,
+} from './timeouts';
+
+// the package's index exports this file's names: the timeouts are part of a cluster's details
+export {
+  ClusterTimeoutError,
+  DEFAULT_KUBERNETES_TIMEOUTS,
+  readKubernetesTimeouts,
+  timeoutSetting,
+  type KubernetesTimeouts,
+} from './timeouts';
+
+/**
+ * The generated clients' HTTP library with a deadline on every call: a call without its own
+ * signal is aborted after `requestMs`, and that abort becomes a `ClusterTimeoutError` (503, naming
+ * the cluster). Watches and log streams do not come through here (they are long-lived by design).
+ */
+class DeadlineHttpLibrary implements PromiseHttpLibrary {
+  private readonly fetchLibrary = new IsomorphicFetchHttpLibrary();
+
+  constructor(
+    private readonly cluster: string,
+    private readonly requestMs: number,
+  ) {}
+
+  async send(request: RequestContext): Promise<ResponseContext> {
+    // a call given a deadline of its own (the health probe's) keeps it
+    const own = request.getSignal() !== undefined;
+    if (!own) request.setSignal(AbortSignal.timeout(this.requestMs));
+    try {
+      return await this.fetchLibrary.send(request).toPromise();
+    } catch (error) {
+      if (!own && isTimeout(error)) {
+        throw new ClusterTimeoutError(
+          this.cluster,
+          'the apiserver',
+          this.requestMs,
+          'requestMs',
+        );
+      }
+      throw error;
+    }
+  }
+}
 
 /** Typed API clients for one cluster, and its health probe. @public */
 export class ClusterConnection {
   readonly kubeConfig: KubeConfig;
   readonly apps: AppsV1Api;
   readonly core: CoreV1Api;
+  /** how long calls, exec sockets and the probe wait for this cluster */
+  readonly timeouts: KubernetesTimeouts;
   private readonly version: VersionApi;
 
   constructor(readonly details: ClusterDetails) {
+    this.timeouts = details.timeouts ?? DEFAULT_KUBERNETES_TIMEOUTS;
     const kc = new KubeConfig();
     kc.loadFromOptions({
       clusters: [
@@ -36,9 +94,19 @@ export class ClusterConnection {
       currentContext: details.name,
     });
     this.kubeConfig = kc;
-    this.apps = kc.makeApiClient(AppsV1Api);
-    this.core = kc.makeApiClient(CoreV1Api);
-    this.version = kc.makeApiClient(VersionApi);
+    // as KubeConfig.makeApiClient builds them, with the deadline in their HTTP library
+    const configuration = createConfiguration({
+      baseServer: new ServerConfiguration(details.url, {}),
+      authMethods: { default: kc },
+      httpApi: wrapHttpLibrary(
+        new DeadlineHttpLibrary(details.name, this.timeouts.requestMs),
+      ),
+    });
+    const client = <T>(api: new (config: Configuration) => T) =>
+      new api(configuration);
+    this.apps = client(AppsV1Api);
+    this.core = client(CoreV1Api);
+    this.version = client(VersionApi);
   }
 
   get name() {
@@ -48,7 +116,7 @@ export class ClusterConnection {
   /** Asks the apiserver for its version (latency) and its nodes (readiness). Never throws. */
   async probe(
     onFailure?: (detail: string) => void,
-    timeoutMs = 10_000,
+    timeoutMs = this.timeouts.probeMs,
   ): Promise<ClusterHealth> {
     const checkedAt = new Date().toISOString();
     const started = performance.now();
@@ -107,6 +175,7 @@ function isTimeout(error: unknown): boolean {
 
 /** A Kubernetes client error in one line a person can act on. @public */
 export function describeKubeError(error: unknown): string {
+  if (error instanceof ClusterTimeoutError) return error.reason;
   const e = error as {
     code?: number | string;
     body?: unknown;
@@ -132,6 +201,7 @@ function connectionFailure(error: unknown): string | undefined {
   const code = e?.cause?.code ?? e?.code;
   if (code === 'ECONNREFUSED') return 'the apiserver refused the connection';
   if (
+    error instanceof ClusterTimeoutError ||
     isTimeout(error) ||
     code === 'ETIMEDOUT' ||
     code === 'UND_ERR_CONNECT_TIMEOUT'

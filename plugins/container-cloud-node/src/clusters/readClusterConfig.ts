@@ -1,5 +1,6 @@
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
+import { KubernetesTimeouts, readKubernetesTimeouts } from './timeouts';
 
 /** One cluster as Container Cloud talks to it. @public */
 export interface ClusterDetails {
@@ -9,6 +10,8 @@ export interface ClusterDetails {
   caData?: string;
   caFile?: string;
   skipTLSVerify: boolean;
+  /** how long to wait for this cluster; default DEFAULT_KUBERNETES_TIMEOUTS */
+  timeouts?: KubernetesTimeouts;
 }
 
 /**
@@ -22,6 +25,7 @@ export function readClusterConfig(config: Config): ClusterDetails[] {
   );
   const clusters: ClusterDetails[] = [];
   const seen = new Set<string>();
+  const timeouts = readKubernetesTimeouts(config);
   for (const method of methods ?? []) {
     if (method.getString('type') !== 'config') continue;
     for (const cluster of method.getOptionalConfigArray('clusters') ?? []) {
@@ -52,6 +56,7 @@ export function readClusterConfig(config: Config): ClusterDetails[] {
         caData: cluster.getOptionalString('caData'),
         caFile: cluster.getOptionalString('caFile'),
         skipTLSVerify: cluster.getOptionalBoolean('skipTLSVerify') ?? false,
+        timeouts,
       });
     }
   }

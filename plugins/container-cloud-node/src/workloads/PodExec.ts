@@ -5,6 +5,11 @@ import {
   ClusterConnection,
   describeKubeError,
 } from '../clusters/ClusterConnection';
+import {
+  ClusterTimeoutError,
+  inSeconds,
+  timeoutSetting,
+} from '../clusters/timeouts';
 import { PodOperations } from './PodOperations';
 
 /** Where a shell runs: one container of one pod of a service. @public */
@@ -111,46 +116,74 @@ export class PodExec {
           })
         : command;
 
+    const { execIdleMs } = this.connection.timeouts;
     let ended = false;
+    // once open, a shell with no byte either way for execIdleMs is closed: a silent kubelet or a
+    // forgotten terminal must not hold a slot for ever (whether or not a page still reads it)
+    let idle: NodeJS.Timeout | undefined;
+    const watchIdle = (socket: { close(): void }) => {
+      idle = setTimeout(() => {
+        end({
+          message: `closed after ${inSeconds(
+            execIdleMs,
+          )} without a byte either way (${timeoutSetting('execIdleMs')})`,
+        });
+        stdin.end();
+        socket.close();
+      }, execIdleMs);
+      idle.unref?.();
+    };
     const end = (exit: ExecExit) => {
+      clearTimeout(idle);
       if (ended) return;
       ended = true;
       handlers.onExit(exit);
     };
     const stdin = new PassThrough();
-    const output = new TerminalOutput(size, chunk => handlers.onOutput(chunk));
+    const output = new TerminalOutput(size, chunk => {
+      idle?.refresh();
+      handlers.onOutput(chunk);
+    });
     let socket: Awaited<ReturnType<Exec['exec']>>;
     try {
-      socket = await new Exec(this.connection.kubeConfig).exec(
-        target.namespace,
-        target.pod,
-        target.container,
-        argv,
-        output,
-        null,
-        stdin,
-        true,
-        status => end(exitOf(status)),
+      socket = await this.opened(
+        new Exec(this.connection.kubeConfig).exec(
+          target.namespace,
+          target.pod,
+          target.container,
+          argv,
+          output,
+          null,
+          stdin,
+          true,
+          status => end(exitOf(status)),
+        ),
+        `opening a shell in ${target.namespace}/${target.pod}`,
       );
     } catch (error) {
+      if (error instanceof ClusterTimeoutError) throw error;
       throw new Error(
         `could not open a shell in ${target.namespace}/${target.pod} (${
           target.container
         }) on cluster ${this.connection.name}: ${describeKubeError(error)}`,
       );
     }
-    socket.on('close', () => end({ message: 'the connection closed' }));
-    socket.on('error', error =>
+    const open = socket;
+    if (!ended) watchIdle(open);
+    open.on('close', () => end({ message: 'the connection closed' }));
+    open.on('error', error =>
       end({ message: `the connection failed: ${error.message}` }),
     );
     return {
       write: data => {
-        if (!ended) stdin.write(data);
+        if (ended) return;
+        idle?.refresh();
+        stdin.write(data);
       },
       resize: (columns, rows) => output.setSize(columns, rows),
       close: () => {
         stdin.end();
-        socket.close();
+        open.close();
         end({ message: 'closed' });
       },
     };
@@ -174,46 +207,116 @@ export class PodExec {
         callback();
       },
     });
+    const { commandIdleMs } = this.connection.timeouts;
     return new Promise((resolve, reject) => {
       let settled = false;
+      // once open, a command that sends nothing for commandIdleMs is ended: a silent kubelet
+      // must not hold a download for ever
+      let idle: NodeJS.Timeout | undefined;
+      const watchIdle = (socket: { close(): void }) => {
+        idle = setTimeout(() => {
+          socket.close();
+          settle({
+            message: `ended after ${inSeconds(
+              commandIdleMs,
+            )} without output (${timeoutSetting('commandIdleMs')})`,
+          });
+        }, commandIdleMs);
+        idle.unref?.();
+      };
       const settle = (exit: ExecExit) => {
+        clearTimeout(idle);
         if (settled) return;
         settled = true;
         resolve({ ...exit, stderr: stderr.slice(0, 1024) });
       };
-      new Exec(this.connection.kubeConfig)
-        .exec(
+      // stdout as it is, each chunk (and each drain of a slow reader) a sign of life
+      const output = new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          idle?.refresh();
+          if (stdout.write(chunk)) callback();
+          else
+            stdout.once('drain', () => {
+              idle?.refresh();
+              callback();
+            });
+        },
+      });
+      this.opened(
+        new Exec(this.connection.kubeConfig).exec(
           target.namespace,
           target.pod,
           target.container,
           command,
-          stdout,
+          output,
           errors,
           null,
           false,
           status => settle(exitOf(status)),
-        )
-        .then(socket => {
+        ),
+        `running a command in ${target.namespace}/${target.pod}`,
+      )
+        .then(opened => {
+          if (!settled) watchIdle(opened);
           // the caller may have given up while the connection opened
-          if (signal?.aborted) socket.close();
-          else signal?.addEventListener('abort', () => socket.close());
-          socket.on('close', () =>
+          if (signal?.aborted) opened.close();
+          else signal?.addEventListener('abort', () => opened.close());
+          opened.on('close', () =>
             settle({ message: 'the connection closed' }),
           );
         })
         .catch(error => {
           settled = true;
           reject(
-            new Error(
-              `could not run a command in ${target.namespace}/${
-                target.pod
-              } on cluster ${this.connection.name}: ${describeKubeError(
-                error,
-              )}`,
-            ),
+            error instanceof ClusterTimeoutError
+              ? error
+              : new Error(
+                  `could not run a command in ${target.namespace}/${
+                    target.pod
+                  } on cluster ${this.connection.name}: ${describeKubeError(
+                    error,
+                  )}`,
+                ),
           );
         });
     });
+  }
+
+  /**
+   * The exec WebSocket once it is open, or a `ClusterTimeoutError` (503) after execOpenMs; a
+   * socket that opens after that is closed at once.
+   */
+  private async opened<T extends { close(): void }>(
+    opening: Promise<T>,
+    what: string,
+  ): Promise<T> {
+    const ms = this.connection.timeouts.execOpenMs;
+    let timer: NodeJS.Timeout | undefined;
+    let late = false;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        late = true;
+        reject(
+          new ClusterTimeoutError(
+            this.connection.name,
+            `the apiserver (${what})`,
+            ms,
+            'execOpenMs',
+          ),
+        );
+      }, ms);
+    });
+    opening.then(
+      socket => {
+        if (late) socket.close();
+      },
+      () => {},
+    );
+    try {
+      return await Promise.race([opening, deadline]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
