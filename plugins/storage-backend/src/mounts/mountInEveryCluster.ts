@@ -143,8 +143,12 @@ async function patchDeployment(
           target.deployment,
           binding.idIn(target.cluster, target.namespace),
         );
-      const tested = (ops[0] as { value?: string }).value;
-      if (status === 409 || current.metadata?.resourceVersion !== tested) {
+      const test = ops[0] as { path: string; value?: string | number };
+      const now =
+        test.path === '/metadata/generation'
+          ? current.metadata?.generation
+          : current.metadata?.resourceVersion;
+      if (status === 409 || now !== test.value) {
         throw new DeploymentConflictError(
           `deployment ${target.namespace}/${target.deployment} in cluster ${target.cluster} changed since it was loaded (now at resourceVersion ${current.metadata?.resourceVersion}); reload and try again`,
           deploymentView(current),
@@ -301,8 +305,11 @@ export async function mountInEveryCluster(
 
 /** What `unmountInEveryCluster` does. @public */
 export interface UnmountRequest {
-  /** the pod volume's name */
-  volumeName: string;
+  /**
+   * the pod volume's name, or how to find it in each Deployment (e.g. by its claim, when
+   * someone else mounted it under another name); undefined: that Deployment has none
+   */
+  volumeName: string | ((deployment: V1Deployment) => string | undefined);
   expected?: ExpectedDeployment[];
   targets?: DeploymentTarget[];
 }
@@ -323,7 +330,13 @@ export async function unmountInEveryCluster(
     binding,
     targets,
     request.expected,
-    (d, rv) => unmountPatch(d, request.volumeName, rv),
+    (d, rv) => {
+      const name =
+        typeof request.volumeName === 'string'
+          ? request.volumeName
+          : request.volumeName(d);
+      return name === undefined ? 'unchanged' : unmountPatch(d, name, rv);
+    },
     'unmounted',
   );
 }

@@ -171,9 +171,12 @@ describe('unmountPatch and restorePatch', () => {
 
   it('puts volumes and mounts back as they were, guarded by our own write', () => {
     const before = deployment();
-    const after = { ...mounted, metadata: { resourceVersion: '9' } };
+    const after = {
+      ...mounted,
+      metadata: { resourceVersion: '9', generation: 3 },
+    };
     expect(restorePatch(before, after)).toEqual([
-      { op: 'test', path: '/metadata/resourceVersion', value: '9' },
+      { op: 'test', path: '/metadata/generation', value: 3 },
       { op: 'remove', path: '/spec/template/spec/volumes' },
       { op: 'remove', path: '/spec/template/spec/containers/0/volumeMounts' },
     ]);

@@ -216,8 +216,8 @@ export function unmountPatch(
 
 /**
  * The JSON patch that puts the pod volumes and every container's mounts back as they were in
- * `original`, from `current` (what our own write left), guarded by its resourceVersion: a later
- * change by someone else is a conflict, not overwritten.
+ * `original`, from `current` (what our own write left), guarded by its generation: a later change
+ * of the spec by someone else is a conflict, not overwritten.
  * @public
  */
 export function restorePatch(
@@ -226,7 +226,15 @@ export function restorePatch(
 ): object[] {
   const before = original.spec?.template?.spec;
   const now = current.spec?.template?.spec;
-  const ops: object[] = [testVersion(current)];
+  // the generation, not the resourceVersion: the Deployment controller's status updates move
+  // the latter right after our write, while only a change of the spec moves the generation
+  const ops: object[] = [
+    {
+      op: 'test',
+      path: '/metadata/generation',
+      value: current.metadata?.generation,
+    },
+  ];
   if (before?.volumes) {
     ops.push({
       op: 'add',

@@ -1,0 +1,571 @@
+import { mockCredentials } from '@backstage/backend-test-utils';
+import {
+  AdmissionregistrationV1Api,
+  AppsV1Api,
+  CoreV1Api,
+  V1Deployment,
+} from '@kubernetes/client-node';
+import type {
+  AdminVolumeList,
+  VolumeList,
+} from '@internal/plugin-container-cloud-common';
+import { serviceEntity } from '@internal/plugin-container-cloud-node/testing';
+import { useLocalCloud } from '@internal/local-cloud/testing';
+import request from 'supertest';
+import { staticVolumeName } from './claims';
+import { startVolumesBackend } from './__testUtils__/startVolumesBackend';
+
+jest.setTimeout(240_000);
+
+// Against the local cloud's two real clusters (kube-apiserver, controller-manager, kwok): the
+// claims really bind (static NFS PersistentVolumes), the Deployments are really patched.
+const lc = useLocalCloud({ namespacePrefix: 'vol' });
+const ALICE = 'user:default/alice'; // team-payments, owns payments-api
+const CAROL = 'user:default/carol'; // ops admin
+const CLASS = 'local-cloud-standard';
+
+const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+describe('volumes on the local cloud', () => {
+  let backend: Awaited<ReturnType<typeof startVolumesBackend>>;
+  const clusters = () => lc.info.clusters.map(c => c.name);
+  const apps = (cluster: string) =>
+    lc.kubeConfig(cluster as any).makeApiClient(AppsV1Api);
+  const core = (cluster: string) =>
+    lc.kubeConfig(cluster as any).makeApiClient(CoreV1Api);
+  const base = () => `/api/storage/services/default/payments-api/volumes`;
+
+  function call(
+    method: 'get' | 'post' | 'delete',
+    path: string,
+    body?: object,
+    user = ALICE,
+  ) {
+    const req = request(backend.server)
+      [method](`${base()}${path}`)
+      .set('Authorization', mockCredentials.user.header(user));
+    return body ? req.send(body) : req;
+  }
+
+  async function list(): Promise<VolumeList> {
+    const res = await call('get', '');
+    expect(res.status).toBe(200);
+    return res.body;
+  }
+
+  async function eventually(
+    check: (list: VolumeList) => boolean,
+    what: string,
+  ): Promise<VolumeList> {
+    let last: VolumeList | undefined;
+    for (let i = 0; i < 120; i++) {
+      last = await list();
+      if (check(last)) return last;
+      await sleep(500);
+    }
+    throw new Error(`${what} never happened: ${JSON.stringify(last, null, 1)}`);
+  }
+
+  /** Waits until the claim and the PersistentVolume made for it are gone (finalizers done). */
+  async function waitGone(cluster: string, claim: string) {
+    const missing = (read: Promise<unknown>) =>
+      read.then(
+        () => false,
+        () => true,
+      );
+    for (let i = 0; i < 60; i++) {
+      const claimGone = await missing(
+        core(cluster).readNamespacedPersistentVolumeClaim({
+          namespace: lc.namespace,
+          name: claim,
+        }),
+      );
+      const volumeGone = await missing(
+        core(cluster).readPersistentVolume({
+          name: staticVolumeName(lc.namespace, claim),
+        }),
+      );
+      if (claimGone && volumeGone) return;
+      await sleep(500);
+    }
+    throw new Error(`claim ${claim} in ${cluster} never went away`);
+  }
+
+  const deployment = (cluster: string): Promise<V1Deployment> =>
+    apps(cluster).readNamespacedDeployment({
+      namespace: lc.namespace,
+      name: 'payments-api',
+    });
+
+  beforeAll(async () => {
+    for (const cluster of clusters()) {
+      await apps(cluster).createNamespacedDeployment({
+        namespace: lc.namespace,
+        body: {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: {
+            name: 'payments-api',
+            namespace: lc.namespace,
+            labels: {
+              app: 'payments-api',
+              'backstage.io/kubernetes-id': 'payments-api',
+            },
+          },
+          spec: {
+            replicas: 1,
+            selector: { matchLabels: { app: 'payments-api' } },
+            template: {
+              metadata: {
+                labels: {
+                  app: 'payments-api',
+                  'backstage.io/kubernetes-id': 'payments-api',
+                },
+              },
+              spec: {
+                containers: [
+                  {
+                    name: 'app',
+                    image: 'registry.example.com/payments/api:1.0.0',
+                    // a config file set mounted here: volumes may not shadow it
+                    volumeMounts: [{ name: 'cfg', mountPath: '/etc/app' }],
+                  },
+                ],
+                volumes: [
+                  {
+                    name: 'cfg',
+                    configMap: { name: 'payments-api-app-config' },
+                  },
+                ],
+              },
+            },
+          },
+        },
+      });
+    }
+    backend = await startVolumesBackend({
+      clusters: lc.info.clusters.map(c => ({
+        name: c.name,
+        url: c.url,
+        authProvider: 'serviceAccount',
+        serviceAccountToken: c.serviceAccountToken,
+        caData: c.caData,
+      })),
+      prometheus: { url: lc.info.prometheus.url },
+      volumes: {
+        clusters: clusters().map(cluster => ({
+          cluster,
+          types: [
+            {
+              name: 'nfs',
+              nfs: { server: 'nfs.test', basePath: `/exports/${cluster}` },
+            },
+            { name: 'standard', storageClass: CLASS },
+          ],
+        })),
+      },
+      // only this file's namespace: the seeded payments-api elsewhere is not this test's
+      entities: [
+        serviceEntity('payments-api', 'group:default/team-payments', {
+          'container-cloud.io/placements': `*/${lc.namespace}`,
+        }),
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await backend?.stop();
+    // the PersistentVolumes are cluster-wide: the namespace's deletion does not take them
+    for (const cluster of clusters()) {
+      for (const claim of ['data', 'grow', 'roll']) {
+        await core(cluster)
+          .deletePersistentVolume({
+            name: staticVolumeName(lc.namespace, claim),
+          })
+          .catch(() => undefined);
+      }
+      await core(cluster)
+        .deletePersistentVolume({ name: `${lc.namespace}-grow` })
+        .catch(() => undefined);
+    }
+  });
+
+  it('creates → Bound → mounts in both clusters → refuses delete while mounted → unmounts → deletes', async () => {
+    const created = await call('post', '', {
+      name: 'data',
+      type: 'nfs',
+      size: '1Gi',
+      accessMode: 'ReadWriteMany',
+    });
+    expect(created.status).toBe(201);
+    expect(
+      created.body.outcomes.map((o: any) => `${o.cluster}:${o.state}`),
+    ).toEqual(clusters().map(c => `${c}:created`));
+
+    const bound = await eventually(
+      l =>
+        l.items.find(v => v.name === 'data')?.claims.length === 2 &&
+        l.items
+          .find(v => v.name === 'data')!
+          .claims.every(c => c.phase === 'Bound'),
+      'both claims Bound',
+    );
+    const data = bound.items.find(v => v.name === 'data')!;
+    expect(data).toMatchObject({ type: 'nfs', expandable: false, mounts: [] });
+    expect(data.claims[0]).toMatchObject({
+      requested: '1Gi',
+      capacity: '1Gi',
+      capacityBytes: 2 ** 30,
+      accessModes: ['ReadWriteMany'],
+      reclaimPolicy: 'Retain',
+      // the local cloud reports no volume usage (kwok has no per-claim metrics)
+      usedBytes: null,
+    });
+    expect(bound.types.map(t => t.name)).toEqual(['nfs', 'standard']);
+
+    // a path inside the config file mount would shadow it: refused, nothing changes
+    const shadowing = await call('post', '/data/mount', {
+      path: '/etc/app/data',
+    });
+    expect(shadowing.status).toBe(400);
+    expect(shadowing.body.error.message).toContain(
+      "would shadow the mount of 'cfg' at /etc/app",
+    );
+
+    const mounted = await call('post', '/data/mount', {
+      path: '/var/data',
+      subPath: 'uploads',
+      expected: bound.deployments.map(d => ({
+        cluster: d.cluster,
+        namespace: d.namespace,
+        deployment: d.deployment,
+        resourceVersion: d.resourceVersion,
+      })),
+    });
+    expect(mounted.status).toBe(200);
+    expect(
+      mounted.body.outcomes.map((o: any) => `${o.cluster}:${o.state}`),
+    ).toEqual(clusters().map(c => `${c}:mounted`));
+    for (const cluster of clusters()) {
+      const spec = (await deployment(cluster)).spec!.template.spec!;
+      expect(spec.volumes).toContainEqual(
+        expect.objectContaining({
+          name: 'pvc-data',
+          persistentVolumeClaim: { claimName: 'data' },
+        }),
+      );
+      expect(spec.containers[0].volumeMounts).toEqual([
+        { name: 'cfg', mountPath: '/etc/app' },
+        { name: 'pvc-data', mountPath: '/var/data', subPath: 'uploads' },
+      ]);
+    }
+    expect(mounted.body.volume.mounts).toHaveLength(2);
+
+    const refused = await call('delete', '/data');
+    expect(refused.status).toBe(409);
+    for (const cluster of clusters()) {
+      expect(refused.body.error.message).toContain(
+        `${cluster}/${lc.namespace}/payments-api`,
+      );
+    }
+    expect(refused.body.current.name).toBe('data');
+
+    // a stale resourceVersion: 409 with the Deployment as it is, and nothing unmounted
+    const stale = await call('post', '/data/unmount', {
+      expected: [
+        {
+          cluster: clusters()[1],
+          namespace: lc.namespace,
+          deployment: 'payments-api',
+          resourceVersion: bound.deployments.find(
+            d => d.cluster === clusters()[1],
+          )!.resourceVersion,
+        },
+      ],
+    });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error.message).toContain('changed since you loaded it');
+    expect(stale.body.current.name).toBe('payments-api');
+    for (const cluster of clusters()) {
+      expect(
+        (await deployment(cluster)).spec!.template.spec!.containers[0]
+          .volumeMounts,
+      ).toHaveLength(2);
+    }
+
+    const unmounted = await call('post', '/data/unmount', {});
+    expect(unmounted.status).toBe(200);
+    for (const cluster of clusters()) {
+      const spec = (await deployment(cluster)).spec!.template.spec!;
+      expect(spec.volumes).toEqual([expect.objectContaining({ name: 'cfg' })]);
+      expect(spec.containers[0].volumeMounts).toEqual([
+        { name: 'cfg', mountPath: '/etc/app' },
+      ]);
+      const claim = await core(cluster).readNamespacedPersistentVolumeClaim({
+        namespace: lc.namespace,
+        name: 'data',
+      });
+      expect(
+        claim.metadata?.annotations?.['container-cloud.io/unmounted-at'],
+      ).toBeDefined();
+    }
+
+    const admin = await call('get', '', undefined, CAROL);
+    expect(admin.status).toBe(200);
+    const everything = await request(backend.server)
+      .get('/api/storage/admin/volumes')
+      .set('Authorization', mockCredentials.user.header(CAROL));
+    expect(everything.status).toBe(200);
+    const ours = (everything.body as AdminVolumeList).items.filter(
+      v => v.namespace === lc.namespace,
+    );
+    expect(
+      ours.map(v => `${v.cluster}:${v.name}:${v.owner}:${v.orphan}`),
+    ).toEqual(
+      clusters().map(c => `${c}:data:component:default/payments-api:false`),
+    );
+
+    const deleted = await call('delete', '/data');
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.reclaimPolicy).toEqual(
+      clusters().map(cluster => ({
+        cluster,
+        policy: 'Retain',
+        meaning: `the data stays on nfs.test:/exports/${cluster}/${lc.namespace}/data; ops can reuse or remove it`,
+      })),
+    );
+    for (const cluster of clusters()) await waitGone(cluster, 'data');
+    await eventually(
+      l => !l.items.some(v => v.name === 'data'),
+      'the volume gone from the list',
+    );
+  });
+
+  it('shows why a dynamic claim is Pending, grows it once Bound, and refuses to grow a static one', async () => {
+    const created = await call('post', '', {
+      name: 'grow',
+      type: 'standard',
+      size: '1Gi',
+      accessMode: 'ReadWriteOnce',
+    });
+    expect(created.status).toBe(201);
+    // no provisioner serves the local cloud's class: the reason comes from the claim's events
+    const pending = await eventually(
+      l =>
+        l.items
+          .find(v => v.name === 'grow')
+          ?.claims.every(
+            c => c.phase === 'Pending' && c.reason !== undefined,
+          ) ?? false,
+      'a Pending reason',
+    );
+    const grow = pending.items.find(v => v.name === 'grow')!;
+    expect(grow.claims[0].reason).toContain(
+      'local-cloud.container-cloud.io/none',
+    );
+    expect(grow.expandable).toBe(true);
+
+    const notBound = await call('post', '/grow/resize', { size: '2Gi' });
+    expect(notBound.status).toBe(400);
+    expect(notBound.body.error.message).toContain(
+      'only a Bound volume can grow',
+    );
+
+    // stand in for the provisioner: a PersistentVolume of the class, reserved for the claim
+    for (const cluster of clusters()) {
+      await core(cluster).createPersistentVolume({
+        body: {
+          metadata: { name: `${lc.namespace}-grow` },
+          spec: {
+            capacity: { storage: '1Gi' },
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: CLASS,
+            persistentVolumeReclaimPolicy: 'Delete',
+            nfs: { server: 'nfs.test', path: '/grow' },
+            claimRef: { namespace: lc.namespace, name: 'grow' },
+          },
+        },
+      });
+    }
+    await eventually(
+      l =>
+        l.items
+          .find(v => v.name === 'grow')!
+          .claims.every(c => c.phase === 'Bound'),
+      'the claims Bound',
+    );
+    const smaller = await call('post', '/grow/resize', { size: '512Mi' });
+    expect(smaller.status).toBe(400);
+    expect(smaller.body.error.message).toContain('volumes only grow');
+
+    const grown = await call('post', '/grow/resize', { size: '2Gi' });
+    expect(grown.status).toBe(200);
+    expect(grown.body.volume.claims).toEqual(
+      clusters().map(cluster =>
+        expect.objectContaining({ cluster, requested: '2Gi', resizing: true }),
+      ),
+    );
+    const deleted = await call('delete', '/grow');
+    expect(deleted.status).toBe(200);
+    expect(deleted.body.reclaimPolicy[0]).toMatchObject({ policy: 'Delete' });
+
+    const nfs = await call('post', '', {
+      name: 'fixed',
+      type: 'nfs',
+      size: '1Gi',
+      accessMode: 'ReadWriteOnce',
+    });
+    expect(nfs.status).toBe(201);
+    const fixed = await call('post', '/fixed/resize', { size: '2Gi' });
+    expect(fixed.status).toBe(400);
+    expect(fixed.body.error.message).toContain('static export');
+    expect((await call('delete', '/fixed')).status).toBe(200);
+  });
+
+  it('refuses a type a cluster does not offer, and a name taken, changing nothing', async () => {
+    const unknown = await call('post', '', {
+      name: 'other',
+      type: 'ceph',
+      size: '1Gi',
+      accessMode: 'ReadWriteOnce',
+    });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toContain(
+      "offers no storage type 'ceph' (it offers: nfs, standard)",
+    );
+    await core(clusters()[1]).createNamespacedPersistentVolumeClaim({
+      namespace: lc.namespace,
+      body: {
+        metadata: { name: 'taken' },
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: CLASS,
+          resources: { requests: { storage: '1Gi' } },
+        },
+      },
+    });
+    const taken = await call('post', '', {
+      name: 'taken',
+      type: 'nfs',
+      size: '1Gi',
+      accessMode: 'ReadWriteOnce',
+    });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.message).toContain(
+      `exists already in ${lc.namespace} of cluster ${clusters()[1]}`,
+    );
+    await expect(
+      core(clusters()[0]).readNamespacedPersistentVolumeClaim({
+        namespace: lc.namespace,
+        name: 'taken',
+      }),
+    ).rejects.toMatchObject({ code: 404 });
+  });
+
+  it('puts the first cluster back when the second refuses a mount, and removes the claim it made there', async () => {
+    const [first, second] = clusters();
+    const created = await call('post', '', {
+      name: 'roll',
+      type: 'nfs',
+      size: '1Gi',
+      accessMode: 'ReadWriteOnce',
+    });
+    expect(created.status).toBe(201);
+    const before = await deployment(first);
+    // the second cluster's admission refuses the write (a real apiserver policy, this namespace only)
+    const admission = lc
+      .kubeConfig(second as any)
+      .makeApiClient(AdmissionregistrationV1Api);
+    const policy = `${lc.namespace}-no-volumes`;
+    await admission.createValidatingAdmissionPolicy({
+      body: {
+        metadata: { name: policy },
+        spec: {
+          failurePolicy: 'Fail',
+          matchConstraints: {
+            resourceRules: [
+              {
+                apiGroups: ['apps'],
+                apiVersions: ['v1'],
+                operations: ['UPDATE'],
+                resources: ['deployments'],
+              },
+            ],
+          },
+          validations: [
+            {
+              expression:
+                "!has(object.spec.template.spec.volumes) || object.spec.template.spec.volumes.all(v, !v.name.startsWith('pvc-'))",
+              message: 'this cluster takes no claims',
+            },
+          ],
+        },
+      },
+    });
+    await admission.createValidatingAdmissionPolicyBinding({
+      body: {
+        metadata: { name: policy },
+        spec: {
+          policyName: policy,
+          validationActions: ['Deny'],
+          matchResources: {
+            namespaceSelector: {
+              matchLabels: { 'kubernetes.io/metadata.name': lc.namespace },
+            },
+          },
+        },
+      },
+    });
+    try {
+      // the policy takes a moment to reach the apiserver's admission chain
+      for (let i = 0; i < 40; i++) {
+        const probe = await call('post', '/roll/mount', { path: '/srv/roll' });
+        if (probe.status !== 200) break;
+        expect((await call('post', '/roll/unmount', {})).status).toBe(200);
+        await sleep(500);
+      }
+      // the second cluster lacks the claim: the mount makes it first
+      await core(second).deleteNamespacedPersistentVolumeClaim({
+        namespace: lc.namespace,
+        name: 'roll',
+      });
+      await core(second).deletePersistentVolume({
+        name: staticVolumeName(lc.namespace, 'roll'),
+      });
+      // the protection finalizers hold them a moment
+      await waitGone(second, 'roll');
+      const refused = await call('post', '/roll/mount', { path: '/srv/roll' });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.message).toContain(
+        'this cluster takes no claims',
+      );
+      expect(refused.body.error.message).toContain(
+        `nothing was changed (put back: ${first}/${lc.namespace}/payments-api)`,
+      );
+      const after = await deployment(first);
+      expect(after.spec!.template.spec!.volumes).toEqual(
+        before.spec!.template.spec!.volumes,
+      );
+      expect(after.spec!.template.spec!.containers[0].volumeMounts).toEqual(
+        before.spec!.template.spec!.containers[0].volumeMounts,
+      );
+      // the claim the mount made in the second cluster is gone again
+      await waitGone(second, 'roll');
+    } finally {
+      await admission.deleteValidatingAdmissionPolicyBinding({ name: policy });
+      await admission.deleteValidatingAdmissionPolicy({ name: policy });
+    }
+    let mounted: request.Response | undefined;
+    for (let i = 0; i < 40; i++) {
+      mounted = await call('post', '/roll/mount', { path: '/srv/roll' });
+      if (mounted.status === 200) break;
+      await sleep(500);
+    }
+    expect(mounted!.status).toBe(200);
+    expect(
+      mounted!.body.outcomes.map((o: any) => `${o.cluster}:${o.state}`),
+    ).toEqual([`${second}:created`, `${first}:mounted`, `${second}:mounted`]);
+    expect((await call('post', '/roll/unmount', {})).status).toBe(200);
+    expect((await call('delete', '/roll')).status).toBe(200);
+  });
+});
