@@ -1,0 +1,1 @@
+export { ConfigFilesTab } from './ConfigFilesTab';
