@@ -53,6 +53,20 @@ export interface Config {
          */
         orphanAfterDays?: number;
       };
+      /**
+       * Config files: a service's file sets, versioned in the plugin's database and written as
+       * one ConfigMap (a Secret for secret sets) per set in every cluster the service runs in.
+       */
+      configFiles?: {
+        /**
+         * The key secret file sets' versions are encrypted with in the database (AES-256-GCM):
+         * 32 random bytes, base64 (44 characters) or hex (64), e.g. `openssl rand -base64 32`.
+         * Without it, secret sets cannot be created (a 400 says so). Changing it makes the
+         * secret versions saved before unreadable; the Secrets in the clusters are unaffected.
+         * @visibility secret
+         */
+        encryptionKey?: string;
+      };
     };
   };
 }
