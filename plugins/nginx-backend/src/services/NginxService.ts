@@ -16,6 +16,7 @@ import { parseInput } from '@internal/plugin-container-cloud-node';
 import type { NginxStore } from '../database/NginxStore';
 import { domainFileName, EndpointLookup, renderDomain } from '../render';
 import { deliver } from './Delivery';
+import { ClusterIndex } from './ClusterIndex';
 import { findConflicts } from './domainConflicts';
 import { diffFiles } from './lineDiff';
 import type { NginxCluster, NginxConfig } from './NginxClusterConfig';
@@ -58,6 +59,8 @@ export class NginxService {
   /** one publish at a time per cluster: versions follow each other (see serialized) */
   private readonly queues = new Map<string, Promise<unknown>>();
   private readonly publishListeners = new Set<(cluster: string) => void>();
+  /** the names the saved domains of each cluster hold, for checking edits */
+  private readonly index: ClusterIndex;
 
   constructor(
     private readonly config: NginxConfig,
@@ -68,6 +71,7 @@ export class NginxService {
       config.binary,
       (config.checkTimeoutSeconds ?? 120) * 1000,
     );
+    this.index = new ClusterIndex(cluster => this.store.listDomains(cluster));
   }
 
   get clusterNames(): string[] {
@@ -140,6 +144,7 @@ export class NginxService {
     const lookup = await this.endpoints.lookup(kubernetesSources([domain]));
     const text = renderDomain(domain, lookup).text;
     await this.store.saveDomain(domain, by);
+    this.index.put(domain);
     return { domain, text };
   }
 
@@ -175,6 +180,7 @@ export class NginxService {
         );
       }
       await this.store.saveDomain(updated, by);
+      this.index.put(updated);
       return { domain: updated, ...(publish ? { publish } : {}) };
     });
   }
@@ -213,9 +219,13 @@ export class NginxService {
       ) {
         result = await this.renderCheckRecord(cluster, domains, message, by);
       }
-      for (const domain of change.save) await this.store.saveDomain(domain, by);
+      for (const domain of change.save) {
+        await this.store.saveDomain(domain, by);
+        this.index.put(domain);
+      }
       for (const name of change.remove) {
         await this.store.deleteDomain(clusterName, name);
+        this.index.delete(clusterName, name);
       }
       return result;
     });
@@ -232,10 +242,8 @@ export class NginxService {
   async validateDomain(domain: Domain): Promise<void> {
     this.cluster(domain.cluster);
     this.endpoints.check(kubernetesSources([domain]));
-    await this.checkInIsolation(
-      domain,
-      await this.store.listDomains(domain.cluster),
-    );
+    refuseConflicts(domain, await this.index.conflicts(domain));
+    await this.check(await this.render([domain]));
   }
 
   /** The isolated check of `domain` among `others` (the domain of the same name is replaced). */
@@ -317,6 +325,7 @@ export class NginxService {
         rollbackOf: versionId,
       });
       await this.store.replaceDomains(clusterName, old.domains, by);
+      this.index.forget(clusterName);
       return result;
     });
   }
@@ -423,6 +432,16 @@ export class NginxService {
     await this.store.setDelivery(version, delivery);
     for (const listener of this.publishListeners) listener(cluster.name);
     return { version, delivery, ok: delivery.every(node => node.ok) };
+  }
+}
+
+function refuseConflicts(domain: Domain, conflicts: string[]) {
+  if (conflicts.length > 0) {
+    throw new InputError(
+      `domain '${domain.name}' collides with other domains of nginx cluster '${
+        domain.cluster
+      }': ${conflicts.join('; ')}`,
+    );
   }
 }
 

@@ -48,24 +48,57 @@ export function domainClaims(domain: Domain): Map<string, DomainClaim> {
   return claims;
 }
 
+/** The keys of a domain's claims, without their labels: what the rest of the cluster is read as. */
+export function claimKeys(domain: Domain): string[] {
+  const { upstreams, variables } = globalNames(domain);
+  const keys = [
+    ...upstreams.map(id => `upstream ${id.toLowerCase()}`),
+    ...variables.map(name => `variable ${name.toLowerCase()}`),
+  ];
+  for (const listen of domain.listen) {
+    const address = listenAddress(listen);
+    for (const serverName of domain.serverNames) {
+      keys.push(`server ${address} ${serverName.toLowerCase()}`);
+    }
+  }
+  return keys;
+}
+
+/** The messages for the claims of `domain` that `owners` (claim key → domain names) give another. */
+export function conflictsWith(
+  domain: Domain,
+  owners: (key: string) => Iterable<string> | undefined,
+): string[] {
+  const found: string[] = [];
+  for (const [key, claim] of domainClaims(domain)) {
+    let other: string | undefined;
+    for (const name of owners(key) ?? []) {
+      if (name !== domain.name) {
+        other = name;
+        break;
+      }
+    }
+    if (other !== undefined) {
+      found.push(
+        `${claim.field}: ${claim.label} is already used by domain '${other}'`,
+      );
+    }
+  }
+  return found;
+}
+
 /**
  * Where `domain` collides with the other domains of its cluster (a domain of the same name is
  * the one being replaced and is skipped). Returns one message per collision, empty when none.
  * Costs one pass over the others' names: no rendering, no nginx.
  */
 export function findConflicts(domain: Domain, others: Iterable<Domain>) {
-  const mine = domainClaims(domain);
-  const found: string[] = [];
+  const owners = new Map<string, string[]>();
   for (const other of others) {
     if (other.name === domain.name) continue;
-    for (const key of domainClaims(other).keys()) {
-      const claim = mine.get(key);
-      if (claim) {
-        found.push(
-          `${claim.field}: ${claim.label} is already used by domain '${other.name}'`,
-        );
-      }
+    for (const key of claimKeys(other)) {
+      if (!owners.has(key)) owners.set(key, [other.name]);
     }
   }
-  return found;
+  return conflictsWith(domain, key => owners.get(key));
 }
