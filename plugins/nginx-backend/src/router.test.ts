@@ -490,5 +490,31 @@ describe('nginx backend over HTTP', () => {
       );
       expect(ops.status).toBe(200);
     });
+
+    it('refuses owners a member name that does not resolve, and audits it', async () => {
+      audit.length = 0;
+      const before = await readFile(join(nginx.confDir, 'shop.conf'), 'utf8');
+      const res = await post('domains/edge/shop/members', ALICE, {
+        upstreams: [
+          {
+            name: 'stable',
+            members: [
+              { address: '127.0.0.1', port: app.port },
+              { address: 'no-such-host.invalid', port: 80 },
+            ],
+          },
+        ],
+      });
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toContain(
+        'upstream stable: no-such-host.invalid does not resolve',
+      );
+      expect(
+        audit.filter(e => e.eventId === 'nginx-upstream-members-edit'),
+      ).toEqual([expect.objectContaining({ outcome: 'fail' })]);
+      expect(await readFile(join(nginx.confDir, 'shop.conf'), 'utf8')).toBe(
+        before,
+      );
+    });
   });
 });

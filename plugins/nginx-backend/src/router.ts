@@ -43,6 +43,7 @@ import {
 import type { NginxService } from './services/NginxService';
 import type { TestEnvironments } from './services/TestEnvironments';
 import {
+  checkOwnerMemberNames,
   checkOwnerMembers,
   DEFAULT_FORBIDDEN_RANGES,
   ForbiddenMembers,
@@ -293,6 +294,8 @@ export function nginxRouteTable(options: RouterOptions): NginxRoute[] {
         // platform, nor to another service's pods
         if (!isOps) {
           checkOwnerMembers(body.upstreams, forbiddenMembers);
+          // names resolved now, every address checked; a name that does not resolve is ops'
+          await checkOwnerMemberNames(body.upstreams, forbiddenMembers);
           await ownerSources(domain.owner!, body.upstreams);
         }
         return recordResult(

@@ -1,7 +1,10 @@
 import { ConfigReader } from '@backstage/config';
 import {
+  checkOwnerMemberNames,
   checkOwnerMembers,
+  forbiddenMembers,
   ipv4Of,
+  MemberLookup,
   readForbiddenMembers,
   whyForbidden,
 } from './memberPolicy';
@@ -124,5 +127,119 @@ describe('whyForbidden', () => {
     ).toThrow(
       'only ops admins may point a domain at these addresses (containerCloud.nginx.forbiddenMemberRanges): upstream stable: 169.254.169.254 is in 169.254.0.0/16 (link-local, where cloud metadata services answer); upstream stable: localhost (127.0.0.1) is in 127.0.0.0/8 (loopback)',
     );
+  });
+});
+
+describe('checkOwnerMemberNames', () => {
+  const forbidden = forbiddenMembers(
+    ['0.0.0.0/8', '127.0.0.0/8', '169.254.0.0/16'],
+    [{ name: 'prod', url: 'https://10.0.0.1:6443' }],
+  );
+  const upstream = (address: string, port = 80) => [
+    {
+      name: 'stable',
+      members: [
+        { address: '10.1.1.1', port },
+        { address, port },
+      ],
+    },
+  ];
+  /** A resolver with fixed answers, for the addresses no real name here resolves to. */
+  const answers =
+    (addresses: string[]): MemberLookup =>
+    async () =>
+      addresses.map(address => ({
+        address,
+        family: address.includes(':') ? 6 : 4,
+      }));
+
+  it('resolves localhost through the system resolver and refuses its loopback address', async () => {
+    await expect(
+      checkOwnerMemberNames(upstream('localhost'), forbidden),
+    ).rejects.toThrow(
+      /^only ops admins may point a domain at these names \(containerCloud\.nginx\.forbiddenMemberRanges\): upstream stable: localhost resolves to (127\.0\.0\.1|::1 \(read as 127\.0\.0\.1\)), and 127\.0\.0\.1 is in 127\.0\.0\.0\/8 \(loopback\)$/,
+    );
+  });
+
+  it('refuses a name that does not resolve', async () => {
+    await expect(
+      checkOwnerMemberNames(upstream('no-such-host.invalid'), forbidden),
+    ).rejects.toThrow(
+      /upstream stable: no-such-host\.invalid does not resolve \(\w+\); a name that does not resolve now could later point anywhere$/,
+    );
+  });
+
+  it('refuses a name whose lookup does not answer in time', async () => {
+    await expect(
+      checkOwnerMemberNames(upstream('slow.example.com'), forbidden, {
+        lookup: () => new Promise(() => {}),
+        timeoutMs: 50,
+      }),
+    ).rejects.toThrow(
+      'upstream stable: slow.example.com does not resolve (no answer within 50 ms)',
+    );
+  });
+
+  it.each([
+    [
+      ['10.20.30.40', '169.254.169.254'],
+      80,
+      'metadata.example.com resolves to 169.254.169.254, and 169.254.169.254 is in 169.254.0.0/16 (link-local, where cloud metadata services answer)',
+    ],
+    [
+      ['::ffff:169.254.169.254'],
+      80,
+      'metadata.example.com resolves to ::ffff:169.254.169.254 (read as 169.254.169.254), and 169.254.169.254 is in 169.254.0.0/16 (link-local, where cloud metadata services answer)',
+    ],
+    [
+      ['fe80::1'],
+      80,
+      'metadata.example.com resolves to fe80::1 (read as 169.254.0.0), and 169.254.0.0 is in 169.254.0.0/16 (link-local, where cloud metadata services answer)',
+    ],
+    [
+      ['10.0.0.1'],
+      6443,
+      'metadata.example.com resolves to 10.0.0.1, and 10.0.0.1:6443 is the apiserver of cluster prod',
+    ],
+  ])(
+    'refuses a name resolving to %j (port %s): every address is checked',
+    async (addresses, port, reason) => {
+      await expect(
+        checkOwnerMemberNames(
+          upstream('metadata.example.com', port),
+          forbidden,
+          { lookup: answers(addresses) },
+        ),
+      ).rejects.toThrow(`upstream stable: ${reason}`);
+    },
+  );
+
+  it('lets owners use a name whose every address is allowed, and looks up no numeric form', async () => {
+    const looked: string[] = [];
+    await expect(
+      checkOwnerMemberNames(
+        [
+          {
+            name: 'stable',
+            members: [
+              { address: 'shop-backend.example.com', port: 8080 },
+              { address: '10.1.1.1', port: 80 },
+              { address: '2130706433', port: 80 },
+            ],
+          },
+        ],
+        forbidden,
+        {
+          lookup: async name => {
+            looked.push(name);
+            return [
+              { address: '10.20.30.40', family: 4 },
+              { address: '2001:db8::1', family: 6 },
+            ];
+          },
+        },
+      ),
+    ).resolves.toBeUndefined();
+    expect(looked).toEqual(['shop-backend.example.com']);
   });
 });

@@ -1,5 +1,7 @@
 import type { Config } from '@backstage/config';
 import { NotAllowedError } from '@backstage/errors';
+import { promises as dns } from 'node:dns';
+import { isIP } from 'node:net';
 import type { ClusterDetails } from '@internal/plugin-container-cloud-node';
 
 /** An IPv4 range, as a number and a prefix length. */
@@ -154,6 +156,125 @@ export function checkOwnerMembers(
   if (reasons.length > 0) {
     throw new NotAllowedError(
       `only ops admins may point a domain at these addresses (${KEY}): ${reasons.join(
+        '; ',
+      )}`,
+    );
+  }
+}
+
+/** Resolves a name to every address it has, as `dns.promises.lookup(name, { all: true })`. */
+export type MemberLookup = (
+  hostname: string,
+) => Promise<Array<{ address: string; family: number }>>;
+
+/** How long one name may take to resolve before an owner's save is refused. */
+export const DEFAULT_MEMBER_LOOKUP_MS = 3000;
+
+const systemLookup: MemberLookup = hostname =>
+  dns.lookup(hostname, { all: true, verbatim: true });
+
+/**
+ * The IPv4 address an IPv6 one is checked as: loopback (`::1`) as 127.0.0.1, unspecified (`::`)
+ * as 0.0.0.0, link-local (`fe80::/10`) as 169.254.0.0, an IPv4-mapped one (`::ffff:a.b.c.d`) as
+ * itself; undefined for any other (no forbidden IPv6 ranges are configurable).
+ */
+function ipv4Counterpart(ipv6: string): string | undefined {
+  const address = ipv6.toLowerCase();
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  if (mapped) return mapped[1];
+  if (address === '::1') return '127.0.0.1';
+  if (address === '::') return '0.0.0.0';
+  if (/^fe[89ab][0-9a-f]:/.test(address)) return '169.254.0.0';
+  return undefined;
+}
+
+/** Whether an address is a name a resolver looks up (`localhost` included), not a numeric form. */
+function isName(address: string): boolean {
+  if (isIP(address) !== 0) return false;
+  return (
+    ipv4Of(address) === undefined || /^([a-z0-9-]+\.)*localhost$/i.test(address)
+  );
+}
+
+function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(
+      () => reject(Object.assign(new Error('timed out'), { code: 'ETIMEOUT' })),
+      ms,
+    );
+  });
+  return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** Why an owner may not add a member named by a hostname, after resolving it; undefined if they may. */
+async function whyNameForbidden(
+  member: { address: string; port: number },
+  forbidden: ForbiddenMembers,
+  lookup: MemberLookup,
+  timeoutMs: number,
+): Promise<string | undefined> {
+  let addresses: Array<{ address: string; family: number }>;
+  try {
+    addresses = await withDeadline(lookup(member.address), timeoutMs);
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? 'no answer';
+    return `${member.address} does not resolve (${
+      code === 'ETIMEOUT' ? `no answer within ${timeoutMs} ms` : code
+    }); a name that does not resolve now could later point anywhere`;
+  }
+  if (addresses.length === 0) return `${member.address} resolves to nothing`;
+  for (const { address } of addresses) {
+    const ipv4 = isIP(address) === 6 ? ipv4Counterpart(address) : address;
+    if (ipv4 === undefined) continue;
+    const why = whyForbidden({ address: ipv4, port: member.port }, forbidden);
+    if (why) {
+      return `${member.address} resolves to ${address}${
+        ipv4 !== address ? ` (read as ${ipv4})` : ''
+      }, and ${why}`;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Refuses (403, every reason in one message) an owner's upstream members named by hostnames that
+ * resolve (through the system resolver, `dns.promises.lookup` with `all: true`, each name within
+ * `timeoutMs`) to an address only ops admins may use, or that do not resolve at all. Numeric
+ * forms are `checkOwnerMembers`'s alone; every name is resolved (`localhost` too, whatever the
+ * resolver makes of it). Nginx resolves
+ * the names again when it loads the configuration: a name whose owner changes its records later
+ * is not checked again (see SECURITY.md).
+ */
+export async function checkOwnerMemberNames(
+  upstreams: Array<{
+    name: string;
+    members: Array<{ address: string; port: number }>;
+  }>,
+  forbidden: ForbiddenMembers,
+  options: { lookup?: MemberLookup; timeoutMs?: number } = {},
+): Promise<void> {
+  const lookup = options.lookup ?? systemLookup;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_MEMBER_LOOKUP_MS;
+  const checks = upstreams.flatMap(upstream =>
+    upstream.members
+      .filter(m => isName(m.address))
+      .map(async member => {
+        const why = await whyNameForbidden(
+          member,
+          forbidden,
+          lookup,
+          timeoutMs,
+        );
+        return why ? `upstream ${upstream.name}: ${why}` : undefined;
+      }),
+  );
+  const reasons = (await Promise.all(checks)).filter(
+    (r): r is string => r !== undefined,
+  );
+  if (reasons.length > 0) {
+    throw new NotAllowedError(
+      `only ops admins may point a domain at these names (${KEY}): ${reasons.join(
         '; ',
       )}`,
     );
