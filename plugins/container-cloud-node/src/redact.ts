@@ -17,3 +17,14 @@ export function redactUrl(url: string): string {
     .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/?#]*@/i, '$1***@')
     .replace(/[?#].*$/s, rest => (rest.startsWith('?') ? '?***' : ''));
 }
+
+/**
+ * Text (an error message) with every URL in it as `redactUrl` shows it: a client library's
+ * "request to https://user:token@host/path?token=... failed" keeps the host and path only.
+ * @public
+ */
+export function redactUrlsIn(text: string): string {
+  return text.replace(/\b[a-z][a-z0-9+.-]*:\/\/[^\s'"<>]+/gi, url =>
+    redactUrl(url),
+  );
+}

@@ -17,6 +17,7 @@ import {
 } from '@kubernetes/client-node';
 import type { ClusterHealth } from '@internal/plugin-container-cloud-common';
 import type { ClusterDetails } from './readClusterConfig';
+import { redactUrlsIn } from '../redact';
 import {
   ClusterTimeoutError,
   DEFAULT_KUBERNETES_TIMEOUTS,
@@ -192,7 +193,8 @@ export function describeKubeError(error: unknown): string {
     }
     return `the apiserver answered ${e.code}${message ? `: ${message}` : ''}`;
   }
-  return connectionFailure(error) ?? e?.message ?? String(error);
+  // a client message may quote the URL it called, with what the URL carries
+  return connectionFailure(error) ?? redactUrlsIn(e?.message ?? String(error));
 }
 
 /** A refused or timed-out connection to an apiserver, in words; undefined for anything else. */
