@@ -243,7 +243,8 @@ export class NginxService {
     this.cluster(domain.cluster);
     this.endpoints.check(kubernetesSources([domain]));
     refuseConflicts(domain, await this.index.conflicts(domain));
-    await this.check(await this.render([domain]));
+    const lookup = await this.endpoints.lookup(kubernetesSources([domain]));
+    await this.checkAlone(renderOne(domain, lookup));
   }
 
   /** The isolated check of `domain` among `others` (the domain of the same name is replaced). */
@@ -262,10 +263,12 @@ export class NginxService {
         }': ${conflicts.join('; ')}`,
       );
     }
-    const rendered = lookup
-      ? renderOne(domain, lookup)
-      : await this.render([domain]);
-    await this.check(rendered);
+    await this.checkAlone(
+      renderOne(
+        domain,
+        lookup ?? (await this.endpoints.lookup(kubernetesSources([domain]))),
+      ),
+    );
   }
 
   /** Renders every saved domain of a cluster, checks it with nginx -t, records and delivers. */
@@ -401,6 +404,15 @@ export class NginxService {
       next.catch(() => undefined),
     );
     return next;
+  }
+
+  /** `nginx -t` of one domain's file alone (the isolated check). */
+  private async checkAlone(rendered: Rendered) {
+    const [[name, text]] = Object.entries(rendered.files);
+    const result = await this.validator.checkAlone(name, text);
+    if (!result.ok) {
+      throw new InputError(describeFailure(result, rendered.lineFields));
+    }
   }
 
   private async check(rendered: Rendered) {

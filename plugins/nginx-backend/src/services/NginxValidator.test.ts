@@ -58,4 +58,28 @@ describe('NginxValidator (the real nginx -t)', () => {
     });
     expect(result.ok).toBe(false);
   });
+
+  it('checks one file alone with the same settings and the same messages, concurrently', async () => {
+    const good = renderDomain(parseDomain(shopDomain())).text;
+    const broken = 'server {\n    listen 80;\n    bogus_directive on;\n}\n';
+    const results = await Promise.all([
+      validator.checkAlone('shop.conf', good),
+      validator.checkAlone('broken.conf', broken),
+      validator.check({ 'broken.conf': broken }),
+      validator.checkAlone('x.conf', 'include /etc/nginx/nginx.conf;\n'),
+    ]);
+    expect(results[0]).toEqual({ ok: true });
+    expect(results[1]).toEqual(results[2]);
+    expect(results[1]).toEqual({
+      ok: false,
+      message:
+        '[emerg] unknown directive "bogus_directive" in conf.d/broken.conf:3',
+      file: 'broken.conf',
+      line: 3,
+    });
+    expect(results[3].ok).toBe(false);
+    await expect(validator.checkAlone('../x.conf', good)).rejects.toThrow(
+      "refusing to write conf.d file '../x.conf'",
+    );
+  });
 });

@@ -1,5 +1,7 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { mkdtemp, mkdir, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -30,6 +32,26 @@ http {
 }
 `;
 
+const FILE_NAME = /^[a-z0-9-]+\.conf$/;
+
+/**
+ * One scratch prefix per process for checks of a single file (the edit path): made once, so a
+ * check writes two small files and runs nginx, nothing more. Removed when the process exits.
+ */
+let singleFilePrefix: Promise<string> | undefined;
+function scratchPrefix(): Promise<string> {
+  singleFilePrefix ??= (async () => {
+    const prefix = await mkdtemp(join(tmpdir(), 'nginx-check-one-'));
+    await mkdir(join(prefix, 'conf.d'));
+    await mkdir(join(prefix, 'tmp'));
+    process.once('exit', () =>
+      rmSync(prefix, { recursive: true, force: true }),
+    );
+    return prefix;
+  })();
+  return singleFilePrefix;
+}
+
 /**
  * Checks a cluster's configuration with the real `nginx -t`, in a scratch prefix that holds
  * only a minimal main file and the files under test: no secrets, no other configuration.
@@ -48,12 +70,12 @@ export class NginxValidator {
       await mkdir(join(prefix, 'tmp'));
       await writeFile(join(prefix, 'nginx.conf'), MAIN_CONF);
       for (const [name, text] of Object.entries(files)) {
-        if (!/^[a-z0-9-]+\.conf$/.test(name)) {
+        if (!FILE_NAME.test(name)) {
           throw new Error(`refusing to write conf.d file '${name}'`);
         }
         await writeFile(join(prefix, 'conf.d', name), text);
       }
-      const output = await this.run(prefix);
+      const output = await this.run(prefix, join(prefix, 'nginx.conf'));
       if (output.code === 0) return { ok: true };
       return parseFailure(output.text, prefix);
     } finally {
@@ -61,7 +83,46 @@ export class NginxValidator {
     }
   }
 
-  private run(prefix: string): Promise<{ code: number; text: string }> {
+  /**
+   * Checks one conf.d file alone, with the same http-level settings as `check`: what an edit of
+   * one domain costs, whatever the size of its cluster. Failures read as `check`'s would for the
+   * same file (`in conf.d/<name>:<line>`).
+   */
+  async checkAlone(name: string, text: string): Promise<NginxCheckResult> {
+    if (!FILE_NAME.test(name)) {
+      throw new Error(`refusing to write conf.d file '${name}'`);
+    }
+    const prefix = await scratchPrefix();
+    const id = `${process.pid}-${randomBytes(8).toString('hex')}`;
+    const file = join(prefix, 'conf.d', `${id}.conf`);
+    const main = join(prefix, `${id}.main`);
+    try {
+      await writeFile(file, text);
+      await writeFile(
+        main,
+        MAIN_CONF.replace(
+          'include conf.d/*.conf;',
+          `include conf.d/${id}.conf;`,
+        ),
+      );
+      const output = await this.run(prefix, main);
+      if (output.code === 0) return { ok: true };
+      return parseFailure(
+        output.text.split(`conf.d/${id}.conf`).join(`conf.d/${name}`),
+        prefix,
+      );
+    } finally {
+      await Promise.all([
+        unlink(file).catch(() => undefined),
+        unlink(main).catch(() => undefined),
+      ]);
+    }
+  }
+
+  private run(
+    prefix: string,
+    conf: string,
+  ): Promise<{ code: number; text: string }> {
     return new Promise(resolve => {
       execFile(
         this.binary,
@@ -71,7 +132,7 @@ export class NginxValidator {
           '-p',
           `${prefix}/`,
           '-c',
-          join(prefix, 'nginx.conf'),
+          conf,
           '-e',
           join(prefix, 'error.log'),
         ],
