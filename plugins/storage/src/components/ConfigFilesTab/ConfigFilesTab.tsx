@@ -65,7 +65,15 @@ export function ConfigFilesTab() {
     () => api.list(ref),
     [ref.namespace, ref.name],
   );
-  const [open, setOpen] = useState<Open>();
+  const [opened, setOpen] = useState<Open>();
+  // a dialog shows the set as the list has it now (it is read again after every save)
+  const open: Open | undefined =
+    opened && opened.dialog !== 'create'
+      ? {
+          ...opened,
+          set: value?.items.find(s => s.name === opened.set.name) ?? opened.set,
+        }
+      : opened;
   const [saved, setSaved] = useState<ConfigFileSaveResult>();
   const [deleteError, setDeleteError] = useState<string>();
 

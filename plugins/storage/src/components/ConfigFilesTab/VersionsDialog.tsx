@@ -44,6 +44,8 @@ export function VersionsDialog(props: {
   const [nextBefore, setNextBefore] = useState<number | null>(null);
   const [loading, setLoading] = useState(true);
   const [error, setError] = useState<string>();
+  // the list the dialog was opened from may be older than the last save: read the set again
+  const [current, setCurrent] = useState(set.currentVersion);
   const [from, setFrom] = useState(Math.max(set.currentVersion - 1, 1));
   const [to, setTo] = useState(set.currentVersion);
   const [diff, setDiff] = useState<ConfigFileDiff>();
@@ -65,6 +67,14 @@ export function VersionsDialog(props: {
     }
   };
   useEffect(() => {
+    api
+      .get(entity, set.name)
+      .then(fresh => {
+        setCurrent(fresh.currentVersion);
+        setFrom(Math.max(fresh.currentVersion - 1, 1));
+        setTo(fresh.currentVersion);
+      })
+      .catch(e => setError(errorMessage(e)));
     loadPage();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
@@ -88,7 +98,7 @@ export function VersionsDialog(props: {
       props.onRolledBack(
         await api.rollback(entity, set.name, {
           version,
-          baseVersion: set.currentVersion,
+          baseVersion: current,
         }),
       );
     } catch (e) {
@@ -138,7 +148,7 @@ export function VersionsDialog(props: {
               <TableRow key={v.version}>
                 <TableCell>
                   {v.version}
-                  {v.version === set.currentVersion ? ' (current)' : ''}
+                  {v.version === current ? ' (current)' : ''}
                 </TableCell>
                 <TableCell>
                   {v.message}
@@ -147,7 +157,7 @@ export function VersionsDialog(props: {
                 <TableCell>{v.createdBy}</TableCell>
                 <TableCell>{age(v.createdAt)} ago</TableCell>
                 <TableCell>
-                  {v.version !== set.currentVersion && (
+                  {v.version !== current && (
                     <Button
                       size="small"
                       disabled={busy}
