@@ -103,8 +103,8 @@ export class ClusterConnection {
         new DeadlineHttpLibrary(details.name, this.timeouts.requestMs),
       ),
     });
-    const client = <T>(api: new (config: Configuration) => T) =>
-      new api(configuration);
+    const client = <T>(Api: new (config: Configuration) => T) =>
+      new Api(configuration);
     this.apps = client(AppsV1Api);
     this.core = client(CoreV1Api);
     this.version = client(VersionApi);

@@ -121,6 +121,13 @@ export class PodExec {
     // once open, a shell with no byte either way for execIdleMs is closed: a silent kubelet or a
     // forgotten terminal must not hold a slot for ever (whether or not a page still reads it)
     let idle: NodeJS.Timeout | undefined;
+    const end = (exit: ExecExit) => {
+      clearTimeout(idle);
+      if (ended) return;
+      ended = true;
+      handlers.onExit(exit);
+    };
+    const stdin = new PassThrough();
     const watchIdle = (socket: { close(): void }) => {
       idle = setTimeout(() => {
         end({
@@ -133,13 +140,6 @@ export class PodExec {
       }, execIdleMs);
       idle.unref?.();
     };
-    const end = (exit: ExecExit) => {
-      clearTimeout(idle);
-      if (ended) return;
-      ended = true;
-      handlers.onExit(exit);
-    };
-    const stdin = new PassThrough();
     const output = new TerminalOutput(size, chunk => {
       idle?.refresh();
       handlers.onOutput(chunk);
@@ -213,6 +213,12 @@ export class PodExec {
       // once open, a command that sends nothing for commandIdleMs is ended: a silent kubelet
       // must not hold a download for ever
       let idle: NodeJS.Timeout | undefined;
+      const settle = (exit: ExecExit) => {
+        clearTimeout(idle);
+        if (settled) return;
+        settled = true;
+        resolve({ ...exit, stderr: stderr.slice(0, 1024) });
+      };
       const watchIdle = (socket: { close(): void }) => {
         idle = setTimeout(() => {
           socket.close();
@@ -223,12 +229,6 @@ export class PodExec {
           });
         }, commandIdleMs);
         idle.unref?.();
-      };
-      const settle = (exit: ExecExit) => {
-        clearTimeout(idle);
-        if (settled) return;
-        settled = true;
-        resolve({ ...exit, stderr: stderr.slice(0, 1024) });
       };
       // stdout as it is, each chunk (and each drain of a slow reader) a sign of life
       const output = new Writable({
