@@ -1,6 +1,9 @@
 import { startTestBackend, mockServices } from '@backstage/backend-test-utils';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
-import { ServiceFactory } from '@backstage/backend-plugin-api';
+import type {
+  BackendFeature,
+  ServiceFactory,
+} from '@backstage/backend-plugin-api';
 import type { Entity } from '@backstage/catalog-model';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import permissionPlugin from '@backstage/plugin-permission-backend';
@@ -24,6 +27,8 @@ export async function startServicesBackend(options: {
   clusters: object[];
   containerCloud?: object;
   services?: ServiceFactory[];
+  /** more plugins and modules in the backend */
+  features?: BackendFeature[];
   /** the catalog; payments-api (owned by team-payments) when left out */
   entities?: Entity[];
   /** hosts the catalog may read locations from (backend.reading.allow), e.g. localhost:PORT */
@@ -43,6 +48,7 @@ export async function startServicesBackend(options: {
       userInfoFromMemberships(),
       authKeepingActors,
       httpAuthServiceFactory,
+      ...(options.features ?? []),
       ...(options.services ?? []),
       mockServices.rootConfig.factory({
         data: {
