@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { fileDiffSchema } from './nginxViews';
+import { volumeMountPathSchema } from './storageVolumes';
 
 /** The label that names a ConfigMap's (or Secret's) file set. @public */
 export const CONFIG_FILES_LABEL = 'container-cloud.io/config-files';
@@ -137,23 +138,11 @@ export const configFileRollbackSchema = z
 /** @public */
 export type ConfigFileRollback = z.input<typeof configFileRollbackSchema>;
 
-/** An absolute mount path that shadows no system folder and climbs nowhere. @public */
-export const mountPathSchema = z
-  .string()
-  .max(1024)
-  .refine(p => p.startsWith('/'), 'a mount path is absolute (starts with /)')
-  .refine(
-    p => !p.split('/').some(part => part === '..' || part === '.'),
-    'a mount path has no . or .. in it',
-  )
-  .refine(
-    p => !/\/\/|\/$/.test(p),
-    'a mount path has no empty part or trailing /',
-  )
-  .refine(
-    p => !['/proc', '/sys', '/dev'].some(d => p === d || p.startsWith(`${d}/`)),
-    'a mount path is not / and not under /proc, /sys or /dev',
-  );
+/**
+ * A mount path: the volumes' rule (`mountPathProblem`: absolute, not / nor under /proc, /sys,
+ * /dev, no . or ..), one rule for every mount of the storage plugin. @public
+ */
+export const mountPathSchema = volumeMountPathSchema;
 
 /** How a set is mounted: its folder (files updated in place) or each file by subPath. @public */
 export const CONFIG_MOUNT_MODES = ['folder', 'files'] as const;

@@ -16,6 +16,7 @@ import {
   ConfigFileSetList,
   ConfigFileVersion,
   ConfigFileVersionPage,
+  normalMountPath,
 } from '@internal/plugin-container-cloud-common';
 import {
   ContainerCloudClustersService,
@@ -686,7 +687,7 @@ export class ConfigFileService {
       set: set.name,
       objectName: objName,
       secret: set.secret,
-      path: body.path,
+      path: normalMountPath(body.path),
       mode: body.mode,
       containers: body.containers,
       fileNames: Object.keys(files),
@@ -705,7 +706,7 @@ export class ConfigFileService {
       }
     }
     return this.rollout(owner, set, changes, change =>
-      withoutMount(change, set.name, body.path),
+      withoutMount(change, set.name, normalMountPath(body.path)),
     );
   }
 
@@ -726,7 +727,7 @@ export class ConfigFileService {
         target,
         set.kubernetesId,
       )) {
-        if (mountsOf(d, set.name).some(m => m.path === path)) {
+        if (mountsOf(d, set.name).some(m => m.path === normalMountPath(path))) {
           changes.push({
             target,
             deployment: d,

@@ -1,7 +1,11 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { AppsV1Api, CoreV1Api, V1Deployment } from '@kubernetes/client-node';
 import { useLocalCloud } from '@internal/local-cloud/testing';
-import { serviceEntity } from '@internal/plugin-container-cloud-node/testing';
+import {
+  RecordedAuditEvent,
+  recordingAuditor,
+  serviceEntity,
+} from '@internal/plugin-container-cloud-node/testing';
 import request from 'supertest';
 import { startStorageBackend } from './__testUtils__/startStorageBackend';
 
@@ -14,6 +18,7 @@ const ALICE = 'user:default/alice'; // team-payments, owns payments-api
 const BOB = 'user:default/bob'; // team-orders
 const BASE = '/api/storage/services/default/payments-api/config-files';
 const CLUSTERS = ['local-a', 'local-b'] as const;
+const audit: RecordedAuditEvent[] = [];
 type Cluster = (typeof CLUSTERS)[number];
 
 function deployment(namespace: string, kubernetesId: string): V1Deployment {
@@ -93,6 +98,7 @@ describe('config files on the local cloud', () => {
         serviceAccountToken: c.serviceAccountToken,
         caData: c.caData,
       })),
+      services: [recordingAuditor(audit)],
       entities: [
         serviceEntity('payments-api', 'group:default/team-payments', {
           'backstage.io/kubernetes-id': kid,
@@ -158,6 +164,18 @@ describe('config files on the local cloud', () => {
       message: 'new port',
     });
     expect(saved.status).toBe(200);
+    expect(audit).toContainEqual(
+      expect.objectContaining({
+        eventId: 'config-files-save',
+        outcome: 'success',
+        meta: expect.objectContaining({
+          entityRef: 'component:default/payments-api',
+          fileSet: 'app',
+          version: 2,
+          clusters: CLUSTERS.map(c => `${c}/${lc.namespace}: 2`),
+        }),
+      }),
+    );
     for (const cluster of CLUSTERS) {
       const cm = await configMap(cluster, 'app');
       expect(cm?.data).toEqual({ 'application.yaml': 'port: 9090\n' });

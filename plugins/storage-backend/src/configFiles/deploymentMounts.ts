@@ -9,6 +9,7 @@ import {
   CONFIG_FILES_ANNOTATION_PREFIX,
   KUBERNETES_ID_LABEL,
 } from '@internal/plugin-container-cloud-common';
+import { shadows } from '../mounts';
 import {
   ClusterWriteError,
   ContainerCloudClustersService,
@@ -100,9 +101,6 @@ export function mountsObject(
   );
 }
 
-const within = (a: string, b: string) =>
-  a === b || a.startsWith(`${b === '/' ? '' : b}/`);
-
 function containersFor(
   deployment: V1Deployment,
   names?: string[],
@@ -154,10 +152,7 @@ export function withMount(
     if (same) continue;
     for (const m of existing) {
       for (const w of wanted) {
-        if (
-          within(w.mountPath, m.mountPath) ||
-          within(m.mountPath, w.mountPath)
-        ) {
+        if (shadows(w.mountPath, m.mountPath)) {
           throw new InputError(
             `path: ${w.mountPath} would shadow or sit inside ${m.mountPath} (volume ${m.name}) in container ${container.name} of Deployment ${copy.metadata?.name}`,
           );

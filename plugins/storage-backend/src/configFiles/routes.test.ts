@@ -267,6 +267,21 @@ describe('config file routes over HTTP', () => {
       expect(badSet.body.error.message).toContain('file set name');
     });
 
+    it.each([
+      ['/proc/app', 'not at or under /proc'],
+      ['etc/app', 'absolute'],
+      ['/etc/../app', '..'],
+      ['/', 'not the root'],
+    ])('refuses the mount path %s with 400 naming it', async (path, words) => {
+      const res = await send('post', '/app/mounts', ALICE, {
+        path,
+        mode: 'folder',
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain('path');
+      expect(res.body.error.message).toContain(words);
+    });
+
     it('refuses a second set of the same name with 409', async () => {
       const res = await send('post', '', ALICE, {
         name: 'app',

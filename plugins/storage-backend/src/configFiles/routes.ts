@@ -3,6 +3,10 @@ import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { NotFoundError } from '@backstage/errors';
 import { z } from 'zod';
+import type {
+  ConfigFileRollout,
+  ConfigFileSaveResult,
+} from '@internal/plugin-container-cloud-common';
 import {
   configFileDiffQuerySchema,
   configFileDiffSchema,
@@ -62,6 +66,28 @@ function actorOf(credentials: BackstageCredentials): string {
     (credentials.principal as { userEntityRef?: string }).userEntityRef ??
     'unknown'
   );
+}
+
+/** What an audit event records of a save: the version, and where each cluster stands. */
+function savedMeta(result: ConfigFileSaveResult): AuditMeta {
+  return {
+    version: result.set.currentVersion,
+    clusters: result.set.clusters.map(
+      c => `${c.cluster}/${c.namespace}: ${c.version ?? 'none'}`,
+    ),
+  };
+}
+
+/** What an audit event records of a rollout: each Deployment and whether it changed. */
+function rolloutMeta(result: ConfigFileRollout): AuditMeta {
+  return {
+    deployments: result.deployments.map(
+      d =>
+        `${d.cluster}/${d.namespace}/${d.deployment}${
+          d.changed ? '' : ' (unchanged)'
+        }`,
+    ),
+  };
 }
 
 /**
@@ -128,8 +154,15 @@ export function configFileRouteTable(
         schema: configFileSaveResultSchema,
         errors: EDIT_ERRORS,
       },
-      handler: async ({ resource, credentials, body }) =>
-        service.create(resource, actorOf(credentials), body),
+      handler: async ({ resource, credentials, body, audit }) => {
+        const result = await service.create(
+          resource,
+          actorOf(credentials),
+          body,
+        );
+        Object.assign(audit.meta, savedMeta(result));
+        return result;
+      },
     }),
     route({
       method: 'get',
@@ -169,7 +202,7 @@ export function configFileRouteTable(
           params.set,
           body,
         );
-        audit.meta.version = result.set.currentVersion;
+        Object.assign(audit.meta, savedMeta(result));
         return result;
       },
     }),
@@ -273,7 +306,7 @@ export function configFileRouteTable(
           params.set,
           body,
         );
-        audit.meta.version = result.set.currentVersion;
+        Object.assign(audit.meta, savedMeta(result));
         return result;
       },
     }),
@@ -300,8 +333,11 @@ export function configFileRouteTable(
           409: 'a Deployment changed meanwhile (`current`), or a cluster refused the file set',
         },
       },
-      handler: async ({ resource, params, body }) =>
-        service.mount(resource, params.set, body),
+      handler: async ({ resource, params, body, audit }) => {
+        const result = await service.mount(resource, params.set, body);
+        Object.assign(audit.meta, rolloutMeta(result));
+        return result;
+      },
     }),
     route({
       method: 'delete',
@@ -317,8 +353,11 @@ export function configFileRouteTable(
         schema: configFileRolloutSchema,
         errors: { 409: 'a Deployment changed meanwhile (`current`)' },
       },
-      handler: async ({ resource, params, query }) =>
-        service.unmount(resource, params.set, query.path),
+      handler: async ({ resource, params, query, audit }) => {
+        const result = await service.unmount(resource, params.set, query.path);
+        Object.assign(audit.meta, rolloutMeta(result));
+        return result;
+      },
     }),
     route({
       method: 'post',
@@ -336,8 +375,11 @@ export function configFileRouteTable(
         schema: configFileRolloutSchema,
         errors: { 409: 'a Deployment changed meanwhile (`current`)' },
       },
-      handler: async ({ resource, params }) =>
-        service.restart(resource, params.set),
+      handler: async ({ resource, params, audit }) => {
+        const result = await service.restart(resource, params.set);
+        Object.assign(audit.meta, rolloutMeta(result));
+        return result;
+      },
     }),
   ];
 }
