@@ -2,7 +2,11 @@ import type {
   AuditorService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { ApiException, V1Deployment } from '@kubernetes/client-node';
+import {
+  ApiException,
+  V1ConfigMap,
+  V1Deployment,
+} from '@kubernetes/client-node';
 import type { FailoverStepState } from '@internal/plugin-container-cloud-common';
 import {
   ContainerCloudClustersService,
@@ -202,6 +206,7 @@ export class FailoverRunner {
       kubernetesId: step.kubernetesId,
     };
     try {
+      const maps = await this.copyConfigMaps(run, step);
       let created = false;
       try {
         await clusters
@@ -222,7 +227,9 @@ export class FailoverRunner {
         'scaling-up',
         `${created ? 'created' : 'scaled'} in ${run.target} to ${
           step.targetReplicas
-        } replica(s)`,
+        } replica(s)${
+          maps.length ? `, with ConfigMap(s) ${maps.join(', ')}` : ''
+        }`,
       );
     } catch (error) {
       await this.record(
@@ -232,6 +239,39 @@ export class FailoverRunner {
         `scaling up in ${run.target}: ${messageOf(error)}`,
       );
     }
+  }
+
+  /**
+   * Creates the ConfigMaps read from the source that the target lacks; one the target has is left
+   * as it is (it may be the target's own configuration).
+   */
+  private async copyConfigMaps(
+    run: StoredRun,
+    step: StoredStep,
+  ): Promise<string[]> {
+    const maps = step.configMaps
+      ? (JSON.parse(step.configMaps) as V1ConfigMap[])
+      : [];
+    const created: string[] = [];
+    for (const map of maps) {
+      try {
+        await this.deps.clusters
+          .connection(run.target)
+          .core.createNamespacedConfigMap({
+            namespace: step.namespace,
+            body: map,
+            fieldManager: FIELD_MANAGER,
+          });
+        created.push(map.metadata!.name!);
+      } catch (error) {
+        if (statusOf(error) !== 409) {
+          throw new Error(
+            `ConfigMap ${map.metadata?.name}: ${describeKubeError(error)}`,
+          );
+        }
+      }
+    }
+    return created;
   }
 
   /** Creates the Deployment in the target; false when it exists already (an earlier attempt). */

@@ -11,7 +11,13 @@ import type {
   FailoverRun,
 } from '@internal/plugin-container-cloud-common';
 import type { ContainerCloudClustersService } from '@internal/plugin-container-cloud-node';
-import { FailoverPlanner, PlanRequest, previewOf } from './FailoverPlanner';
+import type { V1Deployment } from '@kubernetes/client-node';
+import {
+  FailoverPlanner,
+  PlannedMove,
+  PlanRequest,
+  previewOf,
+} from './FailoverPlanner';
 import { FailoverStore, RunState, runView } from './FailoverStore';
 
 /** A 409 that carries the run as it is now. */
@@ -69,6 +75,7 @@ export class FailoverService {
         );
       }
     }
+    const configMaps = await this.configMapsOf(plan.source, moving);
     const run = await store.create({
       id: randomUUID(),
       source: plan.source,
@@ -82,6 +89,7 @@ export class FailoverService {
         replicas: s.replicas,
         targetReplicas: s.targetReplicas + s.replicas,
         sourceSpec: JSON.stringify(s.source),
+        configMaps: configMaps.get(s) ?? null,
         state: s.action === 'move' ? 'pending' : 'skipped',
         reason: s.reason,
       })),
@@ -91,6 +99,46 @@ export class FailoverService {
     );
     this.wake();
     return runView(run);
+  }
+
+  /**
+   * The ConfigMaps each moving Deployment refers to, read from the source now (JSON per move), so
+   * the runner can create them in the target; none for a source that does not answer (the step's
+   * reason then says so if its pods cannot start).
+   */
+  private async configMapsOf(source: string, moving: PlannedMove[]) {
+    const result = new Map<PlannedMove, string>();
+    if (!this.deps.clusters.health()[source]?.reachable) return result;
+    const core = this.deps.clusters.connection(source).core;
+    for (const move of moving) {
+      const names = referencedConfigMaps(move.source);
+      try {
+        const maps = await Promise.all(
+          names.map(async name => {
+            const map = await core.readNamespacedConfigMap({
+              namespace: move.namespace,
+              name,
+            });
+            return {
+              metadata: {
+                name,
+                namespace: move.namespace,
+                labels: map.metadata?.labels,
+                annotations: map.metadata?.annotations,
+              },
+              data: map.data,
+              binaryData: map.binaryData,
+            };
+          }),
+        );
+        result.set(move, JSON.stringify(maps));
+      } catch (error) {
+        this.deps.logger.warn(
+          `failover: could not read the ConfigMaps of ${move.namespace}/${move.deployment} in ${source}: ${error}`,
+        );
+      }
+    }
+    return result;
   }
 
   async get(id: string): Promise<FailoverRun> {
@@ -144,4 +192,29 @@ export class FailoverService {
       this.deps.logger.debug(`failover runner not woken: ${error}`);
     });
   }
+}
+
+/** The ConfigMaps a Deployment's pods refer to (volumes, env and envFrom), each named once. */
+export function referencedConfigMaps(deployment: V1Deployment): string[] {
+  const pod = deployment.spec?.template?.spec;
+  const names = new Set<string>();
+  for (const volume of pod?.volumes ?? []) {
+    if (volume.configMap?.name) names.add(volume.configMap.name);
+    for (const source of volume.projected?.sources ?? []) {
+      if (source.configMap?.name) names.add(source.configMap.name);
+    }
+  }
+  for (const c of [
+    ...(pod?.containers ?? []),
+    ...(pod?.initContainers ?? []),
+  ]) {
+    for (const from of c.envFrom ?? []) {
+      if (from.configMapRef?.name) names.add(from.configMapRef.name);
+    }
+    for (const env of c.env ?? []) {
+      const name = env.valueFrom?.configMapKeyRef?.name;
+      if (name) names.add(name);
+    }
+  }
+  return [...names].sort();
 }

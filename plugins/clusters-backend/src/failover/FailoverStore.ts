@@ -15,6 +15,8 @@ export interface StoredStep extends FailoverStep {
   seq: number;
   /** the source Deployment as planned (JSON) */
   sourceSpec: string;
+  /** the ConfigMaps it refers to, read from the source when planned (JSON); null: not read */
+  configMaps: string | null;
 }
 
 export interface StoredRun extends Omit<FailoverRun, 'steps'> {
@@ -63,6 +65,7 @@ export class FailoverStore {
         replicas: s.replicas,
         target_replicas: s.targetReplicas,
         source_spec: s.sourceSpec,
+        config_maps: s.configMaps,
         state: s.state,
         reason: s.reason,
         updated_at: at,
@@ -164,6 +167,7 @@ function runFrom(run: any, steps: any[]): StoredRun {
       replicas: Number(s.replicas),
       targetReplicas: Number(s.target_replicas),
       sourceSpec: s.source_spec,
+      configMaps: s.config_maps ?? null,
       state: s.state,
       reason: s.reason ?? null,
       updatedAt: s.updated_at,
@@ -175,6 +179,6 @@ function runFrom(run: any, steps: any[]): StoredRun {
 export function runView(run: StoredRun): FailoverRun {
   return {
     ...run,
-    steps: run.steps.map(({ seq, sourceSpec, ...step }) => step),
+    steps: run.steps.map(({ seq, sourceSpec, configMaps, ...step }) => step),
   };
 }

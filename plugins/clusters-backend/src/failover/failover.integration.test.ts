@@ -3,7 +3,7 @@ import {
   TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { AppsV1Api } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
 import type {
   FailoverPreview,
   FailoverRun,
@@ -42,6 +42,7 @@ describe.each(databases.eachSupportedId())(
     const tag = databaseId === 'SQLITE_3' ? 'lite' : 'pg';
     const MOVED = [`fo-alpha-${tag}`, `fo-beta-${tag}`, `fo-gamma-${tag}`];
     const PINNED = `fo-pinned-${tag}`; // its placements leave local-a out
+    const CONFIGURED = `fo-conf-${tag}`; // reads a ConfigMap
 
     const apps = (cluster: 'local-a' | 'local-b') =>
       lc.kubeConfig(cluster).makeApiClient(AppsV1Api);
@@ -91,7 +92,7 @@ describe.each(databases.eachSupportedId())(
           },
         },
         entities: [
-          ...MOVED.map(name =>
+          ...[...MOVED, CONFIGURED].map(name =>
             serviceEntity(name, 'group:default/team-payments'),
           ),
           serviceEntity(PINNED, 'group:default/team-payments', {
@@ -332,6 +333,75 @@ describe.each(databases.eachSupportedId())(
             e.eventId === 'cluster-failover-start' && e.outcome === 'success',
         ),
       ).toHaveLength(1);
+    });
+
+    it('creates the ConfigMaps a moved service reads in the target, from a source that answers', async () => {
+      const core = (cluster: 'local-a' | 'local-b') =>
+        lc.kubeConfig(cluster).makeApiClient(CoreV1Api);
+      await core('local-b').createNamespacedConfigMap({
+        namespace: lc.namespace,
+        body: {
+          metadata: { name: CONFIGURED, namespace: lc.namespace },
+          data: { GREETING: 'hello from local-b' },
+        },
+      });
+      const body = serviceDeployment({
+        namespace: lc.namespace,
+        name: CONFIGURED,
+        replicas: 2,
+      });
+      const container = body.spec.template.spec.containers[0];
+      body.spec.template.spec.containers[0] = Object.assign(container, {
+        envFrom: [{ configMapRef: { name: CONFIGURED } }],
+      });
+      await apps('local-b').createNamespacedDeployment({
+        namespace: lc.namespace,
+        body,
+      });
+      const backend = backends[backends.length - 1];
+      await poll('local-b answering, with the new service', async () => {
+        const res = await request(backend.server)
+          .get('/api/clusters/clusters/local-b')
+          .set('Authorization', OPS());
+        return res.body.cluster?.reachable &&
+          res.body.cluster.services.some(
+            (x: { kubernetesId: string }) => x.kubernetesId === CONFIGURED,
+          )
+          ? res.body
+          : undefined;
+      });
+      const started = await request(backend.server)
+        .post('/api/clusters/failover/runs')
+        .set('Authorization', OPS())
+        .send({
+          source: 'local-b',
+          target: 'local-a',
+          services: [CONFIGURED],
+        });
+      expect(started.status).toBe(201);
+      const done = await poll('the run done', async () => {
+        const res = await request(backend.server)
+          .get(`/api/clusters/failover/runs/${started.body.id}`)
+          .set('Authorization', OPS());
+        return res.body.state === 'done'
+          ? (res.body as FailoverRun)
+          : undefined;
+      });
+      expect(done.steps.map(x => x.state)).toEqual(['scaled-down']);
+      expect(done.steps[0].reason).toBe('scaled to 0 in local-b');
+      const map = await core('local-a').readNamespacedConfigMap({
+        namespace: lc.namespace,
+        name: CONFIGURED,
+      });
+      expect(map.data).toEqual({ GREETING: 'hello from local-b' });
+      expect(await replicasOf('local-a', CONFIGURED)).toBe(2);
+      expect(await replicasOf('local-b', CONFIGURED)).toBe(0);
+      const scaledUp = audit.find(
+        e => e.meta?.kubernetesId === CONFIGURED && e.meta?.to === 'scaling-up',
+      );
+      expect(scaledUp?.meta?.reason).toBe(
+        `created in local-a to 2 replica(s), with ConfigMap(s) ${CONFIGURED}`,
+      );
     });
   },
 );

@@ -89,6 +89,8 @@ export function FailoverDialog(props: {
           value={target}
           onChange={e => setTarget(e.target.value as string)}
           margin="normal"
+          SelectProps={{ displayEmpty: true }}
+          InputLabelProps={{ shrink: true }}
         >
           <MenuItem value={FREEST}>Choose by free capacity</MenuItem>
           {props.clusters
