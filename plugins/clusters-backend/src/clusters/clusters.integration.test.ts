@@ -92,7 +92,10 @@ describe('the clusters page data on the local cloud', () => {
       deployments: 1,
       replicas: 3,
       readyReplicas: 3,
-      requested: { cpuCores: expect.closeTo(0.15, 6), memoryBytes: 3 * 32 * 2 ** 20 },
+      requested: {
+        cpuCores: expect.closeTo(0.15, 6),
+        memoryBytes: 3 * 32 * 2 ** 20,
+      },
     });
     // a labelled workload no Component claims still shows, without an owner
     const seeded = clusters[1].services.find(
