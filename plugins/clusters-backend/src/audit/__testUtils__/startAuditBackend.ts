@@ -84,22 +84,27 @@ export const auditingServicesPlugin = createBackendPlugin({
 export async function startAuditBackend(options: {
   knex: Knex;
   features?: (BackendFeature | ServiceFactory)[];
+  /** more catalog entities beside payments-api and orders-api */
   entities?: Entity[];
+  /** the services in place of payments-api (team-payments) and orders-api (team-orders) */
+  services?: Entity[];
+  /** in place of `auditingServicesPlugin`, e.g. the real services backend */
+  servicesPlugin?: BackendFeature;
   config?: object;
   kubernetesClusters?: object[];
 }) {
+  const services = options.services ?? [
+    serviceEntity('payments-api', 'group:default/team-payments'),
+    serviceEntity('orders-api', 'group:default/team-orders'),
+  ];
   const backend = await startTestBackend({
     features: [
       permissionPlugin,
       catalogPlugin,
       policyModule,
       clustersPlugin,
-      auditingServicesPlugin,
-      catalogFixtures([
-        serviceEntity('payments-api', 'group:default/team-payments'),
-        serviceEntity('orders-api', 'group:default/team-orders'),
-        ...(options.entities ?? []),
-      ]),
+      options.servicesPlugin ?? auditingServicesPlugin,
+      catalogFixtures([...services, ...(options.entities ?? [])]),
       userInfoFromMemberships(),
       authKeepingActors,
       httpAuthServiceFactory,
@@ -126,10 +131,10 @@ export async function startAuditBackend(options: {
       }),
     ],
   });
-  for (const name of ['payments-api', 'orders-api']) {
+  for (const service of services) {
     await waitForEntity(
       `http://localhost:${backend.server.port()}`,
-      `component/default/${name}`,
+      `component/default/${service.metadata.name}`,
     );
   }
   return backend;
