@@ -5,6 +5,7 @@ const target = {
   cluster: 'c1',
   namespace: 'payments',
   deployment: 'api',
+  resourceVersion: '7',
   container: 'app',
 };
 
