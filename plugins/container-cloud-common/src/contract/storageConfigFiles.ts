@@ -122,6 +122,12 @@ export const configFileSaveSchema = z
       .min(1),
     files,
     message: message.default(''),
+    overwriteClusterEdits: z
+      .boolean()
+      .default(false)
+      .describe(
+        'replace ConfigMaps someone edited in a cluster (else such a save is a 409 naming them)',
+      ),
   })
   .strict();
 /** @public */
@@ -133,6 +139,7 @@ export const configFileRollbackSchema = z
     version: z.number().int().min(1),
     baseVersion: z.number().int().min(1),
     message: message.optional(),
+    overwriteClusterEdits: z.boolean().default(false),
   })
   .strict();
 /** @public */
@@ -278,6 +285,8 @@ export const configFileClusterStateSchema = z.object({
   /** the version the ConfigMap (Secret) carries; null when there is none */
   version: z.number().int().nullable(),
   resourceVersion: z.string().nullable(),
+  /** the object's text is no longer what the portal wrote: someone edited it in the cluster */
+  editedInCluster: z.boolean(),
   /** when the cluster could not be read */
   error: z.string().optional(),
 });

@@ -44,6 +44,7 @@ import {
 import { fileDiffs } from './fileDiff';
 import {
   ClusterSnapshot,
+  editedInCluster,
   fileInfos,
   setChecksum,
   setView,
@@ -366,7 +367,12 @@ export class ConfigFileService {
     owner: ConfigFileOwner,
     actor: string,
     name: string,
-    body: { baseVersion: number; files: FileInputs; message: string },
+    body: {
+      baseVersion: number;
+      files: FileInputs;
+      message: string;
+      overwriteClusterEdits?: boolean;
+    },
     rollbackOf?: number,
   ): Promise<ConfigFileSaveResult> {
     const targets = this.writeTargets(owner);
@@ -376,6 +382,9 @@ export class ConfigFileService {
     }
     const files = await this.resolveFiles(set, body.baseVersion, body.files);
     const previous = await this.filesOf(set, body.baseVersion);
+    if (!body.overwriteClusterEdits) {
+      await this.refuseClusterEdits(owner, set, targets, previous);
+    }
     let version: number;
     try {
       version = await this.store.addVersion(set, body.baseVersion, {
@@ -413,7 +422,12 @@ export class ConfigFileService {
     owner: ConfigFileOwner,
     actor: string,
     name: string,
-    body: { version: number; baseVersion: number; message?: string },
+    body: {
+      version: number;
+      baseVersion: number;
+      message?: string;
+      overwriteClusterEdits?: boolean;
+    },
   ): Promise<ConfigFileSaveResult> {
     const set = await this.findSet(owner, name);
     const old = await this.filesOf(set, body.version);
@@ -428,8 +442,45 @@ export class ConfigFileService {
           content,
         })),
         message: body.message ?? `rolled back to version ${body.version}`,
+        overwriteClusterEdits: body.overwriteClusterEdits,
       },
       body.version,
+    );
+  }
+
+  /**
+   * A 409 before anything is saved when an object was edited in a cluster (kubectl edit) since
+   * the portal wrote it: a save would overwrite those edits unseen. The page shows them and may
+   * save again with `overwriteClusterEdits`.
+   */
+  private async refuseClusterEdits(
+    owner: ConfigFileOwner,
+    set: StoredSet,
+    targets: Placement[],
+    previous: Record<string, string>,
+  ) {
+    const name = objectName(set.kubernetesId, set.name);
+    const edited: string[] = [];
+    for (const target of targets) {
+      const o = await this.objects.read(target, name, set.secret);
+      if (
+        o &&
+        o.set === set.name &&
+        editedInCluster(o, setChecksum(previous))
+      ) {
+        edited.push(`${target.cluster} (${target.namespace})`);
+      }
+    }
+    if (edited.length === 0) return;
+    throw Object.assign(
+      new ConflictError(
+        `the ${
+          set.secret ? 'Secret' : 'ConfigMap'
+        } ${name} was edited in cluster ${edited.join(
+          ', ',
+        )} since the portal wrote it; nothing was saved. Saving would overwrite those edits: look at them, then save again choosing to overwrite them`,
+      ),
+      { current: await this.viewOf(owner, set) },
     );
   }
 

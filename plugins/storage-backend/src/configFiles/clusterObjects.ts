@@ -27,6 +27,8 @@ export interface ClusterObject {
   /** the saved version it carries (its annotation); null when it was made by someone else */
   version: number | null;
   resourceVersion: string;
+  /** the checksum annotation our last write left; null when none */
+  checksum: string | null;
   kubernetesId?: string;
   set?: string;
 }
@@ -64,6 +66,7 @@ function toObject(o: V1ConfigMap | V1Secret, secret: boolean): ClusterObject {
     files: decode(o.data, secret),
     version: version && /^\d+$/.test(version) ? Number(version) : null,
     resourceVersion: o.metadata?.resourceVersion ?? '',
+    checksum: o.metadata?.annotations?.[CHECKSUM_ANNOTATION] ?? null,
     kubernetesId: o.metadata?.labels?.[KUBERNETES_ID_LABEL],
     set: o.metadata?.labels?.[CONFIG_FILES_LABEL],
   };

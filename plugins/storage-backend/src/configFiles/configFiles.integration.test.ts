@@ -357,6 +357,50 @@ describe('config files on the local cloud', () => {
     }
   });
 
+  it('refuses to overwrite an edit made in the cluster unless told to', async () => {
+    const cm = (await configMap('local-a', 'legacy'))!;
+    await core('local-a').replaceNamespacedConfigMap({
+      name: cm.metadata!.name!,
+      namespace: lc.namespace,
+      body: {
+        ...cm,
+        data: { 'legacy.ini': '[main]\nkey = edited-by-kubectl\n' },
+      },
+    });
+    const body = {
+      baseVersion: 1,
+      files: [{ name: 'legacy.ini', content: '[main]\nkey = 2\n' }],
+    };
+    const refused = await send('put', '/legacy', body);
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain(
+      `edited in cluster local-a (${lc.namespace})`,
+    );
+    expect(refused.body.current.clusters[0]).toMatchObject({
+      cluster: 'local-a',
+      editedInCluster: true,
+    });
+    expect(
+      (await configMap('local-a', 'legacy'))?.data?.['legacy.ini'],
+    ).toContain('edited-by-kubectl');
+    const forced = await send('put', '/legacy', {
+      ...body,
+      overwriteClusterEdits: true,
+    });
+    expect(forced.status).toBe(200);
+    for (const cluster of CLUSTERS) {
+      expect((await configMap(cluster, 'legacy'))?.data).toEqual({
+        'legacy.ini': '[main]\nkey = 2\n',
+      });
+    }
+    expect(
+      forced.body.set.clusters.map((c: any) => [c.version, c.editedInCluster]),
+    ).toEqual([
+      [2, false],
+      [2, false],
+    ]);
+  });
+
   it('keeps a secret set in a Secret and never answers its content', async () => {
     const SECRET = `s3cr3t-${kid}`;
     const created = await send('post', '', {

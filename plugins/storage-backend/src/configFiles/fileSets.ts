@@ -36,6 +36,19 @@ export function setChecksum(files: Record<string, string>): string {
   return hash.digest('hex');
 }
 
+/**
+ * Whether someone edited the object in the cluster since the portal wrote it: its text no longer
+ * matches the checksum our write left (an object without one, e.g. adopted, counts as edited when
+ * it differs from `expectedChecksum`, the version the portal believes it holds).
+ */
+export function editedInCluster(
+  o: ClusterObject,
+  expectedChecksum?: string,
+): boolean {
+  if (o.checksum) return setChecksum(o.files) !== o.checksum;
+  return expectedChecksum ? setChecksum(o.files) !== expectedChecksum : false;
+}
+
 /** What every reader may see of the files: names, formats, sizes and checksums. */
 export function fileInfos(files: Record<string, string>): ConfigFileInfo[] {
   return Object.entries(sortedFiles(files)).map(([name, text]) => ({
@@ -68,6 +81,7 @@ export function setView(
       namespace: s.namespace,
       version: o?.version ?? null,
       resourceVersion: o?.resourceVersion ?? null,
+      editedInCluster: o ? editedInCluster(o, current.checksum) : false,
       ...(s.error ? { error: s.error } : {}),
     };
   });

@@ -39,12 +39,14 @@ const appConfig: ConfigFileSet = {
       namespace: 'payments',
       version: 2,
       resourceVersion: '9',
+      editedInCluster: false,
     },
     {
       cluster: 'local-b',
       namespace: 'payments',
       version: 2,
       resourceVersion: '7',
+      editedInCluster: false,
     },
   ],
   mounts: [
@@ -245,6 +247,48 @@ describe('ConfigFilesTab', () => {
     expect(
       screen.getByRole('button', { name: /Reload version 3/ }),
     ).toBeInTheDocument();
+  });
+
+  it('saves over an edit made in a cluster only when told to', async () => {
+    const edited = {
+      ...appConfig,
+      clusters: [{ ...appConfig.clusters[0], editedInCluster: true }],
+    };
+    const save = jest
+      .fn()
+      .mockRejectedValueOnce(
+        new ContainerCloudApiError(
+          'the ConfigMap payments-api-app-config was edited in cluster local-a (payments) since the portal wrote it; nothing was saved',
+          { status: 409, current: edited },
+        ),
+      )
+      .mockResolvedValueOnce(saveResult({ ...appConfig, currentVersion: 3 }));
+    const api = fakeApi({ save });
+    await renderTab(api);
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'edit app-config' }),
+    );
+    await screen.findByLabelText('Content of application.yaml');
+    await waitFor(() => expect(api.version).toHaveBeenCalled());
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'edited in cluster local-a',
+    );
+    expect(screen.queryByRole('button', { name: /Reload version/ })).toBeNull();
+    fireEvent.click(
+      screen.getByRole('button', {
+        name: 'Overwrite the edits made in local-a and save',
+      }),
+    );
+    await waitFor(() =>
+      expect(save).toHaveBeenLastCalledWith(REF, 'app-config', {
+        baseVersion: 2,
+        files: [{ name: 'application.yaml', content: 'port: 8080\n' }],
+        message: '',
+        overwriteClusterEdits: true,
+      }),
+    );
+    expect(save).toHaveBeenCalledTimes(2);
   });
 
   it('keeps a secret’s hidden text unless it is replaced', async () => {

@@ -42,7 +42,9 @@ function clustersText(set: ConfigFileSet): string {
     .map(c =>
       c.error
         ? `${c.cluster}: unreadable`
-        : `${c.cluster}: ${c.version === null ? 'missing' : `v${c.version}`}`,
+        : `${c.cluster}: ${c.version === null ? 'missing' : `v${c.version}`}${
+            c.editedInCluster ? ' (edited in the cluster)' : ''
+          }`,
     )
     .join(', ');
 }

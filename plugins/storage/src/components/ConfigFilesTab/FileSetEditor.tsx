@@ -58,6 +58,8 @@ export function FileSetEditor(props: {
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string>();
   const [stale, setStale] = useState<number>();
+  // clusters where someone edited the ConfigMap outside the portal (a save would overwrite it)
+  const [editedIn, setEditedIn] = useState<string[]>([]);
 
   const load = async (reveal = false) => {
     if (!set) return;
@@ -113,9 +115,10 @@ export function FileSetEditor(props: {
     setSelected(0);
   };
 
-  const save = async () => {
+  const save = async (overwriteClusterEdits = false) => {
     setSaving(true);
     setError(undefined);
+    setEditedIn([]);
     try {
       const body = files.map(f => ({ name: f.name, content: f.content }));
       const result = set
@@ -123,14 +126,25 @@ export function FileSetEditor(props: {
             baseVersion: base!,
             files: body,
             message,
+            ...(overwriteClusterEdits ? { overwriteClusterEdits } : {}),
           })
         : await api.create(entity, { name, secret, files: body, message });
       props.onSaved(result);
     } catch (e) {
       setError(errorMessage(e));
       if (e instanceof ContainerCloudApiError && e.status === 409) {
-        const current = e.current as { currentVersion?: number } | undefined;
-        setStale(current?.currentVersion);
+        const current = e.current as Partial<ConfigFileSet> | undefined;
+        if (
+          current?.currentVersion !== undefined &&
+          current.currentVersion !== base
+        ) {
+          setStale(current.currentVersion);
+        }
+        setEditedIn(
+          (current?.clusters ?? [])
+            .filter(c => c.editedInCluster)
+            .map(c => c.cluster),
+        );
       }
     } finally {
       setSaving(false);
@@ -258,6 +272,11 @@ export function FileSetEditor(props: {
             {error}
           </Typography>
         )}
+        {editedIn.length > 0 && (
+          <Button size="small" color="secondary" onClick={() => save(true)}>
+            Overwrite the edits made in {editedIn.join(', ')} and save
+          </Button>
+        )}
         {stale !== undefined && (
           <Button size="small" onClick={() => load()}>
             Reload version {stale} (your changes here are dropped)
@@ -270,7 +289,7 @@ export function FileSetEditor(props: {
           color="primary"
           variant="contained"
           disabled={saving || loading || files.length === 0 || (!set && !name)}
-          onClick={save}
+          onClick={() => save()}
         >
           {saving ? 'Saving…' : 'Save'}
         </Button>
