@@ -64,6 +64,7 @@ function countingScheduler(
       return {
         scheduleTask,
         triggerTask: id => real.triggerTask(id),
+        cancelTask: id => real.cancelTask(id),
         getScheduledTasks: () => real.getScheduledTasks(),
         createScheduledTaskRunner: schedule => ({
           run: task => scheduleTask({ ...task, ...schedule }),
