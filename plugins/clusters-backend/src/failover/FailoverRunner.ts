@@ -142,10 +142,12 @@ export class FailoverRunner {
 
     // 3. scale down in the source
     run = (await store.get(id))!;
-    for (const step of run.steps.filter(s => s.state === 'ready')) {
-      if (this.abandoned) return undefined;
-      await this.scaleDown(run, step);
-    }
+    await this.inParallel(
+      id,
+      run.steps.filter(s => s.state === 'ready'),
+      step => this.scaleDown(run!, step),
+    );
+    if (this.abandoned) return undefined;
     run = (await store.get(id))!;
     if (run.steps.every(s => STEP_DONE.includes(s.state))) {
       await store.transition(id, ['running'], 'done');
