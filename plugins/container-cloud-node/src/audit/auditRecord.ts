@@ -40,7 +40,7 @@ export interface AuditRecord {
   meta: JsonObject;
 }
 
-/** What Backstage's auditor hands its log function for an outcome (its `AuditorEvent`). */
+/** What Backstage's auditor hands its log function for an outcome (its `AuditorEvent`). @public */
 export interface AuditorOutcomeEvent {
   plugin: string;
   eventId: string;
