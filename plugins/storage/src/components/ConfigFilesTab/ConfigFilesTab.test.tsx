@@ -371,6 +371,51 @@ describe('ConfigFilesTab', () => {
     );
   });
 
+  it('restarts the Deployments whose subPath mounts run an older version', async () => {
+    const api = fakeApi();
+    await renderTab(api);
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'mounts app-config' }),
+    );
+    fireEvent.click(
+      await screen.findByRole('button', { name: /^Rolling restart/ }),
+    );
+    await waitFor(() =>
+      expect(api.restart).toHaveBeenCalledWith(REF, 'app-config'),
+    );
+  });
+
+  it('adds uploaded files to the set being created', async () => {
+    const api = fakeApi();
+    await renderTab(api);
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'Add file set' }),
+    );
+    fireEvent.change(screen.getByLabelText(/File set name/), {
+      target: { value: 'uploaded' },
+    });
+    const upload = new File(['<a/>\n'], 'logback.xml', { type: 'text/xml' });
+    fireEvent.change(screen.getByLabelText('Upload files'), {
+      target: { files: [upload] },
+    });
+    expect(
+      await screen.findByRole('tab', { name: 'logback.xml' }),
+    ).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('tab', { name: 'application.yaml' }));
+    fireEvent.click(
+      screen.getByRole('button', { name: 'Remove application.yaml' }),
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() =>
+      expect(api.create).toHaveBeenCalledWith(REF, {
+        name: 'uploaded',
+        secret: false,
+        files: [{ name: 'logback.xml', content: '<a/>\n' }],
+        message: '',
+      }),
+    );
+  });
+
   it('shows why a mounted set cannot be deleted', async () => {
     const api = fakeApi({
       remove: jest.fn(async () => {

@@ -25,6 +25,16 @@ import {
 import { configFilesApiRef } from '../../api/ConfigFilesClient';
 import { editorLanguage, errorMessage, formatHelp } from './formats';
 
+/** A picked file's text (FileReader: what every browser, and jsdom, reads files with). */
+function readText(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result ?? ''));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsText(file);
+  });
+}
+
 /** A file in the editor; no content: a secret's text, kept as saved unless replaced. */
 interface EditedFile {
   name: string;
@@ -51,7 +61,7 @@ export function FileSetEditor(props: {
     set ? [] : [{ name: 'application.yaml', content: '' }],
   );
   const [base, setBase] = useState(set?.currentVersion);
-  const [selected, setSelected] = useState(0);
+  const [selectedName, setSelectedName] = useState<string>();
   const [newFile, setNewFile] = useState('');
   const [message, setMessage] = useState('');
   const [loading, setLoading] = useState(Boolean(set));
@@ -89,30 +99,34 @@ export function FileSetEditor(props: {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
-  const file = files[selected];
+  // the shown file by name: uploads and removals change the indexes
+  const index = Math.max(
+    files.findIndex(f => f.name === selectedName),
+    0,
+  );
+  const file = files[index];
   const update = (content: string) =>
     setFiles(all =>
-      all.map((f, i) => (i === selected ? { ...f, content } : f)),
+      all.map(f => (f.name === file?.name ? { ...f, content } : f)),
     );
   const addFile = (fileName: string, content = '') => {
-    const at = files.findIndex(f => f.name === fileName);
-    if (at >= 0) {
-      setFiles(all => all.map((f, i) => (i === at ? { ...f, content } : f)));
-      setSelected(at);
-    } else {
-      setFiles(all => [...all, { name: fileName, content }]);
-      setSelected(files.length);
-    }
+    setFiles(all =>
+      all.some(f => f.name === fileName)
+        ? all.map(f => (f.name === fileName ? { ...f, content } : f))
+        : [...all, { name: fileName, content }],
+    );
+    setSelectedName(fileName);
   };
   const upload = async (event: ChangeEvent<HTMLInputElement>) => {
-    for (const f of Array.from(event.target.files ?? [])) {
-      addFile(f.name, await f.text());
+    const input = event.target;
+    for (const f of Array.from(input.files ?? [])) {
+      addFile(f.name, await readText(f));
     }
-    event.target.value = '';
+    input.value = '';
   };
   const removeFile = () => {
-    setFiles(all => all.filter((_, i) => i !== selected));
-    setSelected(0);
+    setFiles(all => all.filter(f => f.name !== file?.name));
+    setSelectedName(undefined);
   };
 
   const save = async (overwriteClusterEdits = false) => {
@@ -198,8 +212,8 @@ export function FileSetEditor(props: {
           </Box>
         )}
         <Tabs
-          value={Math.min(selected, Math.max(files.length - 1, 0))}
-          onChange={(_e, i) => setSelected(i)}
+          value={index}
+          onChange={(_e, i) => setSelectedName(files[i]?.name)}
           variant="scrollable"
           aria-label="files"
         >

@@ -134,6 +134,14 @@ export function MountDialog(props: {
         )}
       </DialogContent>
       <DialogActions>
+        {set.mounts.some(m => m.mode === 'files' && !m.current) && (
+          <Button
+            disabled={busy}
+            onClick={() => run(() => api.restart(entity, set.name))}
+          >
+            Rolling restart (subPath mounts run an older version)
+          </Button>
+        )}
         <Button onClick={props.onClose}>Close</Button>
         <Button
           color="primary"
