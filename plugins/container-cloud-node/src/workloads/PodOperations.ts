@@ -37,14 +37,20 @@ export class PodOperations {
       await this.connection.core.deleteNamespacedPod({
         namespace: target.namespace,
         name: target.name,
-        // only this pod, as we read it: not a newer one with the same name
-        body: { preconditions: { uid: pod.metadata?.uid } },
+        // only this pod, as we read it (and checked its label): not a newer one with the same
+        // name, nor this one relabelled since
+        body: {
+          preconditions: {
+            uid: pod.metadata?.uid,
+            resourceVersion: pod.metadata?.resourceVersion,
+          },
+        },
       });
     } catch (error) {
       if (statusOf(error) === 404) throw this.notFound(target);
       if (statusOf(error) === 409) {
         throw new ConflictError(
-          `pod ${target.namespace}/${target.name} was replaced meanwhile; reload`,
+          `pod ${target.namespace}/${target.name} was replaced or changed meanwhile; reload`,
         );
       }
       throw new ClusterWriteError(
