@@ -361,6 +361,88 @@ describe('config file routes over HTTP', () => {
       expect(service.status).toBe(403);
     });
 
+    it('answers no route of the table with a secret’s text, but the secret route to its owners', async () => {
+      const SECRET = 'table-scan-secret-7f3a';
+      const files = [{ name: 'app.properties', content: `key=${SECRET}\n` }];
+      const created = await send('post', '', ALICE, {
+        name: 'vault',
+        secret: true,
+        files,
+      });
+      expect(created.status).toBe(201);
+      // one request per route of the table, about the secret set; deletes last
+      const requests: Record<string, { path: string; body?: object }> = {
+        'GET /services/:namespace/:name/config-files': { path: '' },
+        'POST /services/:namespace/:name/config-files': {
+          path: '',
+          body: { name: 'vault', secret: true, files },
+        },
+        'GET /services/:namespace/:name/config-files/:set': { path: '/vault' },
+        'PUT /services/:namespace/:name/config-files/:set': {
+          path: '/vault',
+          body: {
+            baseVersion: 1,
+            files: [
+              { name: 'app.properties' },
+              { name: 'more.properties', content: `k=${SECRET}\n` },
+            ],
+          },
+        },
+        'GET /services/:namespace/:name/config-files/:set/versions': {
+          path: '/vault/versions',
+        },
+        'GET /services/:namespace/:name/config-files/:set/versions/:version': {
+          path: '/vault/versions/2',
+        },
+        'GET /services/:namespace/:name/config-files/:set/diff': {
+          path: '/vault/diff?from=1&to=2',
+        },
+        'POST /services/:namespace/:name/config-files/:set/rollback': {
+          path: '/vault/rollback',
+          body: { version: 1, baseVersion: 2 },
+        },
+        'POST /services/:namespace/:name/config-files/:set/mounts': {
+          path: '/vault/mounts',
+          body: { path: '/etc/vault', mode: 'files' },
+        },
+        'DELETE /services/:namespace/:name/config-files/:set/mounts': {
+          path: '/vault/mounts?path=/etc/vault',
+        },
+        'POST /services/:namespace/:name/config-files/:set/restart': {
+          path: '/vault/restart',
+        },
+        'DELETE /services/:namespace/:name/config-files/:set': {
+          path: '/vault',
+        },
+      };
+      const SECRET_ROUTE =
+        'GET /services/:namespace/:name/config-files/:set/versions/:version/secret';
+      expect([...Object.keys(requests), SECRET_ROUTE].sort()).toEqual(
+        routeTable().sort(),
+      );
+      for (const [route, { path, body }] of Object.entries(requests)) {
+        const method = route.split(' ')[0].toLowerCase();
+        for (const user of [ALICE, BOB]) {
+          // the owners' delete comes last, after the secret route was read
+          const deletesSet =
+            route === 'DELETE /services/:namespace/:name/config-files/:set';
+          if (deletesSet && user === ALICE) continue;
+          const res = await send(method, path, user, body);
+          expect(
+            `${route} as ${user}: ${JSON.stringify(res.body)}`,
+          ).not.toContain(SECRET);
+        }
+      }
+      // the scan sees a secret where one is answered: its own route, to its owners
+      const revealed = await send('get', '/vault/versions/2/secret', ALICE);
+      expect(JSON.stringify(revealed.body)).toContain(SECRET);
+      const refused = await send('get', '/vault/versions/2/secret', BOB);
+      expect(refused.status).toBe(403);
+      expect(JSON.stringify(refused.body)).not.toContain(SECRET);
+      expect((await send('delete', '/vault', ALICE)).status).toBe(204);
+      expect(JSON.stringify(audit)).not.toContain(SECRET);
+    });
+
     describe.each(Object.keys(MUTATIONS))('%s', route => {
       const { method, path, body } = concrete(route);
 
