@@ -61,6 +61,24 @@ describe.each(databases.eachSupportedId())(
       );
     });
 
+    it('lists 200 sets with their current version in one query, without any text', async () => {
+      for (let i = 0; i < 200; i++) {
+        await store.createSet(
+          'many',
+          `set-${String(i).padStart(3, '0')}`,
+          false,
+          version(`t${i}`),
+        );
+      }
+      const sets = await store.listSets('many');
+      expect(sets).toHaveLength(200);
+      expect(sets[199]).toMatchObject({
+        set: { name: 'set-199', currentVersion: 1 },
+        current: { version: 1, message: 'saved t199' },
+      });
+      expect(JSON.stringify(sets)).not.toContain('"a.txt":');
+    });
+
     it('lets one of two saves on the same base win, the other gets the current version', async () => {
       const set = (await store.createSet('svc', 'race', false, version('1')))!;
       const results = await Promise.allSettled([
