@@ -135,38 +135,37 @@ export const servicesPlugin = createBackendPlugin({
           path: '/openapi.json',
           allow: 'unauthenticated',
         });
-        // (a variable, not a literal: RouterOptions.followLimiter, which hands the directory to
-        // the follow routes, is router.ts's to add; until it does they count per process)
-        const routerOptions = {
-          shellSessions,
-          shellDirectory,
-          allowedOrigins: shellOrigins(config),
-          shellNonRootUser: readNonRootUser(shellConfig),
-          registries: ImageRegistries.fromConfig(config),
-          debugImages: config.getOptionalStringArray(
-            'containerCloud.services.debug.images',
-          ),
-          files: {
-            allowedPaths: config.getOptionalStringArray(
-              'containerCloud.services.files.allowedPaths',
+        deps.httpRouter.use(
+          await createRouter({
+            shellSessions,
+            shellDirectory,
+            allowedOrigins: shellOrigins(config),
+            shellNonRootUser: readNonRootUser(shellConfig),
+            registries: ImageRegistries.fromConfig(config),
+            debugImages: config.getOptionalStringArray(
+              'containerCloud.services.debug.images',
             ),
-            maxBytes:
-              (config.getOptionalNumber(
-                'containerCloud.services.files.maxMegabytes',
-              ) ?? 100) *
-              1024 *
-              1024,
-          },
-          ...deps,
-          history,
-          maxReplicas:
-            config.getOptionalNumber('containerCloud.services.maxReplicas') ??
-            50,
-          prometheus: PrometheusClient.fromConfig(config),
-          maxFollowsPerUser: followLimits.maxPerUser,
-          followLimiter,
-        };
-        deps.httpRouter.use(await createRouter(routerOptions));
+            files: {
+              allowedPaths: config.getOptionalStringArray(
+                'containerCloud.services.files.allowedPaths',
+              ),
+              maxBytes:
+                (config.getOptionalNumber(
+                  'containerCloud.services.files.maxMegabytes',
+                ) ?? 100) *
+                1024 *
+                1024,
+            },
+            ...deps,
+            history,
+            maxReplicas:
+              config.getOptionalNumber('containerCloud.services.maxReplicas') ??
+              50,
+            prometheus: PrometheusClient.fromConfig(config),
+            maxFollowsPerUser: followLimits.maxPerUser,
+            followLimiter,
+          }),
+        );
       },
     });
   },

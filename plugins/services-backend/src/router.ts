@@ -51,7 +51,7 @@ import {
 } from './files/containerFiles';
 import { ShellSessions } from './shell/ShellSessions';
 import { ShellDirectory } from './shell/ShellDirectory';
-import { FollowLimiter } from './services/FollowLimiter';
+import { FollowLimiter, FollowSlots } from './services/FollowLimiter';
 import { auditedBody } from './lib/auditedBody';
 import { hideEnvValues } from './lib/hideEnvValues';
 import { requireOrigin } from './shell/origin';
@@ -78,6 +78,11 @@ export interface RouterOptions {
   maxReplicas: number;
   /** live log follows one user may hold open at once */
   maxFollowsPerUser: number;
+  /**
+   * the live log follows open at once over every replica (FollowDirectory, the plugin's
+   * database); default: this process's own count, maxFollowsPerUser per user
+   */
+  followLimiter?: FollowSlots;
   /** where container metrics are; none: the metrics route answers 503 */
   prometheus?: PrometheusClient;
   /** the open web shells (default: one registry with the default limits) */
@@ -129,7 +134,8 @@ function routeTable(
     }),
     ...containerRoutes({
       clusters,
-      followLimiter: new FollowLimiter(options.maxFollowsPerUser),
+      followLimiter:
+        options.followLimiter ?? new FollowLimiter(options.maxFollowsPerUser),
       history,
       prometheus: options.prometheus,
     }),
