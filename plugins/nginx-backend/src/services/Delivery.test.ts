@@ -41,7 +41,10 @@ describe('deliverToNode', () => {
       );
     const before = await inodes();
 
-    const next = { ...files, 'd7.conf': managed('# d7 changed') };
+    const next: Record<string, string> = {
+      ...files,
+      'd7.conf': managed('# d7 changed'),
+    };
     delete next['gone.conf'];
     expect((await deliverToNode(node, next)).ok).toBe(true);
     const after = await inodes();
