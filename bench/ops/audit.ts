@@ -140,10 +140,14 @@ export async function main(argv: string[]): Promise<number> {
         from: new Date(start + (n % 89) * 86_400_000),
         to: new Date(start + ((n % 89) + 1) * 86_400_000),
       }),
-      'entity + page 2': n => ({
+      'entity, older than mid-range': n => ({
         limit: 50,
         entityRef: `component:default/service-${n % 2000}`,
-        before: String(total - 1000),
+        before: `${start + span / 2}_${total}`,
+      }),
+      'older than mid-range': () => ({
+        limit: 50,
+        before: `${start + span / 2}_${total}`,
       }),
     };
     process.stdout.write(

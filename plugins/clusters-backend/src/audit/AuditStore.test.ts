@@ -78,7 +78,9 @@ describe('AuditStore', () => {
         'req-4',
         'req-3',
       ]);
-      expect(first.nextCursor).toBe(first.items[3].id);
+      expect(first.nextCursor).toBe(
+        `${Date.parse(first.items[3].time)}_${first.items[3].id}`,
+      );
       const second = await store.search({ limit: 4, before: first.nextCursor });
       expect(second.items.map(e => e.requestId)).toEqual(['req-2', 'req-1']);
       expect(second.nextCursor).toBeUndefined();
@@ -155,6 +157,30 @@ describe('AuditStore', () => {
         'req-4',
         'req-3',
       ]);
+    });
+
+    it("pages by the event's time, newest first, ties by id, whatever order they arrived in", async () => {
+      const late = (n: number, minute: number) =>
+        record(n, {
+          plugin: 'late',
+          time: new Date(Date.UTC(2026, 11, 1, 1, minute)).toISOString(),
+        });
+      await store.append(late(10, 10));
+      await store.append(late(11, 8));
+      await store.append(late(12, 8));
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let page = 0; page < 4; page++) {
+        const result = await store.search({
+          plugin: 'late',
+          limit: 1,
+          before: cursor,
+        });
+        seen.push(...result.items.map(e => e.requestId));
+        cursor = result.nextCursor;
+        if (!cursor) break;
+      }
+      expect(seen).toEqual(['req-10', 'req-12', 'req-11']);
     });
   });
 });

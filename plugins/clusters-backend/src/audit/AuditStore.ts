@@ -14,7 +14,7 @@ export interface AuditFilters {
   cluster?: string;
   from?: Date;
   to?: Date;
-  /** a page's cursor: only events with a lower id (older) than this */
+  /** a page's cursor (`<time>_<id>` of its last event): only events after it, newest first */
   before?: string;
   limit: number;
 }
@@ -58,7 +58,8 @@ function eventOf(row: AuditRow): AuditEvent {
 }
 
 /**
- * The audit log's table: appends, searches newest first with an id cursor, and prunes by age.
+ * The audit log's table: appends, searches newest first (by time, then id) with a cursor, and
+ * prunes by age.
  * Nothing here updates an event.
  */
 export class AuditStore {
@@ -97,14 +98,20 @@ export class AuditStore {
     if (filters.cluster) query.where('cluster', filters.cluster);
     if (filters.from) query.where('occurred_at', '>=', filters.from.getTime());
     if (filters.to) query.where('occurred_at', '<=', filters.to.getTime());
-    if (filters.before) query.where('id', '<', filters.before);
+    if (filters.before) {
+      const [time, id] = filters.before.split('_').map(Number);
+      query.whereRaw('(occurred_at, id) < (?, ?)', [time, id]);
+    }
     const rows: AuditRow[] = await query
-      .orderBy('id', 'desc')
+      .orderBy([
+        { column: 'occurred_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
       .limit(filters.limit + 1);
     const items = rows.slice(0, filters.limit).map(eventOf);
-    return rows.length > filters.limit
-      ? { items, nextCursor: items[items.length - 1].id }
-      : { items };
+    if (rows.length <= filters.limit) return { items };
+    const last = rows[filters.limit - 1];
+    return { items, nextCursor: `${Number(last.occurred_at)}_${last.id}` };
   }
 
   /** The plugins and actions the log holds, for the search page's choices. */

@@ -22,7 +22,7 @@ export type AuditSeverity = z.infer<typeof auditSeveritySchema>;
 
 /** One audit event as the log keeps it: who did what, to which entity, where, and how it ended. */
 export const auditEventSchema = z.object({
-  /** the log's own id, increasing: the newest event has the highest */
+  /** the log's own id */
   id: z.string(),
   /** when the outcome was recorded, ISO 8601 */
   time: z.string(),
@@ -80,7 +80,10 @@ const pagingShape = {
   /** the `nextCursor` of the page before: events older than it */
   cursor: z
     .string()
-    .regex(/^[1-9][0-9]{0,17}$/, 'cursor must be the nextCursor of a page')
+    .regex(
+      /^[0-9]{1,15}_[1-9][0-9]{0,17}$/,
+      'cursor must be the nextCursor of a page',
+    )
     .optional(),
   from: isoTime('from').optional(),
   to: isoTime('to').optional(),
