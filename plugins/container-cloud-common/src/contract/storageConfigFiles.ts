@@ -54,6 +54,13 @@ export function configFileFormat(fileName: string): ConfigFileFormat {
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
+/** The largest version number: the database keeps versions as 32-bit integers. */
+const MAX_VERSION = 2_147_483_647;
+/** a version number in a body */
+const versionNumber = z.number().int().min(1).max(MAX_VERSION);
+/** a version number in a path or query */
+const versionParam = z.coerce.number().int().min(1).max(MAX_VERSION);
+
 /** A file set's name: it labels the ConfigMap and names its volume, so an RFC 1123 label. @public */
 export const configFileSetName = z
   .string()
@@ -119,7 +126,8 @@ export const configFileSaveSchema = z
     baseVersion: z
       .number({ error: 'baseVersion is the version the editor loaded' })
       .int()
-      .min(1),
+      .min(1)
+      .max(MAX_VERSION),
     files,
     message: message.default(''),
     overwriteClusterEdits: z
@@ -136,8 +144,8 @@ export type ConfigFileSave = z.input<typeof configFileSaveSchema>;
 /** `POST .../config-files/:set/rollback`: a new version with an old version's text. @public */
 export const configFileRollbackSchema = z
   .object({
-    version: z.number().int().min(1),
-    baseVersion: z.number().int().min(1),
+    version: versionNumber,
+    baseVersion: versionNumber,
     message: message.optional(),
     overwriteClusterEdits: z.boolean().default(false),
   })
@@ -176,7 +184,7 @@ export const configFileUnmountQuerySchema = z
 /** `GET .../config-files/:set/versions`: a page of versions, newest first. @public */
 export const configFileVersionsQuerySchema = z
   .object({
-    before: z.coerce.number().int().min(1).optional(),
+    before: versionParam.optional(),
     limit: z.coerce.number().int().min(1).max(100).default(20),
   })
   .strict();
@@ -184,8 +192,8 @@ export const configFileVersionsQuerySchema = z
 /** `GET .../config-files/:set/diff?from=&to=`. @public */
 export const configFileDiffQuerySchema = z
   .object({
-    from: z.coerce.number().int().min(1),
-    to: z.coerce.number().int().min(1),
+    from: versionParam,
+    to: versionParam,
   })
   .strict();
 
@@ -198,7 +206,7 @@ export const configFileSetParamsSchema = z.object({
 
 /** Path parameters of one version. @public */
 export const configFileVersionParamsSchema = configFileSetParamsSchema.extend({
-  version: z.coerce.number().int().min(1),
+  version: versionParam,
 });
 
 // ---- answers
