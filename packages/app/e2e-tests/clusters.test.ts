@@ -52,6 +52,9 @@ test('the Clusters page shows both clusters, one’s nodes, and a failover previ
   ).toBeVisible();
   await expect(dialog.getByText('payments-api').first()).toBeVisible();
   await expect(dialog.getByText(/after the move: cpu/)).toBeVisible();
+  await expect(
+    dialog.getByRole('button', { name: 'Start failover' }),
+  ).toBeEnabled();
   await page.screenshot({ path: path.join(shots, 'clusters.png') });
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect(dialog).toHaveCount(0);

@@ -1,9 +1,10 @@
 import type { ResourceAmounts } from '@internal/plugin-container-cloud-common';
 
-/** Cores with up to two decimals: `1.25 cores`, `150m`. */
+/** Cores with up to two decimals: `1.25 cores`, `1 core`, `150m`. */
 export function formatCores(cores: number): string {
   if (cores < 1) return `${Math.round(cores * 1000)}m`;
-  return `${Number(cores.toFixed(2))} cores`;
+  const value = Number(cores.toFixed(2));
+  return `${value} ${value === 1 ? 'core' : 'cores'}`;
 }
 
 /** Bytes in binary units: `512 MiB`, `1.5 GiB`. */
