@@ -5,6 +5,7 @@ import type {
 } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
 import { FollowGrant, FollowSlots, perUserRefusal } from './FollowLimiter';
+import { lockedTransaction } from '../lib/lockedTransaction';
 
 const TABLE = 'log_follows';
 
@@ -30,7 +31,7 @@ export const DEFAULT_FOLLOW_LIMITS: FollowLimits = {
  * and total limits hold whichever replica a follow reaches. A follow's stream lives in the
  * replica that opened it; that replica renews its rows while it runs, and the rows of a replica
  * that stopped go stale and stop counting. Taking a slot is counted and recorded in one
- * transaction, under an advisory lock on PostgreSQL, so two replicas cannot both take the last.
+ * transaction, under a lock (lockedTransaction), so two replicas cannot both take the last.
  */
 export class FollowDirectory implements FollowSlots {
   /** Reads the table the plugin's migrations made (run them first). */
@@ -56,10 +57,8 @@ export class FollowDirectory implements FollowSlots {
   async acquire(user: string): Promise<FollowGrant> {
     await Promise.all(this.releasing);
     const id = randomUUID();
-    const refusal = await this.knex.transaction(async tx => {
-      if (tx.client.config.client === 'pg') {
-        await tx.raw(`select pg_advisory_xact_lock(hashtext('${TABLE}'))`);
-      }
+    const lock = { name: TABLE, table: TABLE };
+    const refusal = await lockedTransaction(this.knex, lock, async tx => {
       const live = () =>
         tx(TABLE).where('heartbeat_at', '>=', this.staleBefore());
       const [mine, total] = await Promise.all([
