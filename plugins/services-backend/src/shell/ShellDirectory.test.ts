@@ -7,6 +7,7 @@ import {
 import { readReplicaUrl, ShellDirectory } from './ShellDirectory';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+const UNLIMITED = { maxPerUser: 100, maxTotal: 100 };
 
 async function directories(databaseId: TestDatabaseId) {
   const knex = await databases.init(databaseId);
@@ -39,9 +40,9 @@ describe('ShellDirectory', () => {
         user: 'user:default/alice',
         entityRef: 'component:default/x',
       };
-      await a.register({ id: 'a1', ...shell });
-      await a.register({ id: 'a2', ...shell, user: 'user:default/bob' });
-      await b.register({ id: 'b1', ...shell });
+      expect(await a.take({ id: 'a1', ...shell }, UNLIMITED)).toBeUndefined();
+      await a.take({ id: 'a2', ...shell, user: 'user:default/bob' }, UNLIMITED);
+      await b.take({ id: 'b1', ...shell }, UNLIMITED);
 
       expect(await b.locate('a1')).toEqual({
         id: 'a1',
@@ -84,10 +85,54 @@ describe('ShellDirectory', () => {
       const { clock, a } = await directories(databaseId);
       const held: string[] = []; // read before the shell below was opened
       clock.advance(1);
-      await a.register({ id: 'new', user: 'u', entityRef: 'e' });
+      await a.take({ id: 'new', user: 'u', entityRef: 'e' }, UNLIMITED);
       clock.advance(-1);
       await a.renew(held);
       expect(await a.locate('new')).toBeDefined();
+    },
+  );
+});
+
+describe('ShellDirectory as the shell limits of every replica', () => {
+  const limits = { maxPerUser: 2, maxTotal: 3 };
+  const shell = (id: string, user = 'user:default/alice') => ({
+    id,
+    user,
+    entityRef: 'component:default/x',
+  });
+
+  it.each(databases.eachSupportedId())(
+    'takes a slot only under both limits, frees it when the shell ends (still locatable), and forgets one that never opened (%p)',
+    async databaseId => {
+      const { clock, a, b } = await directories(databaseId);
+      expect(await a.take(shell('a1'), limits)).toBeUndefined();
+      expect(await b.take(shell('b1'), limits)).toBeUndefined();
+      expect(await a.take(shell('a2'), limits)).toContain(
+        'you already have 2 shells open',
+      );
+      expect(await b.take(shell('b2', 'user:default/bob'), limits)).toBe(
+        undefined,
+      );
+      expect(await a.take(shell('a3', 'user:default/carol'), limits)).toBe(
+        '3 shells are open in this backend and its other replicas, the most it allows (containerCloud.services.shell.maxSessions); try again later',
+      );
+      expect(await a.locate('a2')).toBeUndefined();
+
+      // a1 ends: its slot is free on B, and a page may still read its end through B
+      await a.end('a1');
+      expect(await a.locate('a1')).toBeDefined();
+      expect(await b.take(shell('b3'), limits)).toBeUndefined();
+      // b3's connection failed: forgotten, its slot free again
+      await b.forget('b3');
+      expect(await a.take(shell('a4'), limits)).toBeUndefined();
+
+      // B stops renewing: its shells stop counting
+      clock.advance(50_000);
+      await a.renew(['a4']);
+      expect(await a.take(shell('a5'), limits)).toBeUndefined();
+      expect(await a.take(shell('a6'), limits)).toContain(
+        'you already have 2 shells open',
+      );
     },
   );
 });

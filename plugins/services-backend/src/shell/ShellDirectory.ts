@@ -4,6 +4,13 @@ import type {
   RootConfigService,
 } from '@backstage/backend-plugin-api';
 import type { Knex } from 'knex';
+import { lockedTransaction } from '../lib/lockedTransaction';
+import {
+  perUserShellRefusal,
+  ShellLimits,
+  ShellSlots,
+  totalShellRefusal,
+} from './ShellSessions';
 
 const TABLE = 'shell_sessions';
 
@@ -25,8 +32,11 @@ export interface ShellLocation {
  * connection lives in the process that opened it; with several replicas behind a load balancer,
  * its keystrokes and output requests may reach any of them, which look it up here and forward.
  * Every replica renews its own rows; rows of a replica that stopped go stale and are ignored.
+ * The open shells of every replica are also what the per-user and total limits count: a new
+ * shell's slot is counted and recorded in one transaction, under a lock (lockedTransaction), so
+ * two replicas cannot both take the last one.
  */
-export class ShellDirectory {
+export class ShellDirectory implements ShellSlots {
   /** Reads the table the plugin's migrations made (run them first). */
   static async create(
     database: DatabaseService,
@@ -35,6 +45,9 @@ export class ShellDirectory {
     return new ShellDirectory(await database.getClient(), replicaUrl);
   }
 
+  /** slots being freed: one freed here is free before this replica counts again */
+  private readonly ending = new Set<Promise<void>>();
+
   constructor(
     private readonly knex: Knex,
     /** this replica's own base URL, as the others reach it */
@@ -42,16 +55,56 @@ export class ShellDirectory {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  async register(shell: Omit<ShellLocation, 'replicaUrl'>): Promise<void> {
-    const now = this.now();
-    await this.knex(TABLE).insert({
-      id: shell.id,
-      user_ref: shell.user,
-      entity_ref: shell.entityRef,
-      replica_url: this.replicaUrl,
-      opened_at: now,
-      heartbeat_at: now,
+  /**
+   * Records a new shell of this replica if the user and the portal are under their limits,
+   * counting the open shells of every running replica; else answers why not (nothing recorded).
+   */
+  async take(
+    shell: Omit<ShellLocation, 'replicaUrl'>,
+    limits: Pick<ShellLimits, 'maxPerUser' | 'maxTotal'>,
+  ): Promise<string | undefined> {
+    await Promise.all(this.ending);
+    const lock = { name: TABLE, table: TABLE };
+    return lockedTransaction(this.knex, lock, async tx => {
+      const open: Array<{ user_ref: string; replica_url: string }> = await tx(
+        TABLE,
+      )
+        .where('heartbeat_at', '>=', this.staleBefore())
+        .whereNull('ended_at')
+        .select('user_ref', 'replica_url');
+      const mine = open.filter(row => row.user_ref === shell.user).length;
+      if (mine >= limits.maxPerUser) return perUserShellRefusal(mine);
+      if (open.length >= limits.maxTotal) {
+        const elsewhere = open.some(row => row.replica_url !== this.replicaUrl);
+        return totalShellRefusal(open.length, elsewhere);
+      }
+      const now = this.now();
+      await tx(TABLE).insert({
+        id: shell.id,
+        user_ref: shell.user,
+        entity_ref: shell.entityRef,
+        replica_url: this.replicaUrl,
+        opened_at: now,
+        heartbeat_at: now,
+      });
+      return undefined;
     });
+  }
+
+  /**
+   * A shell ended: it no longer counts towards the limits. Its row stays while this replica holds
+   * the shell, so a page reading its end through another replica is still passed here.
+   */
+  end(id: string): Promise<void> {
+    const ended = this.knex(TABLE)
+      .where({ id })
+      .update({ ended_at: this.now() })
+      .then(() => {});
+    const settled: Promise<void> = ended
+      .catch(() => {})
+      .finally(() => this.ending.delete(settled));
+    this.ending.add(settled);
+    return ended;
   }
 
   /**
@@ -85,11 +138,12 @@ export class ShellDirectory {
       : undefined;
   }
 
-  /** Shells the other running replicas hold: all of them, and one user's. */
+  /** Shells the other running replicas hold open: all of them, and one user's. */
   async countElsewhere(user: string): Promise<{ total: number; mine: number }> {
     const rows: Array<{ user_ref: string }> = await this.knex(TABLE)
       .whereNot({ replica_url: this.replicaUrl })
       .andWhere('heartbeat_at', '>=', this.staleBefore())
+      .whereNull('ended_at')
       .select('user_ref');
     return {
       total: rows.length,

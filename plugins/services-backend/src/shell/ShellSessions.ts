@@ -34,6 +34,35 @@ export const DEFAULT_SHELL_LIMITS: Required<ShellLimits> = {
   maxReadersPerSession: 3,
 };
 
+/**
+ * The shell slots of every backend replica (ShellDirectory, in the plugin's database): a new
+ * shell's slot is counted against both limits and taken there at once, so two replicas opening a
+ * shell at the same moment cannot both take the last one.
+ */
+export interface ShellSlots {
+  /** Takes a slot for a new shell; or answers why not, in words for a 409. */
+  take(
+    shell: { id: string; user: string; entityRef: string },
+    limits: Pick<ShellLimits, 'maxPerUser' | 'maxTotal'>,
+  ): Promise<string | undefined>;
+  /** The shell ended: its slot is free. */
+  end(id: string): Promise<void>;
+  /** The shell never opened (its connection failed): forgets it. */
+  forget(id: string): Promise<void>;
+}
+
+/** The 409's words when a user holds as many shells as one may. */
+export function perUserShellRefusal(open: number): string {
+  return `you already have ${open} shells open, the most one person may (containerCloud.services.shell.maxSessionsPerUser); close one first`;
+}
+
+/** The 409's words when the backend (and its other replicas) hold as many shells as allowed. */
+export function totalShellRefusal(open: number, elsewhere: boolean): string {
+  return `${open} shells are open in this backend${
+    elsewhere ? ' and its other replicas' : ''
+  }, the most it allows (containerCloud.services.shell.maxSessions); try again later`;
+}
+
 /** Where a shell runs, as the audit events and the page name it. */
 export interface ShellTarget {
   entityRef: string;
@@ -58,6 +87,8 @@ interface Session {
   exit?: ExecExit;
   readers: Set<(event: ShellEvent) => void>;
   onEnd: (session: ShellSummary) => void;
+  /** frees the shell's slot among every replica's, once it is taken */
+  endSlot?: () => Promise<void>;
 }
 
 /** How a shell ended, for its audit event. */
@@ -90,7 +121,9 @@ export class ShellSessions {
 
   /**
    * Reserves a shell for `user`, then connects it with `connect`. Refuses (409) when the user or
-   * the backend holds as many shells as allowed; nothing is opened then.
+   * the backend holds as many shells as allowed; nothing is opened then. With `slots`, the limits
+   * hold over every replica: the shell's slot is taken there (atomically) before it connects, and
+   * freed when it ends; this registry still counts the shells it holds itself first.
    */
   async open(
     user: string,
@@ -100,23 +133,15 @@ export class ShellSessions {
       onExit(exit: ExecExit): void;
     }) => Promise<ExecSession>,
     onEnd: (summary: ShellSummary) => void,
-    /** shells the other backend replicas hold, which count towards the same limits */
-    elsewhere: { total: number; mine: number } = { total: 0, mine: 0 },
+    slots?: ShellSlots,
   ): Promise<string> {
     const live = [...this.sessions.values()].filter(s => !s.exit);
-    const mine = live.filter(s => s.user === user).length + elsewhere.mine;
+    const mine = live.filter(s => s.user === user).length;
     if (mine >= this.limits.maxPerUser) {
-      throw new ConflictError(
-        `you already have ${mine} shells open, the most one person may (containerCloud.services.shell.maxSessionsPerUser); close one first`,
-      );
+      throw new ConflictError(perUserShellRefusal(mine));
     }
-    const total = live.length + elsewhere.total;
-    if (total >= this.limits.maxTotal) {
-      throw new ConflictError(
-        `${total} shells are open in this backend${
-          elsewhere.total > 0 ? ' and its other replicas' : ''
-        }, the most it allows (containerCloud.services.shell.maxSessions); try again later`,
-      );
+    if (live.length >= this.limits.maxTotal) {
+      throw new ConflictError(totalShellRefusal(live.length, false));
     }
     const now = Date.now();
     const session: Session = {
@@ -132,14 +157,28 @@ export class ShellSessions {
       readers: new Set(),
       onEnd,
     };
+    // held here from now on, so this registry's own count includes it while the slot is taken
     this.sessions.set(session.id, session);
+    let taken = false;
     try {
+      if (slots) {
+        const refusal = await slots.take(
+          { id: session.id, user, entityRef: target.entityRef },
+          this.limits,
+        );
+        if (refusal) throw new ConflictError(refusal);
+        taken = true;
+        session.endSlot = () => slots.end(session.id);
+        // closed while its slot was being taken (the backend shutting down)
+        if (session.exit) await session.endSlot().catch(() => {});
+      }
       session.exec = await connect({
         onOutput: chunk => this.output(session, chunk),
-        onExit: exit => this.ended(session, exit),
+        onExit: exit => void this.ended(session, exit),
       });
     } catch (error) {
       this.sessions.delete(session.id);
+      if (taken) await slots?.forget(session.id).catch(() => {});
       throw error;
     }
     if (session.exit) session.exec.close();
@@ -205,17 +244,20 @@ export class ShellSessions {
     };
   }
 
-  close(id: string, user: string) {
+  /** Closes the user's shell; resolves once its slot is free on every replica. */
+  async close(id: string, user: string): Promise<void> {
     const session = this.get(id, user);
-    this.ended(session, { message: 'closed by the user' });
+    await this.ended(session, { message: 'closed by the user' });
   }
 
-  /** Closes every shell (backend shutdown). */
-  closeAll(reason: string) {
+  /** Closes every shell (backend shutdown); resolves once their slots are freed. */
+  async closeAll(reason: string): Promise<void> {
     clearInterval(this.sweeper);
-    for (const session of [...this.sessions.values()]) {
-      this.ended(session, { message: reason });
-    }
+    await Promise.all(
+      [...this.sessions.values()].map(session =>
+        this.ended(session, { message: reason }),
+      ),
+    );
   }
 
   /** Where the user's shell runs (its service included); 404 as for anyone else's shell. */
@@ -271,9 +313,12 @@ export class ShellSessions {
     session.readers.forEach(reader => reader(event));
   }
 
-  private ended(session: Session, exit: ExecExit) {
-    if (session.exit) return;
+  private ended(session: Session, exit: ExecExit): Promise<void> {
+    if (session.exit) return Promise.resolve();
     session.exit = exit;
+    // the slot is freed whatever became of the connection; a row left behind stops counting
+    // when this replica forgets the shell (a minute on) and renews the directory
+    const slotFreed = session.endSlot?.().catch(() => {}) ?? Promise.resolve();
     session.exec?.close();
     session.readers.forEach(reader => reader({ type: 'exit', ...exit }));
     session.readers.clear();
@@ -288,6 +333,7 @@ export class ShellSessions {
       bytesOut: session.written,
       exit,
     });
+    return slotFreed;
   }
 
   private closeIdle() {
@@ -298,7 +344,7 @@ export class ShellSessions {
         session.readers.size === 0 &&
         session.lastActivity < cutoff
       ) {
-        this.ended(session, {
+        void this.ended(session, {
           message: `closed after ${Math.round(
             this.limits.idleTimeoutMs / 60_000,
           )} minutes without input or a reader`,

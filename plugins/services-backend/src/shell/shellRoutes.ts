@@ -38,8 +38,9 @@ export interface ShellRoutesOptions extends ServiceAccess {
   auditor: AuditorService;
   sessions: ShellSessions;
   /**
-   * Where the shells of the other backend replicas are (the plugin's database). Without it every
-   * shell is this backend's own, as with one replica.
+   * Where the shells of the other backend replicas are (the plugin's database), and where the
+   * per-user and total limits are taken over all of them. Without it every shell is this
+   * backend's own, as with one replica.
    */
   directory?: ShellDirectory;
   logger?: LoggerService;
@@ -246,7 +247,6 @@ export function shellRoutes(options: ShellRoutesOptions): ServiceRoute[] {
           container: body.container,
         };
         const podExec = clusters.podExec(body.cluster);
-        const elsewhere = await directory?.countElsewhere(user);
         const id = await sessions.open(
           user,
           target,
@@ -283,9 +283,9 @@ export function shellRoutes(options: ShellRoutesOptions): ServiceRoute[] {
               })
               .then(e => e.success());
           },
-          elsewhere,
+          // the limits hold over every replica: the slot is taken in the database
+          directory,
         );
-        await directory?.register({ id, user, entityRef: service.entityRef });
         audit.meta.shell = id;
         return { id, ...target };
       },
@@ -380,7 +380,7 @@ export function shellRoutes(options: ShellRoutesOptions): ServiceRoute[] {
       response: { description: 'closed' },
       handler: async ({ resource, credentials, params }) => {
         const { user, id } = ownShell(resource, credentials, params.id);
-        sessions.close(id, user);
+        await sessions.close(id, user);
       },
     }),
   ];
