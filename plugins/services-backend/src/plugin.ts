@@ -111,7 +111,7 @@ export const servicesPlugin = createBackendPlugin({
           logger,
         );
         lifecycle.addShutdownHook(async () => {
-          shellSessions.closeAll('the backend is shutting down');
+          await shellSessions.closeAll('the backend is shutting down');
           await forgetShells();
         });
         // live log follows are counted over every replica, in the plugin's database
