@@ -18,13 +18,23 @@ import {
 } from '@internal/plugin-container-cloud-node';
 import type { ClustersDeps } from '../deps';
 import { MeteringSampler, teamOf } from './MeteringSampler';
-import { MeteringScope, MeteringStore, Resolution } from './MeteringStore';
+import {
+  bucketStart,
+  MeteringScope,
+  MeteringStore,
+  Resolution,
+} from './MeteringStore';
 import { readMeteringSettings, scheduleMetering } from './meteringTask';
 
 const route = defineRoute<undefined>();
 const DAY = 86_400_000;
 
-/** The range asked for (default: the last 24 hours) and the resolution its length calls for. */
+/**
+ * The range asked for (default: the last 24 hours), the resolution of its points (samples up to 2
+ * days, hours up to 62, then days) and of its averages: over more than 7 days, the daily rows,
+ * each the average of its day (a tenth of the rows to read for a month; the range's first and
+ * last day count whole).
+ */
 export function rangeOf(
   query: { from?: string; to?: string },
   now = Date.now(),
@@ -35,7 +45,10 @@ export function rangeOf(
   let resolution: Resolution = 'day';
   if (length <= 2 * DAY) resolution = 'sample';
   else if (length <= 62 * DAY) resolution = 'hour';
-  return { from, to, resolution };
+  const averagesResolution: Resolution = length > 7 * DAY ? 'day' : resolution;
+  const averagesFrom =
+    averagesResolution === 'day' ? bucketStart(from, 'day') : from;
+  return { from, to, resolution, averagesResolution, averagesFrom };
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -81,10 +94,11 @@ export function meteringRouteTable(
     scope: MeteringScope,
     query: { from?: string; to?: string },
   ) {
-    const { from, to, resolution } = rangeOf(query);
+    const { from, to, resolution, averagesResolution, averagesFrom } =
+      rangeOf(query);
     const [points, services] = await Promise.all([
       store.points(resolution, from, to, scope),
-      store.averages(resolution, from, to, scope),
+      store.averages(averagesResolution, averagesFrom, to, scope),
     ]);
     return { from: iso(from), to: iso(to), resolution, points, services };
   }
@@ -107,8 +121,13 @@ export function meteringRouteTable(
       request: { query: meteringRangeQuerySchema, names: { query: 'range' } },
       response: { description: 'the summary', schema: meteringSummarySchema },
       handler: async ({ query }) => {
-        const { from, to, resolution } = rangeOf(query);
-        const services = await store.averages(resolution, from, to, {});
+        const { from, to, averagesResolution, averagesFrom } = rangeOf(query);
+        const services = await store.averages(
+          averagesResolution,
+          averagesFrom,
+          to,
+          {},
+        );
         const teams = new Map<string, ReturnType<typeof emptyTeam>>();
         function emptyTeam(team: string) {
           return {
