@@ -15,6 +15,13 @@ const isoTime = (field: string) =>
 
 const MAX_RANGE_DAYS = 400;
 
+/** The range's ends as the backend reads them: `to` defaults to now, `from` to a day before `to`. */
+function ends(r: { from?: string; to?: string }) {
+  const to = r.to ? Date.parse(r.to) : Date.now();
+  const from = r.from ? Date.parse(r.from) : to - 86_400_000;
+  return { from, to };
+}
+
 /** A range: `from` and `to` (default: the last 24 hours), at most 400 days, in order. */
 export const meteringRangeQuerySchema = z
   .object({
@@ -22,17 +29,14 @@ export const meteringRangeQuerySchema = z
     to: isoTime('to').optional(),
   })
   .strict()
-  .refine(r => !r.from || !r.to || Date.parse(r.from) < Date.parse(r.to), {
-    message: 'to must be after from',
+  .refine(r => ends(r).from < ends(r).to, {
+    message: 'to must be after from (to defaults to now)',
     path: ['to'],
   })
-  .refine(
-    r =>
-      !r.from ||
-      !r.to ||
-      Date.parse(r.to) - Date.parse(r.from) <= MAX_RANGE_DAYS * 86_400_000,
-    { message: `the range is at most ${MAX_RANGE_DAYS} days`, path: ['from'] },
-  );
+  .refine(r => ends(r).to - ends(r).from <= MAX_RANGE_DAYS * 86_400_000, {
+    message: `the range is at most ${MAX_RANGE_DAYS} days`,
+    path: ['from'],
+  });
 /** @public */
 export type MeteringRangeQuery = z.infer<typeof meteringRangeQuerySchema>;
 
@@ -50,9 +54,13 @@ export const meteringExportQuerySchema = z
       .optional(),
   })
   .strict()
-  .refine(r => !r.from || !r.to || Date.parse(r.from) < Date.parse(r.to), {
-    message: 'to must be after from',
+  .refine(r => ends(r).from < ends(r).to, {
+    message: 'to must be after from (to defaults to now)',
     path: ['to'],
+  })
+  .refine(r => ends(r).to - ends(r).from <= MAX_RANGE_DAYS * 86_400_000, {
+    message: `the range is at most ${MAX_RANGE_DAYS} days`,
+    path: ['from'],
   });
 /** @public */
 export type MeteringExportQuery = z.infer<typeof meteringExportQuerySchema>;
