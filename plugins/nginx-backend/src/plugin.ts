@@ -16,6 +16,7 @@ import { EndpointBatcher } from './services/EndpointBatcher';
 import { KubernetesEndpoints } from './services/KubernetesEndpoints';
 import { readNginxConfig } from './services/NginxClusterConfig';
 import { NginxService } from './services/NginxService';
+import { scheduleDeliveryResume } from './services/deliveryResume';
 import { findServices, TestEnvironments } from './services/TestEnvironments';
 
 /**
@@ -69,6 +70,8 @@ export const nginxPlugin = createBackendPlugin({
           await batcher.stop();
           endpoints.stop();
         });
+        // a version a replica recorded but did not live to deliver is delivered by another
+        await scheduleDeliveryResume(scheduler, nginx, logger);
         let testEnvironments: TestEnvironments | undefined;
         if (nginxConfig.testEnvironments) {
           const environments = new TestEnvironments(

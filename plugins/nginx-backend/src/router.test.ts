@@ -11,6 +11,7 @@ import {
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import request from 'supertest';
+import type { Domain } from '@internal/plugin-container-cloud-common';
 import { shopDomain } from './__testUtils__/domains';
 import {
   FIELDS,
@@ -121,6 +122,19 @@ describe('nginx backend over HTTP', () => {
       return req.send(body as object);
     }
 
+    /**
+     * A save or member edit as the page sends it: with the version of the domain it was made from
+     * (the saved one's, 0 when there is none).
+     */
+    async function postEdit(path: string, user: string, body: object) {
+      const domainPath = path.startsWith('domains/')
+        ? path.replace(/\/members$/, '')
+        : `domains/${(body as Domain).cluster}/${(body as Domain).name}`;
+      const current = await get(domainPath, CAROL);
+      const version = current.status === 200 ? current.body.domain.version : 0;
+      return post(path, user, { ...body, version });
+    }
+
     function get(path: string, user = BOB) {
       return request(backend.server)
         .get(`/api/nginx/${path}`)
@@ -171,13 +185,13 @@ describe('nginx backend over HTTP', () => {
     it('lets only ops save domains and publish, and audits both outcomes', async () => {
       audit.length = 0;
       for (const user of [ALICE, BOB]) {
-        const res = await post('domains', user, domain);
+        const res = await postEdit('domains', user, domain);
         expect(res.status).toBe(403);
         expect(res.body.error.message).toBe(
           'you may not save domains: only ops admins may',
         );
       }
-      const saved = await post('domains', CAROL, domain);
+      const saved = await postEdit('domains', CAROL, domain);
       expect(saved.status).toBe(200);
       expect(saved.body.text).toContain(`server 127.0.0.1:${app.port};`);
 
@@ -230,13 +244,17 @@ describe('nginx backend over HTTP', () => {
           },
         ],
       });
-      const bob = await post('domains/edge/shop/members', BOB, members(1001));
+      const bob = await postEdit(
+        'domains/edge/shop/members',
+        BOB,
+        members(1001),
+      );
       expect(bob.status).toBe(403);
       expect(bob.body.error.message).toBe(
         "you may not edit the upstream members of domain 'shop': only the owners of component:default/shop and ops admins may",
       );
 
-      const alice = await post(
+      const alice = await postEdit(
         'domains/edge/shop/members',
         ALICE,
         members(1002),
@@ -246,7 +264,7 @@ describe('nginx backend over HTTP', () => {
       const onDisk = await readFile(join(nginx.confDir, 'shop.conf'), 'utf8');
       expect(onDisk).toContain('server 127.0.0.1:1002 backup;');
 
-      const carol = await post(
+      const carol = await postEdit(
         'domains/edge/shop/members',
         CAROL,
         members(1003),
@@ -254,7 +272,7 @@ describe('nginx backend over HTTP', () => {
       expect(carol.status).toBe(200);
 
       // owners may change members only: anything else in the body is refused
-      const more = await post('domains/edge/shop/members', ALICE, {
+      const more = await postEdit('domains/edge/shop/members', ALICE, {
         ...members(1004),
         serverNames: ['evil.example.com'],
       });
@@ -262,7 +280,7 @@ describe('nginx backend over HTTP', () => {
       expect(more.body.error.message).toBe(
         'invalid upstream members: unknown field(s): serverNames',
       );
-      const missing = await post(
+      const missing = await postEdit(
         'domains/edge/nope/members',
         ALICE,
         members(1),
@@ -271,8 +289,8 @@ describe('nginx backend over HTTP', () => {
 
       // a domain without an owner: only ops
       const unowned = { ...domain, name: 'unowned', owner: undefined };
-      expect((await post('domains', CAROL, unowned)).status).toBe(200);
-      const refused = await post(
+      expect((await postEdit('domains', CAROL, unowned)).status).toBe(200);
+      const refused = await postEdit(
         'domains/edge/unowned/members',
         ALICE,
         members(1),
@@ -289,6 +307,34 @@ describe('nginx backend over HTTP', () => {
       ]);
     });
 
+    it('answers an edit made from a stale version with 409 and the domain as it is now', async () => {
+      const now = await get('domains/edge/shop', CAROL);
+      expect(now.body.domain.version).toBeGreaterThan(1);
+      const stale = await post('domains', CAROL, { ...domain, version: 1 });
+      expect(stale.status).toBe(409);
+      expect(stale.body.error.message).toContain(
+        `you edited version 1, it is now version ${now.body.domain.version}`,
+      );
+      expect(stale.body.current).toEqual(now.body.domain);
+      const members = await post('domains/edge/shop/members', ALICE, {
+        version: now.body.domain.version - 1,
+        upstreams: [
+          { name: 'stable', members: [{ address: '127.0.0.1', port: 1 }] },
+        ],
+      });
+      expect(members.status).toBe(409);
+      expect(members.body.current).toEqual(now.body.domain);
+      // a new domain of a name that exists, and a save that names no version
+      expect(
+        (await post('domains', CAROL, { ...domain, version: 0 })).status,
+      ).toBe(409);
+      const unversioned = await post('domains', CAROL, domain);
+      expect(unversioned.status).toBe(400);
+      expect(unversioned.body.error.message).toContain('version');
+      // nothing changed
+      expect((await get('domains/edge/shop', CAROL)).body).toEqual(now.body);
+    });
+
     it('shows a failed nginx -t as 400 tied to the field, and publishes nothing', async () => {
       const before = await get('versions?cluster=edge');
       const broken = {
@@ -298,14 +344,14 @@ describe('nginx backend over HTTP', () => {
           { path: '/', upstream: 'canary' },
         ],
       };
-      expect((await post('domains', CAROL, broken)).status).toBe(200);
+      expect((await postEdit('domains', CAROL, broken)).status).toBe(200);
       const res = await post('publish', CAROL, { cluster: 'edge' });
       expect(res.status).toBe(400);
       expect(res.body.error.message).toMatch(
         /^nginx -t failed for domain 'shop' at locations\[1\]: \[emerg\] duplicate location "\/"/,
       );
       expect((await get('versions?cluster=edge')).body).toEqual(before.body);
-      expect((await post('domains', CAROL, domain)).status).toBe(200);
+      expect((await postEdit('domains', CAROL, domain)).status).toBe(200);
     });
 
     it('diffs two versions and rolls back byte for byte; only ops may roll back', async () => {
@@ -393,7 +439,7 @@ describe('nginx backend over HTTP', () => {
 
       it(`refuses ${cases.length} malicious values in every domain field with 400 (ops saving)`, async () => {
         for (const [field, value] of cases) {
-          const res = await post('domains', CAROL, FIELDS[field](value));
+          const res = await postEdit('domains', CAROL, FIELDS[field](value));
           if (res.status !== 400) {
             throw new Error(
               `${field} = ${JSON.stringify(value)} answered ${res.status}`,
@@ -411,7 +457,7 @@ describe('nginx backend over HTTP', () => {
         for (const [field, value] of cases) {
           if (!memberFields.includes(field)) continue;
           const whole = FIELDS[field](value) as ReturnType<typeof shopDomain>;
-          const res = await post('domains/edge/shop/members', ALICE, {
+          const res = await postEdit('domains/edge/shop/members', ALICE, {
             upstreams: [whole.upstreams[0]],
           });
           tried++;
@@ -468,7 +514,11 @@ describe('nginx backend over HTTP', () => {
         ],
         ['0x10', '0x10 (0.0.0.16) is in 0.0.0.0/8 (this network)'],
       ]) {
-        const res = await post('domains/edge/shop/members', ALICE, to(address));
+        const res = await postEdit(
+          'domains/edge/shop/members',
+          ALICE,
+          to(address),
+        );
         expect(res.status).toBe(403);
         expect(res.body.error.message).toBe(
           `only ops admins may point a domain at these addresses (containerCloud.nginx.forbiddenMemberRanges): upstream stable: ${reason}`,
@@ -483,7 +533,7 @@ describe('nginx backend over HTTP', () => {
       ]);
       const onDisk = await readFile(join(nginx.confDir, 'shop.conf'), 'utf8');
       expect(onDisk).not.toContain('169.254');
-      const ops = await post(
+      const ops = await postEdit(
         'domains/edge/shop/members',
         CAROL,
         to('169.254.169.254'),
@@ -494,7 +544,7 @@ describe('nginx backend over HTTP', () => {
     it('refuses owners a member name that does not resolve, and audits it', async () => {
       audit.length = 0;
       const before = await readFile(join(nginx.confDir, 'shop.conf'), 'utf8');
-      const res = await post('domains/edge/shop/members', ALICE, {
+      const res = await postEdit('domains/edge/shop/members', ALICE, {
         upstreams: [
           {
             name: 'stable',

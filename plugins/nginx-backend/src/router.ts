@@ -7,9 +7,9 @@ import type {
 } from '@backstage/backend-plugin-api';
 import { NotFoundError } from '@backstage/errors';
 import {
-  Domain,
+  DomainView,
   domainListSchema,
-  domainSchema,
+  domainSaveSchema,
   nginxClusterListSchema,
   nginxClusterQuerySchema,
   nginxDiffQuerySchema,
@@ -24,6 +24,7 @@ import {
   nginxVersionParamsSchema,
   publishResultSchema,
   renderedDomainSchema,
+  rollbackResultSchema,
   testEnvironmentSyncResultSchema,
   upstreamMembersChangeSchema,
   upstreamMembersResultSchema,
@@ -74,8 +75,8 @@ export interface RouterOptions {
  * One route of the nginx backend. Its resource, on the routes under `/domains/:cluster/:name`,
  * is that domain; the other routes are about no one resource (`resource: false`).
  */
-export type NginxRoute = RouteSpec<Domain>;
-const route = defineRoute<Domain>();
+export type NginxRoute = RouteSpec<DomainView>;
+const route = defineRoute<DomainView>();
 
 const DOMAIN_PATH = '/domains/:cluster/:name';
 const OPS = 'only ops admins may';
@@ -121,7 +122,7 @@ async function recordResult<T extends object>(
 /** The domain of `/domains/:cluster/:name`; 400 for names that cannot be one, 404 for none. */
 async function lookupDomain(nginx: NginxService, req: express.Request) {
   const params = parseInput(nginxDomainParamsSchema, req.params, 'domain');
-  return nginx.getDomain(params.cluster, params.name);
+  return nginx.getDomainView(params.cluster, params.name);
 }
 
 /** The cluster and domain a request names, from its path or its body, for its audit event. */
@@ -167,7 +168,7 @@ export function nginxRouteTable(options: RouterOptions): NginxRoute[] {
       request: { query: nginxDomainsQuerySchema, names: { query: 'query' } },
       response: { description: 'the domains', schema: domainListSchema },
       handler: async ({ query }) => ({
-        items: await nginx.listDomains(query.cluster),
+        items: await nginx.listDomainViews(query.cluster),
       }),
     }),
     route({
@@ -181,7 +182,8 @@ export function nginxRouteTable(options: RouterOptions): NginxRoute[] {
       },
       response: { description: 'the domain', schema: renderedDomainSchema },
       handler: async ({ resource: domain }) => {
-        const rendered = await nginx.render([domain]);
+        const { version: _version, ...definition } = domain;
+        const rendered = await nginx.render([definition]);
         return { domain, text: Object.values(rendered.files)[0] };
       },
     }),
@@ -239,18 +241,26 @@ export function nginxRouteTable(options: RouterOptions): NginxRoute[] {
       method: 'post',
       path: '/domains',
       summary: 'Save a whole domain (a draft until the cluster is published)',
+      description:
+        'The body carries the version of the domain the edit was made from (0 for a new domain). When the saved domain has another version, nothing is saved: 409 with the domain as it is now (`current`; null when it no longer exists).',
       access: 'operate',
       resource: false,
       permission: nginxDomainEditPermission,
       refusal: opsOnly('save domains'),
       audit: { eventId: 'nginx-domain-save' },
-      request: { body: domainSchema, names: { body: 'domain' } },
+      request: { body: domainSaveSchema, names: { body: 'domain' } },
       response: {
-        description: 'the domain and the text it renders to',
+        description:
+          'the domain with its new version, and the text it renders to',
         schema: renderedDomainSchema,
       },
-      handler: async ({ body, credentials, audit }) =>
-        recordResult(audit, await nginx.saveDomain(body, userOf(credentials))),
+      handler: async ({ body, credentials, audit }) => {
+        const { version, ...domain } = body;
+        return recordResult(
+          audit,
+          await nginx.saveDomain(domain, userOf(credentials), version),
+        );
+      },
     }),
     route({
       method: 'post',
@@ -258,7 +268,7 @@ export function nginxRouteTable(options: RouterOptions): NginxRoute[] {
       summary:
         'Change the members of some upstreams of a domain (published at once when it is live)',
       description:
-        "A domain's owners (the owners of its Component) may, within the platform's member policy; ops admins may on any domain.",
+        "A domain's owners (the owners of its Component) may, within the platform's member policy; ops admins may on any domain. The body carries the version of the domain the change was made from; when the saved domain has another, nothing changes: 409 with the domain as it is now (`current`).",
       access: 'operate',
       permission: [nginxUpstreamEditPermission, nginxDomainEditPermission],
       // an owned domain is its owners' (and ops'), one without an owner ops' only
@@ -338,7 +348,9 @@ export function nginxRouteTable(options: RouterOptions): NginxRoute[] {
       method: 'post',
       path: '/rollback',
       summary:
-        'Roll a cluster back: an earlier version, byte for byte, becomes its next one',
+        "Roll a cluster back: an earlier version's domains, with today's Kubernetes endpoints, become its next version",
+      description:
+        'The saved domains the rollback changes become the old definitions, except those with an unpublished draft: those drafts stay, and the answer names them (`keptDrafts`).',
       access: 'operate',
       resource: false,
       permission: nginxPublishPermission,
@@ -349,8 +361,9 @@ export function nginxRouteTable(options: RouterOptions): NginxRoute[] {
         names: { body: 'rollback request' },
       },
       response: {
-        description: 'the version and how each node took it',
-        schema: publishResultSchema,
+        description:
+          'the version, how each node took it, and the drafts it kept',
+        schema: rollbackResultSchema,
       },
       handler: async ({ body, credentials, audit }) =>
         recordResult(

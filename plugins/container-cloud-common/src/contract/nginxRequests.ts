@@ -106,8 +106,26 @@ export const upstreamSchema = z
     },
   );
 
+/**
+ * A domain's saved version: 1 when it is first saved, one more on every change. A save or a
+ * member update names the version it was made from (0 for a new domain); a stale one is a 409
+ * with the domain as it is now.
+ */
+const domainVersionSchema = z
+  .number({
+    error: issue =>
+      issue.input === undefined
+        ? 'a version is required: the version of the domain the change was made from (0 for a new domain)'
+        : 'a version is a whole number',
+  })
+  .int('a version is a whole number')
+  .min(0, 'a version is 0 (a new domain) or more')
+  .max(2147483647, 'no domain has a version that large');
+
 /** The part of a domain its owners may edit: the members of its upstreams. @public */
 export const upstreamMembersChangeSchema = z.strictObject({
+  /** the version of the domain the change was made from */
+  version: domainVersionSchema,
   upstreams: z
     .array(
       z.strictObject({
@@ -178,66 +196,90 @@ const listenSchema = z.strictObject({
   port: portSchema,
 });
 
-/** One domain of an nginx cluster, as its owners and ops describe it. @public */
-export const domainSchema = z
-  .strictObject({
-    name: slug('a domain name'),
-    cluster: slug('a cluster name'),
-    /** the service the domain belongs to; its owners may edit the upstream members */
-    owner: z
-      .string()
-      .max(200, 'an owner is at most 200 characters')
-      .regex(
-        COMPONENT_REF,
-        "an owner is a catalog Component's ref, e.g. component:default/payments-api",
-      )
-      .optional(),
-    serverNames: z.array(serverNameSchema).min(1).max(32),
-    listen: z.array(listenSchema).min(1).max(4),
-    upstreams: z.array(upstreamSchema).min(1).max(32),
-    locations: z.array(locationSchema).min(1).max(64),
-    grayRelease: grayReleaseSchema.optional(),
-  })
-  .superRefine((domain, ctx) => {
-    const names = domain.upstreams.map(u => u.name);
-    names.forEach((name, i) => {
-      if (names.indexOf(name) !== i) {
+const domainFields = {
+  name: slug('a domain name'),
+  cluster: slug('a cluster name'),
+  /** the service the domain belongs to; its owners may edit the upstream members */
+  owner: z
+    .string()
+    .max(200, 'an owner is at most 200 characters')
+    .regex(
+      COMPONENT_REF,
+      "an owner is a catalog Component's ref, e.g. component:default/payments-api",
+    )
+    .optional(),
+  serverNames: z.array(serverNameSchema).min(1).max(32),
+  listen: z.array(listenSchema).min(1).max(4),
+  upstreams: z.array(upstreamSchema).min(1).max(32),
+  locations: z.array(locationSchema).min(1).max(64),
+  grayRelease: grayReleaseSchema.optional(),
+};
+
+function refineDomain(
+  domain: z.infer<z.ZodObject<typeof domainFields>>,
+  ctx: z.RefinementCtx,
+) {
+  const names = domain.upstreams.map(u => u.name);
+  names.forEach((name, i) => {
+    if (names.indexOf(name) !== i) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['upstreams', i, 'name'],
+        message: `upstream '${name}' is defined twice`,
+      });
+    }
+  });
+  domain.locations.forEach((location, i) => {
+    if (!names.includes(location.upstream)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['locations', i, 'upstream'],
+        message: `no upstream named '${location.upstream}'`,
+      });
+    }
+  });
+  const gray = domain.grayRelease;
+  if (gray) {
+    for (const key of ['stable', 'canary'] as const) {
+      if (!names.includes(gray[key])) {
         ctx.addIssue({
           code: 'custom',
-          path: ['upstreams', i, 'name'],
-          message: `upstream '${name}' is defined twice`,
-        });
-      }
-    });
-    domain.locations.forEach((location, i) => {
-      if (!names.includes(location.upstream)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['locations', i, 'upstream'],
-          message: `no upstream named '${location.upstream}'`,
-        });
-      }
-    });
-    const gray = domain.grayRelease;
-    if (gray) {
-      for (const key of ['stable', 'canary'] as const) {
-        if (!names.includes(gray[key])) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['grayRelease', key],
-            message: `no upstream named '${gray[key]}'`,
-          });
-        }
-      }
-      if (gray.stable === gray.canary) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['grayRelease', 'canary'],
-          message: 'the canary must be another upstream than the stable one',
+          path: ['grayRelease', key],
+          message: `no upstream named '${gray[key]}'`,
         });
       }
     }
-  });
+    if (gray.stable === gray.canary) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['grayRelease', 'canary'],
+        message: 'the canary must be another upstream than the stable one',
+      });
+    }
+  }
+}
+
+/** One domain of an nginx cluster, as its owners and ops describe it. @public */
+export const domainSchema = z
+  .strictObject(domainFields)
+  .superRefine(refineDomain);
+
+/**
+ * `POST /domains`: a whole domain and the version it was made from (0 for a new domain). @public
+ */
+export const domainSaveSchema = z
+  .strictObject({ ...domainFields, version: domainVersionSchema })
+  .superRefine(refineDomain);
+/** @public */
+export type DomainSave = z.infer<typeof domainSaveSchema>;
+
+/** A saved domain as the backend answers it: the domain and its version. @public */
+export const domainViewSchema = z.object({
+  ...domainFields,
+  version: z.number().int(),
+});
+/** @public */
+export type DomainView = z.infer<typeof domainViewSchema>;
 
 /** @public */
 export type UpstreamMember = z.infer<typeof upstreamMemberSchema>;

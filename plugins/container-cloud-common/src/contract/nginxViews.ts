@@ -4,7 +4,7 @@
  * these schemas; its answers are not parsed with them again.
  */
 import { z } from 'zod';
-import { domainSchema } from './nginxRequests';
+import { domainSchema, domainViewSchema } from './nginxRequests';
 
 /** One line of a unified diff: kept (' '), removed ('-') or added ('+'). @public */
 export const diffLineSchema = z.object({
@@ -32,16 +32,16 @@ export const versionDiffSchema = z.object({
 /** @public */
 export type VersionDiff = z.infer<typeof versionDiffSchema>;
 
-/** A saved (or read) domain with the conf.d text it renders to now. @public */
+/** A saved (or read) domain, with its version, and the conf.d text it renders to now. @public */
 export const renderedDomainSchema = z.object({
-  domain: domainSchema,
+  domain: domainViewSchema,
   text: z.string(),
 });
 /** @public */
 export type RenderedDomain = z.infer<typeof renderedDomainSchema>;
 
 /** `GET /domains`, `GET /entity-domains`. @public */
-export const domainListSchema = z.object({ items: z.array(domainSchema) });
+export const domainListSchema = z.object({ items: z.array(domainViewSchema) });
 
 /** What a version recorded about its delivery to one node. @public */
 export const nodeResultSchema = z.object({
@@ -92,9 +92,19 @@ export const publishResultSchema = z.object({
 /** @public */
 export type PublishResult = z.infer<typeof publishResultSchema>;
 
+/**
+ * `POST /rollback`: the version it recorded, and the domains whose unpublished drafts it kept
+ * (their saved definitions stay the drafts; the next publish publishes them). @public
+ */
+export const rollbackResultSchema = publishResultSchema.extend({
+  keptDrafts: z.array(z.string()),
+});
+/** @public */
+export type RollbackResult = z.infer<typeof rollbackResultSchema>;
+
 /** The answer to a change of upstream members: the domain, and the publish when it was live. @public */
 export const upstreamMembersResultSchema = z.object({
-  domain: domainSchema,
+  domain: domainViewSchema,
   publish: publishResultSchema.optional(),
 });
 /** @public */

@@ -186,7 +186,10 @@ describe('upstream members followed from Kubernetes EndpointSlices', () => {
         { name: 'canary', members: [{ address: '127.0.0.1', port: vm.port }] },
       ],
     });
-    expect((await call('post', 'domains', domain)).status).toBe(200);
+    // a new domain: made from version 0
+    expect(
+      (await call('post', 'domains', { ...domain, version: 0 })).status,
+    ).toBe(200);
     // the controller-manager writes the slice a moment after the pod got its IP
     await eventually(
       'the first endpoint in the saved domain',
@@ -255,10 +258,8 @@ describe('upstream members followed from Kubernetes EndpointSlices', () => {
   });
 
   it('refuses a Kubernetes cluster that is not configured with 400', async () => {
-    const res = await call(
-      'post',
-      'domains',
-      shopDomain({
+    const res = await call('post', 'domains', {
+      ...shopDomain({
         upstreams: [
           {
             name: 'stable',
@@ -270,7 +271,8 @@ describe('upstream members followed from Kubernetes EndpointSlices', () => {
           { name: 'canary', members: [{ address: '127.0.0.1', port: 1 }] },
         ],
       }),
-    );
+      version: 0,
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toBe(
       "no Kubernetes cluster named 'nope'; configured: local-a, local-b",

@@ -217,6 +217,7 @@ describe('publishing to a real nginx', () => {
       'edge',
       'shop',
       {
+        version: (await service.getDomainView('edge', 'shop')).version,
         upstreams: [
           {
             name: 'stable',
@@ -247,7 +248,10 @@ describe('publishing to a real nginx', () => {
       service.updateMembers(
         'edge',
         'shop',
-        { upstreams: [{ name: 'nope', members: [] }] },
+        {
+          version: (await service.getDomainView('edge', 'shop')).version,
+          upstreams: [{ name: 'nope', members: [] }],
+        },
         'user:default/alice',
       ),
     ).rejects.toThrow("domain 'shop' has no upstream named 'nope'");
@@ -255,7 +259,10 @@ describe('publishing to a real nginx', () => {
       service.updateMembers(
         'edge',
         'shop',
-        { upstreams: [{ name: 'stable', members: [] }] },
+        {
+          version: (await service.getDomainView('edge', 'shop')).version,
+          upstreams: [{ name: 'stable', members: [] }],
+        },
         'user:default/alice',
       ),
     ).rejects.toThrow(

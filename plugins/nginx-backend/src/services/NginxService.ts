@@ -1,11 +1,13 @@
-import { InputError, NotFoundError } from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   Domain,
   domainSchema,
+  DomainView,
   KubernetesSource,
   NginxClusterSummary,
   PublishResult,
   RenderedDomain,
+  RollbackResult,
   UpstreamMembersChange,
   UpstreamMembersResult,
   Version,
@@ -15,7 +17,7 @@ import {
 import { parseInput } from '@internal/plugin-container-cloud-node';
 import type { NginxStore } from '../database/NginxStore';
 import { domainFileName, EndpointLookup, renderDomain } from '../render';
-import { deliver } from './Delivery';
+import { deliver as deliverToCluster } from './Delivery';
 import { ClusterIndex } from './ClusterIndex';
 import { findConflicts } from './domainConflicts';
 import { diffFiles } from './lineDiff';
@@ -48,6 +50,45 @@ export function kubernetesSources(domains: Domain[]): KubernetesSource[] {
   return domains.flatMap(d => d.upstreams.flatMap(u => u.kubernetes ?? []));
 }
 
+/**
+ * A save or member update made from a version of the domain that is no longer its saved one (or
+ * of a domain that is gone): a 409 carrying the domain as it is now (null when there is none).
+ */
+export class DomainConflictError extends ConflictError {
+  constructor(message: string, readonly current: DomainView | null) {
+    super(message);
+  }
+}
+
+function conflict(
+  cluster: string,
+  name: string,
+  expected: number,
+  current: DomainView | undefined,
+): DomainConflictError {
+  if (!current) {
+    return new DomainConflictError(
+      expected === 0
+        ? `domain '${name}' of nginx cluster '${cluster}' was saved by someone else meanwhile`
+        : `domain '${name}' of nginx cluster '${cluster}' no longer exists`,
+      null,
+    );
+  }
+  return new DomainConflictError(
+    expected === 0
+      ? `domain '${name}' already exists in nginx cluster '${cluster}' (version ${current.version}): reload it and edit that`
+      : `domain '${name}' of nginx cluster '${cluster}' was changed by someone else: you edited version ${expected}, it is now version ${current.version}; reload it and make your change again`,
+    current,
+  );
+}
+
+/** How a version's files reach a cluster's nodes (`Delivery.deliver`; tests replace it). */
+export type DeliverFiles = typeof deliverToCluster;
+
+export interface NginxServiceOptions {
+  deliver?: DeliverFiles;
+}
+
 interface Rendered {
   files: Record<string, string>;
   lineFields: Record<string, Array<string | undefined>>;
@@ -62,11 +103,15 @@ export class NginxService {
   /** the names the saved domains of each cluster hold, for checking edits */
   private readonly index: ClusterIndex;
 
+  private readonly deliver: DeliverFiles;
+
   constructor(
     private readonly config: NginxConfig,
     private readonly store: NginxStore,
     private readonly endpoints: EndpointSource = noKubernetes,
+    options: NginxServiceOptions = {},
   ) {
+    this.deliver = options.deliver ?? deliverToCluster;
     this.validator = new NginxValidator(
       config.binary,
       (config.checkTimeoutSeconds ?? 120) * 1000,
@@ -118,9 +163,24 @@ export class NginxService {
     return this.store.listDomains(cluster);
   }
 
+  /** The saved domains with their versions (what the API answers). */
+  listDomainViews(cluster?: string): Promise<DomainView[]> {
+    if (cluster) this.cluster(cluster);
+    return this.store.listDomainViews(cluster);
+  }
+
   async getDomain(cluster: string, name: string): Promise<Domain> {
+    const { version: _version, ...domain } = await this.getDomainView(
+      cluster,
+      name,
+    );
+    return domain;
+  }
+
+  /** A saved domain with its version. */
+  async getDomainView(cluster: string, name: string): Promise<DomainView> {
     this.cluster(cluster);
-    const domain = await this.store.getDomain(cluster, name);
+    const domain = await this.store.getDomainView(cluster, name);
     if (!domain) {
       throw new NotFoundError(
         `no domain '${name}' in nginx cluster '${cluster}'`,
@@ -130,28 +190,45 @@ export class NginxService {
   }
 
   /** The domains a catalog entity owns, in every cluster. */
-  async domainsOwnedBy(entityRef: string): Promise<Domain[]> {
+  async domainsOwnedBy(entityRef: string): Promise<DomainView[]> {
     const ref = entityRef.toLocaleLowerCase('en-US');
-    return (await this.store.listDomains()).filter(
+    return (await this.store.listDomainViews()).filter(
       d => d.owner?.toLocaleLowerCase('en-US') === ref,
     );
   }
 
-  /** Saves a domain as a draft for the next publish; shows the text it renders to now. */
-  async saveDomain(domain: Domain, by: string): Promise<RenderedDomain> {
+  /**
+   * Saves a domain as a draft for the next publish; shows the text it renders to now. `expected` is
+   * the version the edit was made from (0 for a new domain): when the saved domain has another,
+   * nothing is saved and a DomainConflictError carries it. Without `expected` the save is
+   * unconditional (the backend's own writers).
+   */
+  async saveDomain(
+    domain: Domain,
+    by: string,
+    expected?: number,
+  ): Promise<RenderedDomain> {
     this.cluster(domain.cluster);
     this.endpoints.check(kubernetesSources([domain]));
     const lookup = await this.endpoints.lookup(kubernetesSources([domain]));
     const text = renderDomain(domain, lookup).text;
-    await this.store.saveDomain(domain, by);
+    // under the cluster's lock: a member update's check, publish and save see no save between
+    const saved = await this.locked(domain.cluster, () =>
+      this.store.saveDomain(domain, by, expected),
+    );
+    if (!saved.saved) {
+      throw conflict(domain.cluster, domain.name, expected!, saved.current);
+    }
     this.index.put(domain);
-    return { domain, text };
+    return { domain: { ...domain, version: saved.version }, text };
   }
 
   /**
    * Replaces the members of some upstreams of a domain (what its owners may change). When the
    * domain is published, the change is published at once, on top of the published version: other
-   * unpublished drafts stay drafts. A failed `nginx -t` changes nothing.
+   * unpublished drafts stay drafts. A failed `nginx -t` changes nothing. `change.version` is the
+   * version of the domain the change was made from: when the saved domain has another, nothing
+   * changes and a DomainConflictError carries it.
    */
   async updateMembers(
     clusterName: string,
@@ -159,29 +236,54 @@ export class NginxService {
     change: UpstreamMembersChange,
     by: string,
   ): Promise<UpstreamMembersResult> {
-    const draft = await this.getDomain(clusterName, name);
-    const updated = applyMembers(draft, change);
-    this.endpoints.check(kubernetesSources([updated]));
+    const { version: _version, ...draft } = await this.getDomainView(
+      clusterName,
+      name,
+    );
+    applyMembers(draft, change); // a 400 before waiting for the lock
     return this.serialized(clusterName, async () => {
-      const latest = await this.latestVersion(clusterName);
-      const published = latest?.domains.find(d => d.name === name);
-      let publish: PublishResult | undefined;
-      if (latest && published) {
-        const edited = applyMembers(published, change);
-        // the edit alone first: a refusal costs one small nginx -t, whatever the cluster's size
-        await this.checkInIsolation(edited, latest.domains);
-        const domains = latest.domains.map(d => (d.name === name ? edited : d));
-        const upstreams = change.upstreams.map(u => u.name).join(', ');
-        publish = await this.renderCheckRecord(
-          this.cluster(clusterName),
-          domains,
-          `upstream members of ${name} (${upstreams}) edited`,
-          by,
-        );
+      // read again under the lock: the version checked is the one the publish builds on
+      const current = await this.store.getDomainView(clusterName, name);
+      if (!current || current.version !== change.version) {
+        throw conflict(clusterName, name, change.version, current);
       }
-      await this.store.saveDomain(updated, by);
+      const { version: _current, ...saved } = current;
+      const updated = applyMembers(saved, change);
+      this.endpoints.check(kubernetesSources([updated]));
+      // the draft first, conditionally: of two edits of one version only one gets here, even
+      // where no database lock serialises replicas; a failed publish puts the draft back
+      const claimed = await this.store.saveDomain(updated, by, change.version);
+      if (!claimed.saved) {
+        throw conflict(clusterName, name, change.version, claimed.current);
+      }
+      let publish: PublishResult | undefined;
+      try {
+        const latest = await this.latestVersion(clusterName);
+        const published = latest?.domains.find(d => d.name === name);
+        if (latest && published) {
+          const edited = applyMembers(published, change);
+          // the edit alone first: a refusal costs one small nginx -t, whatever the cluster's size
+          await this.checkInIsolation(edited, latest.domains);
+          const domains = latest.domains.map(d =>
+            d.name === name ? edited : d,
+          );
+          const upstreams = change.upstreams.map(u => u.name).join(', ');
+          publish = await this.renderCheckRecord(
+            this.cluster(clusterName),
+            domains,
+            `upstream members of ${name} (${upstreams}) edited`,
+            by,
+          );
+        }
+      } catch (error) {
+        await this.store.restoreDomain(current, claimed.version);
+        throw error;
+      }
       this.index.put(updated);
-      return { domain: updated, ...(publish ? { publish } : {}) };
+      return {
+        domain: { ...updated, version: claimed.version },
+        ...(publish ? { publish } : {}),
+      };
     });
   }
 
@@ -213,9 +315,9 @@ export class NginxService {
         await this.checkInIsolation(domain, domains);
       }
       let result: PublishResult | undefined;
-      const byName = (a: Domain, b: Domain) => a.name.localeCompare(b.name);
+      const nameOrder = (a: Domain, b: Domain) => a.name.localeCompare(b.name);
       if (
-        JSON.stringify(domains) !== JSON.stringify([...before].sort(byName))
+        JSON.stringify(domains) !== JSON.stringify([...before].sort(nameOrder))
       ) {
         result = await this.renderCheckRecord(cluster, domains, message, by);
       }
@@ -309,28 +411,76 @@ export class NginxService {
     });
   }
 
-  /** Publishes the files of an earlier version again, after checking them again. */
+  /**
+   * Publishes the domains of an earlier version again, rendered with the Kubernetes endpoints as
+   * they are now (a rollback restores definitions, not the pod addresses of its time), after
+   * checking the whole cluster again. The saved domains the rollback changes become the old
+   * definitions, except those with an unpublished draft (a saved domain that differs from the
+   * published one): those drafts are kept as they are, on top, and named in `keptDrafts` (the
+   * next publish publishes them). Drafts of domains the rollback does not change stay too.
+   */
   async rollback(
     clusterName: string,
     versionId: number,
     message: string | undefined,
     by: string,
-  ) {
+  ): Promise<RollbackResult> {
     const cluster = this.cluster(clusterName);
     const old = await this.getVersion(clusterName, versionId);
     return this.serialized(clusterName, async () => {
-      await this.check({ files: old.files, lineFields: {} });
+      const latest = await this.latestVersion(clusterName);
+      const published = byName(latest?.domains ?? []);
+      const target = byName(old.domains);
+      const drafts = byName(await this.store.listDomains(clusterName));
+      const save: Domain[] = [];
+      const remove: string[] = [];
+      const keptDrafts: string[] = [];
+      for (const name of new Set([...published.keys(), ...target.keys()])) {
+        const before = published.get(name);
+        const after = target.get(name);
+        if (sameDomain(before, after)) continue; // the rollback does not change it
+        if (!sameDomain(drafts.get(name), before)) {
+          keptDrafts.push(name);
+        } else if (after) {
+          save.push(after);
+        } else if (drafts.has(name)) {
+          remove.push(name);
+        }
+      }
+      const rendered = await this.render(old.domains);
+      await this.check(rendered);
+      // the drafts first: a crash before the version is recorded leaves them as drafts of it
+      await this.store.rewriteDomains(clusterName, { save, remove }, by);
+      this.index.forget(clusterName);
       const result = await this.record(cluster, {
-        files: old.files,
+        files: rendered.files,
         domains: old.domains,
         message: message ?? `rollback to version ${versionId}`,
         by,
         rollbackOf: versionId,
       });
-      await this.store.replaceDomains(clusterName, old.domains, by);
-      this.index.forget(clusterName);
-      return result;
+      return { ...result, keptDrafts: keptDrafts.sort() };
     });
+  }
+
+  /**
+   * Delivers the newest version of a cluster when its delivery is still pending: its replica died
+   * between recording and delivering it. Every publish does this first too; the scheduled task
+   * does it for clusters nobody publishes. Returns the delivery, or undefined when none was due.
+   */
+  resumeDelivery(clusterName: string): Promise<PublishResult | undefined> {
+    this.cluster(clusterName);
+    return this.locked(clusterName, () => this.deliverPending(clusterName));
+  }
+
+  private async deliverPending(
+    clusterName: string,
+  ): Promise<PublishResult | undefined> {
+    const id = await this.store.pendingDelivery(clusterName);
+    if (id === undefined) return undefined;
+    const version = await this.store.getVersion(id);
+    if (!version) return undefined;
+    return this.deliverVersion(this.cluster(clusterName), id, version.files);
   }
 
   async listVersions(cluster: string): Promise<VersionSummary[]> {
@@ -374,6 +524,17 @@ export class NginxService {
     return { files, lineFields };
   }
 
+  private async deliverVersion(
+    cluster: NginxCluster,
+    version: number,
+    files: Record<string, string>,
+  ): Promise<PublishResult> {
+    const delivery = await this.deliver(cluster, files);
+    await this.store.setDelivery(version, delivery);
+    for (const listener of this.publishListeners) listener(cluster.name);
+    return { version, delivery, ok: delivery.every(node => node.ok) };
+  }
+
   private async renderCheckRecord(
     cluster: NginxCluster,
     domains: Domain[],
@@ -393,9 +554,18 @@ export class NginxService {
   /**
    * One publish at a time per nginx cluster: in this process by a queue, across backend replicas
    * by the store's lock, so that each publish reads the version the previous one recorded (two
-   * replicas republishing the same endpoint change then make one version, not two).
+   * replicas republishing the same endpoint change then make one version, not two). A version
+   * whose delivery is still pending (its replica died) is delivered first.
    */
   private serialized<T>(cluster: string, work: () => Promise<T>): Promise<T> {
+    return this.locked(cluster, async () => {
+      await this.deliverPending(cluster);
+      return work();
+    });
+  }
+
+  /** The queue and the store's lock of `serialized`, without the pending delivery. */
+  private locked<T>(cluster: string, work: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(cluster) ?? Promise.resolve();
     const locked = () => this.store.withPublishLock(cluster, work);
     const next = previous.then(locked, locked);
@@ -440,10 +610,7 @@ export class NginxService {
       domains: v.domains,
       rollbackOf: v.rollbackOf,
     });
-    const delivery = await deliver(cluster, v.files);
-    await this.store.setDelivery(version, delivery);
-    for (const listener of this.publishListeners) listener(cluster.name);
-    return { version, delivery, ok: delivery.every(node => node.ok) };
+    return this.deliverVersion(cluster, version, v.files);
   }
 }
 
@@ -464,6 +631,27 @@ function renderOne(domain: Domain, lookup: EndpointLookup): Rendered {
     files: { [file]: rendered.text },
     lineFields: { [file]: rendered.lineFields },
   };
+}
+
+function byName(domains: Domain[]): Map<string, Domain> {
+  return new Map(domains.map(d => [d.name, d]));
+}
+
+/** The same JSON whatever the order of the keys. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map(key => [key, canonical((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}
+
+function sameDomain(a: Domain | undefined, b: Domain | undefined): boolean {
+  return JSON.stringify(canonical(a)) === JSON.stringify(canonical(b));
 }
 
 function sameFiles(a: Record<string, string>, b: Record<string, string>) {

@@ -109,11 +109,21 @@ describe("owners' Kubernetes sources", () => {
     await app?.stop();
   });
 
-  function post(path: string, user: string, body: object) {
+  /** A save or member edit, with the version of the domain it was made from (0 for none). */
+  async function post(path: string, user: string, body: object) {
+    const current = await request(backend.server)
+      .get(
+        `/api/nginx/${path.replace(/\/members$/, '')}`.replace(
+          /\/domains$/,
+          '/domains/edge/shop',
+        ),
+      )
+      .set('Authorization', mockCredentials.user.header(CAROL));
+    const version = current.status === 200 ? current.body.domain.version : 0;
     return request(backend.server)
       .post(`/api/nginx/${path}`)
       .set('Authorization', mockCredentials.user.header(user))
-      .send(body);
+      .send({ ...body, version });
   }
 
   const membersWith = (cluster: string, name: string) => ({

@@ -1,9 +1,11 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type {
   Domain,
+  DomainView,
   NginxClusterSummary,
   PublishResult,
   RenderedDomain,
+  RollbackResult,
   UpstreamMembersChange,
   UpstreamMembersResult,
   Version,
@@ -19,6 +21,7 @@ import {
 // the API's types, for the plugin's components and its users
 export type {
   Domain,
+  DomainView,
   GrayRelease,
   KubernetesSource,
   NginxClusterSummary,
@@ -26,6 +29,7 @@ export type {
   NodeResult,
   PublishResult,
   RenderedDomain,
+  RollbackResult,
   Upstream,
   UpstreamMember,
   UpstreamMembersChange,
@@ -38,10 +42,14 @@ export type { FileDiff } from '@internal/plugin-container-cloud-react';
 /** @public */
 export interface NginxApi {
   listClusters(): Promise<NginxClusterSummary[]>;
-  listDomains(cluster?: string): Promise<Domain[]>;
-  saveDomain(domain: Domain): Promise<RenderedDomain>;
+  listDomains(cluster?: string): Promise<DomainView[]>;
+  /**
+   * Saves a domain made from `version` of it (0 for a new one); a 409 (`ContainerCloudApiError`
+   * with `current`: the domain as it is now, or null) when it has another version now.
+   */
+  saveDomain(domain: Domain, version: number): Promise<RenderedDomain>;
   /** The domains a catalog entity owns (`component:<namespace>/<name>`). */
-  domainsOfEntity(entityRef: string): Promise<Domain[]>;
+  domainsOfEntity(entityRef: string): Promise<DomainView[]>;
   updateMembers(
     cluster: string,
     domain: string,
@@ -55,7 +63,7 @@ export interface NginxApi {
     to: number,
   ): Promise<{ files: FileDiff[] }>;
   publish(cluster: string, message: string): Promise<PublishResult>;
-  rollback(cluster: string, version: number): Promise<PublishResult>;
+  rollback(cluster: string, version: number): Promise<RollbackResult>;
 }
 
 /** @public */
@@ -76,16 +84,17 @@ export class NginxClient implements NginxApi {
   }
 
   async listDomains(cluster?: string) {
-    return (await this.get<{ items: Domain[] }>('domains', { cluster })).items;
+    return (await this.get<{ items: DomainView[] }>('domains', { cluster }))
+      .items;
   }
 
-  saveDomain(domain: Domain) {
-    return this.post<RenderedDomain>('domains', domain);
+  saveDomain(domain: Domain, version: number) {
+    return this.post<RenderedDomain>('domains', { ...domain, version });
   }
 
   async domainsOfEntity(entityRef: string) {
     return (
-      await this.get<{ items: Domain[] }>('entity-domains', { entityRef })
+      await this.get<{ items: DomainView[] }>('entity-domains', { entityRef })
     ).items;
   }
 
@@ -121,7 +130,7 @@ export class NginxClient implements NginxApi {
   }
 
   rollback(cluster: string, version: number) {
-    return this.post<PublishResult>('rollback', { cluster, version });
+    return this.post<RollbackResult>('rollback', { cluster, version });
   }
 
   private get<T>(path: string, query?: BackendRequest['query']): Promise<T> {

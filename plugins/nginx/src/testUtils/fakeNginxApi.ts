@@ -1,4 +1,4 @@
-import type { Domain, NginxApi } from '../api/NginxClient';
+import type { Domain, DomainView, NginxApi } from '../api/NginxClient';
 
 export const shopDomain: Domain = {
   name: 'shop',
@@ -24,6 +24,9 @@ export const shopDomain: Domain = {
   locations: [{ path: '/', upstream: 'stable' }],
   grayRelease: { stable: 'stable', canary: 'canary', canaryPercent: 10 },
 };
+
+/** The shop domain as the backend answers it: with its saved version. */
+export const shopDomainView: DomainView = { ...shopDomain, version: 4 };
 
 /** An NginxApi whose every method is a jest mock; override what a test needs. */
 export function fakeNginxApi(
@@ -57,11 +60,14 @@ export function fakeNginxApi(
         ],
       },
     ]),
-    listDomains: jest.fn().mockResolvedValue([shopDomain]),
-    saveDomain: jest.fn(async domain => ({ domain, text: '' })),
-    domainsOfEntity: jest.fn().mockResolvedValue([shopDomain]),
+    listDomains: jest.fn().mockResolvedValue([shopDomainView]),
+    saveDomain: jest.fn(async (domain, version) => ({
+      domain: { ...domain, version: version + 1 },
+      text: '',
+    })),
+    domainsOfEntity: jest.fn().mockResolvedValue([shopDomainView]),
     updateMembers: jest.fn(async () => ({
-      domain: shopDomain,
+      domain: { ...shopDomainView, version: 5 },
       publish: { version: 3, ok: true, delivery: [] },
     })),
     listVersions: jest.fn().mockResolvedValue([

@@ -3,7 +3,11 @@ import { ContainerCloudApiError } from '@internal/plugin-container-cloud-react';
 import { typeInCodeEditor } from '@internal/plugin-container-cloud-react/testing';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { nginxApiRef } from '../../api/NginxClient';
-import { fakeNginxApi, shopDomain } from '../../testUtils/fakeNginxApi';
+import {
+  fakeNginxApi,
+  shopDomain,
+  shopDomainView,
+} from '../../testUtils/fakeNginxApi';
 import { DomainEditor } from './DomainEditor';
 
 jest.setTimeout(60_000);
@@ -16,7 +20,7 @@ describe('DomainEditor', () => {
       <TestApiProvider apis={[[nginxApiRef, api]]}>
         <DomainEditor
           cluster="edge"
-          domain={shopDomain}
+          domain={shopDomainView}
           onClose={jest.fn()}
           onSaved={onSaved}
         />
@@ -33,15 +37,67 @@ describe('DomainEditor', () => {
     });
     fireEvent.click(screen.getByRole('button', { name: 'Save draft' }));
     await waitFor(() => expect(onSaved).toHaveBeenCalled());
-    expect(api.saveDomain).toHaveBeenCalledWith({
-      ...shopDomain,
-      grayRelease: {
-        stable: 'stable',
-        canary: 'canary',
-        canaryPercent: 25,
-        header: { name: 'X-Canary', value: 'always' },
+    expect(api.saveDomain).toHaveBeenCalledWith(
+      {
+        ...shopDomain,
+        grayRelease: {
+          stable: 'stable',
+          canary: 'canary',
+          canaryPercent: 25,
+          header: { name: 'X-Canary', value: 'always' },
+        },
       },
+      4,
+    );
+  });
+
+  it('shows a save that lost to someone else (409) and reloads their version', async () => {
+    const theirs = {
+      ...shopDomainView,
+      serverNames: ['theirs.example.com'],
+      version: 5,
+    };
+    const api = fakeNginxApi({
+      saveDomain: jest
+        .fn()
+        .mockRejectedValueOnce(
+          new ContainerCloudApiError(
+            "domain 'shop' of nginx cluster 'edge' was changed by someone else: you edited version 4, it is now version 5; reload it and make your change again",
+            { status: 409, current: theirs },
+          ),
+        )
+        .mockImplementation(async (domain, version) => ({
+          domain: { ...domain, version: version + 1 },
+          text: '',
+        })),
     });
+    const onSaved = jest.fn();
+    await renderInTestApp(
+      <TestApiProvider apis={[[nginxApiRef, api]]}>
+        <DomainEditor
+          cluster="edge"
+          domain={shopDomainView}
+          onClose={jest.fn()}
+          onSaved={onSaved}
+        />
+      </TestApiProvider>,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }));
+    expect(
+      await screen.findByText(/it is now version 5; reload it/),
+    ).toBeInTheDocument();
+    expect(onSaved).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByRole('button', { name: 'Reload version 5' }));
+    expect(screen.getByLabelText('Server names')).toHaveValue(
+      'theirs.example.com',
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Save draft' }));
+    await waitFor(() => expect(onSaved).toHaveBeenCalled());
+    // the second save builds on their version
+    expect(api.saveDomain).toHaveBeenLastCalledWith(
+      expect.objectContaining({ serverNames: ['theirs.example.com'] }),
+      5,
+    );
   });
 
   it("shows the backend's refusal under the field it names", async () => {

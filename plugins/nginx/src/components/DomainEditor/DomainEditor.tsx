@@ -9,7 +9,8 @@ import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import { useApi } from '@backstage/core-plugin-api';
 import { CodeEditor } from '@internal/plugin-container-cloud-react';
-import { Domain, nginxApiRef } from '../../api/NginxClient';
+import { Domain, DomainView, nginxApiRef } from '../../api/NginxClient';
+import { conflictOf } from '../conflict';
 import { fieldErrors } from '../fieldErrors';
 import {
   DomainForm,
@@ -30,14 +31,20 @@ const FIELD_OF: Record<string, keyof DomainForm> = {
  */
 export function DomainEditor(props: {
   cluster: string;
-  domain?: Domain;
+  domain?: DomainView;
   onClose(): void;
-  onSaved(domain: Domain): void;
+  onSaved(domain: DomainView): void;
 }) {
   const api = useApi(nginxApiRef);
   const [form, setForm] = useState<DomainForm>(() =>
     props.domain ? domainToForm(props.domain) : emptyForm(props.cluster),
   );
+  // the version the edit is made from: the save names it, a newer one on the server is a 409
+  const [base, setBase] = useState<number>(props.domain?.version ?? 0);
+  const [conflict, setConflict] = useState<{
+    message: string;
+    current: DomainView | null;
+  }>();
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [saving, setSaving] = useState(false);
 
@@ -72,8 +79,22 @@ export function DomainEditor(props: {
       />
     );
 
+  /** Shows the domain as someone else saved it; the next save builds on their version. */
+  function reload() {
+    if (!conflict) return;
+    setForm(
+      conflict.current
+        ? domainToForm(conflict.current)
+        : emptyForm(props.cluster),
+    );
+    setBase(conflict.current?.version ?? 0);
+    setConflict(undefined);
+    setErrors({});
+  }
+
   async function save() {
     setErrors({});
+    setConflict(undefined);
     let domain: Domain;
     try {
       domain = formToDomain(form);
@@ -84,9 +105,14 @@ export function DomainEditor(props: {
     }
     setSaving(true);
     try {
-      const saved = await api.saveDomain(domain);
+      const saved = await api.saveDomain(domain, base);
       props.onSaved(saved.domain);
     } catch (error) {
+      const lost = conflictOf(error);
+      if (lost) {
+        setConflict(lost);
+        return;
+      }
       const byField = fieldErrors((error as Error).message);
       setErrors(
         Object.fromEntries(
@@ -108,6 +134,17 @@ export function DomainEditor(props: {
         {errors._ && (
           <Typography color="error" role="alert">
             {errors._}
+          </Typography>
+        )}
+        {conflict && (
+          <Typography color="error" role="alert">
+            {conflict.message}{' '}
+            <Button size="small" color="primary" onClick={reload}>
+              {conflict.current
+                ? `Reload version ${conflict.current.version}`
+                : 'Start again'}
+            </Button>{' '}
+            (your edit here is replaced by theirs: copy what you need first)
           </Typography>
         )}
         <Grid container spacing={1}>

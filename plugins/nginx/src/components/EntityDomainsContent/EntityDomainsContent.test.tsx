@@ -46,6 +46,7 @@ describe('EntityDomainsContent', () => {
     );
     await waitFor(() =>
       expect(api.updateMembers).toHaveBeenCalledWith('edge', 'shop', {
+        version: 4,
         upstreams: [
           {
             name: 'canary',
@@ -89,6 +90,39 @@ describe('EntityDomainsContent', () => {
         /only the owners of component:default\/shop and ops admins may/,
       ),
     ).toBeInTheDocument();
+  });
+
+  it('shows an edit that lost to someone else (409) with a reload', async () => {
+    const api = fakeNginxApi({
+      updateMembers: jest
+        .fn()
+        .mockRejectedValue(
+          new ContainerCloudApiError(
+            "domain 'shop' of nginx cluster 'edge' was changed by someone else: you edited version 4, it is now version 5; reload it and make your change again",
+            { status: 409, current: { version: 5 } },
+          ),
+        ),
+    });
+    await render(api);
+    fireEvent.click(
+      await screen.findByRole('button', {
+        name: 'edit members of stable in shop',
+      }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    fireEvent.click(
+      within(dialog).getByRole('button', { name: 'Save and publish' }),
+    );
+    expect(
+      await within(dialog).findByText(/it is now version 5; reload it/),
+    ).toBeInTheDocument();
+    expect(api.domainsOfEntity).toHaveBeenCalledTimes(1);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Reload' }));
+    await waitFor(() => expect(api.domainsOfEntity).toHaveBeenCalledTimes(2));
+    expect(
+      await screen.findByText(/The domain was changed by someone else/),
+    ).toBeInTheDocument();
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
   });
 
   it('says when the service has no domains', async () => {

@@ -17,7 +17,8 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { Domain, nginxApiRef, Upstream } from '../../api/NginxClient';
+import { DomainView, nginxApiRef, Upstream } from '../../api/NginxClient';
+import { conflictOf } from '../conflict';
 import {
   FormError,
   membersText,
@@ -26,18 +27,22 @@ import {
 
 /** Edits the members of one upstream: what a service's owners may change in its domains. */
 function MembersDialog(props: {
-  domain: Domain;
+  domain: DomainView;
   upstream: Upstream;
   onClose(): void;
   onSaved(message: string): void;
+  /** someone else changed the domain meanwhile: show it as it is now */
+  onReload(): void;
 }) {
   const api = useApi(nginxApiRef);
   const [text, setText] = useState(membersText(props.upstream));
   const [error, setError] = useState<string>();
   const [saving, setSaving] = useState(false);
+  const [conflict, setConflict] = useState<string>();
 
   async function save() {
     setError(undefined);
+    setConflict(undefined);
     let parsed;
     try {
       parsed = parseMembers(text, 'members');
@@ -51,6 +56,7 @@ function MembersDialog(props: {
         props.domain.cluster,
         props.domain.name,
         {
+          version: props.domain.version,
           upstreams: [
             {
               name: props.upstream.name,
@@ -70,7 +76,9 @@ function MembersDialog(props: {
           : 'Saved; it goes live with the next publish.',
       );
     } catch (e) {
-      setError((e as Error).message);
+      const lost = conflictOf(e);
+      if (lost) setConflict(lost.message);
+      else setError((e as Error).message);
     } finally {
       setSaving(false);
     }
@@ -82,6 +90,14 @@ function MembersDialog(props: {
         Members of {props.upstream.name} ({props.domain.name})
       </DialogTitle>
       <DialogContent>
+        {conflict && (
+          <Typography color="error" role="alert">
+            {conflict}{' '}
+            <Button size="small" color="primary" onClick={props.onReload}>
+              Reload
+            </Button>
+          </Typography>
+        )}
         <CodeEditor
           minLines={3}
           id="nginx-upstream-members"
@@ -112,7 +128,7 @@ export function EntityDomainsContent() {
     [api, entityRef],
   );
   const [editing, setEditing] = useState<{
-    domain: Domain;
+    domain: DomainView;
     upstream: Upstream;
   }>();
   const [notice, setNotice] = useState<string>();
@@ -177,6 +193,13 @@ export function EntityDomainsContent() {
           onSaved={message => {
             setEditing(undefined);
             setNotice(message);
+            retry();
+          }}
+          onReload={() => {
+            setEditing(undefined);
+            setNotice(
+              'The domain was changed by someone else; it is shown as it is now. Make your change again.',
+            );
             retry();
           }}
         />

@@ -5,7 +5,7 @@ import {
   TableColumn,
 } from '@backstage/core-components';
 import Button from '@material-ui/core/Button';
-import type { Domain } from '../../api/NginxClient';
+import type { DomainView } from '../../api/NginxClient';
 import { membersText } from '../DomainEditor/domainForm';
 import { Loaded } from './Loaded';
 
@@ -14,15 +14,15 @@ export function DomainsTable(props: {
   cluster: string;
   loading: boolean;
   error?: Error;
-  domains?: Domain[];
-  onEdit(domain?: Domain): void;
+  domains?: DomainView[];
+  onEdit(domain?: DomainView): void;
 }) {
   const action = (
     <Button color="primary" variant="outlined" onClick={() => props.onEdit()}>
       New domain
     </Button>
   );
-  const columns: TableColumn<Domain>[] = [
+  const columns: TableColumn<DomainView>[] = [
     { title: 'Domain', field: 'name' },
     { title: 'Server names', render: d => d.serverNames.join(' ') },
     { title: 'Owner', render: d => d.owner ?? 'ops' },

@@ -3,7 +3,7 @@ import { Content, Header, Page } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import Grid from '@material-ui/core/Grid';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
-import { Domain, nginxApiRef } from '../../api/NginxClient';
+import { DomainView, nginxApiRef } from '../../api/NginxClient';
 import { DomainEditor } from '../DomainEditor/DomainEditor';
 import { ClustersTable } from './ClustersTable';
 import { DomainsTable } from './DomainsTable';
@@ -14,7 +14,7 @@ export function NginxAdminPage() {
   const api = useApi(nginxApiRef);
   const clusters = useAsyncRetry(() => api.listClusters(), [api]);
   const [selected, setSelected] = useState<string>();
-  const [editing, setEditing] = useState<{ domain?: Domain }>();
+  const [editing, setEditing] = useState<{ domain?: DomainView }>();
   const cluster = selected ?? clusters.value?.[0]?.name;
 
   const domains = useAsyncRetry(

@@ -26,8 +26,20 @@ import { fieldErrors } from '../fieldErrors';
 import { FileDiffView } from '@internal/plugin-container-cloud-react';
 import { Loaded } from './Loaded';
 
-function outcome(result: PublishResult) {
+function outcome(result: PublishResult & { keptDrafts?: string[] }) {
   const failed = result.delivery.filter(n => !n.ok);
+  const kept = result.keptDrafts?.length
+    ? ` Unpublished drafts kept (the next publish publishes them): ${result.keptDrafts.join(
+        ', ',
+      )}.`
+    : '';
+  return `${outcomeOfDelivery(result, failed)}${kept}`;
+}
+
+function outcomeOfDelivery(
+  result: PublishResult,
+  failed: PublishResult['delivery'],
+) {
   return failed.length === 0
     ? `Published version ${result.version} to every node.`
     : `Version ${result.version} recorded; failed on ${failed
@@ -224,8 +236,10 @@ export function VersionHistory(props: {
           <DialogTitle>Roll back to version {rollbackTo.id}?</DialogTitle>
           <DialogContent>
             <Typography>
-              Its files are checked with nginx -t again and published as a new
-              version; the domains become what they were then.
+              Its domains are checked with nginx -t again and published as a new
+              version, with the Kubernetes members as they are now; the domains
+              become what they were then, except unpublished drafts, which stay
+              drafts.
             </Typography>
           </DialogContent>
           <DialogActions>
