@@ -1,4 +1,3 @@
-import net from 'node:net';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import {
   AppsV1Api,
@@ -7,6 +6,7 @@ import {
 } from '@kubernetes/client-node';
 import type { ServiceView } from '@internal/plugin-container-cloud-common';
 import { useLocalCloud } from '@internal/local-cloud/testing';
+import { relay } from '@internal/plugin-container-cloud-node/testing';
 import request from 'supertest';
 import {
   clusterLocators,
@@ -23,48 +23,6 @@ jest.setTimeout(240_000);
 // failed, while local-b itself, and the other tests using it, run on.
 const lc = useLocalCloud({ namespacePrefix: 'outage' });
 const ALICE = 'user:default/alice'; // team-payments, owns payments-api
-
-/** A loopback TCP relay to `target` that can be cut and restored on the same port. */
-function relay(target: { host: string; port: number }) {
-  const sockets = new Set<net.Socket>();
-  let server: net.Server | undefined;
-  let port = 0;
-  const listen = () =>
-    new Promise<void>((resolve, reject) => {
-      server = net.createServer(client => {
-        const upstream = net.connect(target.port, target.host);
-        for (const s of [client, upstream]) {
-          sockets.add(s);
-          s.on('close', () => sockets.delete(s));
-          s.on('error', () => {
-            client.destroy();
-            upstream.destroy();
-          });
-        }
-        client.pipe(upstream).pipe(client);
-      });
-      server.once('error', reject);
-      server.listen(port, '127.0.0.1', () => {
-        port = (server!.address() as net.AddressInfo).port;
-        resolve();
-      });
-    });
-  return {
-    listen,
-    get port() {
-      return port;
-    },
-    /** refuses new connections and drops every open one */
-    cut: () =>
-      new Promise<void>(resolve => {
-        for (const s of sockets) s.destroy();
-        sockets.clear();
-        if (server) server.close(() => resolve());
-        else resolve();
-        server = undefined;
-      }),
-  };
-}
 
 describe('a cluster that goes away while the portal runs', () => {
   let backend: Awaited<ReturnType<typeof startServicesBackend>>;

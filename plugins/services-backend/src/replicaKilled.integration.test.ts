@@ -12,7 +12,7 @@ import {
 } from './__testUtils__/localCloudFixtures';
 import { startServicesBackend } from './__testUtils__/startServicesBackend';
 import { servicesDatabase } from './__testUtils__/servicesDatabase';
-import { relay, Relay } from './__testUtils__/relay';
+import { relay, Relay } from '@internal/plugin-container-cloud-node/testing';
 import type { ShellEvent } from './shell/ShellSessions';
 
 jest.setTimeout(240_000);
@@ -81,8 +81,8 @@ describe('a backend replica killed mid-run', () => {
         backends.push(backend);
         address.to(backend.server.port());
       };
-      const toA = await relay();
-      const toB = await relay();
+      const toA = await relay().listen();
+      const toB = await relay().listen();
       await start(toA);
       await start(toB);
       // the person's browser reaches each replica as the load balancer does: through its relay

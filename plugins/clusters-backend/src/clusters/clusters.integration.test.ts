@@ -7,7 +7,7 @@ import type {
 import { useLocalCloud } from '@internal/local-cloud/testing';
 import { serviceEntity } from '@internal/plugin-container-cloud-node/testing';
 import request from 'supertest';
-import { serviceDeployment } from './__testUtils__/relay';
+import { serviceDeployment } from './__testUtils__/serviceDeployment';
 import {
   CAROL,
   clusterLocators,

@@ -12,10 +12,11 @@ import { useLocalCloud } from '@internal/local-cloud/testing';
 import {
   RecordedAuditEvent,
   recordingAuditor,
+  relay,
   serviceEntity,
 } from '@internal/plugin-container-cloud-node/testing';
 import request from 'supertest';
-import { relay, serviceDeployment } from '../clusters/__testUtils__/relay';
+import { serviceDeployment } from '../clusters/__testUtils__/serviceDeployment';
 import {
   CAROL,
   clusterLocators,

@@ -6,7 +6,7 @@ import {
   recordingAuditor,
 } from '@internal/plugin-container-cloud-node/testing';
 import request from 'supertest';
-import { relay } from '../clusters/__testUtils__/relay';
+import { relay } from '@internal/plugin-container-cloud-node/testing';
 import {
   CAROL,
   clusterLocators,

@@ -7,3 +7,4 @@
 export * from './backendTestServices';
 export * from './recordingAuditor';
 export * from './routeCoverage';
+export * from './relay';

@@ -18,7 +18,7 @@ import {
   poll,
   serviceDeployment,
 } from '../__testUtils__/localCloudFixtures';
-import { relay, Relay } from '../__testUtils__/relay';
+import { relay, Relay } from '@internal/plugin-container-cloud-node/testing';
 import { servicesDatabase } from '../__testUtils__/servicesDatabase';
 import { startServicesBackend } from '../__testUtils__/startServicesBackend';
 
@@ -96,7 +96,7 @@ describe('signals with two backend replicas', () => {
         cluster: typeof localA,
         received: Signal[],
       ): Promise<void> => {
-        const address = await relay();
+        const address = await relay().listen();
         relays.push(address);
         const backend = await startServicesBackend({
           clusters: clusterLocators([cluster]),

@@ -13,7 +13,7 @@ import {
 } from '../__testUtils__/localCloudFixtures';
 import { startServicesBackend } from '../__testUtils__/startServicesBackend';
 import { servicesDatabase } from '../__testUtils__/servicesDatabase';
-import { relay, Relay } from '../__testUtils__/relay';
+import { relay, Relay } from '@internal/plugin-container-cloud-node/testing';
 import type { ShellEvent } from './ShellSessions';
 
 jest.setTimeout(240_000);
@@ -71,8 +71,8 @@ describe('web shells across backend replicas', () => {
         address.to(backend.server.port());
         return `http://127.0.0.1:${backend.server.port()}`;
       };
-      const toA = await relay();
-      const toB = await relay();
+      const toA = await relay().listen();
+      const toB = await relay().listen();
       const a = await start(toA);
       const b = await start(toB);
 
