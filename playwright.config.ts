@@ -22,6 +22,8 @@ if (!localCloudConfig && !external) {
 
 export default defineConfig({
   testDir: 'packages/app/e2e-tests',
+  // the ops admins' pages run in their own run, signed in as an ops admin (playwright.ops.config.ts)
+  testIgnore: /\.ops\.test\.ts$/,
   outputDir: `${results}/artifacts`,
   timeout: 120_000,
   expect: { timeout: 30_000 },

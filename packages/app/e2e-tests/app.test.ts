@@ -1,39 +1,11 @@
 import { test, expect, Locator, Page } from '@playwright/test';
 import path from 'node:path';
-
-// git-ignored; the README's screenshots in docs/screenshots are copied from here by hand. A run
-// through scripts/replicas writes its own under its E2E_RESULTS folder.
-const shots = path.resolve(
-  process.env.E2E_RESULTS ?? path.resolve(__dirname, '../../../e2e-results'),
-  'screenshots',
-);
-
-async function signInAsGuest(page: Page) {
-  await page.goto('/');
-  // the guest provider's sign-in card
-  await page.getByRole('button', { name: 'Enter' }).click();
-  // the app remembers the provider only once the sign-in has finished: a navigation before that
-  // lands on the sign-in card again, so wait for the signed-in app's sidebar (its nav element
-  // has no box of its own; its links do)
-  await expect(
-    page
-      .getByRole('navigation', { name: 'sidebar nav' })
-      .getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
-}
-
-/** Opens one of the sidebar's pages the way a person does: by its link in the sidebar. */
-async function openFromSidebar(page: Page, name: string) {
-  await page
-    .getByRole('navigation', { name: 'sidebar nav' })
-    .getByRole('link', { name, exact: true })
-    .click();
-}
+import { openFromSidebar, shots, signIn } from './helpers';
 
 test('the catalog lists the example services and opens a service page', async ({
   page,
 }) => {
-  await signInAsGuest(page);
+  await signIn(page);
 
   // the catalog is the landing page; the guest belongs to team-payments, so "Owned" shows its two
   // services and "All" adds the other team's
@@ -243,7 +215,7 @@ test('the catalog lists the example services and opens a service page', async ({
 test('the Services page lists my services, then all, and opens a Service tab', async ({
   page,
 }) => {
-  await signInAsGuest(page);
+  await signIn(page);
   await openFromSidebar(page, 'Services');
   await expect(page).toHaveURL(/\/services$/);
   const table = page.getByRole('table').first();
@@ -264,7 +236,7 @@ test('the Nginx page shows the local cluster and its test environments; a servic
 }) => {
   // the backend publishes the test environments 30 s after it starts, then every 5 minutes
   test.setTimeout(180_000);
-  await signInAsGuest(page);
+  await signIn(page);
   await openFromSidebar(page, 'Nginx');
   await expect(page).toHaveURL(/\/nginx$/);
   await expect(page.getByText('Nginx clusters')).toBeVisible();

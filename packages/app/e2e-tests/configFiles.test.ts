@@ -1,21 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
 import path from 'node:path';
-
-// git-ignored, as app.test.ts's; the README's screenshot is copied from here by hand
-const shots = path.resolve(
-  process.env.E2E_RESULTS ?? path.resolve(__dirname, '../../../e2e-results'),
-  'screenshots',
-);
-
-async function signInAsGuest(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(
-    page
-      .getByRole('navigation', { name: 'sidebar nav' })
-      .getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
-}
+import { shots, signIn } from './helpers';
 
 /** Replaces the text of a CodeMirror editor found by its label, as a person types. */
 async function typeInto(page: Page, label: string, text: string) {
@@ -27,16 +12,28 @@ async function typeInto(page: Page, label: string, text: string) {
   await page.keyboard.type(text);
 }
 
-test('a config file set is added, edited and diffed on the Config files tab', async ({
+test('the Storage tab shows the seeded volume; a config file set is added, edited and diffed on the Config files tab', async ({
   page,
 }) => {
   // a set of its own, written to payments-api's namespace in both clusters and deleted at the end
   const set = `e2e-${Date.now().toString(36)}`;
-  await signInAsGuest(page);
+  await signIn(page);
 
   const table = page.getByRole('table').first();
   await table.getByRole('link', { name: 'Payments API' }).click();
   await expect(page).toHaveURL(/\/catalog\/default\/component\/payments-api/);
+
+  // the seed's volume payments-data, bound to its static NFS PersistentVolume in both clusters
+  await page
+    .getByRole('navigation', { name: 'Content navigation' })
+    .getByRole('link', { name: 'Storage', exact: true })
+    .click();
+  await expect(page).toHaveURL(/\/component\/payments-api\/storage$/);
+  const volumes = page.getByRole('table').filter({ hasText: 'payments-data' });
+  await expect(volumes).toBeVisible();
+  await expect(volumes).toContainText('Bound');
+  await page.screenshot({ path: path.join(shots, 'storage-tab.png') });
+
   await page.getByRole('link', { name: 'Config files', exact: true }).click();
   await expect(page).toHaveURL(/\/component\/payments-api\/config-files$/);
   // the seed's ConfigMap payments-api-app-config, adopted as version 1 (found in the cluster)

@@ -1,21 +1,10 @@
 import { test, expect, Page } from '@playwright/test';
 import path from 'node:path';
-
-// git-ignored, as app.test.ts's; the README's screenshot is copied from here by hand
-const shots = path.resolve(
-  process.env.E2E_RESULTS ?? path.resolve(__dirname, '../../../e2e-results'),
-  'screenshots',
-);
+import { shots, signIn } from './helpers';
 
 // The audit log is for ops admins: the guest sign-in of the portal under test signs in as carol,
-// one of them (audit.ops.e2e.yaml), who may also operate every service. The test scales
+// one of them (ops.e2e.yaml), who may also operate every service. The test scales
 // payments-api up by one in local-a and back, and finds both in the audit log.
-async function signInAsOps(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(sidebarLink(page, 'Catalog')).toBeVisible();
-}
-
 function sidebarLink(page: Page, name: string) {
   return page
     .getByRole('navigation', { name: 'sidebar nav' })
@@ -39,7 +28,7 @@ async function scaleTo(page: Page, replicas: number) {
 test('a scale from the Service tab is in the audit log, searchable by actor and action', async ({
   page,
 }) => {
-  await signInAsOps(page);
+  await signIn(page);
 
   // the Service tab of payments-api, from the catalog as a person gets there
   await page.getByRole('menuitem', { name: /^All/ }).click();

@@ -1,29 +1,14 @@
 import { test, expect, Page } from '@playwright/test';
 import path from 'node:path';
-
-// git-ignored, as app.test.ts's; the README's screenshot is copied from here by hand
-const shots = path.resolve(
-  process.env.E2E_RESULTS ?? path.resolve(__dirname, '../../../e2e-results'),
-  'screenshots',
-);
+import { shots, signIn } from './helpers';
 
 // The clusters page is for ops admins: the guest sign-in of the portal under test signs in as
-// carol, one of them (clusters.ops.e2e.yaml). Nothing here fails a cluster over: the preview
+// carol, one of them (ops.e2e.yaml). Nothing here fails a cluster over: the preview
 // only reads.
-async function signInAsOps(page: Page) {
-  await page.goto('/');
-  await page.getByRole('button', { name: 'Enter' }).click();
-  await expect(
-    page
-      .getByRole('navigation', { name: 'sidebar nav' })
-      .getByRole('link', { name: 'Catalog', exact: true }),
-  ).toBeVisible();
-}
-
 test('the Clusters page shows both clusters, one’s nodes, and a failover preview', async ({
   page,
 }) => {
-  await signInAsOps(page);
+  await signIn(page);
   await page
     .getByRole('navigation', { name: 'sidebar nav' })
     .getByRole('link', { name: 'Clusters', exact: true })
