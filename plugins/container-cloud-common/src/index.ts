@@ -7,6 +7,7 @@
 export * from './clustersPermissions';
 export * from './contract';
 export * from './permissions';
+export * from './quantity';
 export * from './services';
 export * from './storagePermissions';
 export * from './streams';

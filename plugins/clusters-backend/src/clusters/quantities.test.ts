@@ -1,22 +1,18 @@
-import { addAmounts, parseQuantity, podRequests } from './quantities';
+import { addAmounts, amountsOf, podRequests } from './quantities';
 
-describe('parseQuantity', () => {
-  it.each([
-    ['250m', 0.25],
-    ['1.5', 1.5],
-    ['2', 2],
-    ['512Mi', 512 * 2 ** 20],
-    ['1Gi', 2 ** 30],
-    ['1G', 1e9],
-    ['100k', 1e5],
-    ['1e3', 1000],
-    ['500u', 0.0005],
-  ])('reads %s', (text, value) => {
-    expect(parseQuantity(text)).toBeCloseTo(value, 9);
+describe('amountsOf', () => {
+  it('reads cpu and memory of a resource list', () => {
+    expect(amountsOf({ cpu: '250m', memory: '512Mi' })).toEqual({
+      cpuCores: 0.25,
+      memoryBytes: 512 * 2 ** 20,
+    });
   });
 
   it.each(['', 'abc', '12Zi', '1..2'])('counts %p as nothing', text =>
-    expect(parseQuantity(text)).toBe(0),
+    expect(amountsOf({ cpu: text, memory: text })).toEqual({
+      cpuCores: 0,
+      memoryBytes: 0,
+    }),
   );
 });
 

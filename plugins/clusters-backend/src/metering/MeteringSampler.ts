@@ -7,6 +7,7 @@ import {
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   KUBERNETES_ID_LABEL,
+  parseQuantity,
   type ClusterServiceView,
 } from '@internal/plugin-container-cloud-common';
 import {
@@ -15,7 +16,6 @@ import {
   promString,
   ServiceBindings,
 } from '@internal/plugin-container-cloud-node';
-import { parseQuantity } from './quantity';
 import type { ServiceSample } from './MeteringStore';
 
 /** CPU (cores) and memory (bytes) used, per `namespace/pod`, in one cluster. */

@@ -4,6 +4,7 @@
  * `z.infer`. The messages are what a person reads in a 400, so each names the field.
  */
 import { z } from 'zod';
+import { parseQuantity } from '../quantity';
 import { deploymentViewSchema, errorBodySchema } from './serviceViews';
 
 /** The access modes a volume may be created with, as Kubernetes names them. @public */
@@ -20,19 +21,8 @@ export const MAX_VOLUME_BYTES = 2 ** 50;
 /** Folders a volume may never be mounted at or under. @public */
 export const FORBIDDEN_MOUNT_ROOTS = ['/proc', '/sys', '/dev'] as const;
 
-const UNITS: Record<string, number> = {
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-};
-const QUANTITY = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)$/;
+// a size as a person writes it: a non-negative number and a byte unit (no bare bytes, no exponent)
+const SIZE = /^[0-9]+(?:\.[0-9]+)?(?:Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)$/;
 
 /**
  * The bytes of a Kubernetes storage quantity with its unit ("10Gi", "500M"); undefined for
@@ -40,9 +30,8 @@ const QUANTITY = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P)$/;
  * @public
  */
 export function quantityBytes(quantity: string): number | undefined {
-  const match = QUANTITY.exec(quantity.trim());
-  if (!match) return undefined;
-  return Math.round(Number(match[1]) * UNITS[match[2]]);
+  if (!SIZE.test(quantity.trim())) return undefined;
+  return Math.round(parseQuantity(quantity)!);
 }
 
 /**
@@ -51,10 +40,7 @@ export function quantityBytes(quantity: string): number | undefined {
  * @public
  */
 export function reportedQuantityBytes(quantity: string): number | undefined {
-  const withUnit = quantityBytes(quantity);
-  if (withUnit !== undefined) return withUnit;
-  const plain = Number(quantity);
-  return Number.isFinite(plain) ? plain : undefined;
+  return quantityBytes(quantity) ?? parseQuantity(quantity);
 }
 
 // an RFC 1123 label, as Kubernetes checks claim names
