@@ -7,7 +7,7 @@ import {
   serviceEntity,
 } from '@internal/plugin-container-cloud-node/testing';
 import request from 'supertest';
-import { startStorageBackend } from './__testUtils__/startStorageBackend';
+import { startStorageBackend } from '../__testUtils__/startStorageBackend';
 
 jest.setTimeout(300_000);
 

@@ -15,7 +15,7 @@ import {
 } from '@internal/plugin-container-cloud-node/testing';
 import { ConfigFileService } from './ConfigFileService';
 import { configFileRouteTable } from './routes';
-import { startStorageBackend } from './__testUtils__/startStorageBackend';
+import { startStorageBackend } from '../__testUtils__/startStorageBackend';
 
 jest.setTimeout(120_000);
 

@@ -6,7 +6,7 @@ import {
 } from '@internal/plugin-container-cloud-node/testing';
 import { volumeRouteTable } from './routes';
 import type { VolumeService } from './VolumeService';
-import { startVolumesBackend } from './__testUtils__/startVolumesBackend';
+import { startStorageBackend } from '../__testUtils__/startStorageBackend';
 
 jest.setTimeout(120_000);
 
@@ -64,10 +64,10 @@ function send(
 
 describe('volume routes', () => {
   const audit: RecordedAuditEvent[] = [];
-  let backend: Awaited<ReturnType<typeof startVolumesBackend>>;
+  let backend: Awaited<ReturnType<typeof startStorageBackend>>;
 
   beforeAll(async () => {
-    backend = await startVolumesBackend({
+    backend = await startStorageBackend({
       // no clusters: an authorized change gets as far as finding where the service runs
       clusters: [],
       services: [recordingAuditor(audit)],

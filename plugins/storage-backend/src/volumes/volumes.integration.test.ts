@@ -13,7 +13,7 @@ import { serviceEntity } from '@internal/plugin-container-cloud-node/testing';
 import { useLocalCloud } from '@internal/local-cloud/testing';
 import request from 'supertest';
 import { staticVolumeName } from './claims';
-import { startVolumesBackend } from './__testUtils__/startVolumesBackend';
+import { startStorageBackend } from '../__testUtils__/startStorageBackend';
 
 jest.setTimeout(240_000);
 
@@ -27,7 +27,7 @@ const CLASS = 'local-cloud-standard';
 const sleep = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 describe('volumes on the local cloud', () => {
-  let backend: Awaited<ReturnType<typeof startVolumesBackend>>;
+  let backend: Awaited<ReturnType<typeof startStorageBackend>>;
   const clusters = () => lc.info.clusters.map(c => c.name);
   const apps = (cluster: string) =>
     lc.kubeConfig(cluster as any).makeApiClient(AppsV1Api);
@@ -143,7 +143,7 @@ describe('volumes on the local cloud', () => {
         },
       });
     }
-    backend = await startVolumesBackend({
+    backend = await startStorageBackend({
       clusters: lc.info.clusters.map(c => ({
         name: c.name,
         url: c.url,

@@ -13,16 +13,21 @@ import {
   userInfoFromMemberships,
   waitForEntity,
 } from '@internal/plugin-container-cloud-node/testing';
-import { storagePlugin } from '../../plugin';
+import { storagePlugin } from '../plugin';
+
+/** A key for secret file sets in tests (32 bytes, base64). */
+export const TEST_ENCRYPTION_KEY = Buffer.alloc(32, 7).toString('base64');
 
 /**
- * The storage plugin in a backend with the real catalog, permission backend and the suite's
- * policy, configured with `volumes` (`containerCloud.storage.volumes`): the entities given
- * (payments-api of team-payments when left out); alice in team-payments, bob in team-orders,
- * carol an ops admin. Resolves once the catalog serves the first entity.
+ * The storage plugin (config files and volumes) in a backend with the real catalog, permission
+ * backend and the suite's policy, configured with `configFiles` and `volumes`
+ * (`containerCloud.storage.*`; config files with the test key when left out): the entities
+ * given (payments-api of team-payments when left out); alice in team-payments, bob in
+ * team-orders, carol an ops admin. Resolves once the catalog serves the first entity.
  */
-export async function startVolumesBackend(options: {
+export async function startStorageBackend(options: {
   clusters: object[];
+  configFiles?: object;
   volumes?: object;
   prometheus?: object;
   services?: ServiceFactory[];
@@ -53,8 +58,8 @@ export async function startVolumesBackend(options: {
             storage: {
               volumes: options.volumes ?? {},
               // the config files part needs its key to start
-              configFiles: {
-                encryptionKey: Buffer.alloc(32, 7).toString('base64'),
+              configFiles: options.configFiles ?? {
+                encryptionKey: TEST_ENCRYPTION_KEY,
               },
             },
           },
