@@ -10,73 +10,16 @@
  * created for the run and dropped afterwards. SQLite runs on a file in the temp folder, removed
  * afterwards.
  */
-import knexFactory, { Knex } from 'knex';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { AuditStore } from '../../plugins/clusters-backend/src/audit/AuditStore';
-
-const say = (line: string) =>
-  process.stderr.write(
-    `[bench ${new Date().toTimeString().slice(0, 8)}] ${line}\n`,
-  );
-
-async function database(
-  db: string,
-): Promise<{ knex: Knex; done(): Promise<void> }> {
-  if (db === 'postgres') {
-    const url =
-      process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
-    if (!url)
-      throw new Error(
-        'set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING',
-      );
-    const name = `bench_audit_${process.pid}`;
-    const admin = knexFactory({ client: 'pg', connection: url });
-    await admin.raw(`CREATE DATABASE ${name}`);
-    const knex = knexFactory({
-      client: 'pg',
-      connection: `${url.replace(/\/$/, '')}/${name}`,
-    });
-    return {
-      knex,
-      async done() {
-        await knex.destroy();
-        await admin.raw(`DROP DATABASE ${name}`);
-        await admin.destroy();
-      },
-    };
-  }
-  const dir = await mkdtemp(path.join(tmpdir(), 'bench-audit-'));
-  const knex = knexFactory({
-    client: 'better-sqlite3',
-    connection: path.join(dir, 'audit.sqlite'),
-    useNullAsDefault: true,
-  });
-  return {
-    knex,
-    async done() {
-      await knex.destroy();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-function percentile(sorted: number[], p: number) {
-  return sorted[
-    Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))
-  ];
-}
+import { benchDatabase, options, percentile, say } from './shared';
 
 export async function main(argv: string[]): Promise<number> {
-  const arg = (name: string, fallback: string) => {
-    const index = argv.indexOf(name);
-    return index >= 0 ? argv[index + 1] : fallback;
-  };
+  const arg = options(argv);
   const total = Number(arg('--events', '1000000'));
   const db = arg('--db', 'sqlite');
   const searches = Number(arg('--searches', '200'));
-  const { knex, done } = await database(db);
+  const { knex, done } = await benchDatabase(db, 'audit');
   try {
     await knex.migrate.latest({
       directory: path.resolve(

@@ -12,61 +12,13 @@
  * page never reads samples beyond 2 days). 50 teams. --db postgres needs
  * BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING (a fresh database, dropped afterwards).
  */
-import knexFactory, { Knex } from 'knex';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
   MeteringStore,
   Resolution,
   ServiceSample,
 } from '../../plugins/clusters-backend/src/metering/MeteringStore';
-
-const say = (line: string) =>
-  process.stderr.write(
-    `[bench ${new Date().toTimeString().slice(0, 8)}] ${line}\n`,
-  );
-
-async function database(
-  db: string,
-): Promise<{ knex: Knex; done(): Promise<void> }> {
-  if (db === 'postgres') {
-    const url =
-      process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
-    if (!url)
-      throw new Error(
-        'set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING',
-      );
-    const name = `bench_metering_${process.pid}`;
-    const admin = knexFactory({ client: 'pg', connection: url });
-    await admin.raw(`CREATE DATABASE ${name}`);
-    const knex = knexFactory({
-      client: 'pg',
-      connection: `${url.replace(/\/$/, '')}/${name}`,
-    });
-    return {
-      knex,
-      async done() {
-        await knex.destroy();
-        await admin.raw(`DROP DATABASE ${name}`);
-        await admin.destroy();
-      },
-    };
-  }
-  const dir = await mkdtemp(path.join(tmpdir(), 'bench-metering-'));
-  const knex = knexFactory({
-    client: 'better-sqlite3',
-    connection: path.join(dir, 'metering.sqlite'),
-    useNullAsDefault: true,
-  });
-  return {
-    knex,
-    async done() {
-      await knex.destroy();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
+import { benchDatabase, options, percentile, say } from './shared';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -87,8 +39,7 @@ function samples(services: number, t: number): ServiceSample[] {
 
 function stats(times: number[]) {
   const sorted = [...times].sort((a, b) => a - b);
-  const at = (p: number) =>
-    sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  const at = (p: number) => percentile(sorted, p);
   return `${at(50).toFixed(1)} | ${at(95).toFixed(1)} | ${sorted[
     sorted.length - 1
   ].toFixed(1)}`;
@@ -101,15 +52,12 @@ async function timed(fn: () => Promise<unknown>) {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const arg = (name: string, fallback: string) => {
-    const index = argv.indexOf(name);
-    return index >= 0 ? argv[index + 1] : fallback;
-  };
+  const arg = options(argv);
   const services = Number(arg('--services', '1000'));
   const days = Number(arg('--days', '30'));
   const db = arg('--db', 'sqlite');
   const queries = Number(arg('--queries', '50'));
-  const { knex, done } = await database(db);
+  const { knex, done } = await benchDatabase(db, 'metering');
   try {
     await knex.migrate.latest({
       directory: path.resolve(
