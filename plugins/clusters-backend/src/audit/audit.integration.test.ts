@@ -9,7 +9,11 @@ import { AppsV1Api } from '@kubernetes/client-node';
 import knexFactory from 'knex';
 import request from 'supertest';
 import type { AuditEvent } from '@internal/plugin-container-cloud-common';
-import { startAuditBackend } from './__testUtils__/startAuditBackend';
+import { auditFeatures } from './__testUtils__/auditFeatures';
+import {
+  clusterLocators,
+  startClustersBackend,
+} from '../clusters/__testUtils__/startClustersBackend';
 
 jest.setTimeout(300_000);
 
@@ -30,7 +34,7 @@ async function poll<T>(what: string, read: () => Promise<T | undefined>) {
 }
 
 describe('the audit log of a real mutating route', () => {
-  let backend: Awaited<ReturnType<typeof startAuditBackend>>;
+  let backend: Awaited<ReturnType<typeof startClustersBackend>>;
   const apps = () => lc.kubeConfig('local-a').makeApiClient(AppsV1Api);
 
   beforeAll(async () => {
@@ -70,21 +74,15 @@ describe('the audit log of a real mutating route', () => {
         'migrations',
       ),
     });
-    backend = await startAuditBackend({
+    backend = await startClustersBackend({
       knex,
-      servicesPlugin,
-      services: [
+      features: auditFeatures(servicesPlugin),
+      entities: [
         serviceEntity('payments-api', 'group:default/team-payments', {
           'container-cloud.io/placements': `local-a/${lc.namespace}`,
         }),
       ],
-      kubernetesClusters: lc.info.clusters.map(c => ({
-        name: c.name,
-        url: c.url,
-        authProvider: 'serviceAccount',
-        serviceAccountToken: c.serviceAccountToken,
-        caData: c.caData,
-      })),
+      clusters: clusterLocators(lc.info.clusters),
     });
   });
 

@@ -15,7 +15,8 @@ import { z } from 'zod';
 import { MeteringRouteOptions, meteringRouteTable } from '../metering/routes';
 import { AuditStore } from './AuditStore';
 import { auditRouteTable } from './routes';
-import { startAuditBackend } from './__testUtils__/startAuditBackend';
+import { auditFeatures } from './__testUtils__/auditFeatures';
+import { startClustersBackend } from '../clusters/__testUtils__/startClustersBackend';
 
 jest.setTimeout(120_000);
 
@@ -44,15 +45,16 @@ function declared() {
 }
 
 describe("the OpenAPI document's audit and metering routes", () => {
-  let backend: Awaited<ReturnType<typeof startAuditBackend>>;
+  let backend: Awaited<ReturnType<typeof startClustersBackend>>;
 
   beforeAll(async () => {
-    backend = await startAuditBackend({
+    backend = await startClustersBackend({
       knex: knexFactory({
         client: 'better-sqlite3',
         connection: ':memory:',
         useNullAsDefault: true,
       }),
+      features: auditFeatures(),
     });
   });
 

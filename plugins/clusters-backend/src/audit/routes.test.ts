@@ -7,7 +7,8 @@ import {
 import request from 'supertest';
 import { AuditStore } from './AuditStore';
 import { auditRouteTable } from './routes';
-import { startAuditBackend } from './__testUtils__/startAuditBackend';
+import { auditFeatures } from './__testUtils__/auditFeatures';
+import { startClustersBackend } from '../clusters/__testUtils__/startClustersBackend';
 
 jest.setTimeout(120_000);
 
@@ -77,7 +78,7 @@ describe('the audit routes', () => {
   });
 
   describe.each(databases.eachSupportedId())('on %s', databaseId => {
-    let backend: Awaited<ReturnType<typeof startAuditBackend>>;
+    let backend: Awaited<ReturnType<typeof startClustersBackend>>;
 
     async function act(as: string, body: object) {
       await request(backend.server)
@@ -108,7 +109,7 @@ describe('the audit routes', () => {
           'migrations',
         ),
       });
-      backend = await startAuditBackend({ knex });
+      backend = await startClustersBackend({ knex, features: auditFeatures() });
       await act(ALICE, {
         entityRef: 'component:default/payments-api',
         cluster: 'local-a',

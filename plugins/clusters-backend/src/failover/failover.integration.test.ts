@@ -100,7 +100,7 @@ describe.each(databases.eachSupportedId())(
             'container-cloud.io/placements': `local-b/${lc.namespace}`,
           }),
         ],
-        services: [recordingAuditor(audit)],
+        features: [recordingAuditor(audit)],
       });
 
     beforeAll(async () => {

@@ -51,7 +51,7 @@ describe('the cluster health controller', () => {
           },
         },
       },
-      services: [recordingAuditor(audit)],
+      features: [recordingAuditor(audit)],
     });
   });
 

@@ -10,7 +10,11 @@ import {
 } from '@backstage/backend-plugin-api';
 import request from 'supertest';
 import type { MeteringSeries } from '@internal/plugin-container-cloud-common';
-import { startAuditBackend } from '../audit/__testUtils__/startAuditBackend';
+import { auditFeatures } from '../audit/__testUtils__/auditFeatures';
+import {
+  clusterLocators,
+  startClustersBackend,
+} from '../clusters/__testUtils__/startClustersBackend';
 
 jest.setTimeout(300_000);
 
@@ -30,7 +34,7 @@ async function poll<T>(what: string, read: () => Promise<T | undefined>) {
 }
 
 describe('metering on the local cloud', () => {
-  let backend: Awaited<ReturnType<typeof startAuditBackend>>;
+  let backend: Awaited<ReturnType<typeof startClustersBackend>>;
   const scheduler = mockServices.scheduler();
 
   beforeAll(async () => {
@@ -88,30 +92,25 @@ describe('metering on the local cloud', () => {
         'migrations',
       ),
     });
-    backend = await startAuditBackend({
+    backend = await startClustersBackend({
       knex,
       // only this file's namespace in local-a: the seeded payments-api elsewhere is not counted
-      services: [
+      entities: [
         serviceEntity('payments-api', 'group:default/team-payments', {
           'container-cloud.io/placements': `local-a/${lc.namespace}`,
         }),
       ],
       // one scheduler the test triggers the sampling task on, instead of waiting for it
       features: [
+        ...auditFeatures(),
         createServiceFactory({
           service: coreServices.scheduler,
           deps: {},
           factory: () => scheduler,
         }),
       ],
-      kubernetesClusters: lc.info.clusters.map(c => ({
-        name: c.name,
-        url: c.url,
-        authProvider: 'serviceAccount',
-        serviceAccountToken: c.serviceAccountToken,
-        caData: c.caData,
-      })),
-      config: { prometheus: { url: lc.info.prometheus.url } },
+      clusters: clusterLocators(lc.info.clusters),
+      containerCloud: { prometheus: { url: lc.info.prometheus.url } },
     });
     const core = lc.kubeConfig('local-a').makeApiClient(CoreV1Api);
     await poll('two running pods', async () => {

@@ -5,7 +5,8 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import request from 'supertest';
-import { startAuditBackend } from '../audit/__testUtils__/startAuditBackend';
+import { auditFeatures } from '../audit/__testUtils__/auditFeatures';
+import { startClustersBackend } from '../clusters/__testUtils__/startClustersBackend';
 import { MeteringStore, ServiceSample } from './MeteringStore';
 import { meteringRouteTable, MeteringRouteOptions } from './routes';
 
@@ -82,7 +83,7 @@ describe('the metering routes', () => {
   });
 
   describe.each(databases.eachSupportedId())('on %s', databaseId => {
-    let backend: Awaited<ReturnType<typeof startAuditBackend>>;
+    let backend: Awaited<ReturnType<typeof startClustersBackend>>;
 
     beforeAll(async () => {
       const knex = await databases.init(databaseId as TestDatabaseId);
@@ -99,7 +100,7 @@ describe('the metering routes', () => {
           sample('orders-api', 'group:default/team-orders', 1.75),
         ]);
       }
-      backend = await startAuditBackend({ knex });
+      backend = await startClustersBackend({ knex, features: auditFeatures() });
     });
 
     afterAll(async () => {

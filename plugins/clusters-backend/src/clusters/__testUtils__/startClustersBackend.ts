@@ -1,4 +1,5 @@
 import {
+  BackendFeature,
   coreServices,
   createServiceFactory,
   ServiceFactory,
@@ -83,6 +84,11 @@ export async function poll<T>(
   throw new Error(`${what} never happened`);
 }
 
+/** The service a feature implements, when it is a service factory. */
+function serviceOf(feature: BackendFeature | ServiceFactory) {
+  return (feature as { service?: { id?: string } }).service?.id;
+}
+
 /**
  * The clusters plugin with the real catalog, permission backend, the suite's policy and
  * Backstage's real scheduler (its tasks and locks in the plugin's database): payments-api
@@ -91,47 +97,64 @@ export async function poll<T>(
  */
 export async function startClustersBackend(options: {
   knex: Knex;
+  /** `kubernetes.clusterLocatorMethods` clusters (see `clusterLocators`) */
   clusters?: object[];
+  /** more `containerCloud` config */
   containerCloud?: object;
+  /** the services in the catalog, in place of payments-api and orders-api; the start waits for them */
   entities?: Entity[];
-  services?: ServiceFactory[];
+  /**
+   * more plugins and service factories; a service factory given here takes the place of the
+   * default one for its service (the last one given wins), e.g. a recording auditor, the suite's
+   * auditor or a scheduler the test triggers tasks on
+   */
+  features?: (BackendFeature | ServiceFactory)[];
 }) {
   const entities = options.entities ?? [
     serviceEntity('payments-api', 'group:default/team-payments'),
     serviceEntity('orders-api', 'group:default/team-orders'),
   ];
-  const backend = await startTestBackend({
-    features: [
-      permissionPlugin,
-      catalogPlugin,
-      policyModule,
-      clustersPlugin,
-      catalogFixtures(entities),
-      userInfoFromMemberships(),
-      authKeepingActors,
-      httpAuthServiceFactory,
-      eventsServiceFactory,
-      schedulerServiceFactory,
-      clustersDatabase(options.knex),
-      ...(options.services ?? []),
-      mockServices.rootConfig.factory({
-        data: {
-          permission: { enabled: true },
-          events: { useEventBus: 'never' },
-          catalog: { processingInterval: { seconds: 1 } },
-          containerCloud: {
-            permissions: { opsAdminGroups: ['group:default/ops-admins'] },
-            binding: { trustedOrigins: [FIXTURES_ORIGIN] },
-            ...options.containerCloud,
-          },
-          kubernetes: {
-            clusterLocatorMethods: [
-              { type: 'config', clusters: options.clusters ?? [] },
-            ],
-          },
+  const all = [
+    permissionPlugin,
+    catalogPlugin,
+    policyModule,
+    clustersPlugin,
+    catalogFixtures(entities),
+    userInfoFromMemberships(),
+    authKeepingActors,
+    httpAuthServiceFactory,
+    eventsServiceFactory,
+    schedulerServiceFactory,
+    clustersDatabase(options.knex),
+    ...(options.features ?? []),
+    mockServices.rootConfig.factory({
+      data: {
+        permission: { enabled: true },
+        events: { useEventBus: 'never' },
+        catalog: { processingInterval: { seconds: 1 } },
+        containerCloud: {
+          permissions: { opsAdminGroups: ['group:default/ops-admins'] },
+          binding: { trustedOrigins: [FIXTURES_ORIGIN] },
+          ...options.containerCloud,
         },
-      }),
-    ],
+        kubernetes: {
+          clusterLocatorMethods: [
+            { type: 'config', clusters: options.clusters ?? [] },
+          ],
+        },
+      },
+    }),
+  ];
+  const lastOf = new Map<string, number>();
+  all.forEach((feature, i) => {
+    const service = serviceOf(feature);
+    if (service) lastOf.set(service, i);
+  });
+  const backend = await startTestBackend({
+    features: all.filter((feature, i) => {
+      const service = serviceOf(feature);
+      return !service || lastOf.get(service) === i;
+    }),
   });
   for (const entity of entities) {
     await waitForEntity(
