@@ -20,7 +20,7 @@ export function redactUrl(url: string): string {
 
 /**
  * Text (an error message) with every URL in it as `redactUrl` shows it: a client library's
- * "request to https://user:token@host/path?token=... failed" keeps the host and path only.
+ * "request to https://user:token\@host/path?token=... failed" keeps the host and path only.
  * @public
  */
 export function redactUrlsIn(text: string): string {

@@ -5,12 +5,12 @@
  */
 import { z } from 'zod';
 
-/** How an audited action ended (Backstage's auditor statuses; the start is not stored). */
+/** How an audited action ended (Backstage's auditor statuses; the start is not stored). @public */
 export const auditOutcomeSchema = z.enum(['succeeded', 'failed']);
 /** @public */
 export type AuditOutcome = z.infer<typeof auditOutcomeSchema>;
 
-/** Backstage's audit severities. */
+/** Backstage's audit severities. @public */
 export const auditSeveritySchema = z.enum([
   'low',
   'medium',
@@ -20,7 +20,7 @@ export const auditSeveritySchema = z.enum([
 /** @public */
 export type AuditSeverity = z.infer<typeof auditSeveritySchema>;
 
-/** One audit event as the log keeps it: who did what, to which entity, where, and how it ended. */
+/** One audit event as the log keeps it: who did what, to which entity, where, and how it ended. @public */
 export const auditEventSchema = z.object({
   /** the log's own id */
   id: z.string(),
@@ -99,7 +99,7 @@ const rangeInOrder = (value: { from?: string; to?: string }) =>
   !value.from || !value.to || Date.parse(value.from) <= Date.parse(value.to);
 const RANGE_ORDER = { message: 'to must not be before from', path: ['to'] };
 
-/** The whole log's filters (ops). */
+/** The whole log's filters (ops). @public */
 export const auditSearchQuerySchema = z
   .object({
     ...pagingShape,
@@ -119,7 +119,7 @@ export type AuditSearchQuery = Omit<
   'limit'
 > & { limit?: number };
 
-/** One entity's trail: the entity is in the path, the rest filters it. */
+/** One entity's trail: the entity is in the path, the rest filters it. @public */
 export const entityAuditQuerySchema = z
   .object(pagingShape)
   .strict()
@@ -130,7 +130,7 @@ export type EntityAuditQuery = Omit<
   'limit'
 > & { limit?: number };
 
-/** The path of an entity's trail. */
+/** The path of an entity's trail. @public */
 export const entityAuditParamsSchema = z.object({
   kind: z.string().regex(/^[A-Za-z0-9-_.]+$/, 'kind is a catalog kind'),
   namespace: z
@@ -139,7 +139,7 @@ export const entityAuditParamsSchema = z.object({
   name: z.string().regex(/^[a-z0-9-_.]+$/i, 'name is a catalog name'),
 });
 
-/** A page of audit events, newest first. */
+/** A page of audit events, newest first. @public */
 export const auditEventPageSchema = z.object({
   items: z.array(auditEventSchema),
   /** pass as `cursor` for the next (older) page; absent on the last page */
@@ -148,7 +148,7 @@ export const auditEventPageSchema = z.object({
 /** @public */
 export type AuditEventPage = z.infer<typeof auditEventPageSchema>;
 
-/** What the filters of the audit page offer: the plugins and actions the log holds. */
+/** What the filters of the audit page offer: the plugins and actions the log holds. @public */
 export const auditFacetsSchema = z.object({
   plugins: z.array(z.string()),
   eventIds: z.array(z.string()),

@@ -22,7 +22,7 @@ function ends(r: { from?: string; to?: string }) {
   return { from, to };
 }
 
-/** A range: `from` and `to` (default: the last 24 hours), at most 400 days, in order. */
+/** A range: `from` and `to` (default: the last 24 hours), at most 400 days, in order. @public */
 export const meteringRangeQuerySchema = z
   .object({
     from: isoTime('from').optional(),
@@ -40,7 +40,7 @@ export const meteringRangeQuerySchema = z
 /** @public */
 export type MeteringRangeQuery = z.infer<typeof meteringRangeQuerySchema>;
 
-/** The export's range, and optionally one team. */
+/** The export's range, and optionally one team. @public */
 export const meteringExportQuerySchema = z
   .object({
     from: isoTime('from').optional(),
@@ -68,13 +68,13 @@ export type MeteringExportQuery = z.infer<typeof meteringExportQuerySchema>;
 const catalogName = (field: string) =>
   z.string().regex(/^[a-z0-9-_.]+$/i, `${field} is a catalog name`);
 
-/** `/metering/teams/:namespace/:name` and `/metering/services/:namespace/:name`. */
+/** `/metering/teams/:namespace/:name` and `/metering/services/:namespace/:name`. @public */
 export const meteringEntityParamsSchema = z.object({
   namespace: catalogName('namespace'),
   name: catalogName('name'),
 });
 
-/** Requested and used CPU and memory, and replicas. */
+/** Requested and used CPU and memory, and replicas. @public */
 export const usageFiguresSchema = z.object({
   cpuRequested: z.number(),
   cpuUsed: z.number(),
@@ -85,14 +85,14 @@ export const usageFiguresSchema = z.object({
 /** @public */
 export type UsageFigures = z.infer<typeof usageFiguresSchema>;
 
-/** One point of a series: the start of its interval, unix seconds. */
+/** One point of a series: the start of its interval, unix seconds. @public */
 export const meteringPointSchema = usageFiguresSchema.extend({
   time: z.number(),
 });
 /** @public */
 export type MeteringPoint = z.infer<typeof meteringPointSchema>;
 
-/** One service's averages over the range. */
+/** One service's averages over the range. @public */
 export const serviceUsageSchema = usageFiguresSchema.extend({
   entityRef: z.string(),
   kubernetesId: z.string(),
@@ -104,10 +104,10 @@ export const serviceUsageSchema = usageFiguresSchema.extend({
 /** @public */
 export type ServiceUsage = z.infer<typeof serviceUsageSchema>;
 
-/** Which resolution the points have, chosen by the range's length. */
+/** Which resolution the points have, chosen by the range's length. @public */
 export const meteringResolutionSchema = z.enum(['sample', 'hour', 'day']);
 
-/** A team's or a service's numbers over a range. */
+/** A team's or a service's numbers over a range. @public */
 export const meteringSeriesSchema = z.object({
   from: z.string(),
   to: z.string(),
@@ -120,7 +120,7 @@ export const meteringSeriesSchema = z.object({
 /** @public */
 export type MeteringSeries = z.infer<typeof meteringSeriesSchema>;
 
-/** Every team's averages over a range, and the services that waste the most. */
+/** Every team's averages over a range, and the services that waste the most. @public */
 export const meteringSummarySchema = z.object({
   from: z.string(),
   to: z.string(),

@@ -55,7 +55,7 @@ export interface AuditorOutcomeEvent {
 // a key that names a secret keeps its place in the log, never its value
 const SECRET_KEY =
   /pass(word|wd)?|secret|token|credential|authorization|api[-_]?key|private[-_]?key|cookie|session/i;
-/** the most of a plugin's meta one stored event keeps */
+/** the most of a plugin's meta one stored event keeps @public */
 export const MAX_META_CHARS = 16_384;
 
 /**

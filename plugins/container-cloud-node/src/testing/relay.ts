@@ -1,6 +1,6 @@
 import net from 'node:net';
 
-/** Where a relay forwards to: a port on loopback, or a host and port. */
+/** Where a relay forwards to: a port on loopback, or a host and port. @public */
 export type RelayTarget = number | { host: string; port: number };
 
 /**
@@ -13,6 +13,7 @@ export type RelayTarget = number | { host: string; port: number };
  * - a backend replica that crashes: `relay()` opened before the replica starts (the replica
  *   registers `relay.url` as its own address), then `relay.to(replicaPort)` once it listens.
  *   Until a target is set, connections are refused.
+ * @public
  */
 export function relay(target?: RelayTarget) {
   let to: { host: string; port: number } | undefined;
@@ -81,7 +82,7 @@ export function relay(target?: RelayTarget) {
   return self;
 }
 
-/** A relay made by {@link relay}. */
+/** A relay made by {@link relay}. @public */
 export type Relay = {
   listen(): Promise<Relay>;
   readonly port: number;
