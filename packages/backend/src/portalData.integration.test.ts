@@ -233,6 +233,8 @@ describe('the portal on the embedded default', () => {
 
     // a domain, published: one version more than the test environments made
     await call(token, 'POST', '/api/nginx/domains', {
+      // 0: a new domain (a save names the version it replaces)
+      version: 0,
       name: 'restart-probe',
       cluster: 'local',
       serverNames: ['restart-probe.example.com'],
@@ -267,17 +269,39 @@ describe('the portal on the embedded default', () => {
       `/api/services/services/default/${SERVICE}`,
     );
     expect(JSON.stringify(view)).toContain(lc.namespace);
-    await call(
-      token,
-      'POST',
-      `/api/services/services/default/${SERVICE}/scale`,
-      {
-        cluster: 'local-a',
-        namespace: lc.namespace,
-        deployment: SERVICE,
-        replicas: 3,
-      },
-    );
+    // a scale names the Deployment's version the page shows; while the controller still writes
+    // its status that version moves, and the scale is a 409 to read again
+    await until('the scale accepted', async () => {
+      const current = await call(
+        token,
+        'GET',
+        `/api/services/services/default/${SERVICE}`,
+      );
+      const deployment = current.clusters
+        .find((c: any) => c.cluster === 'local-a')
+        ?.deployments.find((d: any) => d.name === SERVICE);
+      if (!deployment) return undefined;
+      const res = await fetch(
+        `${BASE}/api/services/services/default/${SERVICE}/scale`,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({
+            cluster: 'local-a',
+            namespace: lc.namespace,
+            deployment: SERVICE,
+            replicas: 3,
+            resourceVersion: deployment.resourceVersion,
+          }),
+        },
+      );
+      if (res.status === 409) return undefined;
+      if (!res.ok) throw new Error(`scale: ${res.status} ${await res.text()}`);
+      return true;
+    });
     const historyBefore = await until(
       '3 containers in the history',
       async () => {
