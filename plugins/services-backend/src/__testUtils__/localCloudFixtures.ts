@@ -82,7 +82,11 @@ export async function versionAtRest(
     const d = await apps.readNamespacedDeployment({ name, namespace });
     const wanted = d.spec?.replicas ?? 1;
     const status = d.status ?? {};
+    // the controller marks a finished rollout in its Progressing condition, in a status write of
+    // its own after the counts are right: until then the version still moves
+    const progressing = status.conditions?.find(c => c.type === 'Progressing');
     const atRest =
+      (!progressing || progressing.reason === 'NewReplicaSetAvailable') &&
       status.observedGeneration === d.metadata?.generation &&
       (status.replicas ?? 0) === wanted &&
       (status.updatedReplicas ?? 0) === wanted &&
