@@ -23,6 +23,12 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 backend.add(import('@internal/plugin-catalog-backend-module-cmdb'));
 
 backend.add(import('@backstage/plugin-scaffolder-backend'));
+// the suite's operations as scaffolder actions (container-cloud:*), acting as the template's user
+backend.add(
+  import('@internal/plugin-scaffolder-backend-module-container-cloud'),
+);
+// actions of the actions registry, served to MCP clients
+backend.add(import('@backstage/plugin-mcp-actions-backend'));
 
 // owners operate their entities, ops admins operate everything, everyone reads
 backend.add(import('@backstage/plugin-permission-backend'));
@@ -46,5 +52,7 @@ backend.add(import('@internal/plugin-nginx-backend'));
 backend.add(import('@internal/plugin-storage-backend'));
 // Container Cloud: clusters, failover, metering and the audit log for ops
 backend.add(import('@internal/plugin-clusters-backend'));
+// Container Cloud: alert rules, receivers, alerts, silences and the autoscaler (containerCloud.alerts)
+backend.add(import('@internal/plugin-alerts-backend'));
 
 backend.start();

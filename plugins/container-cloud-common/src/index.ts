@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 
+export * from './alertsPermissions';
 export * from './clustersPermissions';
 export * from './contract';
 export * from './permissions';

@@ -3,7 +3,10 @@
  * and the types derived from them. The backends parse with these schemas and generate their
  * OpenAPI documents from them; the frontends type their clients with the derived types.
  */
+export * from './alertRules';
+export * from './alerts';
 export * from './audit';
+export * from './autoscaling';
 export * from './clusters';
 export * from './metering';
 export * from './nginxRequests';

@@ -1,4 +1,6 @@
 import {
+  alertsOpsPermissions,
+  alertsOwnerPermissions,
   auditSearchPermission,
   clusterAdminPermission,
   clustersFailoverPermission,
@@ -85,6 +87,8 @@ const CONTAINER_CLOUD: Record<string, ContainerCloudPolicyRule> =
     [meteringReadAllPermission.name, 'ops'],
     [auditSearchPermission.name, 'ops'],
     [entityAuditReadPermission.name, 'owner'],
+    ...alertsOwnerPermissions.map(p => [p.name, 'owner']),
+    ...alertsOpsPermissions.map(p => [p.name, 'ops']),
   ]);
 
 /** Every permission the policy knows, by name; anything else is denied. */

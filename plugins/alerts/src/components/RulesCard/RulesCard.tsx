@@ -1,0 +1,11 @@
+import { InfoCard } from '@backstage/core-components';
+import Typography from '@material-ui/core/Typography';
+
+/** Placeholder until its part is built. */
+export function RulesCard() {
+  return (
+    <InfoCard title="RulesCard">
+      <Typography>Not built yet.</Typography>
+    </InfoCard>
+  );
+}
