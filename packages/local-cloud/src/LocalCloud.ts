@@ -75,7 +75,8 @@ export interface LocalCloudInfo {
     binary: string;
   };
   prometheus: { url: string; rulesDir: string; promtool: string };
-  alertmanager: { url: string };
+  /** Alertmanager; its configuration file is the alerts backend's to write (local-cloud writes it only when missing) */
+  alertmanager: { url: string; configFile: string; amtool: string };
   /** a registry on loopback that stands for the example images' registry.example.com */
   registry: { url: string; host: string };
 }
@@ -442,6 +443,7 @@ export class LocalCloud {
       nginx: 'nginx',
       prometheus: 'prometheus',
       alertmanager: 'prometheus-alertmanager',
+      amtool: 'amtool',
       promtool: 'promtool',
       registry: 'docker-registry',
     };
@@ -543,6 +545,24 @@ export class LocalCloud {
         },
         prometheus: { url: info.prometheus.url },
         alertmanager: { url: info.alertmanager.url },
+        // alert rules go to this Prometheus' rule folder, receivers into this Alertmanager's
+        // configuration file; both are reloaded for real (plugins/alerts-backend)
+        alerts: {
+          prometheus: [
+            {
+              name: 'local',
+              url: info.prometheus.url,
+              clusters: info.clusters.map(c => c.name),
+              rulesDir: info.prometheus.rulesDir,
+            },
+          ],
+          promtool: info.prometheus.promtool,
+          alertmanager: {
+            url: info.alertmanager.url,
+            configFile: info.alertmanager.configFile,
+            amtool: info.alertmanager.amtool,
+          },
+        },
         // image tags for the upgrade dialog: the example images' host is served here
         registries: [{ host: info.registry.host, url: info.registry.url }],
         // the storage backend's volume types: a static NFS export (claims bind) and a StorageClass
@@ -596,7 +616,11 @@ export class LocalCloud {
         rulesDir: this.layout.prometheus.rulesDir,
         promtool: debian?.promtool ?? 'promtool',
       },
-      alertmanager: { url: `http://127.0.0.1:${s.alertmanagerPort}` },
+      alertmanager: {
+        url: `http://127.0.0.1:${s.alertmanagerPort}`,
+        configFile: this.layout.alertmanager.config,
+        amtool: debian?.amtool ?? 'amtool',
+      },
       registry: {
         url: `http://127.0.0.1:${s.registryPort}`,
         host: EXAMPLE_REGISTRY_HOST,

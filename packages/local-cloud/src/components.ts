@@ -397,9 +397,12 @@ function writePrometheusConfig(
   );
 }
 
+// The alerts backend writes this file (its receivers and routes) and reloads Alertmanager, so a
+// restart keeps what it wrote: local-cloud writes the first one only.
 function writeAlertmanagerConfig(layout: HomeLayout) {
   const a = layout.alertmanager;
   fs.mkdirSync(a.data, { recursive: true });
+  if (fs.existsSync(a.config)) return;
   fs.writeFileSync(
     a.config,
     toYaml({

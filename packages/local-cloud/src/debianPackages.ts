@@ -12,6 +12,7 @@ const PROGRAMS = {
     names: ['prometheus-alertmanager', 'alertmanager'],
     pkg: 'prometheus-alertmanager',
   },
+  amtool: { names: ['amtool'], pkg: 'prometheus-alertmanager' },
   // the CNCF distribution registry: the example images and their tags
   registry: { names: ['docker-registry'], pkg: 'docker-registry' },
 } as const;
