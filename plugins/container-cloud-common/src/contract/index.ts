@@ -11,6 +11,7 @@ export * from './clusters';
 export * from './metering';
 export * from './nginxRequests';
 export * from './nginxViews';
+export * from './serviceCreate';
 export * from './serviceRequests';
 export * from './serviceViews';
 export * from './storageConfigFiles';
