@@ -509,6 +509,11 @@ export class LocalCloud {
               authProvider: 'serviceAccount',
               serviceAccountToken: c.serviceAccountToken,
               caData: c.caData,
+              // no metrics.k8s.io here: metrics-server scrapes each kubelet's
+              // /metrics/resource at the node's address, and kwok serves every node's metrics
+              // on one port under /metrics/nodes/<node>/..., so Backstage's Kubernetes tab would
+              // warn on the 404 of every pod-metrics lookup (usage comes from Prometheus instead)
+              skipMetricsLookup: true,
             })),
           },
         ],
