@@ -41,8 +41,7 @@ const round1 = (value: number) => Math.round(value * 10) / 10;
  * replica is within the tolerance of the target.
  */
 export function recommend(input: RecommendInput): Recommended {
-  const { usage, target, current, minReplicas, maxReplicas, tolerance } =
-    input;
+  const { usage, target, current, minReplicas, maxReplicas, tolerance } = input;
   const raw = usage / target;
   const perReplica = current > 0 ? usage / current : 0;
   if (current > 0 && Math.abs(perReplica / target - 1) <= tolerance) {
