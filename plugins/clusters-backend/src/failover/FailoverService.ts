@@ -18,7 +18,12 @@ import {
   PlanRequest,
   previewOf,
 } from './FailoverPlanner';
-import { FailoverStore, RunState, runView } from './FailoverStore';
+import {
+  FailoverStore,
+  RunState,
+  runView,
+  SourceBusyError,
+} from './FailoverStore';
 
 /** A 409 that carries the run as it is now. */
 export class RunConflictError extends ConflictError {
@@ -48,7 +53,7 @@ export class FailoverService {
   }
 
   async start(request: PlanRequest, createdBy: string): Promise<FailoverRun> {
-    const { planner, store, clusters } = this.deps;
+    const { planner, clusters } = this.deps;
     const plan = await planner.plan(request);
     if (!clusters.health()[plan.target]?.reachable) {
       throw new ServiceUnavailableError(
@@ -66,17 +71,9 @@ export class FailoverService {
         }`,
       );
     }
-    for (const active of await store.active()) {
-      const run = await store.get(active);
-      if (run && run.source === plan.source) {
-        throw new RunConflictError(
-          `run ${run.id} is already moving the services of ${plan.source}: stop it first`,
-          runView(run),
-        );
-      }
-    }
+    await this.refuseIfBusy(plan.source);
     const configMaps = await this.configMapsOf(plan.source, moving);
-    const run = await store.create({
+    const run = await this.createOrConflict(plan.source, {
       id: randomUUID(),
       source: plan.source,
       target: plan.target,
@@ -99,6 +96,35 @@ export class FailoverService {
     );
     this.wake();
     return runView(run);
+  }
+
+  /** A 409 with the active run off `source`, if there is one. */
+  private async refuseIfBusy(source: string, except?: string) {
+    const run = await this.deps.store.activeOff(source);
+    if (run && run.id !== except) {
+      throw new RunConflictError(
+        `run ${run.id} is already moving the services of ${source}: stop it first`,
+        runView(run),
+      );
+    }
+  }
+
+  /**
+   * Creates the run; when another replica's run off the same source got in first (the check
+   * above passed on both, the database's unique index refused the second), the 409 carries it.
+   */
+  private async createOrConflict(
+    source: string,
+    run: Parameters<FailoverStore['create']>[0],
+  ) {
+    try {
+      return await this.deps.store.create(run);
+    } catch (error) {
+      if (!(error instanceof SourceBusyError)) throw error;
+      await this.refuseIfBusy(source);
+      // the other run ended in between: the index no longer stands in the way
+      return this.deps.store.create(run);
+    }
   }
 
   /**
@@ -174,8 +200,16 @@ export class FailoverService {
   }
 
   private async move(id: string, from: RunState[], to: RunState, why: string) {
-    await this.get(id);
-    if (!(await this.deps.store.transition(id, from, to))) {
+    const run = await this.get(id);
+    let moved: boolean;
+    try {
+      moved = await this.deps.store.transition(id, from, to);
+    } catch (error) {
+      if (!(error instanceof SourceBusyError)) throw error;
+      await this.refuseIfBusy(run.source, id);
+      throw error;
+    }
+    if (!moved) {
       const current = await this.get(id);
       throw new RunConflictError(
         `run ${id} is ${current.state}: ${why}`,

@@ -27,6 +27,27 @@ export interface StoredRun extends Omit<FailoverRun, 'steps'> {
 export type NewStep = Omit<StoredStep, 'seq' | 'updatedAt'>;
 
 /**
+ * Another run is active (running or stopping) off the same source cluster: the database's unique
+ * index on active runs per source refused this one (see the migration
+ * 20261206230000_failover_one_active_run).
+ */
+export class SourceBusyError extends Error {
+  constructor(readonly source: string) {
+    super(`another failover run is active off ${source}`);
+    this.name = 'SourceBusyError';
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return (
+    e?.code === '23505' ||
+    e?.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    /UNIQUE constraint failed/.test(e?.message ?? '')
+  );
+}
+
+/**
  * Failover runs and their steps in the plugin's database: the record a run is driven from, so a
  * runner on any replica, or after a crash, continues where the last one left off.
  */
@@ -44,6 +65,25 @@ export class FailoverStore {
     steps: NewStep[];
   }): Promise<StoredRun> {
     const at = this.now().toISOString();
+    try {
+      await this.insert(run, at);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new SourceBusyError(run.source);
+      throw error;
+    }
+    return (await this.get(run.id))!;
+  }
+
+  private async insert(
+    run: {
+      id: string;
+      source: string;
+      target: string;
+      createdBy: string;
+      steps: NewStep[];
+    },
+    at: string,
+  ) {
     await this.knex.transaction(async tx => {
       await tx(RUNS).insert({
         id: run.id,
@@ -74,7 +114,6 @@ export class FailoverStore {
         await tx(STEPS).insert(rows.slice(i, i + 50));
       }
     });
-    return (await this.get(run.id))!;
   }
 
   async get(id: string): Promise<StoredRun | undefined> {
@@ -114,6 +153,15 @@ export class FailoverStore {
     return rows.map(r => r.id);
   }
 
+  /** The active run off `source`, if any (the database holds at most one). */
+  async activeOff(source: string): Promise<StoredRun | undefined> {
+    const row = await this.knex(RUNS)
+      .where({ source })
+      .whereIn('state', ['running', 'stopping'])
+      .first('id');
+    return row ? this.get(row.id) : undefined;
+  }
+
   async state(id: string): Promise<RunState | undefined> {
     const row = await this.knex(RUNS).where({ id }).first('state');
     return row?.state;
@@ -121,18 +169,27 @@ export class FailoverStore {
 
   /**
    * Moves a run from one of `from` to `to`, in one statement: false when it was in none of them
-   * (another replica or request changed it first).
+   * (another replica or request changed it first). Throws SourceBusyError when the move would make
+   * it a second active run off its source (a resume while another run moves that cluster).
    */
   async transition(
     id: string,
     from: RunState[],
     to: RunState,
   ): Promise<boolean> {
-    const changed = await this.knex(RUNS)
-      .where({ id })
-      .whereIn('state', from)
-      .update({ state: to, updated_at: this.now().toISOString() });
-    return changed > 0;
+    try {
+      const changed = await this.knex(RUNS)
+        .where({ id })
+        .whereIn('state', from)
+        .update({ state: to, updated_at: this.now().toISOString() });
+      return changed > 0;
+    } catch (error) {
+      if (isUniqueViolation(error)) {
+        const row = await this.knex(RUNS).where({ id }).first('source');
+        throw new SourceBusyError(row?.source ?? '');
+      }
+      throw error;
+    }
   }
 
   async updateStep(
