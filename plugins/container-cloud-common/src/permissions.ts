@@ -93,6 +93,17 @@ export const containerLogsReadPermission = createPermission({
 });
 
 /**
+ * Creating a service's workloads (a Deployment and its Service) where its binding reaches, from
+ * the page or a template (`container-cloud:service:create`).
+ * @public
+ */
+export const serviceCreatePermission = createPermission({
+  name: 'container-cloud.service.create',
+  attributes: { action: 'create' },
+  resourceType: RESOURCE_TYPE_CATALOG_ENTITY,
+});
+
+/**
  * Platform-wide operations that belong to no single service (clusters, failover).
  * Only ops admins hold it.
  * @public
@@ -107,6 +118,7 @@ export const clusterAdminPermission = createPermission({
  * @public
  */
 export const serviceOperatePermissions = [
+  serviceCreatePermission,
   serviceScalePermission,
   serviceUpgradePermission,
   serviceRestartPermission,

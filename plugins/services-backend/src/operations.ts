@@ -16,6 +16,9 @@ import {
   serviceConfigEditPermission,
   serviceRestartPermission,
   serviceRollbackPermission,
+  serviceCreatePermission,
+  serviceCreateResultSchema,
+  serviceCreateSchema,
   serviceScalePermission,
   serviceUpgradePermission,
   syncSchema,
@@ -32,6 +35,7 @@ import type { ResourcePermission } from '@backstage/plugin-permission-common';
 import type { z } from 'zod';
 import { DEFAULT_DEBUG_IMAGES } from './lib/debug';
 import { SERVICE_PATH, ServiceRoute, serviceRoute } from './lib/serviceRoutes';
+import { ServiceCreator } from './services/create/ServiceCreator';
 
 /**
  * One operation on a service's workloads in one cluster: its route (`POST <path>`), permission,
@@ -54,6 +58,8 @@ export interface Operation<
   result: TResult;
   /** it means the same in every cluster (a revision number does not): `every-cluster/<path>` */
   everyCluster: boolean;
+  /** what its 409 means, when not a stale `resourceVersion` */
+  conflict?: string;
   run(
     clusters: ContainerCloudClusters,
     binding: ServiceBinding,
@@ -127,6 +133,27 @@ export function serviceOperations(
   debugImages: string[] = DEFAULT_DEBUG_IMAGES,
 ): Operation[] {
   return [
+    operation({
+      path: 'create',
+      summary:
+        "Create the service's Deployment and ClusterIP Service in one cluster and namespace (idempotent; `dryRun` stores nothing)",
+      eventId: 'service-create',
+      permission: serviceCreatePermission,
+      schema: serviceCreateSchema(maxReplicas),
+      result: serviceCreateResultSchema,
+      // each cluster its own replicas: the scaffolder action sends one request per placement
+      everyCluster: false,
+      conflict:
+        "a Deployment or Service of that name is there with another spec, or is not this service's: nothing is changed; the answer carries the Deployment as it is (`current`)",
+      run: async (clusters, binding, body) => {
+        // the pair checked against the binding before the cluster is looked up
+        const kubernetesId = binding.idIn(body.cluster, body.namespace);
+        return new ServiceCreator(clusters.connection(body.cluster)).create(
+          body,
+          kubernetesId,
+        );
+      },
+    }),
     operation({
       path: 'scale',
       summary: 'Scale a Deployment to a number of replicas',
@@ -305,7 +332,9 @@ export function operationRoutes(
         description: 'done',
         schema: op.result,
         errors: {
-          409: "the Deployment (or a sync's source) changed since the page loaded it (`resourceVersion`, required); the answer carries it as it is now (`current`)",
+          409:
+            op.conflict ??
+            "the Deployment (or a sync's source) changed since the page loaded it (`resourceVersion`, required); the answer carries it as it is now (`current`)",
           502: 'the cluster refused the write',
           503: 'the cluster cannot be reached',
         },

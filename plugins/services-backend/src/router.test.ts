@@ -29,6 +29,12 @@ const databases = TestDatabases.create({
 
 // a valid body for every operation; the test fails when a route is added without one
 const VALID_BODIES: Record<string, object> = {
+  // a create names what it creates, no version: there is nothing yet
+  create: {
+    image: 'registry.example.com/payments/api:1.2.3',
+    port: 8080,
+    replicas: 2,
+  },
   // a Deployment write names the version the page loaded
   scale: { resourceVersion: '1', replicas: 2 },
   upgrade: {
