@@ -56,11 +56,18 @@ export interface Config {
          */
         minReadyNodesFraction?: number;
         /**
-         * false: raise no alerts in Alertmanager (containerCloud.alertmanager.url), only in the
-         * backend log and on the page. Default true.
+         * false: raise no alerts in Alertmanager (containerCloud.alerts.alertmanager.url, else
+         * containerCloud.alertmanager.url), only in the backend log and on the page. Default true.
          * @visibility backend
          */
         alertmanager?: boolean;
+        /**
+         * The alerts module's receivers (their names: lowercase letters, digits and dashes) a
+         * cluster's health alert goes to: sent as its label `cc_receivers: ",a,b,"`, which the
+         * alerts module's Alertmanager routes match. Default none (Alertmanager's default route).
+         * @visibility backend
+         */
+        receivers?: string[];
       };
       /** Moving services off a cluster. */
       failover?: {

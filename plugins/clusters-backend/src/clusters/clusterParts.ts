@@ -74,7 +74,13 @@ export async function clusterParts(deps: ClustersDeps): Promise<ClusterParts> {
     alerts: allAlerts(
       new LogAlerts(logger),
       ...(healthSettings.alertmanagerUrl
-        ? [new AlertmanagerAlerts(healthSettings.alertmanagerUrl, logger)]
+        ? [
+            new AlertmanagerAlerts(
+              healthSettings.alertmanagerUrl,
+              logger,
+              healthSettings.receivers,
+            ),
+          ]
         : []),
     ),
     auditor: deps.auditor,

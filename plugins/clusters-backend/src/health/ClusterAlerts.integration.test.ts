@@ -11,7 +11,10 @@ describe('AlertmanagerAlerts', () => {
   it("raises a cluster's alert in the local cloud's Alertmanager and resolves it", async () => {
     const url = lc.info.alertmanager.url;
     const cluster = `h5-test-${randomBytes(3).toString('hex')}`;
-    const alerts = new AlertmanagerAlerts(url, mockServices.logger.mock());
+    const alerts = new AlertmanagerAlerts(url, mockServices.logger.mock(), [
+      'ops-pager',
+      'ops-mail',
+    ]);
     const find = async () => {
       const res = await fetch(
         `${url}/api/v2/alerts?filter=${encodeURIComponent(
@@ -32,6 +35,19 @@ describe('AlertmanagerAlerts', () => {
       alertname: 'ContainerCloudClusterUnhealthy',
       cluster,
     });
+    // what the alerts module routes by (cc_receivers) and shows (severity, cc_cluster)
+    expect(raised[0].labels).toMatchObject({
+      severity: 'critical',
+      cc_cluster: cluster,
+      cc_receivers: ',ops-pager,ops-mail,',
+    });
+    // an Alertmanager route of the alerts module's shape matches it
+    const routed = await fetch(
+      `${url}/api/v2/alerts?filter=${encodeURIComponent(
+        `cc_receivers=~".*,ops-mail,.*"`,
+      )}&filter=${encodeURIComponent(`cc_cluster="${cluster}"`)}`,
+    );
+    expect(await routed.json()).toHaveLength(1);
     expect(raised[0].annotations.description).toBe('unreachable: refused');
     await alerts.resolve(cluster, since);
     // a resolved alert leaves Alertmanager's list of active ones

@@ -1,4 +1,5 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
+import { ALERT_LABELS } from '@internal/plugin-container-cloud-common';
 import { redactUrl } from '@internal/plugin-container-cloud-node';
 
 /** Where the health controller raises and resolves its alerts. */
@@ -20,15 +21,39 @@ export class LogAlerts implements ClusterAlerts {
   }
 }
 
+export const CLUSTER_ALERT_NAME = 'ContainerCloudClusterUnhealthy';
+
+/**
+ * The labels of a cluster's alert: the alerts module routes by `cc_receivers` (the receivers'
+ * names as `,a,b,`; left out when none are configured, so Alertmanager's default route takes it)
+ * and shows `severity` and `cc_cluster`; `cluster` stays for routes written before.
+ */
+export function clusterAlertLabels(
+  cluster: string,
+  receivers: string[],
+): Record<string, string> {
+  return {
+    alertname: CLUSTER_ALERT_NAME,
+    cluster,
+    [ALERT_LABELS.cluster]: cluster,
+    [ALERT_LABELS.severity]: 'critical',
+    ...(receivers.length > 0
+      ? { [ALERT_LABELS.receivers]: `,${receivers.join(',')},` }
+      : {}),
+  };
+}
+
 /**
  * Alertmanager's receivers (`POST /api/v2/alerts`): `ContainerCloudClusterUnhealthy` per cluster,
  * sent again on every check while it lasts (Alertmanager forgets alerts not re-sent), and sent with
- * `endsAt` when the cluster is healthy again.
+ * `endsAt` when the cluster is healthy again. Its labels (clusterAlertLabels) let the alerts
+ * module route it to the receivers named in containerCloud.clusters.health.receivers.
  */
 export class AlertmanagerAlerts implements ClusterAlerts {
   constructor(
     private readonly url: string,
     private readonly logger: LoggerService,
+    private readonly receivers: string[] = [],
   ) {}
 
   raise(cluster: string, reason: string, since: string) {
@@ -55,11 +80,7 @@ export class AlertmanagerAlerts implements ClusterAlerts {
         signal: AbortSignal.timeout(10_000),
         body: JSON.stringify([
           {
-            labels: {
-              alertname: 'ContainerCloudClusterUnhealthy',
-              cluster,
-              severity: 'critical',
-            },
+            labels: clusterAlertLabels(cluster, this.receivers),
             annotations: {
               summary: `cluster ${cluster} is unhealthy`,
               description: alert.reason,

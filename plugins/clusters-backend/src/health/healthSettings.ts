@@ -1,5 +1,6 @@
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
+import { receiverNameSchema } from '@internal/plugin-container-cloud-common';
 
 /** `containerCloud.clusters.health`, parsed once (see config.d.ts). */
 export interface HealthSettings {
@@ -10,8 +11,13 @@ export interface HealthSettings {
   healthyAfterMs: number;
   /** below this share of ready nodes a cluster is in trouble */
   minReadyNodesFraction: number;
-  /** where alerts go besides the log: Alertmanager's URL (containerCloud.alertmanager.url) */
+  /**
+   * where alerts go besides the log: Alertmanager's URL (containerCloud.alerts.alertmanager.url,
+   * else containerCloud.alertmanager.url)
+   */
   alertmanagerUrl?: string;
+  /** the alerts module's receivers a cluster's alert goes to (its `cc_receivers` label) */
+  receivers: string[];
 }
 
 export function readHealthSettings(config: Config): HealthSettings {
@@ -31,6 +37,15 @@ export function readHealthSettings(config: Config): HealthSettings {
       'containerCloud.clusters.health.minReadyNodesFraction must be more than 0 and at most 1',
     );
   }
+  const receivers = health?.getOptionalStringArray('receivers') ?? [];
+  receivers.forEach((name, i) => {
+    const parsed = receiverNameSchema.safeParse(name);
+    if (!parsed.success) {
+      throw new InputError(
+        `containerCloud.clusters.health.receivers[${i}]: '${name}': ${parsed.error.issues[0].message}`,
+      );
+    }
+  });
   return {
     checkIntervalSeconds: Math.max(1, seconds('checkIntervalSeconds', 15)),
     unhealthyAfterMs: seconds('unhealthyAfterSeconds', 120) * 1000,
@@ -39,6 +54,8 @@ export function readHealthSettings(config: Config): HealthSettings {
     alertmanagerUrl:
       health?.getOptionalBoolean('alertmanager') === false
         ? undefined
-        : config.getOptionalString('containerCloud.alertmanager.url'),
+        : config.getOptionalString('containerCloud.alerts.alertmanager.url') ??
+          config.getOptionalString('containerCloud.alertmanager.url'),
+    receivers: [...new Set(receivers)],
   };
 }
