@@ -106,6 +106,20 @@ export interface Config {
           };
           /** Records per page. Default 500. @visibility backend */
           pageSize?: number;
+          /**
+           * A full sync that brings more new entities than batchSize (the first load into an
+           * empty catalog, typically) hands them to the catalog as delta mutations of batchSize
+           * entities, each once the catalog serves the batch before the previous one, and closes
+           * with the full mutation (which removes whatever the CMDB no longer has). Processing then
+           * overlaps the load, the catalog's queue stays short, and a delta sync asked for meanwhile
+           * runs between two batches, so a changed record shows in seconds during a first load too.
+           */
+          firstLoad?: {
+            /** Entities per delta mutation; 0 sends one full mutation. Default 250. @visibility backend */
+            batchSize?: number;
+            /** When the catalog makes no progress on a batch for this long, the next one is sent anyway. Default 2 minutes. @visibility backend */
+            stallTimeout?: HumanDuration | string;
+          };
           http?: {
             /** A request slower than this fails (and is retried). Default 30 s. @visibility backend */
             requestTimeout?: HumanDuration | string;

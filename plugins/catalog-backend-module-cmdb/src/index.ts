@@ -8,6 +8,7 @@
 export { catalogModuleCmdbEntityProvider as default } from './module/catalogModuleCmdbEntityProvider';
 export {
   CmdbEntityProvider,
+  type CmdbCatalogProgress,
   type CmdbKnownEntitiesLoader,
 } from './providers/CmdbEntityProvider';
 export {

@@ -89,6 +89,15 @@ function seed(server: CmdbTestServer) {
   server.setRows('cmdb_rel_ci', [{ sys_id: 'r1', parent: 's0', child: 's1' }]);
 }
 
+const bulkService = (n: number) => ({
+  sys_id: `bs${n}`,
+  name: `bulk-${n}`,
+  support_group: 'bg1',
+  u_lifecycle: 'production',
+  install_status: '1',
+  sys_updated_on: OLD,
+});
+
 describe('CMDB entity provider in the real catalog', () => {
   it('has PostgreSQL to run against', () => {
     // scripts/test starts one; without it the PostgreSQL half would silently not run
@@ -102,6 +111,7 @@ describe('CMDB entity provider in the real catalog', () => {
     let backend: Awaited<ReturnType<typeof startTestBackend>>;
     let cmdb: CmdbTestServer;
     let genericCmdb: CmdbTestServer;
+    let bulkCmdb: CmdbTestServer;
     const scheduler = manualScheduler();
     const fullSync = () => scheduler.run('cmdb-provider:acme:full');
     const deltaSync = () => scheduler.run('cmdb-provider:acme:delta');
@@ -170,6 +180,32 @@ describe('CMDB entity provider in the real catalog', () => {
           updated: '2026-01-01',
         },
       ]);
+      bulkCmdb = await CmdbTestServer.start({
+        type: 'servicenow',
+        username: 'bulk',
+        password: 'bulk',
+      });
+      for (const table of [
+        'business_unit',
+        'cmdb_ci_business_app',
+        'sys_user',
+        'sys_user_grmember',
+        'cmdb_rel_ci',
+      ]) {
+        bulkCmdb.setRows(table, []);
+      }
+      bulkCmdb.setRows('sys_user_group', [
+        {
+          sys_id: 'bg1',
+          name: 'bulk-team',
+          active: 'true',
+          sys_updated_on: OLD,
+        },
+      ]);
+      bulkCmdb.setRows(
+        'cmdb_ci_service',
+        Array.from({ length: 12 }, (_, n) => bulkService(n)),
+      );
       const knex = await databases.init(databaseId as TestDatabaseId);
       backend = await startTestBackend({
         features: [
@@ -201,6 +237,26 @@ describe('CMDB entity provider in the real catalog', () => {
                       removalGuard: { maxRemovalShare: 0.2 },
                       pageSize: 2,
                       http: { attempts: 2, retryDelay: { milliseconds: 10 } },
+                    },
+                    bulk: {
+                      adapter: 'servicenow',
+                      baseUrl: bulkCmdb.baseUrl,
+                      auth: {
+                        type: 'basic',
+                        username: 'bulk',
+                        password: 'bulk',
+                      },
+                      schedule: {
+                        frequency: { hours: 6 },
+                        timeout: { minutes: 30 },
+                      },
+                      deltaSchedule: {
+                        frequency: { minutes: 5 },
+                        timeout: { minutes: 5 },
+                      },
+                      removalGuard: { maxRemovalShare: 0.5 },
+                      firstLoad: { batchSize: 3 },
+                      pageSize: 5,
                     },
                     generic: {
                       adapter: 'generic',
@@ -243,6 +299,70 @@ describe('CMDB entity provider in the real catalog', () => {
       await backend?.stop();
       await cmdb?.stop();
       await genericCmdb?.stop();
+      await bulkCmdb?.stop();
+    });
+
+    /** The names of the entities the catalog serves from the `bulk` provider. */
+    async function bulkNames(): Promise<string[]> {
+      const res = await fetch(
+        `http://localhost:${backend.server.port()}/api/catalog/entities/by-query?filter=metadata.annotations.cmdb.container-cloud.io/provider=bulk&fields=kind,metadata.name&limit=1000`,
+        { headers: { Authorization: mockCredentials.service.header() } },
+      );
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { items: Entity[] };
+      return body.items
+        .map(e => `${e.kind.toLowerCase()}:${e.metadata.name}`)
+        .sort();
+    }
+
+    async function waitForBulk(expected: string[]) {
+      let last: string[] = [];
+      for (let i = 0; i < 240; i++) {
+        last = await bulkNames();
+        if (JSON.stringify(last) === JSON.stringify(expected)) break;
+        await new Promise(resolve => setTimeout(resolve, 250));
+      }
+      return last;
+    }
+
+    it('feeds a first load in delta batches and ends with exactly the CMDB: records gone or retired meanwhile disappear', async () => {
+      await scheduler.run('cmdb-provider:bulk:full');
+      const first = [
+        'group:bulk-team',
+        ...Array.from({ length: 12 }, (_, n) => `component:bulk-${n}`),
+      ].sort();
+      expect(await waitForBulk(first)).toEqual(first);
+
+      // The CMDB loses two records outright and gains eight (again more than a batch): the next
+      // full sync feeds them in batches too. A delta during it retires one record and renames
+      // another.
+      const rows = bulkCmdb.rows('cmdb_ci_service');
+      bulkCmdb.setRows('cmdb_ci_service', [
+        ...rows.filter(r => r.sys_id !== 'bs0' && r.sys_id !== 'bs1'),
+        ...Array.from({ length: 8 }, (_, n) => bulkService(20 + n)),
+      ]);
+      const full = scheduler.run('cmdb-provider:bulk:full');
+      await waitFor('component/default/bulk-20', e => e !== undefined);
+      const now = bulkCmdb.rows('cmdb_ci_service');
+      const at = (id: string) => now.findIndex(r => r.sys_id === id);
+      now[at('bs2')] = {
+        ...now[at('bs2')],
+        install_status: '7',
+        sys_updated_on: updatedNow(),
+      };
+      now[at('bs3')] = {
+        ...now[at('bs3')],
+        name: 'bulk-three',
+        sys_updated_on: updatedNow(),
+      };
+      await Promise.all([full, scheduler.run('cmdb-provider:bulk:delta')]);
+      const final = [
+        'group:bulk-team',
+        'component:bulk-three',
+        ...[4, 5, 6, 7, 8, 9, 10, 11].map(n => `component:bulk-${n}`),
+        ...Array.from({ length: 8 }, (_, n) => `component:bulk-${20 + n}`),
+      ].sort();
+      expect(await waitForBulk(final)).toEqual(final);
     });
 
     it('puts every kind into the catalog with its relations, and skips the bad record', async () => {

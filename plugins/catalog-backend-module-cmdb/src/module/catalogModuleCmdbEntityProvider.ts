@@ -74,12 +74,23 @@ export const catalogModuleCmdbEntityProvider = createBackendModule({
           } while (cursor);
         }
 
+        /** How many of `entityRefs` the catalog serves: paces a first load to the catalog. */
+        async function catalogProgress(entityRefs: string[]) {
+          const credentials = await auth.getOwnServiceCredentials();
+          const { items } = await catalogApi.getEntitiesByRefs(
+            { entityRefs, fields: ['kind'] },
+            { credentials },
+          );
+          return items.filter(Boolean).length;
+        }
+
         for (const providerConfig of readCmdbProviderConfigs(config)) {
           catalog.addEntityProvider(
             CmdbEntityProvider.fromConfig(providerConfig, {
               logger,
               scheduler,
               loadKnownEntities,
+              catalogProgress,
             }),
           );
         }

@@ -3,6 +3,7 @@ import { ConfigReader } from '@backstage/config';
 import { EntityProviderMutation } from '@backstage/plugin-catalog-node';
 import { CmdbTestServer } from '../__testUtils__/CmdbTestServer';
 import {
+  CmdbCatalogProgress,
   CmdbEntityProvider,
   CmdbKnownEntitiesLoader,
 } from './CmdbEntityProvider';
@@ -52,6 +53,7 @@ describe('CmdbEntityProvider', () => {
   const provider = (
     maxRemovalShare = 0.2,
     loadKnownEntities?: CmdbKnownEntitiesLoader,
+    firstLoad?: { batchSize: number; catalogProgress?: CmdbCatalogProgress },
   ) => {
     const config = readCmdbProviderConfig(
       'sn',
@@ -61,6 +63,7 @@ describe('CmdbEntityProvider', () => {
         auth: { type: 'basic', username: 'u', password: 'p' },
         schedule: { frequency: { hours: 1 }, timeout: { minutes: 10 } },
         removalGuard: { maxRemovalShare },
+        ...(firstLoad ? { firstLoad: { batchSize: firstLoad.batchSize } } : {}),
         http: {
           attempts: 2,
           retryDelay: { milliseconds: 5 },
@@ -71,6 +74,7 @@ describe('CmdbEntityProvider', () => {
     const instance = CmdbEntityProvider.fromConfig(config, {
       logger: mockServices.logger.mock(),
       loadKnownEntities,
+      catalogProgress: firstLoad?.catalogProgress,
     });
     return instance;
   };
@@ -196,4 +200,175 @@ describe('CmdbEntityProvider', () => {
     expect(report.message).toMatch(/would remove 30 of 40 entities/);
     expect(mutations).toHaveLength(0);
   });
+
+  describe('first load in delta batches', () => {
+    type Full = Extract<EntityProviderMutation, { type: 'full' }>;
+    type Delta = Extract<EntityProviderMutation, { type: 'delta' }>;
+    const names = (list: { entity: { metadata: { name: string } } }[]) =>
+      list.map(d => d.entity.metadata.name).sort();
+    const now = () => new Date().toISOString().slice(0, 19).replace('T', ' ');
+
+    it('sends the new entities as deltas of batchSize, then a full mutation of exactly the CMDB', async () => {
+      async function* catalogHad() {
+        // an entity of an earlier run whose record the CMDB no longer has
+        yield {
+          apiVersion: 'backstage.io/v1alpha1',
+          kind: 'Component',
+          metadata: {
+            name: 'svc-gone',
+            namespace: 'default',
+            annotations: { 'cmdb.container-cloud.io/id': 's-gone' },
+          },
+        };
+      }
+      const instance = provider(1, catalogHad, { batchSize: 4 });
+      await instance.connect(connection);
+      const report = await instance.run();
+      expect(report).toMatchObject({
+        outcome: 'applied',
+        entitiesEmitted: 11,
+        entitiesRemoved: 1,
+      });
+      expect(mutations.map(m => m.type)).toEqual([
+        'delta',
+        'delta',
+        'delta',
+        'full',
+      ]);
+      const deltas = mutations.slice(0, 3) as Delta[];
+      expect(deltas.map(d => d.added.length)).toEqual([4, 4, 3]);
+      expect(deltas.every(d => d.removed.length === 0)).toBe(true);
+      expect(names(deltas.flatMap(d => d.added))).toEqual(
+        names((mutations[3] as Full).entities),
+      );
+      expect(names((mutations[3] as Full).entities)).toEqual(
+        [
+          ...Array.from({ length: 10 }, (_, n) => `svc-${n}`),
+          'payments',
+        ].sort(),
+      );
+
+      // the next full sync brings few new entities: one full mutation, as before
+      mutations.length = 0;
+      await instance.run();
+      expect(mutations.map(m => m.type)).toEqual(['full']);
+    });
+
+    it('hands a batch over only once the catalog serves the one before the previous', async () => {
+      const served = new Set<string>();
+      const asked: string[][] = [];
+      const catalogProgress = async (refs: string[]) => {
+        asked.push(refs);
+        return refs.filter(ref => served.has(ref)).length;
+      };
+      const instance = provider(0.2, undefined, {
+        batchSize: 4,
+        catalogProgress,
+      });
+      await instance.connect(connection);
+      const done = instance.run();
+      await waitUntil(() => mutations.length === 2);
+      const first = (mutations[0] as Delta).added.map(d =>
+        `${d.entity.kind}:default/${d.entity.metadata.name}`.toLowerCase(),
+      );
+      // the provider asked twice about the first batch and got "not served": the third batch waits
+      const askedAboutFirst = () =>
+        asked.filter(refs => refs.join() === first.join()).length;
+      await waitUntil(() => askedAboutFirst() >= 2);
+      expect(mutations).toHaveLength(2);
+      first.forEach(ref => served.add(ref));
+      expect((await done).outcome).toBe('applied');
+      expect(mutations.map(m => m.type)).toEqual([
+        'delta',
+        'delta',
+        'delta',
+        'full',
+      ]);
+    });
+
+    it('runs a delta asked for during the load between two batches, and the closing full mutation keeps its changes', async () => {
+      const served = new Set<string>();
+      const instance = provider(0.5, undefined, {
+        batchSize: 4,
+        catalogProgress: async refs =>
+          refs.filter(ref => served.has(ref)).length,
+      });
+      await instance.connect(connection);
+      const full = instance.run();
+      await waitUntil(() => mutations.length === 2);
+
+      const rows = server.rows('cmdb_ci_service');
+      rows[9] = { ...rows[9], name: 'svc-nine', sys_updated_on: now() };
+      rows[8] = { ...rows[8], install_status: '7', sys_updated_on: now() };
+      const delta = await instance.run({ type: 'delta' });
+      // it ran while the full sync still waits for the catalog
+      expect(delta).toMatchObject({
+        type: 'delta',
+        outcome: 'applied',
+        entitiesEmitted: 1,
+        entitiesRemoved: 2,
+      });
+      expect(mutations).toHaveLength(3);
+      const applied = mutations[2] as Delta;
+      expect(names(applied.added)).toEqual(['svc-nine']);
+      expect(
+        applied.removed.map(r => ('entityRef' in r ? r.entityRef : '')).sort(),
+      ).toEqual(['component:default/svc-8', 'component:default/svc-9']);
+
+      for (const m of mutations) {
+        if (m.type === 'delta') {
+          m.added.forEach(d =>
+            served.add(
+              `${d.entity.kind}:default/${d.entity.metadata.name}`.toLowerCase(),
+            ),
+          );
+        }
+      }
+      served.add('component:default/svc-8');
+      served.add('component:default/svc-9');
+      expect((await full).outcome).toBe('applied');
+      const closing = mutations.at(-1) as Full;
+      expect(closing.type).toBe('full');
+      expect(names(closing.entities)).toEqual(
+        [
+          ...Array.from({ length: 8 }, (_, n) => `svc-${n}`),
+          'svc-nine',
+          'payments',
+        ].sort(),
+      );
+      // the batches after the delta do not bring back what it removed
+      const later = mutations.slice(3, -1) as Delta[];
+      expect(
+        names(later.flatMap(d => d.added)).filter(n =>
+          ['svc-8', 'svc-9'].includes(n),
+        ),
+      ).toEqual([]);
+
+      // and the next delta is an ordinary one again
+      expect((await instance.run({ type: 'delta' })).type).toBe('delta');
+    });
+
+    it('refuses a batch size that is not a whole number', () => {
+      expect(() =>
+        readCmdbProviderConfig(
+          'sn',
+          new ConfigReader({
+            adapter: 'servicenow',
+            baseUrl: server.baseUrl,
+            schedule: { frequency: { hours: 1 }, timeout: { minutes: 10 } },
+            firstLoad: { batchSize: 2.5 },
+          }),
+        ),
+      ).toThrow(
+        'Invalid config at catalog.providers.cmdb.sn: firstLoad.batchSize must be a whole number of entities, 0 or more, not 2.5',
+      );
+    });
+  });
 });
+
+async function waitUntil(check: () => boolean) {
+  for (let i = 0; i < 400 && !check(); i++) {
+    await new Promise(resolve => setTimeout(resolve, 10));
+  }
+  if (!check()) throw new Error('the condition never held');
+}

@@ -1,6 +1,7 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
-import { Entity } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
+  DeferredEntity,
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
@@ -28,6 +29,27 @@ export type CmdbKnownEntitiesLoader = (
   providerId: string,
 ) => AsyncIterable<Entity>;
 
+/**
+ * How many of the given entity refs the catalog serves (processed and stitched), so that a first
+ * load is fed no faster than the catalog takes it in.
+ * @public
+ */
+export type CmdbCatalogProgress = (entityRefs: string[]) => Promise<number>;
+
+/** A full sync's new entities being fed to the catalog in delta batches. */
+interface Feed {
+  /** What the closing full mutation will hold, by lower-case ref (deltas during the feed update it). */
+  entities: Map<string, DeferredEntity>;
+  /** Delta syncs asked for while feeding: they run between two batches. */
+  deltas: Array<{
+    signal?: AbortSignal;
+    resolve: (report: CmdbSyncReport) => void;
+  }>;
+}
+
+const refOf = (entity: Entity) => stringifyEntityRef(entity).toLowerCase();
+const FEED_POLL_MS = 250;
+
 /** Delta syncs ask for changes since the last sync's start minus this, to allow for clock skew. */
 const DELTA_OVERLAP_MS = 60_000;
 const PROGRESS_EVERY = 10_000;
@@ -53,6 +75,8 @@ export class CmdbEntityProvider implements EntityProvider {
   /** Set while the last full sync did not get applied: the next delta tick retries it. */
   private fullSyncDue = true;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Set while a full sync feeds its new entities to the catalog batch by batch. */
+  private feed?: Feed;
 
   static fromConfig(
     config: CmdbEntityProviderConfig,
@@ -60,6 +84,7 @@ export class CmdbEntityProvider implements EntityProvider {
       logger: LoggerService;
       scheduler?: SchedulerService;
       loadKnownEntities?: CmdbKnownEntitiesLoader;
+      catalogProgress?: CmdbCatalogProgress;
     },
   ): CmdbEntityProvider {
     const logger = deps.logger.child({ target: `cmdb-provider:${config.id}` });
@@ -88,6 +113,7 @@ export class CmdbEntityProvider implements EntityProvider {
       logger,
       deps.scheduler,
       deps.loadKnownEntities,
+      deps.catalogProgress,
     );
   }
 
@@ -97,6 +123,7 @@ export class CmdbEntityProvider implements EntityProvider {
     private readonly logger: LoggerService,
     private readonly scheduler?: SchedulerService,
     private readonly loadKnownEntities?: CmdbKnownEntitiesLoader,
+    private readonly catalogProgress?: CmdbCatalogProgress,
   ) {}
 
   getProviderName(): string {
@@ -129,18 +156,23 @@ export class CmdbEntityProvider implements EntityProvider {
    * while a full sync is due (none applied yet in this process, or the last one failed) runs as a
    * full sync, so a CMDB outage during a full sync is retried at the delta schedule's pace. Never
    * throws for CMDB problems: they end in a `failed` report and the catalog keeps what it had.
+   * A delta asked for while a full sync feeds its new entities to the catalog runs between two of
+   * its batches, so a changed record does not wait for the whole first load.
    */
   run(
     options: { type?: 'full' | 'delta'; signal?: AbortSignal } = {},
   ): Promise<CmdbSyncReport> {
-    const next = this.queue.then(() =>
-      this.sync(
-        options.type === 'delta' && !this.fullSyncDue && this.lastSyncStartedAt
-          ? 'delta'
-          : 'full',
-        options.signal,
-      ),
-    );
+    const type =
+      options.type === 'delta' && !this.fullSyncDue && this.lastSyncStartedAt
+        ? 'delta'
+        : 'full';
+    const feed = this.feed;
+    if (type === 'delta' && feed) {
+      return new Promise(resolve =>
+        feed.deltas.push({ signal: options.signal, resolve }),
+      );
+    }
+    const next = this.queue.then(() => this.sync(type, options.signal));
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -217,6 +249,22 @@ export class CmdbEntityProvider implements EntityProvider {
 
       const locationKey = this.getProviderName();
       const deferred = plan.entities.map(entity => ({ entity, locationKey }));
+      const known = new Set<string>();
+      for (const entity of previous?.entities() ?? []) known.add(entity.ref);
+      const fresh = deferred.filter(d => !known.has(refOf(d.entity)));
+      const { batchSize } = this.config.firstLoad;
+      if (type === 'full' && batchSize > 0 && fresh.length > batchSize) {
+        // Many new entities (a first load): from here on the plan is what the provider stands
+        // for, and deltas asked for while it is fed run against it.
+        this.state = plan.nextState();
+        this.lastSyncStartedAt = startedAt;
+        this.fullSyncDue = false;
+        await this.feedNewEntities(fresh, deferred, signal);
+        report.outcome = 'applied';
+        report.entitiesEmitted = plan.entities.length;
+        report.entitiesRemoved = plan.removedRefs.length;
+        return report;
+      }
       const nothingChanged =
         type === 'delta' &&
         deferred.length === 0 &&
@@ -235,6 +283,11 @@ export class CmdbEntityProvider implements EntityProvider {
               },
         );
       }
+      if (type === 'delta' && this.feed) {
+        // keep the closing full mutation of the feed in line with this delta
+        for (const d of deferred) this.feed.entities.set(refOf(d.entity), d);
+        for (const ref of plan.removedRefs) this.feed.entities.delete(ref);
+      }
       this.state = plan.nextState();
       this.lastSyncStartedAt = startedAt;
       if (type === 'full') this.fullSyncDue = false;
@@ -252,6 +305,106 @@ export class CmdbEntityProvider implements EntityProvider {
     } finally {
       report.durationMs = Date.now() - startedAt.getTime();
       this.logReport(report);
+    }
+  }
+
+  /**
+   * Sends the new entities of a full sync as delta mutations of `firstLoad.batchSize`, each once
+   * the catalog serves the batch before the previous one (so its queue stays short and processing
+   * overlaps ingestion), runs the delta syncs asked for meanwhile between batches, and closes
+   * with the full mutation: the catalog then holds exactly this sync's entities (records gone
+   * from the CMDB, or removed by a delta meanwhile, are removed).
+   */
+  private async feedNewEntities(
+    fresh: DeferredEntity[],
+    all: DeferredEntity[],
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const feed: Feed = {
+      entities: new Map(all.map(d => [refOf(d.entity), d])),
+      deltas: [],
+    };
+    const { batchSize } = this.config.firstLoad;
+    const refs = fresh.map(d => refOf(d.entity));
+    this.feed = feed;
+    try {
+      let inFlight: string[] = [];
+      let awaited: string[] = [];
+      for (let start = 0; start < refs.length; start += batchSize) {
+        await this.waitForCatalog(awaited, feed, signal);
+        await this.runFeedDeltas(feed);
+        const batch = refs.slice(start, start + batchSize);
+        const added = batch.flatMap(ref => {
+          const d = feed.entities.get(ref);
+          return d ? [d] : [];
+        });
+        if (added.length) {
+          await this.connection!.applyMutation({
+            type: 'delta',
+            added,
+            removed: [],
+          });
+        }
+        awaited = inFlight;
+        inFlight = batch;
+        const sent = Math.min(start + batchSize, refs.length);
+        if (
+          Math.floor(sent / PROGRESS_EVERY) >
+          Math.floor((sent - batchSize) / PROGRESS_EVERY)
+        ) {
+          this.logger.info(
+            `CMDB full sync: ${sent} of ${refs.length} new entities handed to the catalog`,
+          );
+        }
+      }
+      await this.runFeedDeltas(feed);
+    } finally {
+      // deltas asked for from now on queue behind this sync
+      this.feed = undefined;
+      for (const waiting of feed.deltas) {
+        this.queue
+          .then(() => this.run({ type: 'delta', signal: waiting.signal }))
+          .then(waiting.resolve);
+      }
+    }
+    await this.connection!.applyMutation({
+      type: 'full',
+      entities: [...feed.entities.values()],
+    });
+  }
+
+  /** Waits until the catalog serves `refs` (or stops making progress), running deltas meanwhile. */
+  private async waitForCatalog(
+    refs: string[],
+    feed: Feed,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    if (!this.catalogProgress || refs.length === 0) return;
+    const { stallTimeoutMs } = this.config.firstLoad;
+    let best = -1;
+    let progressAt = Date.now();
+    for (;;) {
+      if (signal?.aborted) throw new Error('the sync was aborted');
+      const served = await this.catalogProgress(refs);
+      if (served >= refs.length) return;
+      if (served > best) {
+        best = served;
+        progressAt = Date.now();
+      } else if (Date.now() - progressAt > stallTimeoutMs) {
+        this.logger.warn(
+          `CMDB full sync: the catalog serves ${served} of the last ${refs.length} entities handed to it and made no progress for ${stallTimeoutMs} ms; handing it the next batch anyway`,
+        );
+        return;
+      }
+      await this.runFeedDeltas(feed);
+      await new Promise(resolve => setTimeout(resolve, FEED_POLL_MS));
+    }
+  }
+
+  private async runFeedDeltas(feed: Feed): Promise<void> {
+    while (feed.deltas.length) {
+      const waiting = feed.deltas.shift()!;
+      waiting.resolve(await this.sync('delta', waiting.signal));
     }
   }
 

@@ -46,6 +46,12 @@ export interface CmdbEntityProviderConfig {
   /** A run removing a larger share of the provider's entities is refused. */
   maxRemovalShare: number;
   pageSize: number;
+  /**
+   * A full sync bringing more new entities than `batchSize` (a first load) hands them to the
+   * catalog as delta mutations of `batchSize`, paced by what the catalog serves, then closes with
+   * the full mutation. 0: one full mutation.
+   */
+  firstLoad: { batchSize: number; stallTimeoutMs: number };
   http: CmdbHttpOptions;
   namespace: string;
   defaultLifecycle: string;
@@ -235,6 +241,16 @@ function readSource(config: Config): CmdbEntityProviderConfig['source'] {
   throw new InputError(`adapter must be generic or servicenow, not ${adapter}`);
 }
 
+function readBatchSize(config: Config): number {
+  const batchSize = config.getOptionalNumber('firstLoad.batchSize') ?? 250;
+  if (!Number.isInteger(batchSize) || batchSize < 0) {
+    throw new InputError(
+      `firstLoad.batchSize must be a whole number of entities, 0 or more, not ${batchSize}`,
+    );
+  }
+  return batchSize;
+}
+
 /** Parses one `catalog.providers.cmdb.<id>` block. @public */
 export function readCmdbProviderConfig(
   id: string,
@@ -262,6 +278,14 @@ export function readCmdbProviderConfig(
         : undefined,
       maxRemovalShare,
       pageSize: config.getOptionalNumber('pageSize') ?? 500,
+      firstLoad: {
+        batchSize: readBatchSize(config),
+        stallTimeoutMs: readDurationMs(
+          config,
+          'firstLoad.stallTimeout',
+          120_000,
+        ),
+      },
       http: {
         requestTimeoutMs: readDurationMs(config, 'http.requestTimeout', 30_000),
         attempts: config.getOptionalNumber('http.attempts') ?? 4,
