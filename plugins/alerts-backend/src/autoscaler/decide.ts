@@ -172,6 +172,17 @@ export interface Decided {
   reason: string;
 }
 
+/** What a cluster's share of a new total follows. */
+function weightOf(
+  c: ClusterMeasure,
+  splitBy: DecideInput['splitBy'],
+  current: number,
+): number {
+  if (splitBy === 'capacity') return c.freeCapacity ?? 0;
+  // nothing runs anywhere yet: every cluster the same
+  return current > 0 ? c.replicas : 1;
+}
+
 /** The whole decision for one service: recommend, stabilise, split. */
 export function decide(input: DecideInput): Decided {
   const current = input.clusters.reduce((a, c) => a + c.replicas, 0);
@@ -201,13 +212,7 @@ export function decide(input: DecideInput): Decided {
       ? input.clusters.map(c => c.replicas)
       : split(
           desired,
-          input.clusters.map(c =>
-            input.splitBy === 'capacity'
-              ? c.freeCapacity ?? 0
-              : current > 0
-              ? c.replicas
-              : 1,
-          ),
+          input.clusters.map(c => weightOf(c, input.splitBy, current)),
         );
   return {
     current,
