@@ -47,6 +47,98 @@ const podInterfaceLabels = [
   { name: 'interface', value: '"eth0"' },
 ];
 
+/**
+ * Simulated volume usage. kwok's metric expressions cannot read a pod's volumes (its CEL
+ * environment registers Pod, PodSpec, Container and ObjectMeta, not Volume: see
+ * `DefaultTypes` in kwok's pkg/utils/cel/default.go), so a stage first copies the claims a
+ * running pod mounts into its annotations (`claim-0`, `claim-1`, ... in the order of its
+ * volumes), and the metrics read those. A pod's `used-bytes` annotation sets what each of its
+ * claims holds; without it, a claim holds {@link DEFAULT_VOLUME_USED_BYTES}.
+ */
+const CLAIM_ANNOTATION_PREFIX = 'local-cloud.container-cloud.io/volume-claim-';
+export const VOLUME_ANNOTATIONS = {
+  /** Written by the stage once it has noted the pod's claims: their number. */
+  claims: 'local-cloud.container-cloud.io/volume-claims',
+  claim: (slot: number) => `${CLAIM_ANNOTATION_PREFIX}${slot}`,
+  usedBytes: 'local-cloud.container-cloud.io/volume-used-bytes',
+};
+
+/** What a mounted claim holds when its pod does not say, as a Kubernetes quantity. */
+export const DEFAULT_VOLUME_USED_BYTES = '24Mi';
+
+/** How many claims of one pod report usage (kwok's metrics have no per-volume dimension). */
+export const VOLUME_SLOTS = 4;
+
+const annotationOr = (annotation: string, fallback: string) =>
+  `"${annotation}" in pod.metadata.annotations ? pod.metadata.annotations["${annotation}"] : ${fallback}`;
+
+/**
+ * `kubelet_volume_stats_used_bytes` of each claim slot: one series per (namespace, claim) like a
+ * kubelet's. A pod without a claim in a slot gives a series with an empty claim, which readers
+ * leave out (kwok's pod dimension gives every pod a series).
+ */
+function volumeUsageMetrics() {
+  return Array.from({ length: VOLUME_SLOTS }, (_, slot) => ({
+    name: 'kubelet_volume_stats_used_bytes',
+    dimension: 'pod',
+    kind: 'gauge',
+    help: 'Simulated bytes used on the volume (local cloud: a pod annotation, or a default)',
+    labels: [
+      { name: 'namespace', value: 'pod.metadata.namespace' },
+      {
+        name: 'persistentvolumeclaim',
+        value: annotationOr(VOLUME_ANNOTATIONS.claim(slot), '""'),
+      },
+    ],
+    value: `Quantity(${annotationOr(
+      VOLUME_ANNOTATIONS.usedBytes,
+      `"${DEFAULT_VOLUME_USED_BYTES}"`,
+    )})`,
+  }));
+}
+
+/**
+ * Notes the claims a running pod mounts in its annotations, once (a pod's volumes never change),
+ * for the volume metrics to read.
+ */
+const volumeClaimsStage = {
+  apiVersion: 'kwok.x-k8s.io/v1alpha1',
+  kind: 'Stage',
+  metadata: { name: 'local-cloud-volume-claims' },
+  spec: {
+    resourceRef: { apiGroup: 'v1', kind: 'Pod' },
+    selector: {
+      matchExpressions: [
+        { key: '.metadata.deletionTimestamp', operator: 'DoesNotExist' },
+        { key: '.status.podIP', operator: 'Exists' },
+        {
+          // a jq expression: the pod mounts a claim and its claims are not noted yet
+          key: `((.spec.volumes // []) | map(select(.persistentVolumeClaim != null)) | length > 0) and ((.metadata.annotations // {}) | has("${VOLUME_ANNOTATIONS.claims}") | not)`,
+          operator: 'In',
+          values: ['true'],
+        },
+      ],
+    },
+    next: {
+      patches: [
+        {
+          // a Go template (with sprig's functions) over the pod
+          template: [
+            '{{ $n := 0 }}',
+            'metadata:',
+            '  annotations:',
+            '{{ range .spec.volumes }}{{ if .persistentVolumeClaim }}',
+            `    ${CLAIM_ANNOTATION_PREFIX}{{ $n }}: {{ .persistentVolumeClaim.claimName | Quote }}`,
+            '{{ $n = add $n 1 }}{{ end }}{{ end }}',
+            `    ${VOLUME_ANNOTATIONS.claims}: "{{ $n }}"`,
+            '',
+          ].join('\n'),
+        },
+      ],
+    },
+  },
+};
+
 /** Marks a running pod's ephemeral containers running, as a kubelet would start them. */
 const ephemeralContainersStage = {
   apiVersion: 'kwok.x-k8s.io/v1alpha1',
@@ -92,7 +184,8 @@ export function previousLogFile(sampleLog: string): string {
 
 /**
  * kwok's configuration: its default node and pod stages (none given), simulated resource usage
- * (CPU, memory, a pod's network traffic) with kubelet-style metrics for Prometheus, and container
+ * (CPU, memory, a pod's network traffic, the bytes used on mounted claims) with kubelet-style
+ * metrics for Prometheus, and container
  * logs served through the apiserver (`kubectl logs`, and `--previous`) from sample files, and
  * exec into any container as a local command.
  */
@@ -243,6 +336,7 @@ export function writeKwokConfig(
             help: 'Simulated working set of the node in bytes',
             value: 'node.Usage("memory")',
           },
+          ...volumeUsageMetrics(),
         ],
       },
     },
@@ -282,9 +376,14 @@ export function writeKwokConfig(
     },
   ];
   // Debug (ephemeral) containers: kwok gives them no status of its own, so a stage marks them
-  // running once their pod runs. It replaces kwok's default pod stages, so those come along.
+  // running once their pod runs; another notes the claims a pod mounts for the volume metrics.
+  // They replace kwok's default pod stages, so those come along.
   const stages = defaultPodStages
-    ? [...defaultPodStages, toYaml(ephemeralContainersStage)]
+    ? [
+        ...defaultPodStages,
+        toYaml(ephemeralContainersStage),
+        toYaml(volumeClaimsStage),
+      ]
     : [];
   fs.writeFileSync(
     file,

@@ -229,6 +229,9 @@ export class VolumeReader {
     const selector = [
       `${label}=${promString(cluster)}`,
       ...(namespace ? [`namespace=${promString(namespace)}`] : []),
+      // a series without a claim says nothing of any volume (the local cloud's kwok gives
+      // every pod one, see packages/local-cloud/README.md)
+      'persistentvolumeclaim!=""',
     ].join(',');
     const end = Math.floor(Date.now() / 1000);
     try {
