@@ -404,7 +404,7 @@ export class Autoscaler {
       return {
         ...base,
         outcome: 'held',
-        reason: holds.join('; '),
+        reason: [...new Set(holds)].join('; '),
         current,
         recommended: null,
         desired: null,
