@@ -4,6 +4,17 @@
  * entities per second, peak memory, and the time for one changed record to show after a delta.
  *
  *   node -r @backstage/cli/config/nodeTransform.cjs bench/cmdb/cmdb.ts [--records N] [--db sqlite|postgres] [--provider-only]
+ *     [--workers 1|2|3] [--processing-interval SECONDS] [--batch-size N] [--pg-data DIR] [--sample-s 30]
+ *
+ * --workers N: N catalog backend processes on the same PostgreSQL database (this one, which runs
+ * the provider, and N-1 children running bench/cmdb/worker.ts), as N backend replicas would be.
+ * --processing-interval: catalog.processingInterval in seconds (default 3600, the value of
+ * app-config.production.yaml; 0 leaves the catalog's own default of 100–150 s).
+ * --batch-size: the provider's firstLoad.batchSize (default 100; 0 = one full mutation, the old path).
+ * --pg-data: the PostgreSQL data directory, to sample the server's CPU (postmaster.pid).
+ * Every --sample-s seconds the bench prints a profile line: entities readable, processed and
+ * stitched (the catalog's own counters, summed over the processes), the processing queue (refresh_state
+ * rows due) and the stitch queue (stitch_queue rows), and the CPU of the node processes and of PostgreSQL.
  *
  * --db postgres needs BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING (a fresh database
  * prefix is used per run and dropped afterwards). --provider-only skips the catalog: it reads the
@@ -22,7 +33,9 @@ import {
   EntityProviderMutation,
 } from '@backstage/plugin-catalog-node';
 import { ConfigReader } from '@backstage/config';
-import knexFactory from 'knex';
+import knexFactory, { Knex } from 'knex';
+import { fork, ChildProcess } from 'node:child_process';
+import { catalogCounters, postgresCpuMs } from './metrics';
 import cmdbModule, {
   CmdbEntityProvider,
   readCmdbProviderConfig,
@@ -38,6 +51,11 @@ const arg = (name: string, fallback: string) => {
 const totalRecords = Number(arg('--records', '100000'));
 const db = arg('--db', 'sqlite');
 const providerOnly = args.includes('--provider-only');
+const workers = Number(arg('--workers', '1'));
+const processingIntervalS = Number(arg('--processing-interval', '3600'));
+const batchSize = Number(arg('--batch-size', '100'));
+const pgData = arg('--pg-data', '');
+const sampleMs = Number(arg('--sample-s', '30')) * 1000;
 
 const say = (line: string) =>
   process.stderr.write(
@@ -173,6 +191,7 @@ function providerConfig(baseUrl: string) {
     schedule: { frequency: { hours: 6 }, timeout: { hours: 1 } },
     deltaSchedule: { frequency: { minutes: 5 }, timeout: { minutes: 10 } },
     pageSize: 1000,
+    firstLoad: { batchSize },
   };
 }
 
@@ -238,31 +257,93 @@ async function benchProviderOnly(cmdb: CmdbTestServer) {
   ];
 }
 
+interface WorkerSample {
+  processed: number;
+  stitched: number;
+  cpuMs: number;
+}
+
+/** Starts `count` more catalog processes on the same database; resolves once each reported. */
+async function startWorkers(count: number, data: unknown) {
+  const children: Array<{ child: ChildProcess; last: WorkerSample }> = [];
+  for (let i = 0; i < count; i++) {
+    const child = fork(require.resolve('./worker.ts'), [], {
+      execArgv: ['-r', '@backstage/cli/config/nodeTransform.cjs'],
+      env: { ...process.env, BENCH_WORKER_CONFIG: JSON.stringify(data) },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    const entry = {
+      child,
+      last: { processed: 0, stitched: 0, cpuMs: 0 } as WorkerSample,
+    };
+    await new Promise<void>((resolve, reject) => {
+      child.once('exit', code => reject(new Error(`worker exited ${code}`)));
+      child.once('message', () => resolve());
+    });
+    child.on('message', message => {
+      entry.last = message as WorkerSample;
+    });
+    children.push(entry);
+  }
+  return {
+    samples: () => children.map(c => c.last),
+    async stop() {
+      await Promise.all(
+        children.map(
+          ({ child }) =>
+            new Promise<void>(resolve => {
+              child.once('exit', () => resolve());
+              child.send('stop');
+            }),
+        ),
+      );
+    },
+  };
+}
+
 async function benchCatalog(cmdb: CmdbTestServer) {
   const scheduler = manualScheduler();
   const prefix = `bench_cmdb_${Date.now()}_`;
   const pg = process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
   if (db === 'postgres' && !pg)
     throw new Error('set BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING');
+  if (workers > 1 && db !== 'postgres')
+    throw new Error('--workers needs --db postgres (one database shared)');
   const database =
     db === 'postgres'
       ? { client: 'pg', connection: pg, prefix }
       : { client: 'better-sqlite3', connection: ':memory:' };
+  const data = {
+    backend: { database },
+    catalog: {
+      ...(processingIntervalS > 0
+        ? { processingInterval: { seconds: processingIntervalS } }
+        : {}),
+      providers: { cmdb: { bench: providerConfig(cmdb.baseUrl) } },
+    },
+  };
   const backend = await startTestBackend({
     features: [
       catalogPlugin,
       cmdbModule,
       scheduler.factory,
-      mockServices.rootConfig.factory({
-        data: {
-          backend: { database },
-          catalog: {
-            providers: { cmdb: { bench: providerConfig(cmdb.baseUrl) } },
-          },
-        },
-      }),
+      mockServices.rootConfig.factory({ data }),
     ],
   });
+  const others = await startWorkers(workers - 1, data);
+  say(
+    `${workers} catalog process(es) on ${db}; processingInterval ${
+      processingIntervalS > 0 ? `${processingIntervalS} s` : 'default'
+    }; firstLoad.batchSize ${batchSize}`,
+  );
+  const catalogDb: Knex | undefined =
+    db === 'postgres'
+      ? knexFactory({
+          client: 'pg',
+          connection: `${pg!.replace(/\/$/, '')}/${prefix}catalog`,
+          pool: { min: 0, max: 2 },
+        })
+      : undefined;
   const base = `http://localhost:${backend.server.port()}/api/catalog`;
   const headers = { Authorization: mockCredentials.service.header() };
   const countInCatalog = async () => {
@@ -272,60 +353,164 @@ async function benchCatalog(cmdb: CmdbTestServer) {
     );
     return ((await res.json()) as { totalItems: number }).totalItems;
   };
+  const lifecycleOf = async (n: number) => {
+    const res = await fetch(
+      `${base}/entities/by-name/component/default/service-${n}`,
+      { headers },
+    );
+    if (res.status !== 200) return undefined;
+    return ((await res.json()) as { spec?: { lifecycle?: string } }).spec
+      ?.lifecycle;
+  };
+  /** Changes service n in the CMDB, runs a delta sync, and times until the catalog API shows it. */
+  const changeAndWatch = async (n: number) => {
+    changed.set(n, {
+      sys_id: `s${n}`,
+      name: `Service ${n}`,
+      support_group: `g${n % groups}`,
+      u_business_application: `a${n % apps}`,
+      u_lifecycle: 'deprecated',
+      install_status: '1',
+      sys_updated_on: new Date().toISOString().slice(0, 19).replace('T', ' '),
+    });
+    const t0 = Date.now();
+    await scheduler.run('cmdb-provider:bench:delta');
+    const syncMs = Date.now() - t0;
+    while ((await lifecycleOf(n)) !== 'deprecated') {
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
+    return { syncMs, visibleMs: Date.now() - t0 };
+  };
+
+  // ---- the profile, every sampleMs ----
+  const profile: string[] = [];
+  let lastSample = {
+    at: Date.now(),
+    processed: 0,
+    stitched: 0,
+    nodeCpuMs: 0,
+    pgCpuMs: 0,
+    count: 0,
+  };
+  const nodeCpuMs = () => {
+    const cpu = process.cpuUsage();
+    return (
+      (cpu.user + cpu.system) / 1000 +
+      others.samples().reduce((sum, w) => sum + w.cpuMs, 0)
+    );
+  };
+  const takeSample = async (count: number, label: string) => {
+    const own = await catalogCounters();
+    const processed =
+      own.processed + others.samples().reduce((s, w) => s + w.processed, 0);
+    const stitched =
+      own.stitched + others.samples().reduce((s, w) => s + w.stitched, 0);
+    let queues = '';
+    if (catalogDb) {
+      const [{ due }] = await catalogDb('refresh_state')
+        .where('next_update_at', '<=', catalogDb.fn.now())
+        .count({ due: '*' });
+      const [{ rows }] = await catalogDb('stitch_queue').count({ rows: '*' });
+      const [{ all }] = await catalogDb('refresh_state').count({ all: '*' });
+      queues = ` | ${all} | ${due} | ${rows}`;
+    }
+    const now = Date.now();
+    const cpu = nodeCpuMs();
+    const pgCpu = pgData ? postgresCpuMs(pgData) : 0;
+    const span = (now - lastSample.at) / 1000;
+    const pct = (ms: number) => `${Math.round(ms / 10 / span)} %`;
+    const line = `| ${label} | ${count} | ${Math.round(
+      (count - lastSample.count) / span,
+    )} | ${processed} (${Math.round(
+      (processed - lastSample.processed) / span,
+    )}/s) | ${stitched} (${Math.round(
+      (stitched - lastSample.stitched) / span,
+    )}/s)${queues} | ${pct(cpu - lastSample.nodeCpuMs)} | ${
+      pgData ? pct(pgCpu - lastSample.pgCpuMs) : '—'
+    } |`;
+    lastSample = {
+      at: now,
+      processed,
+      stitched,
+      nodeCpuMs: cpu,
+      pgCpuMs: pgCpu,
+      count,
+    };
+    profile.push(line);
+    say(line);
+  };
+  // baseline: CPU and counters before the load (startup excluded)
+  lastSample = {
+    at: Date.now(),
+    ...(await catalogCounters()),
+    nodeCpuMs: nodeCpuMs(),
+    pgCpuMs: pgData ? postgresCpuMs(pgData) : 0,
+    count: 0,
+  };
+  const loadStart = { ...lastSample };
 
   resetPeaks();
   const start = Date.now();
-  await scheduler.run('cmdb-provider:bench:full');
-  const mutationMs = Date.now() - start;
-  say(
-    `full mutation applied after ${seconds(
-      mutationMs,
-    )}; waiting for the catalog to process`,
-  );
+  const full = scheduler.run('cmdb-provider:bench:full');
+  let mutationMs: number | undefined;
+  full.then(() => {
+    mutationMs = Date.now() - start;
+    say(
+      `full sync (every batch and the closing full mutation) done after ${seconds(
+        mutationMs,
+      )}`,
+    );
+  });
   let count = 0;
-  let lastLog = Date.now();
+  let nextSample = Date.now() + sampleMs;
   const expected = totalRecords; // every generated record is valid
-  while (count < expected) {
-    await new Promise(resolve => setTimeout(resolve, 1000));
+  const during: Array<
+    Promise<{ at: number; syncMs: number; visibleMs: number }>
+  > = [];
+  const duringAt = [0.25, 0.5, 0.75];
+  while (count < expected || mutationMs === undefined) {
+    await new Promise(resolve => setTimeout(resolve, 2000));
     count = await countInCatalog();
-    if (Date.now() - lastLog > 30_000) {
-      lastLog = Date.now();
-      say(
-        `${count}/${expected} readable after ${seconds(
-          Date.now() - start,
-        )} (${Math.round(count / ((Date.now() - start) / 1000))}/s)`,
+    if (duringAt.length && count >= duringAt[0] * expected) {
+      const share = duringAt.shift()!;
+      const n = 7 + during.length;
+      say(`changing service ${n} at ${count} readable (${share * 100} %)`);
+      during.push(
+        changeAndWatch(n).then(r => {
+          say(
+            `service ${n} changed during the load: visible after ${r.visibleMs} ms`,
+          );
+          return { at: count, ...r };
+        }),
       );
+    }
+    if (Date.now() >= nextSample) {
+      nextSample += sampleMs;
+      await takeSample(count, seconds(Date.now() - start));
     }
   }
   const allMs = Date.now() - start;
+  await takeSample(count, `${seconds(allMs)} (all readable)`);
   const peaks = `${mib(peakRss)} / ${mib(peakHeap)}`;
   say(`all ${count} entities readable after ${seconds(allMs)}`);
+  const nodeMsPerEntity = (lastSample.nodeCpuMs - loadStart.nodeCpuMs) / count;
+  const pgMsPerEntity = (lastSample.pgCpuMs - loadStart.pgCpuMs) / count;
+  const duringResults = await Promise.all(during);
 
-  // one changed record → delta → visible
-  changed.set(7, {
-    sys_id: 's7',
-    name: 'Service 7',
-    support_group: 'g1',
-    u_business_application: 'a7',
-    u_lifecycle: 'deprecated',
-    install_status: '1',
-    sys_updated_on: new Date().toISOString().slice(0, 19).replace('T', ' '),
-  });
-  const changeStart = Date.now();
-  await scheduler.run('cmdb-provider:bench:delta');
-  const deltaMs = Date.now() - changeStart;
-  for (;;) {
-    const res = await fetch(
-      `${base}/entities/by-name/component/default/service-7`,
-      { headers },
+  // after the load settled: one changed record at a time
+  const settled: Array<{ syncMs: number; visibleMs: number }> = [];
+  for (const n of [20, 21, 22]) {
+    settled.push(await changeAndWatch(n));
+    say(
+      `service ${n} changed after the load: visible after ${
+        settled.at(-1)!.visibleMs
+      } ms`,
     );
-    const entity = (await res.json()) as { spec?: { lifecycle?: string } };
-    if (entity.spec?.lifecycle === 'deprecated') break;
-    await new Promise(resolve => setTimeout(resolve, 100));
   }
-  const changeMs = Date.now() - changeStart;
 
+  await others.stop();
   await backend.stop();
+  await catalogDb?.destroy();
   if (db === 'postgres') {
     const admin = knexFactory({ client: 'pg', connection: pg });
     await admin
@@ -333,26 +518,67 @@ async function benchCatalog(cmdb: CmdbTestServer) {
       .catch(error => say(`could not drop ${prefix}catalog: ${error}`));
     await admin.destroy();
   }
+  process.stdout.write(
+    `\n| at | readable | readable/s | processed | stitched${
+      catalogDb
+        ? ' | refresh_state rows | due for processing | stitch queue'
+        : ''
+    } | node CPU (all processes) | PostgreSQL CPU |\n|${' --- |'.repeat(
+      catalogDb ? 10 : 7,
+    )}\n${profile.join('\n')}\n`,
+  );
+  const ms = (list: Array<{ visibleMs: number }>) =>
+    list.map(r => `${(r.visibleMs / 1000).toFixed(2)} s`).join(', ');
   return [
     ['records → entities', `${totalRecords} → ${count}`],
     [
       'database',
       db === 'postgres' ? 'PostgreSQL (local, fsync off)' : 'SQLite in memory',
     ],
+    ['catalog processes', String(workers)],
     [
-      'full sync: read CMDB, build and apply the full mutation',
-      seconds(mutationMs),
+      'catalog.processingInterval',
+      processingIntervalS > 0
+        ? `${processingIntervalS} s`
+        : 'default (100–150 s)',
+    ],
+    [
+      'firstLoad.batchSize',
+      batchSize > 0 ? String(batchSize) : '0 (one full mutation)',
+    ],
+    [
+      'full sync: read CMDB, hand every entity over (batches + closing full mutation)',
+      seconds(mutationMs!),
     ],
     ['until every entity is readable from the catalog API', seconds(allMs)],
     [
       'entities per second (end to end)',
       String(Math.round(count / (allMs / 1000))),
     ],
-    ['peak RSS / heap of the backend process', peaks],
-    ['one changed record: delta sync', `${deltaMs} ms`],
+    ['peak RSS / heap of the first backend process', peaks],
     [
-      'one changed record: until the catalog API shows it',
-      `${(changeMs / 1000).toFixed(2)} s`,
+      'CPU per entity during the load: node (all processes) / PostgreSQL',
+      `${nodeMsPerEntity.toFixed(1)} ms / ${
+        pgData ? `${pgMsPerEntity.toFixed(1)} ms` : '— (no --pg-data)'
+      }`,
+    ],
+    [
+      'CPU-bound ceiling: entities/s per fully available core',
+      pgData
+        ? String(Math.round(1000 / (nodeMsPerEntity + pgMsPerEntity)))
+        : '—',
+    ],
+    [
+      'one changed record during the load (at 25/50/75 %): until the catalog API shows it',
+      ms(duringResults),
+    ],
+    [
+      'one changed record after the load settled (3 in a row): until the catalog API shows it',
+      ms(settled),
+    ],
+    [
+      'one changed record after the load: the delta sync itself',
+      settled.map(r => `${r.syncMs} ms`).join(', '),
     ],
   ];
 }

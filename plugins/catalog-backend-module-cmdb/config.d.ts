@@ -115,7 +115,7 @@ export interface Config {
            * runs between two batches, so a changed record shows in seconds during a first load too.
            */
           firstLoad?: {
-            /** Entities per delta mutation; 0 sends one full mutation. Default 250. @visibility backend */
+            /** Entities per delta mutation; 0 sends one full mutation. Default 100. @visibility backend */
             batchSize?: number;
             /** When the catalog makes no progress on a batch for this long, the next one is sent anyway. Default 2 minutes. @visibility backend */
             stallTimeout?: HumanDuration | string;

@@ -242,7 +242,7 @@ function readSource(config: Config): CmdbEntityProviderConfig['source'] {
 }
 
 function readBatchSize(config: Config): number {
-  const batchSize = config.getOptionalNumber('firstLoad.batchSize') ?? 250;
+  const batchSize = config.getOptionalNumber('firstLoad.batchSize') ?? 100;
   if (!Number.isInteger(batchSize) || batchSize < 0) {
     throw new InputError(
       `firstLoad.batchSize must be a whole number of entities, 0 or more, not ${batchSize}`,
