@@ -267,6 +267,93 @@ describe('ClustersPage', () => {
     );
   });
 
+  it('moves only the services left chosen, with the capacity previewed for them', async () => {
+    const two: FailoverPreview = {
+      ...preview,
+      services: [
+        preview.services[0],
+        {
+          ...preview.services[0],
+          kubernetesId: 'orders-api',
+          entityRef: 'component:default/orders-api',
+          namespace: 'orders',
+          deployment: 'orders-api',
+        },
+        preview.services[1],
+      ],
+    };
+    const chosen: FailoverPreview = {
+      ...preview,
+      targetAfter: {
+        allocatable: amounts(6, 12),
+        requested: amounts(1.6, 3.125),
+      },
+    };
+    const api = fakeApi({
+      previewFailover: jest
+        .fn()
+        .mockImplementation(async (r: { services?: string[] }) =>
+          r.services ? chosen : two,
+        ),
+    });
+    await render(api);
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'move services off local-b' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      await within(dialog).findByText(/: 2 of 3 service\(s\) move$/),
+    ).toBeInTheDocument();
+    // a skipped service has no box to tick
+    expect(within(dialog).queryByLabelText('move pinned')).toBeNull();
+    fireEvent.click(within(dialog).getByLabelText('move orders-api'));
+    expect(
+      await within(dialog).findByText(
+        /: 1 of 3 service\(s\) move \(1 left out\)$/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      await within(dialog).findByText(/after the move: cpu 1.6 cores/),
+    ).toBeInTheDocument();
+    expect(api.previewFailover).toHaveBeenLastCalledWith({
+      source: 'local-b',
+      target: 'local-a',
+      services: ['payments-api'],
+    });
+    fireEvent.click(
+      within(dialog).getByRole('button', { name: 'Start failover' }),
+    );
+    await waitFor(() =>
+      expect(api.startFailover).toHaveBeenCalledWith({
+        source: 'local-b',
+        target: 'local-a',
+        services: ['payments-api'],
+      }),
+    );
+  });
+
+  it('cannot start with every service left out', async () => {
+    await render(fakeApi());
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'move services off local-b' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    // the table renders its rows again once loaded: click the box it shows then
+    await within(dialog).findByText(/: 1 of 2 service\(s\) move$/);
+    await waitFor(() =>
+      expect(within(dialog).getByLabelText('move payments-api')).toBeChecked(),
+    );
+    fireEvent.click(within(dialog).getByLabelText('move payments-api'));
+    expect(
+      await within(dialog).findByText(
+        /: 0 of 2 service\(s\) move \(1 left out\)$/,
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(dialog).getByRole('button', { name: 'Start failover' }),
+    ).toBeDisabled();
+  });
+
   it('shows why a failover cannot start', async () => {
     const api = fakeApi({
       startFailover: jest

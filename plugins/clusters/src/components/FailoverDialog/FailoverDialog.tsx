@@ -7,6 +7,7 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import Button from '@material-ui/core/Button';
+import Checkbox from '@material-ui/core/Checkbox';
 import Dialog from '@material-ui/core/Dialog';
 import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
@@ -24,7 +25,24 @@ import { formatAmounts } from '../ClusterCard/format';
 
 const FREEST = '';
 
-const columns: TableColumn<FailoverServicePlan>[] = [
+/** The preview's columns; a service that moves has a box to leave it where it is. */
+const columnsFor = (
+  left: Set<string>,
+  toggle: (kubernetesId: string) => void,
+): TableColumn<FailoverServicePlan>[] => [
+  {
+    title: 'Move',
+    width: '64px',
+    render: s =>
+      s.action === 'move' ? (
+        <Checkbox
+          size="small"
+          checked={!left.has(s.kubernetesId)}
+          onChange={() => toggle(s.kubernetesId)}
+          inputProps={{ 'aria-label': `move ${s.kubernetesId}` }}
+        />
+      ) : null,
+  },
   { title: 'Service', field: 'kubernetesId' },
   { title: 'Deployment', render: s => `${s.namespace}/${s.deployment}` },
   {
@@ -39,7 +57,8 @@ const columns: TableColumn<FailoverServicePlan>[] = [
 
 /**
  * "Move services off this cluster": choose the target (or let the suite choose by free capacity),
- * see which services move with their replicas and the target's capacity after, then start.
+ * see which services move with their replicas and the target's capacity after, leave some out if
+ * need be (the capacity is then previewed again for the chosen ones), then start.
  */
 export function FailoverDialog(props: {
   source: string;
@@ -59,7 +78,37 @@ export function FailoverDialog(props: {
       }),
     [api, props.source, target],
   );
-  const moving = preview.value?.services.filter(s => s.action === 'move') ?? [];
+  const movable =
+    preview.value?.services.filter(s => s.action === 'move') ?? [];
+  // the services left where they are; a new preview (another target) starts with none left
+  const [left, setLeft] = useState<Set<string>>(new Set());
+  const toggle = (kubernetesId: string) =>
+    setLeft(current => {
+      const next = new Set(current);
+      if (next.has(kubernetesId)) next.delete(kubernetesId);
+      else next.add(kubernetesId);
+      return next;
+    });
+  const moving = movable.filter(s => !left.has(s.kubernetesId));
+  const chosen =
+    moving.length < movable.length
+      ? [...new Set(moving.map(s => s.kubernetesId))].sort()
+      : undefined;
+  // the target's capacity after moving only the chosen services
+  const chosenPreview = useAsync(async () => {
+    if (!chosen || chosen.length === 0 || !preview.value) return undefined;
+    return api.previewFailover({
+      source: props.source,
+      target: preview.value.target,
+      services: chosen,
+    });
+  }, [api, props.source, preview.value, chosen?.join(',')]);
+  const capacity = chosen ? chosenPreview.value : preview.value;
+
+  const chooseTarget = (value: string) => {
+    setLeft(new Set());
+    setTarget(value);
+  };
 
   const start = async () => {
     setStarting(true);
@@ -69,6 +118,7 @@ export function FailoverDialog(props: {
         await api.startFailover({
           source: props.source,
           target: preview.value?.target,
+          ...(chosen ? { services: chosen } : {}),
         }),
       );
     } catch (error) {
@@ -87,7 +137,7 @@ export function FailoverDialog(props: {
           fullWidth
           label="Target cluster"
           value={target}
-          onChange={e => setTarget(e.target.value as string)}
+          onChange={e => chooseTarget(e.target.value as string)}
           margin="normal"
           SelectProps={{ displayEmpty: true }}
           InputLabelProps={{ shrink: true }}
@@ -112,29 +162,34 @@ export function FailoverDialog(props: {
                 : ''}
               : {moving.length} of {preview.value.services.length} service(s)
               move
+              {chosen ? ` (${movable.length - moving.length} left out)` : ''}
             </Typography>
             {preview.value.warnings.map(w => (
               <Typography variant="body2" color="textSecondary" key={w}>
                 {w}
               </Typography>
             ))}
-            {!preview.value.fits && (
+            {chosenPreview.loading && <Progress />}
+            {chosenPreview.error && (
+              <ResponseErrorPanel error={chosenPreview.error} />
+            )}
+            {capacity && !capacity.fits && (
               <Typography variant="body2" color="error">
-                The moved services ask for more than {preview.value.target} can
-                hold.
+                The moved services ask for more than {capacity.target} can hold.
               </Typography>
             )}
-            <Typography variant="body2">
-              {preview.value.target} requested now:{' '}
-              {formatAmounts(preview.value.targetBefore.requested)}; after the
-              move: {formatAmounts(preview.value.targetAfter.requested)};
-              allocatable:{' '}
-              {formatAmounts(preview.value.targetAfter.allocatable)}
-            </Typography>
+            {capacity && (
+              <Typography variant="body2">
+                {capacity.target} requested now:{' '}
+                {formatAmounts(capacity.targetBefore.requested)}; after the
+                move: {formatAmounts(capacity.targetAfter.requested)};
+                allocatable: {formatAmounts(capacity.targetAfter.allocatable)}
+              </Typography>
+            )}
             <Table
               title="Services"
               options={{ paging: false, search: false, padding: 'dense' }}
-              columns={columns}
+              columns={columnsFor(left, toggle)}
               data={preview.value.services}
               emptyContent={
                 <Typography>{props.source} runs no services.</Typography>
