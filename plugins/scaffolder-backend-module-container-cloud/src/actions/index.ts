@@ -1,0 +1,21 @@
+import { createConfigFilesAction } from './createConfigFilesAction';
+import { createDomainAction } from './createDomainAction';
+import { createServiceAction } from './createServiceAction';
+import { createVolumeAction } from './createVolumeAction';
+import type { SuiteAction } from './SuiteAction';
+
+/** Every operation offered as an action, the one list the scaffolder and the registry read. */
+export const suiteActions: SuiteAction<any, any>[] = [
+  createServiceAction,
+  createDomainAction,
+  createVolumeAction,
+  createConfigFilesAction,
+];
+
+export {
+  createConfigFilesAction,
+  createDomainAction,
+  createServiceAction,
+  createVolumeAction,
+};
+export type { SuiteAction, SuiteActionContext } from './SuiteAction';
