@@ -260,6 +260,8 @@ async function benchProviderOnly(cmdb: CmdbTestServer) {
 interface WorkerSample {
   processed: number;
   stitched: number;
+  processingS?: number;
+  processorsS?: number;
   cpuMs: number;
 }
 
@@ -399,8 +401,16 @@ async function benchCatalog(cmdb: CmdbTestServer) {
       others.samples().reduce((sum, w) => sum + w.cpuMs, 0)
     );
   };
+  let processingS = 0;
+  let processorsS = 0;
   const takeSample = async (count: number, label: string) => {
     const own = await catalogCounters();
+    processingS =
+      own.processingS +
+      others.samples().reduce((s, w) => s + (w.processingS ?? 0), 0);
+    processorsS =
+      own.processorsS +
+      others.samples().reduce((s, w) => s + (w.processorsS ?? 0), 0);
     const processed =
       own.processed + others.samples().reduce((s, w) => s + w.processed, 0);
     const stitched =
@@ -440,9 +450,12 @@ async function benchCatalog(cmdb: CmdbTestServer) {
     say(line);
   };
   // baseline: CPU and counters before the load (startup excluded)
+  const { processed: processed0, stitched: stitched0 } =
+    await catalogCounters();
   lastSample = {
     at: Date.now(),
-    ...(await catalogCounters()),
+    processed: processed0,
+    stitched: stitched0,
     nodeCpuMs: nodeCpuMs(),
     pgCpuMs: pgData ? postgresCpuMs(pgData) : 0,
     count: 0,
@@ -495,6 +508,7 @@ async function benchCatalog(cmdb: CmdbTestServer) {
   say(`all ${count} entities readable after ${seconds(allMs)}`);
   const nodeMsPerEntity = (lastSample.nodeCpuMs - loadStart.nodeCpuMs) / count;
   const pgMsPerEntity = (lastSample.pgCpuMs - loadStart.pgCpuMs) / count;
+  const processedInLoad = lastSample.processed - loadStart.processed;
   const duringResults = await Promise.all(during);
 
   // after the load settled: one changed record at a time
@@ -561,6 +575,17 @@ async function benchCatalog(cmdb: CmdbTestServer) {
       `${nodeMsPerEntity.toFixed(1)} ms / ${
         pgData ? `${pgMsPerEntity.toFixed(1)} ms` : '— (no --pg-data)'
       }`,
+    ],
+    [
+      "processing runs in the load: mean wall time of one, of it in processors (the default processors and the CMDB entities' own)",
+      `${processedInLoad} runs: ${(
+        (processingS / processedInLoad) *
+        1000
+      ).toFixed(0)} ms, ${((processorsS / processedInLoad) * 1000).toFixed(
+        0,
+      )} ms in processors (${Math.round(
+        (processorsS / Math.max(processingS, 1e-9)) * 100,
+      )} %)`,
     ],
     [
       'CPU-bound ceiling: entities/s per fully available core',

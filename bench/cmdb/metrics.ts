@@ -16,11 +16,26 @@ async function counter(name: string): Promise<number> {
   return values.reduce((sum, v) => sum + v.value, 0);
 }
 
-/** Entities processed and stitched by this process's catalog so far. */
+/** Total seconds observed by a summary metric (its `_sum`, over every label). */
+async function summarySum(name: string): Promise<number> {
+  const metric = promClient.register.getSingleMetric(name);
+  if (!metric) return 0;
+  const { values } = await metric.get();
+  return values
+    .filter(v => (v as { metricName?: string }).metricName === `${name}_sum`)
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+/**
+ * Entities processed and stitched by this process's catalog so far, and the seconds spent in
+ * whole processing runs and in their processors (the part the default processors account for).
+ */
 export async function catalogCounters() {
   return {
     processed: await counter('catalog_processed_entities_count'),
     stitched: await counter('catalog_stitched_entities_count'),
+    processingS: await summarySum('catalog_processing_duration_seconds'),
+    processorsS: await summarySum('catalog_processors_duration_seconds'),
   };
 }
 
