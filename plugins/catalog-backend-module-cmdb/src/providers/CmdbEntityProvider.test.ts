@@ -348,6 +348,23 @@ describe('CmdbEntityProvider', () => {
       expect((await instance.run({ type: 'delta' })).type).toBe('delta');
     });
 
+    it('goes on with the load when the catalog cannot tell how far it is', async () => {
+      const instance = provider(0.2, undefined, {
+        batchSize: 4,
+        catalogProgress: async () => {
+          throw new Error('catalog unavailable');
+        },
+      });
+      await instance.connect(connection);
+      expect((await instance.run()).outcome).toBe('applied');
+      expect(mutations.map(m => m.type)).toEqual([
+        'delta',
+        'delta',
+        'delta',
+        'full',
+      ]);
+    });
+
     it('refuses a batch size that is not a whole number', () => {
       expect(() =>
         readCmdbProviderConfig(

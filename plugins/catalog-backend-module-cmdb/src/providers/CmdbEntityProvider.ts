@@ -385,7 +385,18 @@ export class CmdbEntityProvider implements EntityProvider {
     let progressAt = Date.now();
     for (;;) {
       if (signal?.aborted) throw new Error('the sync was aborted');
-      const served = await this.catalogProgress(refs);
+      let served: number;
+      try {
+        served = await this.catalogProgress(refs);
+      } catch (error) {
+        // pacing is a courtesy to the catalog: when it cannot tell, the load goes on
+        this.logger.warn(
+          `CMDB full sync: could not ask the catalog how far it is (${
+            (error as Error).message
+          }); handing it the next batch`,
+        );
+        return;
+      }
       if (served >= refs.length) return;
       if (served > best) {
         best = served;
