@@ -2,6 +2,7 @@ import { startTestBackend, mockServices } from '@backstage/backend-test-utils';
 import { httpAuthServiceFactory } from '@backstage/backend-defaults/httpAuth';
 import {
   AuthService,
+  BackendFeature,
   coreServices,
   createBackendPlugin,
   DiscoveryService,
@@ -41,6 +42,10 @@ export const APP_BASE_URL = 'http://localhost:3000';
 export async function startSuiteBackend(options: {
   clusters: object[];
   entities?: Entity[];
+  /** more plugins: the storage or nginx backend */
+  features?: BackendFeature[];
+  /** more of `containerCloud` (storage, nginx) */
+  containerCloud?: object;
 }) {
   let plugin: { discovery: DiscoveryService; auth: AuthService } | undefined;
   // the scaffolder's own discovery and auth, for tests that run an action with a mock context
@@ -64,6 +69,7 @@ export async function startSuiteBackend(options: {
       scaffolderPlugin,
       scaffolderModuleContainerCloud,
       harness,
+      ...(options.features ?? []),
       catalogFixtures(
         options.entities ?? [
           serviceEntity('payments-api', 'group:default/team-payments'),
@@ -84,6 +90,7 @@ export async function startSuiteBackend(options: {
           containerCloud: {
             permissions: { opsAdminGroups: ['group:default/ops-admins'] },
             binding: { trustedOrigins: [FIXTURES_ORIGIN] },
+            ...options.containerCloud,
           },
           kubernetes: {
             clusterLocatorMethods: [

@@ -8,6 +8,8 @@ import {
   createTemplateAction,
   TemplateAction,
 } from '@backstage/plugin-scaffolder-node';
+import { InputError } from '@backstage/errors';
+import { z as z3 } from 'zod/v3';
 import type { SuiteClient } from '../lib/SuiteClient';
 import type { SuiteAction } from './SuiteAction';
 
@@ -60,8 +62,17 @@ export function scaffolderAction(
     async handler(ctx) {
       const credentials = await ctx.getInitiatorCredentials();
       const dryRun = ctx.isDryRun ?? false;
+      // the scaffolder checks the input against the JSON Schema, which fills in no defaults
+      const parsed = action.input(z3).safeParse(ctx.input);
+      if (!parsed.success) {
+        throw new InputError(
+          `invalid input to ${action.id}: ${parsed.error.issues
+            .map(i => `${i.path.join('.') || 'input'}: ${i.message}`)
+            .join('; ')}`,
+        );
+      }
       const go = () =>
-        run(action, deps, ctx.input, credentials, dryRun, ctx.logger);
+        run(action, deps, parsed.data, credentials, dryRun, ctx.logger);
       const output = dryRun
         ? await go()
         : await ctx.checkpoint({
