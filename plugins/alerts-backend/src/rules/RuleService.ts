@@ -301,16 +301,32 @@ export class RuleService {
       entityRef: owner.entityRef,
       version,
       rules,
-      targets: targets.targets,
+      // with no workloads yet, a stand-in target, so promtool still sees every rule
+      targets:
+        targets.targets.length > 0
+          ? targets.targets
+          : [
+              {
+                cluster: 'no-workloads-yet',
+                namespace: 'no-workloads-yet',
+                deployments: [owner.binding.kubernetesId],
+              },
+            ],
       pods: targets.pods,
     };
-    for (const prometheus of this.prometheusTargets()) {
+    // every Prometheus' file; with none configured, the file of every cluster all the same
+    const checks = this.prometheusTargets().map(p => ({
+      name: p.name,
+      clusters: p.clusters as string[] | undefined,
+    }));
+    if (checks.length === 0) checks.push({ name: '', clusters: undefined });
+    for (const prometheus of checks) {
       let file;
       try {
         file = renderRuleFile(
           set,
           this.config.clusterLabel,
-          prometheus.clusters,
+          targets.targets.length > 0 ? prometheus.clusters : undefined,
         );
       } catch (error) {
         if (error instanceof PromqlError)

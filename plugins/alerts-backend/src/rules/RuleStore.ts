@@ -37,10 +37,14 @@ export class StaleVersionError extends Error {
   }
 }
 
-const iso = (value: unknown) =>
-  value instanceof Date
-    ? value.toISOString()
-    : new Date(String(value)).toISOString();
+/** A timestamp column as ISO text: a Date (PostgreSQL), or epoch milliseconds (SQLite). */
+function iso(value: unknown): string {
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'number' || /^\d+$/.test(String(value))) {
+    return new Date(Number(value)).toISOString();
+  }
+  return new Date(String(value)).toISOString();
+}
 
 const clusterList = (clusters: string[]) =>
   clusters.length === 0 ? ',' : `,${[...clusters].sort().join(',')},`;
