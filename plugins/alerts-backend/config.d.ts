@@ -6,6 +6,44 @@ export interface Config {
       // PrometheusRule switch; src/receivers: Alertmanager; src/autoscaler: the loop's settings.
       // Each part documents its own keys here.
       /**
+       * The Prometheus servers the alert rules are delivered to (src/rules): each service's rules
+       * go, as one rule file per service, into the folder each one's `rule_files` reads, for the
+       * clusters whose series it holds; then Prometheus is reloaded (`POST /-/reload`, it must run
+       * with --web.enable-lifecycle) and its `/api/v1/rules` is read back to show the loaded
+       * version.
+       */
+      prometheus?: Array<{
+        /** a name the pages show (letters, digits, _ . -) */
+        name: string;
+        /** its base URL, e.g. http://prometheus:9090 (user:password@ for basic auth) */
+        url: string;
+        /** the clusters (names in kubernetes.clusterLocatorMethods) whose series it holds */
+        clusters?: string[];
+        /**
+         * The folder its rule_files glob reads (`<folder>/*.yml`); the backend writes
+         * `cc__<kind>__<namespace>__<name>.yml` there atomically. Leave it out for a Prometheus
+         * run by the Prometheus Operator (see prometheusRule).
+         */
+        rulesDir?: string;
+      }>;
+      /** the promtool program every rule file is checked with before it is written; default `promtool` */
+      promtool?: string;
+      /**
+       * Rules as Prometheus Operator `PrometheusRule` resources (monitoring.coreos.com/v1) in
+       * the service's namespaces, for clusters whose Prometheus loads rules from the cluster.
+       */
+      prometheusRule?: {
+        /** render PrometheusRule resources; default false */
+        enabled?: boolean;
+        /** labels the operator's ruleSelector matches, e.g. { prometheus: 'k8s' } */
+        labels?: { [name: string]: string };
+      };
+      /** The alert rules' scheduled re-delivery (src/rules). */
+      rules?: {
+        /** seconds between rounds that deliver what a Prometheus missed; default 30 */
+        redeliverySeconds?: number;
+      };
+      /**
        * Alertmanager (src/receivers): the backend renders receivers and routes into its
        * configuration file, checks it with amtool, writes it and reloads Alertmanager; it reads
        * alerts and silences from its API v2.
