@@ -39,7 +39,10 @@ export const createDomainAction = suiteAction({
     z.object({
       entityRef: z.string().describe('the Component that owns the domain'),
       nginxCluster: z.string().describe('the nginx cluster'),
-      name: z.string().describe("the domain's name, e.g. payments-api"),
+      name: z
+        .string()
+        .optional()
+        .describe("the domain's name (default: the entity's name)"),
       serverNames: z
         .array(z.string())
         .min(1)
@@ -95,7 +98,7 @@ export const createDomainAction = suiteAction({
     const save: DomainSave = parseContract(
       domainSaveSchema,
       {
-        name: input.name,
+        name: input.name ?? component.name,
         cluster: input.nginxCluster,
         owner: component.ref,
         serverNames: input.serverNames,

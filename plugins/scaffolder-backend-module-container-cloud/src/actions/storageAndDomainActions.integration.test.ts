@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import yaml from 'js-yaml';
+import request from 'supertest';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -162,6 +165,41 @@ describe('the storage and nginx actions on the local cloud', () => {
         run(createVolumeAction, BOB, { ...volume, name: 'bobs' }),
       ).rejects.toThrow(/may not|only its owners/);
       expect(await claim(clusters[0], 'bobs')).toBeUndefined();
+    });
+
+    it('runs "Add a volume to my service" through the scaffolder’s own dry run, as the guest', async () => {
+      const template = yaml.load(
+        readFileSync(
+          resolve(
+            __dirname,
+            '../../../../examples/templates/add-volume/template.yaml',
+          ),
+          'utf8',
+        ),
+      );
+      const res = await request(suite.backend.server)
+        .post('/api/scaffolder/v2/dry-run')
+        .set('Authorization', mockCredentials.user.header(GUEST))
+        .send({
+          template,
+          values: {
+            entity: ENTITY,
+            name: 'from-template',
+            type: 'standard',
+            size: '1Gi',
+            accessMode: 'ReadWriteOnce',
+          },
+          secrets: {},
+          directoryContents: [],
+        });
+      expect(res.status).toBe(200);
+      expect(res.body.output.links[0].url).toBe(
+        'http://localhost:3000/catalog/default/component/payments-api/storage',
+      );
+      expect(res.body.output.text[0].content).toContain(
+        'Volume **from-template**: would-create',
+      );
+      expect(await claim(clusters[0], 'from-template')).toBeUndefined();
     });
 
     it('names the storage types the clusters offer for an unknown one', async () => {
