@@ -357,7 +357,10 @@ export const alertAdminQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });
 /** @public */
-export type AlertAdminQuery = z.input<typeof alertAdminQuerySchema>;
+export type AlertAdminQuery = Omit<
+  z.input<typeof alertAdminQuerySchema>,
+  'offset' | 'limit'
+> & { offset?: number; limit?: number };
 
 /** A silence's extra matchers: equality on a label other than `cc_entity`. */
 export const silenceMatcherSchema = z.strictObject({

@@ -1,0 +1,3 @@
+export { FiringAlertsCard } from './FiringAlertsCard';
+export { AlertSourcesNotice } from './AlertSourcesNotice';
+export { alertColumns, metricsHref } from './alertColumns';
