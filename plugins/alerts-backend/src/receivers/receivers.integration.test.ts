@@ -1,0 +1,231 @@
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import request from 'supertest';
+import { alertsSignalChannel } from '@internal/plugin-container-cloud-common';
+import {
+  ALICE,
+  CAROL,
+  startAlertsBackend,
+} from '../__testUtils__/startAlertsBackend';
+import { localCloudAlertsConfig } from '../__testUtils__/localCloud';
+import { AlertmanagerClient } from './AlertmanagerClient';
+import { AlertReader } from './AlertReader';
+import { AlertSignals } from './AlertSignals';
+
+jest.setTimeout(240_000);
+
+/**
+ * On the local cloud's real Alertmanager (its configuration file rewritten by the backend, and
+ * put back afterwards): a webhook receiver created through the API receives a suite-labelled
+ * alert; the alert shows in the service's list and is signalled; a silence hides it and expiring
+ * the silence shows it again.
+ */
+describe('receivers and alerts on the local cloud', () => {
+  const alerts = localCloudAlertsConfig() as {
+    alertmanager: { url: string; configFile: string; amtool: string };
+  };
+  const amUrl = alerts.alertmanager.url;
+  const configFile = alerts.alertmanager.configFile;
+  const original = existsSync(configFile)
+    ? readFileSync(configFile, 'utf8')
+    : undefined;
+  const run = `${process.pid}-${Date.now() % 100000}`;
+  const receiver = `it-hook-${run}`;
+  const rule = `it-rule-${run}`;
+  const entityRef = 'component:default/payments-api';
+  const received: any[] = [];
+  let hook: Server;
+  let backend: Awaited<ReturnType<typeof startAlertsBackend>>;
+
+  const labels = {
+    alertname: 'ContainerCloudIntegrationTest',
+    cc_entity: entityRef,
+    cc_rule: rule,
+    severity: 'warning',
+    cc_receivers: `,${receiver},`,
+    cc_cluster: 'local-a',
+    namespace: 'payments',
+    pod: 'payments-api-it-0',
+    container: 'app',
+  };
+
+  async function postAlert(endsInMs: number) {
+    const res = await fetch(`${amUrl}/api/v2/alerts`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify([
+        {
+          labels,
+          annotations: { summary: 'the integration test alert' },
+          startsAt: new Date(Date.now() - 1000).toISOString(),
+          endsAt: new Date(Date.now() + endsInMs).toISOString(),
+        },
+      ]),
+    });
+    expect(res.status).toBe(200);
+  }
+
+  async function eventually<T>(
+    what: string,
+    read: () => Promise<T>,
+    ok: (value: T) => boolean,
+  ): Promise<T> {
+    let last: T | undefined;
+    for (let i = 0; i < 120; i++) {
+      last = await read();
+      if (ok(last)) return last;
+      await new Promise(r => setTimeout(r, 500));
+    }
+    throw new Error(`${what} never happened; last: ${JSON.stringify(last)}`);
+  }
+
+  beforeAll(async () => {
+    hook = createServer((req, res) => {
+      let body = '';
+      req.on('data', chunk => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>(r => hook.listen(0, '127.0.0.1', r));
+    backend = await startAlertsBackend({
+      alerts: {
+        ...alerts,
+        alertmanager: {
+          ...alerts.alertmanager,
+          // quick delivery for the test
+          route: { groupWait: '1s', groupInterval: '1s', repeatInterval: '1h' },
+          syncIntervalSeconds: 3600,
+          pollIntervalSeconds: 3600,
+        },
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await postAlert(-1000).catch(() => {}); // resolved
+    await backend?.stop();
+    hook?.close();
+    // the local cloud's file as it was, and Alertmanager back on it
+    if (original !== undefined) writeFileSync(configFile, original);
+    await fetch(`${amUrl}/-/reload`, { method: 'POST' }).catch(() => {});
+  });
+
+  const api = (method: 'get' | 'post' | 'delete', path: string, user: string) =>
+    request(backend.server)
+      [method](`/api/alerts${path}`)
+      .set('Authorization', mockCredentials.user.header(user));
+
+  it('delivers, lists, signals, silences and unsilences a suite alert', async () => {
+    const port = (hook.address() as AddressInfo).port;
+    const created = await api('post', '/receivers', CAROL).send({
+      name: receiver,
+      kind: 'webhook',
+      webhook: { url: `http://127.0.0.1:${port}/alerts` },
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.alertmanager).toMatchObject({
+      written: true,
+      loaded: 'loaded',
+    });
+
+    const reader = new AlertReader(
+      new AlertmanagerClient(amUrl, 10_000),
+      [],
+      10_000,
+    );
+    const logger = mockServices.rootLogger();
+    const published: string[] = [];
+    const poller = new AlertSignals(
+      reader,
+      {
+        publish: async (signal: { channel: string }) => {
+          published.push(signal.channel);
+        },
+      } as any,
+      logger,
+    );
+    await poller.poll(); // the state before
+
+    await postAlert(10 * 60_000);
+
+    const delivered = await eventually(
+      'the webhook receiving the alert',
+      async () => received,
+      list =>
+        list.some(body =>
+          body.alerts?.some((a: any) => a.labels?.cc_rule === rule),
+        ),
+    );
+    const post = delivered.find(body =>
+      body.alerts?.some((a: any) => a.labels?.cc_rule === rule),
+    );
+    expect(post.receiver).toBe(receiver);
+    expect(post.status).toBe('firing');
+
+    const listed = await api(
+      'get',
+      '/services/default/payments-api/alerts',
+      ALICE,
+    );
+    expect(listed.status).toBe(200);
+    expect(listed.body.sources).toContainEqual({
+      source: 'alertmanager',
+      status: 'ok',
+    });
+    const alert = listed.body.items.find((a: any) => a.rule === rule);
+    expect(alert).toMatchObject({
+      name: 'ContainerCloudIntegrationTest',
+      state: 'firing',
+      severity: 'warning',
+      cluster: 'local-a',
+      container: 'app',
+      summary: 'the integration test alert',
+      metricsLink: {
+        cluster: 'local-a',
+        namespace: 'payments',
+        pod: 'payments-api-it-0',
+        container: 'app',
+      },
+    });
+    expect(await poller.poll()).toContain(entityRef);
+    expect(published).toContain(alertsSignalChannel(entityRef));
+
+    const silence = await api(
+      'post',
+      '/services/default/payments-api/silences',
+      ALICE,
+    ).send({
+      reason: 'integration test',
+      durationMinutes: 10,
+      matchers: [{ name: 'cc_rule', value: rule }],
+    });
+    expect(silence.status).toBe(201);
+    const stateOf = async () =>
+      (
+        await api('get', '/services/default/payments-api/alerts', ALICE)
+      ).body.items.find((a: any) => a.rule === rule)?.state;
+    await eventually('the alert silenced', stateOf, s => s === 'silenced');
+
+    const expired = await api(
+      'delete',
+      `/services/default/payments-api/silences/${silence.body.id}`,
+      ALICE,
+    );
+    expect(expired.status).toBe(200);
+    await eventually('the alert firing again', stateOf, s => s === 'firing');
+
+    const removed = await api(
+      'delete',
+      `/receivers/${receiver}?version=1`,
+      CAROL,
+    );
+    expect(removed.status).toBe(200);
+    expect(readFileSync(configFile, 'utf8')).not.toContain(receiver);
+  });
+});
