@@ -4,6 +4,7 @@ import { AppsV1Api } from '@kubernetes/client-node';
 import type { LocalCloudClusterName } from '@internal/local-cloud';
 import { useLocalCloud } from '@internal/local-cloud/testing';
 import { serviceEntity } from '@internal/plugin-container-cloud-node/testing';
+import mcpActionsPlugin from '@backstage/plugin-mcp-actions-backend';
 import request from 'supertest';
 import {
   BOB,
@@ -40,6 +41,8 @@ describe('container-cloud:service:create on the local cloud', () => {
             .join(','),
         }),
       ],
+      // the MCP server over the actions registry, as packages/backend has it
+      features: [mcpActionsPlugin],
     });
   });
 
@@ -212,6 +215,52 @@ describe('container-cloud:service:create on the local cloud', () => {
         .post(`/api/scaffolder/.backstage/actions/v1/actions/${ACTION}/invoke`)
         .send(input('mcp-anonymous'));
       expect(res.status).toBe(401);
+    });
+  });
+  describe('through the MCP server (mcp-actions-backend)', () => {
+    const TOOL = 'scaffolder.container-cloud-service-create';
+
+    /** One JSON-RPC call to the stateless MCP endpoint; its answer comes as one SSE event. */
+    async function mcp(user: string, method: string, params: object) {
+      const res = await request(suite.backend.server)
+        .post('/api/mcp-actions/v1')
+        .set('Authorization', mockCredentials.user.header(user))
+        .set('Accept', 'application/json, text/event-stream')
+        .send({ jsonrpc: '2.0', id: 1, method, params });
+      expect(res.status).toBe(200);
+      const data = res.text.split('\n').find(line => line.startsWith('data: '));
+      return JSON.parse(data!.slice('data: '.length)).result;
+    }
+
+    it('lists the suite’s operations as tools', async () => {
+      const { tools } = await mcp(GUEST, 'tools/list', {});
+      expect(tools.map((t: { name: string }) => t.name)).toEqual(
+        expect.arrayContaining([
+          TOOL,
+          'scaffolder.container-cloud-nginx-domain-create',
+          'scaffolder.container-cloud-storage-volume-create',
+          'scaffolder.container-cloud-storage-config-create',
+        ]),
+      );
+    });
+
+    it('calls the tool as the guest (a dry run), and as a user without the permission (refused)', async () => {
+      const allowed = await mcp(GUEST, 'tools/call', {
+        name: TOOL,
+        arguments: { ...input('mcp-tool'), dryRun: true },
+      });
+      expect(allowed.isError).toBeFalsy();
+      expect(JSON.stringify(allowed.content)).toContain('would-create');
+
+      const refused = await mcp(BOB, 'tools/call', {
+        name: TOOL,
+        arguments: input('mcp-tool'),
+      });
+      expect(refused.isError).toBe(true);
+      expect(JSON.stringify(refused.content)).toContain(
+        'only its owners and ops admins may',
+      );
+      expect(await deploymentIn(clusters[0], 'mcp-tool')).toBeUndefined();
     });
   });
 });
