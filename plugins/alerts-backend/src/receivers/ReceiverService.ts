@@ -342,6 +342,9 @@ export class ReceiverService {
   private async deliverNow(force = true): Promise<AlertmanagerConfigStatus> {
     const settings = this.managed();
     const { rendered, version } = await this.renderCurrent();
+    // the file is taken over with the first receiver saved here (or an explicit deliver): until
+    // then the deployment's own file stays, e.g. a fresh backend does not wipe a working one
+    if (!force && version === 0) return this.status();
     if (!force && (await this.fileChecksum()) === rendered.checksum) {
       return this.status();
     }
