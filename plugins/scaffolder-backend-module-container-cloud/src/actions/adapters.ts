@@ -67,7 +67,10 @@ export function scaffolderAction(
       if (!parsed.success) {
         throw new InputError(
           `invalid input to ${action.id}: ${parsed.error.issues
-            .map(i => `${i.path.join('.') || 'input'}: ${i.message}`)
+            .map(
+              (i: z3.ZodIssue) =>
+                `${i.path.join('.') || 'input'}: ${i.message}`,
+            )
             .join('; ')}`,
         );
       }
