@@ -203,6 +203,7 @@ export class RuleService {
         cluster: t.cluster,
         namespace: t.namespace,
       })),
+      containers: [...targets.containers].sort(),
       delivery,
       ...(targets.problem ? { problem: targets.problem } : {}),
     };

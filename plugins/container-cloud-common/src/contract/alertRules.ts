@@ -384,6 +384,8 @@ export const alertRuleSetSchema = z.object({
   rules: z.array(alertRuleSchema),
   /** the (cluster, namespace) pairs the rules watch: the service's workloads */
   targets: z.array(z.object({ cluster: z.string(), namespace: z.string() })),
+  /** the names of the containers of the service's Deployments (the container picker) */
+  containers: z.array(z.string()),
   delivery: z.array(alertRuleDeliverySchema),
   /** why the rules watch nothing (the service controls no workloads), when so */
   problem: z.string().optional(),

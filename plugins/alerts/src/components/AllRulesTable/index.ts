@@ -1,0 +1,1 @@
+export { AllRulesTable } from './AllRulesTable';

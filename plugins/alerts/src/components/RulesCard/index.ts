@@ -1,0 +1,1 @@
+export { RulesCard } from './RulesCard';
