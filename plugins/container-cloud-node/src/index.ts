@@ -12,6 +12,7 @@ export * from './clusters/ClusterConnection';
 export * from './workloads/ClusterWatch';
 export * from './watch/RestartingWatch';
 export * from './watch/WatchedKind';
+export * from './watch/boundedListWatch';
 export * from './workloads/DeploymentOperations';
 export * from './workloads/views';
 export * from './workloads/diagnose';

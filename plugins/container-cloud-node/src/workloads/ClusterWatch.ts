@@ -2,7 +2,6 @@ import {
   CoreV1Event,
   KubernetesListObject,
   KubernetesObject,
-  ListWatch,
   makeInformer,
   ObjectCache,
   V1Deployment,
@@ -13,6 +12,11 @@ import {
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { KUBERNETES_ID_LABEL } from '@internal/plugin-container-cloud-common';
 import type { ClusterConnection } from '../clusters/ClusterConnection';
+import {
+  boundedListWatch,
+  MAX_EVENTS_PER_WATCH,
+  trimEvent,
+} from '../watch/boundedListWatch';
 import {
   CachingInformer,
   RestartingWatch,
@@ -60,7 +64,8 @@ function eventKey(namespace: string, kind: string, name: string) {
  *
  * Events carry no labels, so the event watches see those kinds' events in every namespace (field
  * selector `involvedObject.kind`); the apiserver drops events after its event TTL (an hour by
- * default), which bounds what is held. An event about one of the service's objects is passed to
+ * default), and each event watch keeps at most `MAX_EVENTS_PER_WATCH`, trimmed
+ * (`boundedListWatch`), which bounds what is held. An event about one of the service's objects is passed to
  * the listeners under that service's id.
  * @public
  */
@@ -104,16 +109,18 @@ export class ClusterWatch {
     );
     const eventsAbout = (kind: WorkloadKind) => {
       const fieldSelector = `involvedObject.kind=${kind}`;
+      // bounded: the cluster's events in every namespace, not only the services' ones
       return kept(
         `Event:${kind}`,
-        new ListWatch<CoreV1Event>(
-          '/api/v1/events',
-          new Watch(kc),
-          () => connection.core.listEventForAllNamespaces({ fieldSelector }),
-          false,
-          undefined,
+        boundedListWatch<CoreV1Event>({
+          path: '/api/v1/events',
+          watch: new Watch(kc),
+          list: () =>
+            connection.core.listEventForAllNamespaces({ fieldSelector }),
+          maxObjects: MAX_EVENTS_PER_WATCH,
+          trim: trimEvent,
           fieldSelector,
-        ),
+        }),
       );
     };
     this.events = {
