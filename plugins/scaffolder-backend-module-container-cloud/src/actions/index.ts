@@ -2,6 +2,7 @@ import { createConfigFilesAction } from './createConfigFilesAction';
 import { createDomainAction } from './createDomainAction';
 import { createServiceAction } from './createServiceAction';
 import { createVolumeAction } from './createVolumeAction';
+import { syncTestEnvironmentsAction } from './syncTestEnvironmentsAction';
 import type { SuiteAction } from './SuiteAction';
 
 /** Every operation offered as an action, the one list the scaffolder and the registry read. */
@@ -10,6 +11,7 @@ export const suiteActions: SuiteAction<any, any>[] = [
   createDomainAction,
   createVolumeAction,
   createConfigFilesAction,
+  syncTestEnvironmentsAction,
 ];
 
 export {
@@ -17,5 +19,6 @@ export {
   createDomainAction,
   createServiceAction,
   createVolumeAction,
+  syncTestEnvironmentsAction,
 };
 export type { SuiteAction, SuiteActionContext } from './SuiteAction';

@@ -21,6 +21,7 @@ import { createConfigFilesAction } from './createConfigFilesAction';
 import { createDomainAction } from './createDomainAction';
 import { createServiceAction } from './createServiceAction';
 import { createVolumeAction } from './createVolumeAction';
+import { syncTestEnvironmentsAction } from './syncTestEnvironmentsAction';
 import type { SuiteAction } from './SuiteAction';
 
 jest.setTimeout(240_000);
@@ -289,6 +290,22 @@ describe('the storage and nginx actions on the local cloud', () => {
       await expect(
         run(createDomainAction, CAROL, { ...domain(), listenPort: 8081 }),
       ).rejects.toThrow("has a domain named 'payments-api' already");
+    });
+  });
+  describe('container-cloud:nginx:test-environments:sync', () => {
+    it('fails the step for the service’s owner: publishing is ops admins’', async () => {
+      await expect(run(syncTestEnvironmentsAction, GUEST, {})).rejects.toThrow(
+        /ops admins/,
+      );
+    });
+
+    it('reports in a dry run; says in the backend’s words when test environments are not configured', async () => {
+      expect(
+        await run(syncTestEnvironmentsAction, CAROL, {}, true),
+      ).toMatchObject({ outcome: 'would-sync' });
+      await expect(run(syncTestEnvironmentsAction, CAROL, {})).rejects.toThrow(
+        'test environments are not configured (containerCloud.nginx.testEnvironments)',
+      );
     });
   });
 });
