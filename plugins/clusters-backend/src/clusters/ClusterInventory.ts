@@ -26,7 +26,12 @@ import {
 } from './quantities';
 import type { ServiceClaims } from './ServiceClaims';
 import type { ClusterUsage, UsageReader } from './UsageReader';
-import { allPodsKind, nodesKind, serviceDeploymentsKind } from './watchedKinds';
+import {
+  allPodsKind,
+  nodesKind,
+  serviceClaimsKind,
+  serviceDeploymentsKind,
+} from './watchedKinds';
 
 const VERSION_TTL_MS = 5 * 60_000;
 
@@ -69,7 +74,11 @@ export class ClusterInventory {
 
   /** Starts the node, pod and Deployment watches of every cluster (they are shared). */
   watchAll() {
-    for (const name of this.deps.clusters.names) this.objects(name);
+    for (const name of this.deps.clusters.names) {
+      this.objects(name);
+      // the claims a failover makes in its target (see FailoverPlanner)
+      this.deps.clusters.watchKind(name, serviceClaimsKind);
+    }
   }
 
   objects(cluster: string): ClusterObjects {

@@ -2,6 +2,7 @@ import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import { PrometheusClient } from '@internal/plugin-container-cloud-node';
 import type { ClustersDeps } from '../deps';
+import { readStorageTypes } from '../failover/carriedObjects';
 import { FailoverPlanner } from '../failover/FailoverPlanner';
 import {
   FailoverRunner,
@@ -97,7 +98,12 @@ export async function clusterParts(deps: ClustersDeps): Promise<ClusterParts> {
     settings: failoverSettings,
   });
   const failover = new FailoverService({
-    planner: new FailoverPlanner({ clusters, inventory, claims }),
+    planner: new FailoverPlanner({
+      clusters,
+      inventory,
+      claims,
+      storageTypes: readStorageTypes(config),
+    }),
     store,
     clusters,
     logger,

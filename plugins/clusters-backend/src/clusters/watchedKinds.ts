@@ -1,4 +1,9 @@
-import type { V1Deployment, V1Node, V1Pod } from '@kubernetes/client-node';
+import type {
+  V1Deployment,
+  V1Node,
+  V1PersistentVolumeClaim,
+  V1Pod,
+} from '@kubernetes/client-node';
 import { KUBERNETES_ID_LABEL } from '@internal/plugin-container-cloud-common';
 import type { WatchedKind } from '@internal/plugin-container-cloud-node';
 
@@ -32,4 +37,20 @@ export const serviceDeploymentsKind: WatchedKind<V1Deployment> = {
   indexLabel: KUBERNETES_ID_LABEL,
   list: (connection, labelSelector) =>
     connection.apps.listDeploymentForAllNamespaces({ labelSelector }),
+};
+
+/**
+ * The services' PersistentVolumeClaims (the storage module labels each with the service's
+ * kubernetes id and its storage type): which claims a failover makes in the target, known from
+ * the cache even while the source is unreachable.
+ */
+export const serviceClaimsKind: WatchedKind<V1PersistentVolumeClaim> = {
+  name: 'PersistentVolumeClaim:services',
+  path: '/api/v1/persistentvolumeclaims',
+  labelSelector: KUBERNETES_ID_LABEL,
+  indexLabel: KUBERNETES_ID_LABEL,
+  list: (connection, labelSelector) =>
+    connection.core.listPersistentVolumeClaimForAllNamespaces({
+      labelSelector,
+    }),
 };

@@ -6,7 +6,9 @@ import {
   ApiException,
   V1ConfigMap,
   V1Deployment,
+  V1Secret,
 } from '@kubernetes/client-node';
+import { KUBERNETES_ID_LABEL } from '@internal/plugin-container-cloud-common';
 import type { FailoverStepState } from '@internal/plugin-container-cloud-common';
 import {
   ContainerCloudClustersService,
@@ -15,6 +17,8 @@ import {
 } from '@internal/plugin-container-cloud-node';
 import type { ServiceClaims } from '../clusters/ServiceClaims';
 import { serviceDeploymentsKind } from '../clusters/watchedKinds';
+import { claimForTarget, secretForTarget } from './carriedObjects';
+import type { Carried } from './FailoverPlanner';
 import type { FailoverStore, StoredRun, StoredStep } from './FailoverStore';
 
 /** The annotations a moved Deployment carries in its new cluster. */
@@ -209,6 +213,11 @@ export class FailoverRunner {
     };
     try {
       const maps = await this.copyConfigMaps(run, step);
+      const carried: Carried = step.carried
+        ? JSON.parse(step.carried)
+        : { secrets: [], claims: [] };
+      const secrets = await this.copySecrets(run, step, carried);
+      const claimsMade = await this.makeClaims(run, step, carried);
       let created = false;
       try {
         await clusters
@@ -231,6 +240,8 @@ export class FailoverRunner {
           step.targetReplicas
         } replica(s)${
           maps.length ? `, with ConfigMap(s) ${maps.join(', ')}` : ''
+        }${secrets.length ? `, Secret(s) ${secrets.join(', ')}` : ''}${
+          claimsMade.length ? `, claim(s) ${claimsMade.join(', ')}` : ''
         }`,
       );
     } catch (error) {
@@ -274,6 +285,135 @@ export class FailoverRunner {
       }
     }
     return created;
+  }
+
+  /**
+   * Copies the Secrets the Deployment reads that the target lacks, read from the source now (their
+   * content is never stored, logged or audited: only their names are); one the target has is left
+   * as it is. A required Secret that can be neither found nor copied fails the step before the
+   * Deployment is made, so the source keeps its replicas.
+   */
+  private async copySecrets(
+    run: StoredRun,
+    step: StoredStep,
+    carried: Carried,
+  ): Promise<string[]> {
+    const target = this.deps.clusters.connection(run.target).core;
+    const copied: string[] = [];
+    for (const ref of carried.secrets) {
+      const { name } = ref;
+      try {
+        await target.readNamespacedSecret({ namespace: step.namespace, name });
+        continue; // the target's own, or copied by an earlier attempt
+      } catch (error) {
+        if (statusOf(error) !== 404) {
+          throw new Error(`Secret ${name}: ${describeKubeError(error)}`);
+        }
+      }
+      let secret: V1Secret;
+      try {
+        secret = await this.deps.clusters
+          .connection(run.source)
+          .core.readNamespacedSecret({ namespace: step.namespace, name });
+      } catch (error) {
+        if (ref.optional) continue;
+        throw new Error(
+          statusOf(error) === 404
+            ? `Secret ${name} is in neither ${run.source} nor ${run.target}`
+            : `Secret ${name} is not in ${
+                run.target
+              } and could not be read from ${run.source}: ${describeKubeError(
+                error,
+              )}`,
+        );
+      }
+      if (secret.type === 'kubernetes.io/service-account-token') {
+        throw new Error(
+          `Secret ${name} is a service account token of ${run.source}: it cannot serve in ${run.target}`,
+        );
+      }
+      try {
+        await target.createNamespacedSecret({
+          namespace: step.namespace,
+          body: secretForTarget(secret, {
+            [FAILOVER_FROM_ANNOTATION]: run.source,
+            [FAILOVER_RUN_ANNOTATION]: run.id,
+          }),
+          fieldManager: FIELD_MANAGER,
+        });
+        copied.push(name);
+      } catch (error) {
+        if (statusOf(error) !== 409) {
+          throw new Error(`Secret ${name}: ${describeKubeError(error)}`);
+        }
+      }
+    }
+    return copied;
+  }
+
+  /**
+   * Makes the claims planned for the target (the storage module's objects, of the target's storage
+   * type of the same name); a claim the target has already is used when it is the service's.
+   */
+  private async makeClaims(
+    run: StoredRun,
+    step: StoredStep,
+    carried: Carried,
+  ): Promise<string[]> {
+    const core = this.deps.clusters.connection(run.target).core;
+    const made: string[] = [];
+    for (const planned of carried.claims) {
+      const { claim, volume } = claimForTarget(planned.source, planned.type, {
+        cluster: run.source,
+        runId: run.id,
+        annotations: {
+          [FAILOVER_FROM_ANNOTATION]: run.source,
+          [FAILOVER_RUN_ANNOTATION]: run.id,
+        },
+      });
+      const name = claim.metadata!.name!;
+      if (volume) {
+        try {
+          await core.createPersistentVolume({
+            body: volume,
+            fieldManager: FIELD_MANAGER,
+          });
+        } catch (error) {
+          if (statusOf(error) !== 409) {
+            throw new Error(
+              `PersistentVolume ${volume.metadata?.name}: ${describeKubeError(
+                error,
+              )}`,
+            );
+          }
+        }
+      }
+      try {
+        await core.createNamespacedPersistentVolumeClaim({
+          namespace: step.namespace,
+          body: claim,
+          fieldManager: FIELD_MANAGER,
+        });
+        made.push(`${name} (${planned.type.name})`);
+      } catch (error) {
+        if (statusOf(error) !== 409) {
+          throw new Error(`claim ${name}: ${describeKubeError(error)}`);
+        }
+        const there = await core.readNamespacedPersistentVolumeClaim({
+          namespace: step.namespace,
+          name,
+        });
+        const owner = there.metadata?.labels?.[KUBERNETES_ID_LABEL];
+        if (owner !== step.kubernetesId) {
+          throw new Error(
+            `${run.target} has a claim ${step.namespace}/${name} that is not ${
+              step.kubernetesId
+            }'s (${owner ?? 'unlabelled'})`,
+          );
+        }
+      }
+    }
+    return made;
   }
 
   /** Creates the Deployment in the target; false when it exists already (an earlier attempt). */

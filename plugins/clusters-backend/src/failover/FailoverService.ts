@@ -87,6 +87,12 @@ export class FailoverService {
         targetReplicas: s.targetReplicas + s.replicas,
         sourceSpec: JSON.stringify(s.source),
         configMaps: configMaps.get(s) ?? null,
+        carried:
+          s.action === 'move' &&
+          s.carried &&
+          (s.carried.secrets.length > 0 || s.carried.claims.length > 0)
+            ? JSON.stringify(s.carried)
+            : null,
         state: s.action === 'move' ? 'pending' : 'skipped',
         reason: s.reason,
       })),

@@ -17,6 +17,8 @@ export interface StoredStep extends FailoverStep {
   sourceSpec: string;
   /** the ConfigMaps it refers to, read from the source when planned (JSON); null: not read */
   configMaps: string | null;
+  /** the Secrets (names) and claims it carries into the target (JSON Carried); null: none */
+  carried: string | null;
 }
 
 export interface StoredRun extends Omit<FailoverRun, 'steps'> {
@@ -106,6 +108,7 @@ export class FailoverStore {
         target_replicas: s.targetReplicas,
         source_spec: s.sourceSpec,
         config_maps: s.configMaps,
+        carried: s.carried,
         state: s.state,
         reason: s.reason,
         updated_at: at,
@@ -225,6 +228,7 @@ function runFrom(run: any, steps: any[]): StoredRun {
       targetReplicas: Number(s.target_replicas),
       sourceSpec: s.source_spec,
       configMaps: s.config_maps ?? null,
+      carried: s.carried ?? null,
       state: s.state,
       reason: s.reason ?? null,
       updatedAt: s.updated_at,
@@ -236,6 +240,8 @@ function runFrom(run: any, steps: any[]): StoredRun {
 export function runView(run: StoredRun): FailoverRun {
   return {
     ...run,
-    steps: run.steps.map(({ seq, sourceSpec, configMaps, ...step }) => step),
+    steps: run.steps.map(
+      ({ seq, sourceSpec, configMaps, carried, ...step }) => step,
+    ),
   };
 }

@@ -44,6 +44,11 @@ describe.each(databases.eachSupportedId())(
     const MOVED = [`fo-alpha-${tag}`, `fo-beta-${tag}`, `fo-gamma-${tag}`];
     const PINNED = `fo-pinned-${tag}`; // its placements leave local-a out
     const CONFIGURED = `fo-conf-${tag}`; // reads a ConfigMap
+    // as payments-api in the seed: a volume on the NFS export, config files, and a Secret
+    const STORED = `fo-store-${tag}`;
+    // a claim of a storage type local-a does not have
+    const ODD = `fo-odd-${tag}`;
+    const PASSWORD = `s3cret-${tag}-${Date.now()}`;
 
     const apps = (cluster: 'local-a' | 'local-b') =>
       lc.kubeConfig(cluster).makeApiClient(AppsV1Api);
@@ -91,9 +96,30 @@ describe.each(databases.eachSupportedId())(
             failover: { readinessTimeoutSeconds: 120, concurrency: 2 },
             health: { alertmanager: false },
           },
+          // the storage module's types: nfs and standard in both, one more in local-b only
+          storage: {
+            volumes: {
+              clusters: ['local-a', 'local-b'].map(cluster => ({
+                cluster,
+                types: [
+                  {
+                    name: 'nfs',
+                    nfs: {
+                      server: 'nfs.local-cloud.test',
+                      basePath: `/exports/${cluster}`,
+                    },
+                  },
+                  { name: 'standard', storageClass: 'local-cloud-standard' },
+                  ...(cluster === 'local-b'
+                    ? [{ name: 'b-only', storageClass: 'local-cloud-standard' }]
+                    : []),
+                ],
+              })),
+            },
+          },
         },
         entities: [
-          ...[...MOVED, CONFIGURED].map(name =>
+          ...[...MOVED, CONFIGURED, STORED, ODD].map(name =>
             serviceEntity(name, 'group:default/team-payments'),
           ),
           serviceEntity(PINNED, 'group:default/team-payments', {
@@ -134,6 +160,16 @@ describe.each(databases.eachSupportedId())(
     afterAll(async () => {
       for (const backend of backends) await backend.stop().catch(() => {});
       await toB?.cut();
+      // PersistentVolumes are not in the namespace the local cloud's helper removes
+      for (const cluster of ['local-a', 'local-b'] as const) {
+        await lc
+          .kubeConfig(cluster)
+          .makeApiClient(CoreV1Api)
+          .deletePersistentVolume({
+            name: `cc-nfs-${lc.namespace}-${STORED}-data`,
+          })
+          .catch(() => {});
+      }
     });
 
     it('moves every service the bindings allow, resumes after a crash, and keeps every replica count', async () => {
@@ -402,6 +438,255 @@ describe.each(databases.eachSupportedId())(
       );
       expect(scaledUp?.meta?.reason).toBe(
         `created in local-a to 2 replica(s), with ConfigMap(s) ${CONFIGURED}`,
+      );
+    });
+    it('carries the Secrets and the storage module’s claims of a moved service, and skips one whose storage type the target lacks', async () => {
+      const core = (cluster: 'local-a' | 'local-b') =>
+        lc.kubeConfig(cluster).makeApiClient(CoreV1Api);
+      const ns = lc.namespace;
+      const claim = `${STORED}-data`;
+      const labels = (id: string, type: string) => ({
+        'backstage.io/kubernetes-id': id,
+        'container-cloud.io/storage-type': type,
+      });
+      // what the storage module and the seed make: a static NFS volume bound to its claim
+      await core('local-b').createPersistentVolume({
+        body: {
+          metadata: {
+            name: `cc-nfs-${ns}-${claim}`,
+            labels: labels(STORED, 'nfs'),
+          },
+          spec: {
+            capacity: { storage: '1Gi' },
+            accessModes: ['ReadWriteMany'],
+            persistentVolumeReclaimPolicy: 'Retain',
+            storageClassName: '',
+            nfs: {
+              server: 'nfs.local-cloud.test',
+              path: `/exports/local-b/${ns}/${claim}`,
+            },
+            claimRef: { namespace: ns, name: claim },
+          },
+        },
+      });
+      await core('local-b').createNamespacedPersistentVolumeClaim({
+        namespace: ns,
+        body: {
+          metadata: {
+            name: claim,
+            namespace: ns,
+            labels: labels(STORED, 'nfs'),
+          },
+          spec: {
+            accessModes: ['ReadWriteMany'],
+            storageClassName: '',
+            volumeName: `cc-nfs-${ns}-${claim}`,
+            resources: { requests: { storage: '1Gi' } },
+          },
+        },
+      });
+      await core('local-b').createNamespacedPersistentVolumeClaim({
+        namespace: ns,
+        body: {
+          metadata: {
+            name: `${ODD}-data`,
+            namespace: ns,
+            labels: labels(ODD, 'b-only'),
+          },
+          spec: {
+            accessModes: ['ReadWriteOnce'],
+            storageClassName: 'local-cloud-standard',
+            resources: { requests: { storage: '1Gi' } },
+          },
+        },
+      });
+      await core('local-b').createNamespacedConfigMap({
+        namespace: ns,
+        body: {
+          metadata: { name: `${STORED}-app-config`, namespace: ns },
+          data: { 'application.yaml': 'server:\n  port: 8080\n' },
+        },
+      });
+      await core('local-b').createNamespacedSecret({
+        namespace: ns,
+        body: {
+          metadata: { name: `${STORED}-db`, namespace: ns },
+          stringData: { password: PASSWORD },
+        },
+      });
+      await core('local-b').createNamespacedSecret({
+        namespace: ns,
+        body: {
+          metadata: { name: `${STORED}-pull`, namespace: ns },
+          type: 'kubernetes.io/dockerconfigjson',
+          stringData: { '.dockerconfigjson': '{"auths":{}}' },
+        },
+      });
+      const stored = serviceDeployment({
+        namespace: ns,
+        name: STORED,
+        replicas: 2,
+      });
+      const pod = stored.spec.template.spec as any;
+      pod.imagePullSecrets = [{ name: `${STORED}-pull` }];
+      pod.volumes = [
+        { name: 'data', persistentVolumeClaim: { claimName: claim } },
+        { name: 'conf', configMap: { name: `${STORED}-app-config` } },
+      ];
+      Object.assign(pod.containers[0], {
+        envFrom: [{ secretRef: { name: `${STORED}-db` } }],
+        volumeMounts: [
+          { name: 'data', mountPath: '/data' },
+          { name: 'conf', mountPath: '/config' },
+        ],
+      });
+      const odd = serviceDeployment({ namespace: ns, name: ODD, replicas: 1 });
+      (odd.spec.template.spec as any).volumes = [
+        { name: 'data', persistentVolumeClaim: { claimName: `${ODD}-data` } },
+      ];
+      await apps('local-b').createNamespacedDeployment({
+        namespace: ns,
+        body: stored,
+      });
+      await apps('local-b').createNamespacedDeployment({
+        namespace: ns,
+        body: odd,
+      });
+
+      const backend = backends[backends.length - 1];
+      const get = (path: string) =>
+        request(backend.server)
+          .get(`/api/clusters${path}`)
+          .set('Authorization', OPS());
+      const ids = `${STORED},${ODD}`;
+      const preview: FailoverPreview = await poll(
+        'local-b answering, with its claims known',
+        async () => {
+          const res = await get(
+            `/failover/preview?source=local-b&target=local-a&services=${ids}`,
+          );
+          const move = res.body.services?.find(
+            (x: { kubernetesId: string }) => x.kubernetesId === STORED,
+          );
+          return move?.action === 'move' ? res.body : undefined;
+        },
+      );
+      const byId = Object.fromEntries(
+        preview.services.map(x => [x.kubernetesId, x]),
+      );
+      expect(byId[STORED].reason).toBe(
+        `Secret(s) ${STORED}-db, ${STORED}-pull copied; claim(s) ${claim} (nfs) made in the target (their data is not copied)`,
+      );
+      expect(byId[ODD]).toMatchObject({
+        action: 'skip',
+        reason: `the claim ${ODD}-data is of storage type 'b-only', which local-a does not have (its types: nfs, standard): nothing of the service moves`,
+      });
+      // a run of the odd one alone moves nothing: a 400 that says why
+      const refused = await request(backend.server)
+        .post('/api/clusters/failover/runs')
+        .set('Authorization', OPS())
+        .send({ source: 'local-b', target: 'local-a', services: [ODD] });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.message).toContain("storage type 'b-only'");
+
+      const replicas = async (name: string) =>
+        (await replicasOf('local-a', name)) +
+        (await replicasOf('local-b', name));
+      const before = {
+        stored: await replicas(STORED),
+        odd: await replicas(ODD),
+      };
+      const started = await request(backend.server)
+        .post('/api/clusters/failover/runs')
+        .set('Authorization', OPS())
+        .send({
+          source: 'local-b',
+          target: 'local-a',
+          services: [STORED, ODD],
+        });
+      expect(started.status).toBe(201);
+      const done = await poll('the run done', async () => {
+        const res = await get(`/failover/runs/${started.body.id}`);
+        return res.body.state === 'done'
+          ? (res.body as FailoverRun)
+          : undefined;
+      });
+      expect(
+        Object.fromEntries(done.steps.map(x => [x.kubernetesId, x.state])),
+      ).toEqual({ [STORED]: 'scaled-down', [ODD]: 'skipped' });
+
+      // nothing lost, nothing of the odd one touched
+      expect({
+        stored: await replicas(STORED),
+        odd: await replicas(ODD),
+      }).toEqual(before);
+      expect(await replicasOf('local-a', STORED)).toBe(2);
+      expect(await replicasOf('local-b', STORED)).toBe(0);
+      expect(await replicasOf('local-b', ODD)).toBe(1);
+      await expect(
+        apps('local-a').readNamespacedDeployment({ namespace: ns, name: ODD }),
+      ).rejects.toThrow();
+
+      // the claim in local-a: the storage module's, on local-a's export, Bound
+      const moved = await poll('the claim Bound in local-a', async () => {
+        const c = await core('local-a').readNamespacedPersistentVolumeClaim({
+          namespace: ns,
+          name: claim,
+        });
+        return c.status?.phase === 'Bound' ? c : undefined;
+      });
+      expect(moved.metadata?.labels).toMatchObject(labels(STORED, 'nfs'));
+      const volume = await core('local-a').readPersistentVolume({
+        name: `cc-nfs-${ns}-${claim}`,
+      });
+      expect(volume.spec?.nfs).toEqual({
+        server: 'nfs.local-cloud.test',
+        path: `/exports/local-a/${ns}/${claim}`,
+      });
+      // the Secrets and the config files, as in local-b
+      const secret = await core('local-a').readNamespacedSecret({
+        namespace: ns,
+        name: `${STORED}-db`,
+      });
+      expect(Buffer.from(secret.data!.password, 'base64').toString()).toBe(
+        PASSWORD,
+      );
+      expect(
+        (
+          await core('local-a').readNamespacedSecret({
+            namespace: ns,
+            name: `${STORED}-pull`,
+          })
+        ).type,
+      ).toBe('kubernetes.io/dockerconfigjson');
+      expect(
+        (
+          await core('local-a').readNamespacedConfigMap({
+            namespace: ns,
+            name: `${STORED}-app-config`,
+          })
+        ).data,
+      ).toEqual({ 'application.yaml': 'server:\n  port: 8080\n' });
+
+      // the Secret's content is in no answer, audit event or database row
+      const encoded = Buffer.from(PASSWORD).toString('base64');
+      const answers = JSON.stringify([preview, started.body, done]);
+      const events = JSON.stringify(audit);
+      const rows = JSON.stringify(
+        await knex('clusters_failover_steps').where({
+          run_id: started.body.id,
+        }),
+      );
+      for (const text of [answers, events, rows]) {
+        expect(text).not.toContain(PASSWORD);
+        expect(text).not.toContain(encoded);
+      }
+      expect(done.steps.find(x => x.kubernetesId === STORED)).toBeDefined();
+      const scaledUp = audit.find(
+        e => e.meta?.kubernetesId === STORED && e.meta?.to === 'scaling-up',
+      );
+      expect(scaledUp?.meta?.reason).toBe(
+        `created in local-a to 2 replica(s), with ConfigMap(s) ${STORED}-app-config, Secret(s) ${STORED}-db, ${STORED}-pull, claim(s) ${claim} (nfs)`,
       );
     });
   },

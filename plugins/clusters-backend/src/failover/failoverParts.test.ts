@@ -114,6 +114,7 @@ describe.each(databases.eachSupportedId())(
           targetReplicas: 1,
           sourceSpec: '{}',
           configMaps: null,
+          carried: null,
           state: 'pending' as const,
           reason: null,
         })),

@@ -278,6 +278,8 @@ describe('ClustersPage', () => {
           entityRef: 'component:default/orders-api',
           namespace: 'orders',
           deployment: 'orders-api',
+          reason:
+            'Secret(s) orders-db copied; claim(s) orders-data (nfs) made in the target (their data is not copied)',
         },
         preview.services[1],
       ],
@@ -303,6 +305,12 @@ describe('ClustersPage', () => {
     const dialog = await screen.findByRole('dialog');
     expect(
       await within(dialog).findByText(/: 2 of 3 service\(s\) move$/),
+    ).toBeInTheDocument();
+    // what a move carries, in its row
+    expect(
+      within(dialog).getByText(
+        'moves: Secret(s) orders-db copied; claim(s) orders-data (nfs) made in the target (their data is not copied)',
+      ),
     ).toBeInTheDocument();
     // a skipped service has no box to tick
     expect(within(dialog).queryByLabelText('move pinned')).toBeNull();

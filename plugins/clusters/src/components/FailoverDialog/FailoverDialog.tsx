@@ -51,7 +51,11 @@ const columnsFor = (
   },
   {
     title: 'Moves?',
-    render: s => (s.action === 'move' ? 'moves' : `skipped: ${s.reason}`),
+    // a move's reason says what it carries (Secrets copied, claims made in the target)
+    render: s =>
+      s.action === 'move'
+        ? `moves${s.reason ? `: ${s.reason}` : ''}`
+        : `skipped: ${s.reason}`,
   },
 ];
 
