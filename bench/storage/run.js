@@ -1,8 +1,12 @@
 #!/usr/bin/env node
-// Runs bench/storage/bench.ts with the Backstage CLI's TypeScript transform (no build step).
+// Runs bench/storage/bench.ts (mount → rolled out), or configFiles.ts when the first argument is
+// `configFiles` (save → visible, the 200 x 500 tab), with the Backstage CLI's TypeScript
+// transform (no build step).
 require('@backstage/cli/config/nodeTransform.cjs');
-require('./bench.ts')
-  .main(process.argv.slice(2))
+const args = process.argv.slice(2);
+const which = args[0] === 'configFiles' ? './configFiles.ts' : './bench.ts';
+require(which)
+  .main(args[0] === 'configFiles' ? args.slice(1) : args)
   .then(
     code => {
       process.exitCode = code;

@@ -186,7 +186,12 @@ export const volumeParamsSchema = z.object({
 export const volumeMountViewSchema = z.object({
   cluster: z.string(),
   namespace: z.string(),
+  /** the workload's name (a Deployment's unless `kind` says otherwise) */
   deployment: z.string(),
+  /** absent: a Deployment */
+  kind: z
+    .enum(['StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod'])
+    .optional(),
   container: z.string(),
   path: z.string(),
   subPath: z.string().optional(),

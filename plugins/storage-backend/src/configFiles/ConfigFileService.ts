@@ -19,10 +19,21 @@ import {
   normalMountPath,
 } from '@internal/plugin-container-cloud-common';
 import {
+  ClusterWriteError,
   ContainerCloudClustersService,
+  describeKubeError,
   describeKubeErrorBriefly,
   ServiceBinding,
 } from '@internal/plugin-container-cloud-node';
+import {
+  changeInEveryCluster,
+  DeploymentTarget,
+  objectVolume,
+  podSpecWorkloads,
+  throwUnlessApplied,
+  workloadLabel,
+  workloadsWithVolume,
+} from '../mounts';
 import {
   ClusterObject,
   ClusterObjects,
@@ -35,12 +46,11 @@ import {
   annotationKey,
   annotationValue,
   DeploymentMounts,
-  mountsObject,
   mountsOf,
   withAnnotation,
   withMount,
   withoutMount,
-} from './deploymentMounts';
+} from '../mounts/fileSetMounts';
 import { fileDiffs } from './fileDiff';
 import {
   ClusterSnapshot,
@@ -746,18 +756,18 @@ export class ConfigFileService {
     };
     // every change is computed (and refused, 400) before anything is written
     for (const p of plan) withMount(p.deployment, request);
-    const changes = plan.map(p => ({
-      ...p,
-      change: (d: V1Deployment) => withMount(d, request),
-    }));
     for (const target of targets) {
       const current = await this.objects.read(target, objName, set.secret);
       if (!current) {
         await this.publish([target], set, files, set.currentVersion, undefined);
       }
     }
-    return this.rollout(owner, set, changes, change =>
-      withoutMount(change, set.name, normalMountPath(body.path)),
+    return this.rollout(
+      owner,
+      set,
+      plan.map(p => p.target),
+      plan.map(p => p.deployment),
+      d => withMount(d, request),
     );
   }
 
@@ -768,23 +778,14 @@ export class ConfigFileService {
   ): Promise<ConfigFileRollout> {
     const targets = this.writeTargets(owner);
     const set = await this.findSet(owner, name);
-    const changes: Array<{
-      target: Placement;
-      deployment: V1Deployment;
-      change: (d: V1Deployment) => V1Deployment;
-    }> = [];
+    const changes: Array<{ target: Placement; deployment: V1Deployment }> = [];
     for (const target of targets) {
       for (const d of await this.deployments.ofService(
         target,
         set.kubernetesId,
       )) {
         if (mountsOf(d, set.name).some(m => m.path === normalMountPath(path))) {
-          changes.push({
-            target,
-            deployment: d,
-            change: (fresh: V1Deployment) =>
-              withoutMount(fresh, set.name, path),
-          });
+          changes.push({ target, deployment: d });
         }
       }
     }
@@ -793,7 +794,14 @@ export class ConfigFileService {
         `no Deployment of ${owner.entityRef} mounts '${name}' at ${path}`,
       );
     }
-    return this.rollout(owner, set, changes);
+    return this.rollout(
+      owner,
+      set,
+      changes.map(c => c.target),
+      changes.map(c => c.deployment),
+      fresh => withoutMount(fresh, set.name, path),
+      'unmounted',
+    );
   }
 
   /** A rolling restart of the Deployments that mount the set: their pods get the current version. */
@@ -805,11 +813,7 @@ export class ConfigFileService {
     const set = await this.findSet(owner, name);
     const files = await this.filesOf(set, set.currentVersion);
     const value = annotationValue(set.currentVersion, setChecksum(files));
-    const changes: Array<{
-      target: Placement;
-      deployment: V1Deployment;
-      change: (d: V1Deployment) => V1Deployment;
-    }> = [];
+    const changes: Array<{ target: Placement; deployment: V1Deployment }> = [];
     for (const target of targets) {
       for (const d of await this.deployments.ofService(
         target,
@@ -819,83 +823,64 @@ export class ConfigFileService {
         const now =
           d.spec?.template.metadata?.annotations?.[annotationKey(set.name)];
         if (annotatedVersion(now) === set.currentVersion) continue;
-        changes.push({
-          target,
-          deployment: d,
-          change: (fresh: V1Deployment) =>
-            withAnnotation(fresh, set.name, value),
-        });
+        changes.push({ target, deployment: d });
       }
     }
-    return this.rollout(owner, set, changes);
+    return this.rollout(
+      owner,
+      set,
+      changes.map(c => c.target),
+      changes.map(c => c.deployment),
+      fresh => withAnnotation(fresh, set.name, value),
+    );
   }
 
   /**
-   * Replaces each changed Deployment (resourceVersion precondition). When one refuses, the ones
-   * already changed are undone with `undo` where given, and the error names what holds what.
+   * Changes the Deployments in every cluster the one way the plugin changes a Deployment
+   * (`changeInEveryCluster`: JSON patches under the resourceVersion, derived again a few times
+   * when the controller's status writes move it, the ones written put back when one refuses).
    */
   private async rollout(
     owner: ConfigFileOwner,
     set: StoredSet,
-    changes: Array<{
-      target: Placement;
-      deployment: V1Deployment;
-      change: (d: V1Deployment) => V1Deployment;
-    }>,
-    undo?: (d: V1Deployment) => V1Deployment,
+    at: Placement[],
+    deployments: V1Deployment[],
+    change: (d: V1Deployment) => V1Deployment,
+    done: 'mounted' | 'unmounted' = 'mounted',
   ): Promise<ConfigFileRollout> {
-    const done: Array<{ target: Placement; written: V1Deployment }> = [];
-    const results: ConfigFileRollout['deployments'] = [];
-    for (const c of changes) {
-      const where = {
-        cluster: c.target.cluster,
-        namespace: c.target.namespace,
-        deployment: c.deployment.metadata?.name ?? '',
-      };
-      try {
-        const written = await this.deployments.apply(
-          c.target,
-          c.deployment,
-          c.change,
+    const targets: DeploymentTarget[] = deployments.map((d, i) => ({
+      cluster: at[i].cluster,
+      namespace: at[i].namespace,
+      deployment: d.metadata?.name ?? '',
+    }));
+    const result = await changeInEveryCluster(this.clusters, owner.binding, {
+      targets,
+      change,
+      attempts: 4,
+      done,
+    });
+    // every Deployment put back: the error that stopped it, saying so
+    throwUnlessApplied(result);
+    if (!result.ok) {
+      const error = result.error!;
+      const kept = result.outcomes
+        .filter(o => o.state === 'left-applied')
+        .map(
+          o =>
+            `${o.cluster}/${o.namespace}/${o.deployment} keeps the change (putting it back failed: ${o.error?.message})`,
         );
-        if (!written) {
-          results.push({ ...where, changed: false });
-          continue;
-        }
-        done.push({ target: c.target, written });
-        results.push({ ...where, changed: true });
-      } catch (error) {
-        const undone: string[] = [];
-        if (undo) {
-          for (const d of done) {
-            const label = `${d.target.cluster}/${d.target.namespace}/${d.written.metadata?.name}`;
-            try {
-              await this.deployments.apply(d.target, d.written, undo);
-              undone.push(`${label} was put back`);
-            } catch (undoError) {
-              undone.push(
-                `${label} keeps the change (putting it back failed: ${errorText(
-                  undoError,
-                )})`,
-              );
-            }
-          }
-        } else {
-          undone.push(
-            ...done.map(
-              d =>
-                `${d.target.cluster}/${d.target.namespace}/${d.written.metadata?.name} changed`,
-            ),
-          );
-        }
-        const prefix = `Deployment ${where.cluster}/${where.namespace}/${
-          where.deployment
-        } refused: ${errorText(error)}`;
-        (error as Error).message = [prefix, ...undone].join('; ');
-        throw error;
-      }
+      error.message = [error.message, ...kept].join('; ');
+      throw error;
     }
-    return { set: await this.viewOf(owner, set), deployments: results };
+    return {
+      set: await this.viewOf(owner, set),
+      deployments: result.outcomes.map(o => ({
+        cluster: o.cluster,
+        namespace: o.namespace,
+        deployment: o.deployment ?? '',
+        changed: o.state === done,
+      })),
+    };
   }
 
   /** Deletes the set everywhere; 409 naming the Deployments that still mount it. */
@@ -903,22 +888,31 @@ export class ConfigFileService {
     const targets = this.writeTargets(owner);
     const set = await this.findSet(owner, name);
     const objName = objectName(set.kubernetesId, set.name);
+    // every kind of workload that can mount it (anyone's, in the namespace), in every cluster
     const users: string[] = [];
     for (const target of targets) {
-      for (const d of await this.deployments.all(target)) {
-        if (mountsObject(d, objName, set.secret)) {
-          users.push(
-            `${target.cluster}/${target.namespace}/${d.metadata?.name}`,
-          );
-        }
-      }
+      const workloads = await podSpecWorkloads(this.clusters, target.cluster, {
+        namespace: target.namespace,
+      }).catch(error => {
+        throw new ClusterWriteError(
+          target.cluster,
+          describeKubeError(error),
+          error,
+        );
+      });
+      users.push(
+        ...workloadsWithVolume(
+          workloads,
+          objectVolume(objName, set.secret),
+        ).map(workloadLabel),
+      );
     }
     if (users.length > 0) {
       throw Object.assign(
         new ConflictError(
-          `file set '${name}' is mounted by Deployment${
-            users.length > 1 ? 's' : ''
-          } ${users.join(', ')}: unmount it first`,
+          `file set '${name}' is mounted by ${users.join(
+            ', ',
+          )}: unmount it first`,
         ),
         { current: await this.viewOf(owner, set) },
       );

@@ -1,5 +1,10 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { AppsV1Api, CoreV1Api, V1Deployment } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  BatchV1Api,
+  CoreV1Api,
+  V1Deployment,
+} from '@kubernetes/client-node';
 import { useLocalCloud } from '@internal/local-cloud/testing';
 import {
   RecordedAuditEvent,
@@ -350,6 +355,73 @@ describe('config files on the local cloud', () => {
       namespace: lc.namespace,
     });
     expect(d.spec?.template.spec?.volumes ?? []).toEqual([]);
+
+    // not only Deployments mount a set: a CronJob in one cluster, a bare Pod in the other
+    const volumes = [{ name: 'cfg', configMap: { name: `${kid}-app` } }];
+    const container = {
+      name: 'c',
+      image: 'busybox',
+      volumeMounts: [{ name: 'cfg', mountPath: '/etc/app' }],
+    };
+    await lc
+      .kubeConfig('local-b')
+      .makeApiClient(BatchV1Api)
+      .createNamespacedCronJob({
+        namespace: lc.namespace,
+        body: {
+          metadata: { name: 'nightly' },
+          spec: {
+            schedule: '0 3 * * *',
+            suspend: true,
+            jobTemplate: {
+              spec: {
+                template: {
+                  spec: {
+                    restartPolicy: 'Never',
+                    containers: [container],
+                    volumes,
+                  },
+                },
+              },
+            },
+          },
+        },
+      });
+    await core('local-a').createNamespacedPod({
+      namespace: lc.namespace,
+      body: {
+        metadata: { name: 'debug' },
+        spec: { containers: [container], volumes },
+      },
+    });
+    const inUse = await send('delete', '/app');
+    expect(inUse.status).toBe(409);
+    expect(inUse.body.error.message).toContain(
+      `CronJob local-b/${lc.namespace}/nightly`,
+    );
+    expect(inUse.body.error.message).toContain(
+      `Pod local-a/${lc.namespace}/debug`,
+    );
+    expect(inUse.body.error.message).not.toContain('Deployment');
+    expect(await configMap('local-b', 'app')).toBeDefined();
+    await lc
+      .kubeConfig('local-b')
+      .makeApiClient(BatchV1Api)
+      .deleteNamespacedCronJob({ namespace: lc.namespace, name: 'nightly' });
+    await core('local-a').deleteNamespacedPod({
+      namespace: lc.namespace,
+      name: 'debug',
+      gracePeriodSeconds: 0,
+    });
+    await poll('the bare pod gone', () =>
+      core('local-a')
+        .readNamespacedPod({ namespace: lc.namespace, name: 'debug' })
+        .then(
+          () => undefined,
+          () => true,
+        ),
+    );
+
     expect((await send('delete', '/app', undefined, BOB)).status).toBe(403);
     expect((await send('delete', '/app')).status).toBe(204);
     for (const cluster of CLUSTERS) {

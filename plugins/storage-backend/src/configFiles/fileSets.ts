@@ -10,7 +10,11 @@ import {
 } from '@internal/plugin-container-cloud-common';
 import type { ClusterObject, Placement } from './clusterObjects';
 import { objectName } from './clusterObjects';
-import { annotatedVersion, annotationKey, mountsOf } from './deploymentMounts';
+import {
+  annotatedVersion,
+  annotationKey,
+  mountsOf,
+} from '../mounts/fileSetMounts';
 import type { StoredSet } from './ConfigFileStore';
 
 const sha256 = (text: string) =>

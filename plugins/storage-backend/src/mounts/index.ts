@@ -5,16 +5,31 @@
  * the volumes and the config files of the storage plugin.
  */
 export {
+  changeInEveryCluster,
   mountInEveryCluster,
   unmountInEveryCluster,
   serviceDeployments,
   throwUnlessApplied,
 } from './mountInEveryCluster';
 export type {
+  ChangeRequest,
   DeploymentTarget,
   MountRequest,
   MountResult,
   UnmountRequest,
 } from './mountInEveryCluster';
-export { podMounts, claimOfVolume, shadows } from './podSpecPatch';
+export {
+  podMounts,
+  claimOfVolume,
+  shadows,
+  templatePatch,
+} from './podSpecPatch';
 export type { ContainerMount, MountSpec, PodVolume } from './podSpecPatch';
+export {
+  claimVolume,
+  objectVolume,
+  podSpecWorkloads,
+  workloadLabel,
+  workloadsWithVolume,
+} from './workloads';
+export type { PodSpecWorkload, WorkloadKind } from './workloads';

@@ -23,6 +23,7 @@ import {
   mountPatch,
   PodVolume,
   restorePatch,
+  templatePatch,
   unmountPatch,
 } from './podSpecPatch';
 
@@ -181,12 +182,13 @@ async function applyEverywhere(
   expected: ExpectedDeployment[] | undefined,
   patchFor: (d: V1Deployment, rv?: string) => object[] | 'unchanged',
   done: 'mounted' | 'unmounted',
+  attempts = 1,
 ): Promise<MountResult> {
   const read = await readTargets(clusters, binding, targets);
   const plans = read.map(({ target, deployment }) => {
     const rv = checkExpected(target.cluster, deployment, expected);
     try {
-      return { target, deployment, ops: patchFor(deployment, rv) };
+      return { target, deployment, pinned: rv, ops: patchFor(deployment, rv) };
     } catch (error) {
       if (error instanceof InputError) {
         throw new InputError(
@@ -218,12 +220,31 @@ async function applyEverywhere(
       continue;
     }
     try {
-      const now = await patchDeployment(
-        clusters,
-        binding,
-        plan.target,
-        plan.ops,
-      );
+      let now: V1Deployment | undefined;
+      for (let attempt = 1; ; attempt++) {
+        try {
+          now = await patchDeployment(clusters, binding, plan.target, plan.ops);
+          break;
+        } catch (error) {
+          // a race lost to the controller's status writes (the version nobody pinned moved):
+          // the change is derived again from the Deployment as it is now
+          if (
+            !(error instanceof DeploymentConflictError) ||
+            plan.pinned !== undefined ||
+            attempt >= attempts
+          ) {
+            throw error;
+          }
+          const [fresh] = await readTargets(clusters, binding, [plan.target]);
+          plan.deployment = fresh.deployment;
+          plan.ops = patchFor(fresh.deployment);
+          if (plan.ops === 'unchanged') break;
+        }
+      }
+      if (!now) {
+        outcomes.push({ ...outcomeOf(plan.target), state: 'unchanged' });
+        continue;
+      }
       applied.push({
         index: outcomes.length,
         original: plan.deployment,
@@ -263,6 +284,52 @@ async function applyEverywhere(
     }
   }
   return { ok: false, outcomes, error: failure };
+}
+
+/** What `changeInEveryCluster` does. @public */
+export interface ChangeRequest {
+  /** the Deployments to change */
+  targets: DeploymentTarget[];
+  /**
+   * the Deployment as it should be (a copy); only its pod volumes, containers' mounts and
+   * pod-template annotations are written (`templatePatch`); 'unchanged' to leave it. A thrown
+   * InputError is a 400 before anything is written.
+   */
+  change: (deployment: V1Deployment) => V1Deployment | 'unchanged';
+  expected?: ExpectedDeployment[];
+  /**
+   * how often a write that lost a race is derived again from the Deployment as it is now, for the
+   * Deployments whose version the caller did not pin (default 1: the loss is a 409)
+   */
+  attempts?: number;
+  /** what the outcome of a changed Deployment says (default 'mounted') */
+  done?: 'mounted' | 'unmounted';
+}
+
+/**
+ * Changes the pod volumes, mounts and pod-template annotations of some Deployments of the service,
+ * in every cluster, as `mountInEveryCluster` writes: every change computed before the first
+ * write, each a JSON patch guarded by the resourceVersion, the ones written put back when one
+ * fails. Config file sets mount, unmount and restart with it.
+ * @public
+ */
+export async function changeInEveryCluster(
+  clusters: ContainerCloudClustersService,
+  binding: ServiceBinding,
+  request: ChangeRequest,
+): Promise<MountResult> {
+  return applyEverywhere(
+    clusters,
+    binding,
+    request.targets,
+    request.expected,
+    (d, rv) => {
+      const after = request.change(d);
+      return after === 'unchanged' ? 'unchanged' : templatePatch(d, after, rv);
+    },
+    request.done ?? 'mounted',
+    request.attempts,
+  );
 }
 
 /** What `mountInEveryCluster` does. @public */

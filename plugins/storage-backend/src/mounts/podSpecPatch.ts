@@ -252,5 +252,64 @@ export function restorePatch(
       ops.push({ op: 'remove', path });
     }
   });
+  // the pod template's annotations (a config file set's version), only when our write moved them
+  const annotations = original.spec?.template?.metadata?.annotations;
+  const nowAnnotations = current.spec?.template?.metadata?.annotations;
+  if (JSON.stringify(annotations) !== JSON.stringify(nowAnnotations)) {
+    ops.push(
+      annotations
+        ? {
+            op: 'add',
+            path: '/spec/template/metadata/annotations',
+            value: annotations,
+          }
+        : { op: 'remove', path: '/spec/template/metadata/annotations' },
+    );
+  }
   return ops;
+}
+
+/**
+ * The JSON patch that turns the Deployment's pod volumes, containers' mounts and pod-template
+ * annotations into those of `after` (the Deployment as a change computed it), guarded by its
+ * resourceVersion; 'unchanged' when they are the same. Whatever else `after` differs in is not
+ * written: this is the one way the storage plugin changes a Deployment.
+ * @public
+ */
+export function templatePatch(
+  before: V1Deployment,
+  after: V1Deployment,
+  resourceVersion?: string,
+): object[] | 'unchanged' {
+  const ops: object[] = [testVersion(before, resourceVersion)];
+  const same = (a: unknown, b: unknown) =>
+    JSON.stringify(a) === JSON.stringify(b);
+  const set = (path: string, from: unknown, to: unknown) => {
+    if (same(from, to)) return;
+    ops.push(
+      to === undefined
+        ? { op: 'remove', path }
+        : { op: 'add', path, value: to },
+    );
+  };
+  const was = before.spec?.template;
+  const will = after.spec?.template;
+  set('/spec/template/spec/volumes', was?.spec?.volumes, will?.spec?.volumes);
+  const containers = was?.spec?.containers ?? [];
+  if ((will?.spec?.containers ?? []).length !== containers.length) {
+    throw new Error('a volume change may not add or remove containers');
+  }
+  containers.forEach((container, index) =>
+    set(
+      `/spec/template/spec/containers/${index}/volumeMounts`,
+      container.volumeMounts,
+      will?.spec?.containers[index].volumeMounts,
+    ),
+  );
+  set(
+    '/spec/template/metadata/annotations',
+    was?.metadata?.annotations,
+    will?.metadata?.annotations,
+  );
+  return ops.length > 1 ? ops : 'unchanged';
 }

@@ -25,14 +25,19 @@ import {
   promString,
   ServiceBinding,
 } from '@internal/plugin-container-cloud-node';
-import { podMounts, serviceDeployments } from '../mounts';
+import {
+  podMounts,
+  PodSpecWorkload,
+  podSpecWorkloads,
+  serviceDeployments,
+} from '../mounts';
 import {
   claimView,
-  deploymentsUsingClaim,
   mountsOfClaim,
   pendingReason,
   STORAGE_TYPE_LABEL,
   UNMOUNTED_AT_ANNOTATION,
+  workloadsUsingClaim,
 } from './claims';
 import type { StorageType, StorageTypesConfig } from './storageTypes';
 
@@ -52,6 +57,8 @@ export interface Place {
 export interface PlaceState extends Place {
   claims: V1PersistentVolumeClaim[];
   deployments: V1Deployment[];
+  /** every workload of the namespace that runs pods from its own spec, Deployments included */
+  workloads: PodSpecWorkload[];
   volumes: Map<string, V1PersistentVolume>;
   reasons: Map<string, string>;
   expandable: Map<string, boolean>;
@@ -161,7 +168,16 @@ export class VolumeReader {
       }),
       apps.listNamespacedDeployment({ namespace: place.namespace }),
     ]);
-    return this.describeClaims(place, claims.items, deployments.items);
+    const workloads = await podSpecWorkloads(this.clusters, place.cluster, {
+      namespace: place.namespace,
+      deployments: deployments.items,
+    });
+    return this.describeClaims(
+      place,
+      claims.items,
+      deployments.items,
+      workloads,
+    );
   }
 
   /** The PersistentVolumes, reasons and classes of some claims of one cluster. */
@@ -169,12 +185,14 @@ export class VolumeReader {
     place: Place,
     claims: V1PersistentVolumeClaim[],
     deployments: V1Deployment[],
+    workloads: PodSpecWorkload[],
   ): Promise<PlaceState> {
     const { core } = this.clusters.connection(place.cluster);
     const state: PlaceState = {
       ...place,
       claims,
       deployments,
+      workloads,
       volumes: new Map(),
       reasons: new Map(),
       expandable: new Map(),
@@ -308,9 +326,7 @@ export class VolumeReader {
           expandable: true,
         };
         view.claims.push(this.claimViewOf(state, claim, used));
-        view.mounts.push(
-          ...mountsOfClaim(state.cluster, name, state.deployments),
-        );
+        view.mounts.push(...mountsOfClaim(name, state.workloads));
         const sc = claim.spec?.storageClassName;
         view.expandable &&= Boolean(sc && state.expandable.get(sc));
         byName.set(name, view);
@@ -377,19 +393,27 @@ export class VolumeReader {
             apps.listDeploymentForAllNamespaces({}),
             this.usedBytes(cluster),
           ]);
+          const workloads = await podSpecWorkloads(this.clusters, cluster, {
+            deployments: deployments.items,
+          });
           const state = await this.describeClaims(
             { cluster, namespace: '' },
             claims.items,
             deployments.items,
+            workloads,
           );
           for (const claim of claims.items) {
             const name = claim.metadata!.name!;
             const namespace = claim.metadata!.namespace!;
-            const inNamespace = deployments.items.filter(
-              d => d.metadata?.namespace === namespace,
+            const inNamespace = workloads.filter(
+              w => w.namespace === namespace,
             );
-            const mountedBy = deploymentsUsingClaim(name, inNamespace).map(
-              d => `${namespace}/${d.metadata?.name}`,
+            // a Deployment as `namespace/name`, another kind named after it
+            const mountedBy = workloadsUsingClaim(name, inNamespace).map(
+              w =>
+                `${namespace}/${w.name}${
+                  w.kind === 'Deployment' ? '' : ` (${w.kind})`
+                }`,
             );
             const kubernetesId = claim.metadata?.labels?.[KUBERNETES_ID_LABEL];
             const owner = kubernetesId ? owners.get(kubernetesId) : undefined;

@@ -24,10 +24,11 @@ import {
   MountResult,
   throwUnlessApplied,
   unmountInEveryCluster,
+  workloadLabel,
 } from '../mounts';
 import {
   claimObjects,
-  deploymentsUsingClaim,
+  workloadsUsingClaim,
   podVolumeName,
   reclaimMeaning,
   staticVolumeName,
@@ -39,7 +40,7 @@ import { LoadedService, Place, VolumeDeps, VolumeReader } from './VolumeReader';
 
 export type { LoadedService } from './VolumeReader';
 
-/** A volume in use: 409 naming the Deployments, with the volume as it is. */
+/** A volume in use: 409 naming the workloads, with the volume as it is. */
 export class VolumeInUseError extends ConflictError {
   constructor(message: string, readonly current: VolumeView) {
     super(message);
@@ -466,7 +467,7 @@ export class VolumeService {
     };
   }
 
-  /** Deletes the volume everywhere, unless a Deployment in any cluster mounts it (409). */
+  /** Deletes the volume everywhere, unless a workload in any cluster mounts it (409). */
   async delete(
     service: LoadedService,
     name: string,
@@ -481,10 +482,12 @@ export class VolumeService {
         ),
       ),
     );
+    // every kind of workload that can mount it, in every cluster: Deployments, StatefulSets,
+    // DaemonSets, CronJobs and the ReplicaSets, Jobs and Pods of no controller
     for (const state of states) {
-      for (const d of deploymentsUsingClaim(name, state.deployments)) {
-        users.push(`${state.cluster}/${state.namespace}/${d.metadata?.name}`);
-      }
+      users.push(
+        ...workloadsUsingClaim(name, state.workloads).map(workloadLabel),
+      );
     }
     if (users.length > 0) {
       throw new VolumeInUseError(

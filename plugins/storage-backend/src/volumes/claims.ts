@@ -1,6 +1,5 @@
 import type {
   CoreV1Event,
-  V1Deployment,
   V1PersistentVolume,
   V1PersistentVolumeClaim,
 } from '@kubernetes/client-node';
@@ -10,6 +9,7 @@ import {
   VolumeClaimView,
   VolumeMountView,
 } from '@internal/plugin-container-cloud-common';
+import { claimVolume, PodSpecWorkload, workloadsWithVolume } from '../mounts';
 import type { StorageType } from './storageTypes';
 
 /** The storage type a claim was made of (the page's name for it). */
@@ -165,27 +165,31 @@ export function claimView(
   };
 }
 
-/** Where the Deployments of one namespace mount the claim. */
+/**
+ * Where the workloads (Deployments, StatefulSets, ... see `podSpecWorkloads`) mount the claim,
+ * container by container.
+ */
 export function mountsOfClaim(
-  cluster: string,
   claim: string,
-  deployments: V1Deployment[],
+  workloads: PodSpecWorkload[],
 ): VolumeMountView[] {
-  return deployments.flatMap(d => {
-    const spec = d.spec?.template?.spec;
+  return workloads.flatMap(w => {
+    const spec = w.podSpec;
     const podVolumes = new Set(
-      (spec?.volumes ?? [])
-        .filter(v => v.persistentVolumeClaim?.claimName === claim)
-        .map(v => v.name),
+      (spec?.volumes ?? []).filter(claimVolume(claim)).map(v => v.name),
     );
     if (podVolumes.size === 0) return [];
-    return (spec?.containers ?? []).flatMap(c =>
+    return [
+      ...(spec?.initContainers ?? []),
+      ...(spec?.containers ?? []),
+    ].flatMap(c =>
       (c.volumeMounts ?? [])
         .filter(m => podVolumes.has(m.name))
         .map(m => ({
-          cluster,
-          namespace: d.metadata?.namespace ?? '',
-          deployment: d.metadata?.name ?? '',
+          cluster: w.cluster,
+          namespace: w.namespace,
+          deployment: w.name,
+          ...(w.kind !== 'Deployment' ? { kind: w.kind } : {}),
           container: c.name,
           path: m.mountPath,
           ...(m.subPath ? { subPath: m.subPath } : {}),
@@ -195,16 +199,12 @@ export function mountsOfClaim(
   });
 }
 
-/** The Deployments that name the claim in their pod template (mounted or not). */
-export function deploymentsUsingClaim(
+/** The workloads that name the claim in their pod spec (mounted into a container or not). */
+export function workloadsUsingClaim(
   claim: string,
-  deployments: V1Deployment[],
-): V1Deployment[] {
-  return deployments.filter(d =>
-    d.spec?.template?.spec?.volumes?.some(
-      v => v.persistentVolumeClaim?.claimName === claim,
-    ),
-  );
+  workloads: PodSpecWorkload[],
+): PodSpecWorkload[] {
+  return workloadsWithVolume(workloads, claimVolume(claim));
 }
 
 /** What a reclaim policy does to the data when the volume is deleted, in words. */

@@ -2,6 +2,7 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import {
   AdmissionregistrationV1Api,
   AppsV1Api,
+  BatchV1Api,
   CoreV1Api,
   PatchStrategy,
   setHeaderOptions,
@@ -179,7 +180,7 @@ describe('volumes on the local cloud', () => {
     await backend?.stop();
     // the PersistentVolumes are cluster-wide: the namespace's deletion does not take them
     for (const cluster of clusters()) {
-      for (const claim of ['data', 'grow', 'roll', 'used']) {
+      for (const claim of ['data', 'grow', 'roll', 'used', 'kept']) {
         await core(cluster)
           .deletePersistentVolume({
             name: staticVolumeName(lc.namespace, claim),
@@ -433,6 +434,144 @@ describe('volumes on the local cloud', () => {
       );
     }
     expect((await call('delete', '/used')).status).toBe(200);
+  });
+
+  it('refuses to delete a volume a StatefulSet, a DaemonSet, a Job or a bare Pod mounts, naming each with its cluster', async () => {
+    const [first, second] = clusters();
+    const created = await call('post', '', {
+      name: 'kept',
+      type: 'nfs',
+      size: '1Gi',
+      accessMode: 'ReadWriteMany',
+    });
+    expect(created.status).toBe(201);
+    const volumes = [
+      { name: 'v', persistentVolumeClaim: { claimName: 'kept' } },
+    ];
+    const containers = [
+      {
+        name: 'c',
+        image: 'busybox',
+        volumeMounts: [{ name: 'v', mountPath: '/kept' }],
+      },
+    ];
+    const template = (app: string) => ({
+      metadata: { labels: { app } },
+      spec: { containers, volumes },
+    });
+    const batch = (cluster: string) =>
+      lc.kubeConfig(cluster as any).makeApiClient(BatchV1Api);
+    await apps(first).createNamespacedStatefulSet({
+      namespace: lc.namespace,
+      body: {
+        metadata: { name: 'db' },
+        spec: {
+          replicas: 0,
+          serviceName: 'db',
+          selector: { matchLabels: { app: 'db' } },
+          template: template('db'),
+        },
+      },
+    });
+    await apps(second).createNamespacedDaemonSet({
+      namespace: lc.namespace,
+      body: {
+        metadata: { name: 'agent' },
+        spec: {
+          selector: { matchLabels: { app: 'agent' } },
+          template: template('agent'),
+        },
+      },
+    });
+    await batch(second).createNamespacedJob({
+      namespace: lc.namespace,
+      body: {
+        metadata: { name: 'backup' },
+        spec: {
+          suspend: true,
+          template: { spec: { restartPolicy: 'Never', containers, volumes } },
+        },
+      },
+    });
+    await core(first).createNamespacedPod({
+      namespace: lc.namespace,
+      body: { metadata: { name: 'debug' }, spec: { containers, volumes } },
+    });
+    const users = [
+      `StatefulSet ${first}/${lc.namespace}/db`,
+      `Pod ${first}/${lc.namespace}/debug`,
+      `DaemonSet ${second}/${lc.namespace}/agent`,
+      `Job ${second}/${lc.namespace}/backup`,
+    ];
+    try {
+      const refused = await call('delete', '/kept');
+      expect(refused.status).toBe(409);
+      for (const user of users) {
+        expect(refused.body.error.message).toContain(user);
+      }
+      // the Deployment does not mount it, and no pod a controller owns is named on its own
+      expect(refused.body.error.message).not.toContain('payments-api');
+      expect(refused.body.error.message).not.toMatch(/Pod \S+\/agent-/);
+      expect(refused.body.current.name).toBe('kept');
+      for (const cluster of clusters()) {
+        await expect(
+          core(cluster).readNamespacedPersistentVolumeClaim({
+            namespace: lc.namespace,
+            name: 'kept',
+          }),
+        ).resolves.toBeDefined();
+      }
+      // the tab says who mounts it, and where
+      const kept = (await list()).items.find(v => v.name === 'kept')!;
+      expect(
+        kept.mounts
+          .map(m => `${m.kind} ${m.cluster}/${m.deployment}:${m.path}`)
+          .sort(),
+      ).toEqual(
+        [
+          `StatefulSet ${first}/db:/kept`,
+          `Pod ${first}/debug:/kept`,
+          `DaemonSet ${second}/agent:/kept`,
+          `Job ${second}/backup:/kept`,
+        ].sort(),
+      );
+      const everything = await request(backend.server)
+        .get('/api/storage/admin/volumes')
+        .set('Authorization', mockCredentials.user.header(CAROL));
+      expect(
+        (everything.body as AdminVolumeList).items
+          .filter(v => v.namespace === lc.namespace && v.name === 'kept')
+          .map(v => `${v.cluster}:${v.mountedBy.sort().join(',')}`),
+      ).toEqual([
+        `${first}:${lc.namespace}/db (StatefulSet),${lc.namespace}/debug (Pod)`,
+        `${second}:${lc.namespace}/agent (DaemonSet),${lc.namespace}/backup (Job)`,
+      ]);
+    } finally {
+      await apps(first)
+        .deleteNamespacedStatefulSet({ namespace: lc.namespace, name: 'db' })
+        .catch(() => undefined);
+      await apps(second)
+        .deleteNamespacedDaemonSet({ namespace: lc.namespace, name: 'agent' })
+        .catch(() => undefined);
+      await batch(second)
+        .deleteNamespacedJob({ namespace: lc.namespace, name: 'backup' })
+        .catch(() => undefined);
+      await core(first)
+        .deleteNamespacedPod({
+          namespace: lc.namespace,
+          name: 'debug',
+          gracePeriodSeconds: 0,
+        })
+        .catch(() => undefined);
+    }
+    let deleted: request.Response | undefined;
+    // the pods go with a grace period: the guard counts them until they are gone
+    for (let i = 0; i < 60; i++) {
+      deleted = await call('delete', '/kept');
+      if (deleted.status !== 409) break;
+      await sleep(500);
+    }
+    expect(deleted!.status).toBe(200);
   });
 
   it('shows why a dynamic claim is Pending, grows it once Bound, and refuses to grow a static one', async () => {

@@ -43,7 +43,12 @@ export function DeleteVolumeDialog(props: {
         <Typography color="error" gutterBottom>
           Mounted by{' '}
           {[
-            ...new Set(volume.mounts.map(m => `${m.cluster}/${m.deployment}`)),
+            ...new Set(
+              volume.mounts.map(
+                m =>
+                  `${m.kind ? `${m.kind} ` : ''}${m.cluster}/${m.deployment}`,
+              ),
+            ),
           ].join(', ')}
           : unmount it before deleting it.
         </Typography>

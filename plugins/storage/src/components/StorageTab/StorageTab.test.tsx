@@ -112,6 +112,40 @@ describe('StorageTab', () => {
     expect(screen.getByRole('button', { name: 'Resize' })).toBeDisabled();
   });
 
+  it('names the kind of a workload that is not a Deployment among the mounts', async () => {
+    const mounted = {
+      ...data,
+      mounts: [
+        {
+          cluster: 'local-a',
+          namespace: 'payments',
+          deployment: 'db',
+          kind: 'StatefulSet' as const,
+          container: 'c',
+          path: '/kept',
+          readOnly: false,
+        },
+        {
+          cluster: 'local-b',
+          namespace: 'payments',
+          deployment: 'payments-api',
+          container: 'app',
+          path: '/var/data',
+          readOnly: true,
+        },
+      ],
+    };
+    await render(
+      api({ list: jest.fn().mockResolvedValue({ ...list, items: [mounted] }) }),
+    );
+    expect(
+      await screen.findByText('StatefulSet local-a/db (c): /kept'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('local-b/payments-api (app): /var/data (read-only)'),
+    ).toBeInTheDocument();
+  });
+
   it('shows why a claim is Pending', async () => {
     const pending = {
       ...data,

@@ -74,6 +74,7 @@ export function VolumesTable(props: {
         ) : (
           v.mounts.map((m, i) => (
             <Typography key={i} variant="body2">
+              {m.kind ? `${m.kind} ` : ''}
               {m.cluster}/{m.deployment} ({m.container}): {m.path}
               {m.subPath ? ` ← ${m.subPath}` : ''}
               {m.readOnly ? ' (read-only)' : ''}

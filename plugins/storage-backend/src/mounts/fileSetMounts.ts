@@ -1,5 +1,9 @@
+/*
+ * A config file set's mounts in a Deployment (a folder, or file by file with subPath) and the
+ * pod-template annotation naming the version its pods run: what the change is. It is written, like
+ * every volume change, by `changeInEveryCluster`.
+ */
 import {
-  ApiException,
   V1Container,
   V1Deployment,
   V1VolumeMount,
@@ -9,16 +13,12 @@ import {
   CONFIG_FILES_ANNOTATION_PREFIX,
   KUBERNETES_ID_LABEL,
 } from '@internal/plugin-container-cloud-common';
-import { shadows } from '../mounts';
+import { shadows } from './podSpecPatch';
 import {
   ClusterWriteError,
   ContainerCloudClustersService,
-  DeploymentConflictError,
-  deploymentView,
   describeKubeError,
-  FIELD_MANAGER,
 } from '@internal/plugin-container-cloud-node';
-import type { Placement } from './clusterObjects';
 
 /** The volume a file set is mounted from, in a Deployment's pod template. */
 export function volumeName(set: string): string {
@@ -84,21 +84,6 @@ export function mountsOf(
     }
   }
   return mounts;
-}
-
-/** Whether any pod of the Deployment mounts the object (as a volume or projected source). */
-export function mountsObject(
-  deployment: V1Deployment,
-  objectName: string,
-  secret: boolean,
-): boolean {
-  return (deployment.spec?.template.spec?.volumes ?? []).some(v =>
-    secret
-      ? v.secret?.secretName === objectName ||
-        v.projected?.sources?.some(s => s.secret?.name === objectName)
-      : v.configMap?.name === objectName ||
-        v.projected?.sources?.some(s => s.configMap?.name === objectName),
-  );
 }
 
 function containersFor(
@@ -221,100 +206,23 @@ export function withAnnotation(
   return copy;
 }
 
-/** Lists and replaces Deployments with their resourceVersion as the precondition. */
+/** Lists a service's Deployments in one namespace (what a file set mounts into). */
 export class DeploymentMounts {
   constructor(private readonly clusters: ContainerCloudClustersService) {}
 
   /** The service's Deployments in one namespace (labelled with its kubernetes id). */
   async ofService(
-    at: Placement,
+    at: { cluster: string; namespace: string },
     kubernetesId: string,
   ): Promise<V1Deployment[]> {
-    return this.list(at, `${KUBERNETES_ID_LABEL}=${kubernetesId}`);
-  }
-
-  /** Every Deployment in the namespace (anyone's may mount a ConfigMap there). */
-  async all(at: Placement): Promise<V1Deployment[]> {
-    return this.list(at);
-  }
-
-  private async list(at: Placement, labelSelector?: string) {
     const { apps } = this.clusters.connection(at.cluster);
     try {
       const list = await apps.listNamespacedDeployment({
         namespace: at.namespace,
-        ...(labelSelector ? { labelSelector } : {}),
+        labelSelector: `${KUBERNETES_ID_LABEL}=${kubernetesId}`,
       });
       return list.items;
     } catch (error) {
-      throw new ClusterWriteError(at.cluster, describeKubeError(error), error);
-    }
-  }
-
-  async read(at: Placement, name: string): Promise<V1Deployment> {
-    const { apps } = this.clusters.connection(at.cluster);
-    try {
-      return await apps.readNamespacedDeployment({
-        name,
-        namespace: at.namespace,
-      });
-    } catch (error) {
-      throw new ClusterWriteError(at.cluster, describeKubeError(error), error);
-    }
-  }
-
-  /**
-   * Applies a change derived from the Deployment as read; undefined when it changes nothing.
-   * A 409 re-reads and derives the change again (a few times): the controller's status writes
-   * move the resourceVersion during every rollout, and a change computed from the fresh object
-   * never overwrites anyone's edit. Still losing after that: the 409 with the current state.
-   */
-  async apply(
-    at: Placement,
-    deployment: V1Deployment,
-    change: (d: V1Deployment) => V1Deployment,
-    attempts = 4,
-  ): Promise<V1Deployment | undefined> {
-    let current = deployment;
-    for (let attempt = 1; ; attempt++) {
-      const changed = change(current);
-      if (JSON.stringify(changed) === JSON.stringify(current)) return undefined;
-      try {
-        return await this.replace(at, changed);
-      } catch (error) {
-        if (
-          !(error instanceof DeploymentConflictError) ||
-          attempt >= attempts
-        ) {
-          throw error;
-        }
-        current = await this.read(at, current.metadata!.name!);
-      }
-    }
-  }
-
-  /** Writes the changed Deployment on the condition that it is still as it was read. */
-  async replace(at: Placement, changed: V1Deployment): Promise<V1Deployment> {
-    const { apps } = this.clusters.connection(at.cluster);
-    const name = changed.metadata!.name!;
-    try {
-      return await apps.replaceNamespacedDeployment({
-        name,
-        namespace: at.namespace,
-        body: changed,
-        fieldManager: FIELD_MANAGER,
-      });
-    } catch (error) {
-      if (error instanceof ApiException && error.code === 409) {
-        const current = await apps.readNamespacedDeployment({
-          name,
-          namespace: at.namespace,
-        });
-        throw new DeploymentConflictError(
-          `Deployment ${at.namespace}/${name} in cluster ${at.cluster} changed while it was being updated (resourceVersion ${changed.metadata?.resourceVersion}, now ${current.metadata?.resourceVersion}); nothing was changed there, try again`,
-          deploymentView(current),
-        );
-      }
       throw new ClusterWriteError(at.cluster, describeKubeError(error), error);
     }
   }
