@@ -280,10 +280,17 @@ async function startWorkers(count: number, data: unknown) {
     };
     await new Promise<void>((resolve, reject) => {
       child.once('exit', code => reject(new Error(`worker exited ${code}`)));
-      child.once('message', () => resolve());
-    });
-    child.on('message', message => {
-      entry.last = message as WorkerSample;
+      child.on('message', message => {
+        // only the worker's samples (a library in the child may send its own messages)
+        if (
+          typeof message === 'object' &&
+          message !== null &&
+          typeof (message as WorkerSample).processed === 'number'
+        ) {
+          entry.last = message as WorkerSample;
+          resolve();
+        }
+      });
     });
     children.push(entry);
   }

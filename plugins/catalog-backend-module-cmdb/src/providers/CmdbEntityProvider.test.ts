@@ -365,6 +365,47 @@ describe('CmdbEntityProvider', () => {
       ]);
     });
 
+    it('feeds the entities of one owner together, so the catalog stitches that owner once per batch', async () => {
+      server.setRows('sys_user_group', [
+        {
+          sys_id: 'g1',
+          name: 'payments',
+          sys_updated_on: '2026-01-01 00:00:00',
+        },
+        { sys_id: 'g2', name: 'ledger', sys_updated_on: '2026-01-01 00:00:00' },
+      ]);
+      server.setRows(
+        'cmdb_ci_service',
+        Array.from({ length: 8 }, (_, n) => ({
+          sys_id: `s${n}`,
+          name: `svc-${n}`,
+          support_group: n % 2 ? 'g2' : 'g1',
+          sys_updated_on: '2026-01-01 00:00:00',
+        })),
+      );
+      const instance = provider(0.2, undefined, { batchSize: 4 });
+      await instance.connect(connection);
+      await instance.run();
+      const batches = (mutations.slice(0, -1) as Delta[]).map(d =>
+        d.added.map(a => `${a.entity.kind}:${a.entity.metadata.name}`),
+      );
+      expect(batches).toEqual([
+        [
+          'Group:ledger',
+          'Group:payments',
+          'Component:svc-1',
+          'Component:svc-3',
+        ],
+        [
+          'Component:svc-5',
+          'Component:svc-7',
+          'Component:svc-0',
+          'Component:svc-2',
+        ],
+        ['Component:svc-4', 'Component:svc-6'],
+      ]);
+    });
+
     it('refuses a batch size that is not a whole number', () => {
       expect(() =>
         readCmdbProviderConfig(
