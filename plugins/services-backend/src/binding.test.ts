@@ -100,6 +100,12 @@ const TARGET = { cluster: 'no-such-cluster', namespace: 'payments' };
 const POD = { ...TARGET, pod: 'payments-api-abc-1', container: 'app' };
 // a valid body for every one-cluster operation
 const OPERATION_BODIES: Record<string, object> = {
+  // a create names what it creates, no version: there is nothing yet
+  create: {
+    image: 'registry.example.com/payments/api:1.2.3',
+    port: 8080,
+    replicas: 1,
+  },
   // a Deployment write names the version the page loaded
   scale: { resourceVersion: '1', replicas: 2 },
   upgrade: {
