@@ -8,7 +8,7 @@ import { AlertReader } from './AlertReader';
  * payments-api, one of another service), for the merge; the unreachable cases use a closed port.
  */
 function fakePrometheus(): Promise<Server> {
-  const server = createServer((req, res) => {
+  const server = createServer((_req, res) => {
     res.setHeader('Content-Type', 'application/json');
     res.end(
       JSON.stringify({
