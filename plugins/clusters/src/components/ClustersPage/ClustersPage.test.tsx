@@ -362,6 +362,22 @@ describe('ClustersPage', () => {
     ).toBeDisabled();
   });
 
+  it('shows the clusters again once the run under way ends', async () => {
+    const api = fakeApi();
+    api.listRuns
+      .mockResolvedValueOnce([run('running', 'ready')])
+      .mockResolvedValue([run('done', 'scaled-down')]);
+    await render(api);
+    expect(
+      await screen.findByText(/^running: 0 moved, 1 ready/),
+    ).toBeInTheDocument();
+    expect(api.listClusters).toHaveBeenCalledTimes(1);
+    expect(
+      await screen.findByText(/^done: 1 moved/, undefined, { timeout: 10_000 }),
+    ).toBeInTheDocument();
+    await waitFor(() => expect(api.listClusters).toHaveBeenCalledTimes(2));
+  });
+
   it('shows why a failover cannot start', async () => {
     const api = fakeApi({
       startFailover: jest

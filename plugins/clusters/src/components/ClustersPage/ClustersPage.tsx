@@ -57,7 +57,7 @@ export function ClustersPage() {
         )}
         <Grid item xs={12}>
           <InfoCard title="Failover runs">
-            <FailoverRuns refreshKey={runsKey} />
+            <FailoverRuns refreshKey={runsKey} onSettled={clusters.retry} />
           </InfoCard>
         </Grid>
       </Grid>

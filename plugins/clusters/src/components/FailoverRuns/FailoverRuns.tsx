@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import {
   EmptyState,
   InfoCard,
@@ -93,8 +93,15 @@ function RunCard(props: { run: FailoverRun; onChanged(): void }) {
   );
 }
 
-/** The failover runs, newest first, with live per-service progress while one is under way. */
-export function FailoverRuns(props: { refreshKey?: number }) {
+/**
+ * The failover runs, newest first, with live per-service progress while one is under way;
+ * `onSettled` is called when the last run under way ends (done, stopped), so the page can show
+ * the clusters as the move left them.
+ */
+export function FailoverRuns(props: {
+  refreshKey?: number;
+  onSettled?: () => void;
+}) {
   const api = useApi(clustersApiRef);
   const [runs, setRuns] = useState<FailoverRun[]>();
   const [error, setError] = useState<Error>();
@@ -116,6 +123,13 @@ export function FailoverRuns(props: { refreshKey?: number }) {
   }, [api, tick, props.refreshKey]);
 
   const live = runs?.some(r => r.state === 'running' || r.state === 'stopping');
+  const wasLive = useRef(false);
+  const { onSettled } = props;
+  useEffect(() => {
+    if (live === undefined) return;
+    if (wasLive.current && !live) onSettled?.();
+    wasLive.current = live;
+  }, [live, onSettled]);
   useEffect(() => {
     if (!live) return undefined;
     const timer = setTimeout(() => setTick(t => t + 1), POLL_MS);
