@@ -5,7 +5,6 @@ import {
   ListWatch,
   Watch,
 } from '@kubernetes/client-node';
-import type { CachingInformer } from './RestartingWatch';
 
 /**
  * The most events one event watch keeps (one kind's events in one cluster, e.g. every event about
@@ -87,7 +86,7 @@ export function boundedListWatch<T extends KubernetesObject>(options: {
   trim?(object: T): T;
   labelSelector?: string;
   fieldSelector?: string;
-}): CachingInformer<T> & { readonly size: number } {
+}): ListWatch<T> & { readonly size: number } {
   const trim = options.trim ?? ((object: T) => object);
   /** every kept object's key, least recently changed first, with what the cache holds */
   const kept = new Map<string, T>();
