@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { LoggerService } from '@backstage/backend-plugin-api';
@@ -339,43 +339,52 @@ export class ReceiverService {
     return run;
   }
 
-  private async deliverNow(force = true): Promise<AlertmanagerConfigStatus> {
+  private async deliverNow(forced = true): Promise<AlertmanagerConfigStatus> {
     const settings = this.managed();
-    const { rendered, version } = await this.renderCurrent();
-    // the file is taken over with the first receiver saved here (or an explicit deliver): until
-    // then the deployment's own file stays, e.g. a fresh backend does not wipe a working one
-    if (!force && version === 0) return this.status();
-    if (!force && (await this.fileChecksum()) === rendered.checksum) {
-      return this.status();
-    }
-    const verdict = await amtoolCheck(settings.amtool, rendered.text);
-    if (!verdict.ok) {
-      // only a change amtool accepted reaches the database; this is a tool or config change
-      this.logger.error(
-        `alertmanager configuration version ${version} refused by amtool, not written: ${verdict.message}`,
-      );
-      return {
-        ...(await this.status()),
-        message: `amtool check-config refused version ${version}: ${verdict.message}`,
-      };
-    }
-    const file = settings.configFile;
-    const scratch = join(
-      dirname(file),
-      `.${basename(file)}.${process.pid}.${Date.now()}.tmp`,
-    );
-    await writeFile(scratch, rendered.text, { mode: 0o640 });
-    await rename(scratch, file);
-    await this.store.setChecksum(version, rendered.checksum);
-    this.logger.info(`alertmanager configuration version ${version} written`);
-    try {
-      await new AlertmanagerClient(settings.url, settings.timeoutMs).reload();
-    } catch (error) {
-      this.logger.warn(
-        `alertmanager reload failed: ${(error as Error).message}`,
-      );
+    let force = forced;
+    // another replica may save and write meanwhile: after writing, a newer version in the
+    // database is written again, so the last writer always leaves the newest version
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const { rendered, version } = await this.renderCurrent();
+      // the file is taken over with the first receiver saved here (or an explicit deliver):
+      // until then the deployment's own file stays, e.g. a fresh backend does not wipe it
+      if (!force && version === 0) break;
+      if (!force && (await this.fileChecksum()) === rendered.checksum) break;
+      const verdict = await amtoolCheck(settings.amtool, rendered.text);
+      if (!verdict.ok) {
+        // only a change amtool accepted reaches the database; this is a tool or config change
+        this.logger.error(
+          `alertmanager configuration version ${version} refused by amtool, not written: ${verdict.message}`,
+        );
+        return {
+          ...(await this.status()),
+          message: `amtool check-config refused version ${version}: ${verdict.message}`,
+        };
+      }
+      await this.writeAtomically(settings.configFile, rendered.text);
+      await this.store.setChecksum(version, rendered.checksum);
+      this.logger.info(`alertmanager configuration version ${version} written`);
+      try {
+        await new AlertmanagerClient(settings.url, settings.timeoutMs).reload();
+      } catch (error) {
+        this.logger.warn(
+          `alertmanager reload failed: ${(error as Error).message}`,
+        );
+      }
+      if ((await this.store.configState()).version === version) break;
+      force = true;
     }
     return this.status();
+  }
+
+  /** Writes a sibling file and renames it over the file: readers see the old or the new one whole. */
+  private async writeAtomically(file: string, text: string): Promise<void> {
+    const scratch = join(
+      dirname(file),
+      `.${basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+    );
+    await writeFile(scratch, text, { mode: 0o640 });
+    await rename(scratch, file);
   }
 
   /** Whether the file holds the database's configuration and Alertmanager runs it. */
