@@ -88,7 +88,7 @@ describe('AlertReader', () => {
         name: 'CpuHigh',
         state: 'pending',
         rule: 'cpu',
-        value: '9.1e-01',
+        value: '0.91',
         startsAt: '2026-12-06T10:00:00Z',
         metricsLink: {
           cluster: 'local-a',

@@ -66,6 +66,13 @@ function within(
   return Object.entries(subset).every(([k, v]) => labels[k] === v);
 }
 
+/** Prometheus' value text ("9.1e-01") as a person reads it ("0.91"). */
+function readableValue(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  return Number.isFinite(number) ? String(number) : value;
+}
+
 function view(
   labels: Record<string, string>,
   annotations: Record<string, string>,
@@ -77,6 +84,7 @@ function view(
   const container = labels[ALERT_LABELS.container];
   return {
     ...rest,
+    value: readableValue(rest.value),
     name: labels.alertname ?? '(unnamed)',
     severity: labels[ALERT_LABELS.severity],
     entityRef: labels[ALERT_LABELS.entity],

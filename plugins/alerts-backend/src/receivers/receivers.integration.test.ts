@@ -1,6 +1,8 @@
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { alertsSignalChannel } from '@internal/plugin-container-cloud-common';
@@ -25,7 +27,13 @@ jest.setTimeout(240_000);
 describe('receivers and alerts on the local cloud', () => {
   const alerts = localCloudAlertsConfig() as {
     alertmanager: { url: string; configFile: string; amtool: string };
+    prometheus: Array<{ name: string; url: string; rulesDir: string }>;
   };
+  const prometheus = alerts.prometheus[0];
+  const ruleFile = join(
+    prometheus.rulesDir,
+    `cc-receivers-it-${process.pid}.yml`,
+  );
   const amUrl = alerts.alertmanager.url;
   const configFile = alerts.alertmanager.configFile;
   const original = existsSync(configFile)
@@ -109,6 +117,10 @@ describe('receivers and alerts on the local cloud', () => {
 
   afterAll(async () => {
     await postAlert(-1000).catch(() => {}); // resolved
+    rmSync(ruleFile, { force: true });
+    await fetch(`${prometheus.url}/-/reload`, { method: 'POST' }).catch(
+      () => {},
+    );
     await backend?.stop();
     hook?.close();
     // the local cloud's file as it was, and Alertmanager back on it
@@ -227,5 +239,110 @@ describe('receivers and alerts on the local cloud', () => {
     );
     expect(removed.status).toBe(200);
     expect(readFileSync(configFile, 'utf8')).not.toContain(receiver);
+  });
+
+  it("merges a real Prometheus' pending and firing alerts (with their values) and routes the firing one to its receiver", async () => {
+    const port = (hook.address() as AddressInfo).port;
+    const second = `${receiver}-2`;
+    const created = await api('post', '/receivers', CAROL).send({
+      name: second,
+      kind: 'webhook',
+      webhook: { url: `http://127.0.0.1:${port}/prometheus` },
+    });
+    expect(created.status).toBe(201);
+    const common = {
+      cc_entity: entityRef,
+      severity: 'info',
+      cc_cluster: 'local-a',
+      container: 'app',
+    };
+    // always-true expressions: one waits an hour (pending), one fires at once
+    writeFileSync(
+      ruleFile,
+      stringify({
+        groups: [
+          {
+            name: `cc-receivers-it-${run}`,
+            rules: [
+              {
+                alert: 'ContainerCloudItPending',
+                expr: 'vector(1)',
+                for: '1h',
+                labels: { ...common, cc_rule: `${rule}-pending` },
+                annotations: { summary: 'pending for an hour' },
+              },
+              {
+                alert: 'ContainerCloudItFiring',
+                expr: 'vector(2)',
+                labels: {
+                  ...common,
+                  cc_rule: `${rule}-firing`,
+                  cc_receivers: `,${second},`,
+                },
+                annotations: { summary: 'fires at once' },
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const reload = await fetch(`${prometheus.url}/-/reload`, {
+      method: 'POST',
+    });
+    expect(reload.status).toBe(200);
+
+    const listed = await eventually(
+      'both alerts listed',
+      async () =>
+        (
+          await api('get', '/services/default/payments-api/alerts', ALICE)
+        ).body,
+      body =>
+        body.items.some(
+          (a: any) => a.rule === `${rule}-pending` && a.state === 'pending',
+        ) &&
+        body.items.some(
+          (a: any) => a.rule === `${rule}-firing` && a.state === 'firing',
+        ),
+    );
+    expect(listed.sources).toEqual(
+      expect.arrayContaining([
+        { source: 'alertmanager', status: 'ok' },
+        {
+          source: `prometheus:${prometheus.name}`,
+          status: 'ok',
+          clusters: expect.any(Array),
+        },
+      ]),
+    );
+    expect(
+      listed.items.find((a: any) => a.rule === `${rule}-pending`),
+    ).toMatchObject({ name: 'ContainerCloudItPending', value: '1' });
+    expect(
+      listed.items.find((a: any) => a.rule === `${rule}-firing`),
+    ).toMatchObject({ name: 'ContainerCloudItFiring', value: '2' });
+
+    await eventually(
+      'the firing alert at its receiver',
+      async () => received,
+      list =>
+        list.some(
+          body =>
+            body.receiver === second &&
+            body.alerts?.some(
+              (a: any) => a.labels?.cc_rule === `${rule}-firing`,
+            ),
+        ),
+    );
+    // the pending one never reaches a receiver
+    expect(
+      received.some(body =>
+        body.alerts?.some((a: any) => a.labels?.cc_rule === `${rule}-pending`),
+      ),
+    ).toBe(false);
+
+    rmSync(ruleFile, { force: true });
+    await fetch(`${prometheus.url}/-/reload`, { method: 'POST' });
+    await api('delete', `/receivers/${second}?version=1`, CAROL);
   });
 });
