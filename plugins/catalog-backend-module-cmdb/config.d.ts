@@ -117,7 +117,7 @@ export interface Config {
           firstLoad?: {
             /** Entities per delta mutation; 0 sends one full mutation. Default 100. @visibility backend */
             batchSize?: number;
-            /** When the catalog makes no progress on a batch for this long, the next one is sent anyway. Default 2 minutes. @visibility backend */
+            /** When the catalog makes no progress on a batch for this long (an entity it cannot process never shows), the next one is sent anyway. Default 30 seconds. @visibility backend */
             stallTimeout?: HumanDuration | string;
           };
           http?: {

@@ -283,7 +283,7 @@ export function readCmdbProviderConfig(
         stallTimeoutMs: readDurationMs(
           config,
           'firstLoad.stallTimeout',
-          120_000,
+          30_000,
         ),
       },
       http: {
