@@ -16,21 +16,23 @@ function endpoint(base: string, path: string) {
     url.username = '';
     url.password = '';
   }
-  url.pathname = `${url.pathname.replace(/\/$/, '')}/${path}`;
+  const [pathname, search] = path.split('?');
+  url.pathname = `${url.pathname.replace(/\/$/, '')}/${pathname}`;
+  if (search) url.search = search;
   return { url: url.toString(), headers };
 }
 
 async function call(
   prometheus: PrometheusTarget,
   path: string,
-  init: { method: 'GET' | 'POST' },
+  init: { method: 'GET' | 'POST'; timeoutMs?: number },
 ): Promise<Response> {
   const { url, headers } = endpoint(prometheus.url, path);
   try {
     return await fetch(url, {
       method: init.method,
       headers,
-      signal: AbortSignal.timeout(15_000),
+      signal: AbortSignal.timeout(init.timeoutMs ?? 15_000),
     });
   } catch (error) {
     const cause = (error as { cause?: { code?: string } }).cause;
@@ -64,9 +66,12 @@ export async function writeRuleFile(
   }
 }
 
-/** Asks Prometheus to read its configuration and rule files again (`POST /-/reload`). */
-export async function reloadPrometheus(prometheus: PrometheusTarget) {
-  const response = await call(prometheus, '-/reload', { method: 'POST' });
+async function reloadOnce(prometheus: PrometheusTarget) {
+  // a reload parses every rule file: with 10,000 rules it takes seconds (bench/alerts/rules.ts)
+  const response = await call(prometheus, '-/reload', {
+    method: 'POST',
+    timeoutMs: 120_000,
+  });
   if (!response.ok) {
     const text = (await response.text().catch(() => '')).slice(0, 500);
     throw new Error(
@@ -77,6 +82,45 @@ export async function reloadPrometheus(prometheus: PrometheusTarget) {
   }
 }
 
+/** Per Prometheus URL: the reload running now, and the one that follows it. */
+const reloads = new Map<
+  string,
+  { running: Promise<void>; next?: Promise<void> }
+>();
+
+/**
+ * Asks Prometheus to read its configuration and rule files again (`POST /-/reload`). Changes
+ * that come while a reload runs share the one reload that follows it: each caller's file,
+ * written before it called, is read by the reload its promise waits for, and a burst of saves
+ * costs two reloads, not one each.
+ */
+export function reloadPrometheus(prometheus: PrometheusTarget): Promise<void> {
+  const key = prometheus.url;
+  const current = reloads.get(key);
+  if (!current) {
+    const running = reloadOnce(prometheus).finally(() => {
+      const state = reloads.get(key);
+      if (state?.running === running && !state.next) reloads.delete(key);
+    });
+    reloads.set(key, { running });
+    return running;
+  }
+  if (!current.next) {
+    const next = current.running
+      .catch(() => undefined)
+      .then(() => {
+        const running = reloadOnce(prometheus);
+        reloads.set(key, { running });
+        return running.finally(() => {
+          if (reloads.get(key)?.running === running && !reloads.get(key)?.next)
+            reloads.delete(key);
+        });
+      });
+    current.next = next;
+  }
+  return current.next;
+}
+
 /**
  * The version of every service's rules a Prometheus evaluates now, by group name, read from its
  * rules API (the `cc_alert_rules_version` record of each group).
@@ -84,7 +128,10 @@ export async function reloadPrometheus(prometheus: PrometheusTarget) {
 export async function loadedVersions(
   prometheus: PrometheusTarget,
 ): Promise<Map<string, number>> {
-  const response = await call(prometheus, 'api/v1/rules', { method: 'GET' });
+  // recording rules only: the version records, not every alerting rule of every service
+  const response = await call(prometheus, 'api/v1/rules?type=record', {
+    method: 'GET',
+  });
   const payload = (await response.json().catch(() => undefined)) as
     | {
         status?: string;

@@ -38,6 +38,7 @@ import {
   writeRuleFile,
 } from './Delivery';
 import type { PrometheusTarget, RulesConfig } from './rulesConfig';
+import { applyPrometheusRules } from './prometheusRules';
 import { RuleStore, StaleVersionError, StoredRuleSet } from './RuleStore';
 
 /** The service a request is about: its entity, owner and binding. */
@@ -61,6 +62,9 @@ export interface ChangeRights {
   /** the caller holds alertRulesAdvancedPermission (PromQL, Nginx metrics) */
   advanced: boolean;
 }
+
+/** The delivery rows of PrometheusRule resources: `PrometheusRule <cluster>/<namespace>`. */
+const OPERATOR_PREFIX = 'PrometheusRule ';
 
 const newRuleId = () => `r-${randomBytes(4).toString('hex')}`;
 
@@ -192,6 +196,27 @@ export class RuleService {
         at: d?.at ?? null,
       };
     });
+    if (this.config.prometheusRule && set) {
+      // the PrometheusRule resources of operator-run clusters, one per (cluster, namespace)
+      for (const d of deliveries.filter(x =>
+        x.prometheus.startsWith(OPERATOR_PREFIX),
+      )) {
+        delivery.push({
+          prometheus: d.prometheus,
+          clusters: [d.prometheus.slice(OPERATOR_PREFIX.length).split('/')[0]],
+          state:
+            d.version === set.version && d.state !== 'failed'
+              ? 'delivered'
+              : 'failed',
+          version: set.version,
+          deliveredVersion: d.version,
+          loadedVersion: null,
+          alertingRules: d.alertingRules,
+          message: d.message,
+          at: d.at,
+        });
+      }
+    }
     return {
       entityRef: owner.entityRef,
       kubernetesId: owner.binding.kubernetesId,
@@ -585,6 +610,32 @@ export class RuleService {
     const clusters = [...new Set(known.targets.map(t => t.cluster))].sort();
     if (clusters.join(',') !== [...set.clusters].sort().join(',')) {
       await this.store.setClusters(set.entityRef, clusters);
+    }
+    if (this.config.prometheusRule) {
+      const outcomes = await applyPrometheusRules(
+        this.clusters,
+        {
+          entityRef: set.entityRef,
+          version: set.version,
+          rules: set.rules,
+          targets: known.targets,
+          pods: known.pods,
+        },
+        this.config.clusterLabel,
+        this.config.prometheusRule.labels,
+      );
+      for (const o of outcomes) {
+        await this.store.recordDelivery({
+          entityRef: set.entityRef,
+          prometheus: `${OPERATOR_PREFIX}${o.cluster}/${o.namespace}`,
+          version: set.version,
+          checksum: '',
+          state: o.ok ? 'delivered' : 'failed',
+          loadedVersion: null,
+          alertingRules: 0,
+          message: o.message,
+        });
+      }
     }
     await Promise.all(
       this.prometheusTargets().map(async prometheus => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mockCredentials } from '@backstage/backend-test-utils';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { AppsV1Api, CoreV1Api, V1Pod } from '@kubernetes/client-node';
 import { useLocalCloud } from '@internal/local-cloud/testing';
 import { serviceEntity } from '@internal/plugin-container-cloud-node/testing';
@@ -133,9 +134,17 @@ describe('alert rules on the local cloud', () => {
           },
         ],
         promtool: lc.info.prometheus.promtool,
+        // the scheduled re-delivery, often enough for the test below to see it
+        rules: { redeliverySeconds: 5 },
+        // the local cloud runs no Prometheus Operator: the save says so, per cluster
+        prometheusRule: { enabled: true, labels: { prometheus: 'k8s' } },
       },
       entities: [serviceEntity(SERVICE, 'group:default/team-payments')],
-      services: [alertsDatabase(databases, 'SQLITE_3')],
+      // Backstage's real scheduler (the test backend's mock runs tasks only at startup)
+      services: [
+        alertsDatabase(databases, 'SQLITE_3'),
+        schedulerServiceFactory,
+      ],
     });
     // the watch caches show the service's Deployment and pod
     await poll('the service’s workloads in the rules view', async () => {
@@ -188,6 +197,13 @@ describe('alert rules on the local cloud', () => {
         version: 1,
         loadedVersion: 1,
         alertingRules: 1,
+      }),
+      expect.objectContaining({
+        prometheus: `PrometheusRule local-a/${lc.namespace}`,
+        state: 'failed',
+        message: expect.stringContaining(
+          'has no PrometheusRule resource type (monitoring.coreos.com/v1)',
+        ),
       }),
     ]);
     const [group] = parse(await readFile(file(), 'utf8')).groups;
@@ -264,5 +280,32 @@ describe('alert rules on the local cloud', () => {
       .get(base)
       .set('Authorization', mockCredentials.user.header(CAROL));
     expect(after.body.version).toBe(before.body.version);
+  });
+
+  it('delivers again what a Prometheus lost (the scheduled task)', async () => {
+    const set = await request(backend.server)
+      .get(base)
+      .set('Authorization', mockCredentials.user.header(ALICE));
+    const text = await readFile(file(), 'utf8');
+    // Prometheus loses the file (a wiped folder, a new instance): it no longer has the version
+    await rm(file());
+    await fetch(`${lc.info.prometheus.url}/-/reload`, { method: 'POST' });
+    const group = `container-cloud ${ENTITY_REF}`;
+    const loadedNow = async () => {
+      const res = await fetch(
+        `${lc.info.prometheus.url}/api/v1/rules?type=record`,
+      );
+      const body = (await res.json()) as {
+        data: {
+          groups: Array<{ name: string; rules: Array<{ query: string }> }>;
+        };
+      };
+      return body.data.groups.find(g => g.name === group)?.rules[0].query;
+    };
+    expect(await loadedNow()).toBeUndefined();
+    await poll('the rules delivered again', async () =>
+      (await loadedNow()) === `vector(${set.body.version})` ? true : undefined,
+    );
+    expect(await readFile(file(), 'utf8')).toBe(text);
   });
 });
