@@ -1,6 +1,14 @@
-import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import {
+  act,
+  fireEvent,
+  screen,
+  waitFor,
+  within,
+} from '@testing-library/react';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { SignalApi, signalApiRef } from '@backstage/plugin-signals-react';
+import { alertsSignalChannel } from '@internal/plugin-container-cloud-common';
 import type { Entity } from '@backstage/catalog-model';
 import type {
   AlertList,
@@ -74,9 +82,26 @@ function fakeApi(overrides: Partial<AlertsApi> = {}): AlertsApi {
   } as unknown as AlertsApi;
 }
 
-async function render(api: AlertsApi) {
+/** A signals API the test drives: the subscriber of each channel. */
+function fakeSignals() {
+  const subscribers = new Map<string, (message: any) => void>();
+  const api: SignalApi = {
+    subscribe(channel, onMessage) {
+      subscribers.set(channel, onMessage as (message: any) => void);
+      return { unsubscribe: () => subscribers.delete(channel) };
+    },
+  };
+  return { subscribers, api };
+}
+
+async function render(api: AlertsApi, signals = fakeSignals()) {
   await renderInTestApp(
-    <TestApiProvider apis={[[alertsApiRef, api]]}>
+    <TestApiProvider
+      apis={[
+        [alertsApiRef, api],
+        [signalApiRef, signals.api],
+      ]}
+    >
       <EntityProvider entity={entity}>
         <FiringAlertsCard />
       </EntityProvider>
@@ -206,5 +231,24 @@ describe('FiringAlertsCard', () => {
         's1',
       ),
     );
+  });
+
+  it("reads the alerts again when the backend signals that the service's alerts changed", async () => {
+    let items = firing.items.slice(1);
+    const api = fakeApi({
+      entityAlerts: jest.fn(async () => ({ ...firing, items })),
+    });
+    const signals = fakeSignals();
+    await render(api, signals);
+    expect(await screen.findByText('PaymentsRestarts')).toBeInTheDocument();
+    expect(screen.queryByText('PaymentsCpuHigh')).toBeNull();
+    items = firing.items;
+    const subscriber = signals.subscribers.get(
+      alertsSignalChannel('component:default/payments-api'),
+    );
+    expect(subscriber).toBeDefined();
+    act(() => subscriber!({ entityRef: 'component:default/payments-api' }));
+    expect(await screen.findByText('PaymentsCpuHigh')).toBeInTheDocument();
+    expect(api.entityAlerts).toHaveBeenCalledTimes(2);
   });
 });
