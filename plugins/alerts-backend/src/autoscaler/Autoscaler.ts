@@ -26,7 +26,7 @@ import type {
   DecisionRecord,
   StoredSettings,
 } from './AutoscalingStore';
-import { ClusterMeasure, decide } from './decide';
+import { ClusterMeasure, decide, Recommendation } from './decide';
 import {
   hpaRefusal,
   hpaTargeting,
@@ -151,11 +151,23 @@ export class Autoscaler {
     if (enabled.length > 0) {
       const plans = await this.plan(enabled);
       const samples = await this.measure(plans, report);
+      const recorded: Parameters<AutoscalingStore['recordCycle']>[0] = [];
       await eachLimited(plans, this.options.concurrency ?? 16, async plan => {
-        const decision = await this.decideAndApply(plan, samples, now, report);
+        const { decision, window } = await this.decideAndApply(
+          plan,
+          samples,
+          now,
+          report,
+        );
         report.outcomes[decision.outcome] += 1;
-        await store.recordDecision(plan.settings.entityRef, decision, now);
+        recorded.push({
+          entityRef: plan.settings.entityRef,
+          decision,
+          window,
+          version: plan.settings.version,
+        });
       });
+      await store.recordCycle(recorded, now);
     }
     await this.prune(now);
     return report;
@@ -328,7 +340,7 @@ export class Autoscaler {
     samples: Map<AutoscalerPrometheusClient, UsageSamples | Error>,
     now: number,
     report: CycleReport,
-  ): Promise<DecisionRecord> {
+  ): Promise<{ decision: DecisionRecord; window?: Recommendation[] }> {
     const { settings } = plan;
     const base = {
       metric: settings.metric,
@@ -337,13 +349,15 @@ export class Autoscaler {
     };
     if ('hold' in plan) {
       return {
-        ...base,
-        outcome: 'held',
-        reason: plan.hold,
-        current: plan.current,
-        recommended: null,
-        desired: null,
-        clusters: [],
+        decision: {
+          ...base,
+          outcome: 'held',
+          reason: plan.hold,
+          current: plan.current,
+          recommended: null,
+          desired: null,
+          clusters: [],
+        },
       };
     }
     const measures: ClusterMeasure[] = [];
@@ -402,13 +416,15 @@ export class Autoscaler {
       }));
     if (holds.length > 0) {
       return {
-        ...base,
-        outcome: 'held',
-        reason: [...new Set(holds)].join('; '),
-        current,
-        recommended: null,
-        desired: null,
-        clusters: unchanged(),
+        decision: {
+          ...base,
+          outcome: 'held',
+          reason: [...new Set(holds)].join('; '),
+          current,
+          recommended: null,
+          desired: null,
+          clusters: unchanged(),
+        },
       };
     }
     const decided = decide({
@@ -423,20 +439,19 @@ export class Autoscaler {
       // splitting by free capacity is in `decide`; the loop has no capacity source yet
       splitBy: 'share',
     });
-    await this.options.store.saveRecommendations(
-      settings.entityRef,
-      settings.version,
-      decided.window,
-    );
+    const { window } = decided;
     if (decided.desired === decided.current) {
       return {
-        ...base,
-        outcome: 'steady',
-        reason: decided.reason,
-        current,
-        recommended: decided.recommended,
-        desired: decided.desired,
-        clusters: unchanged(),
+        window,
+        decision: {
+          ...base,
+          outcome: 'steady',
+          reason: decided.reason,
+          current,
+          recommended: decided.recommended,
+          desired: decided.desired,
+          clusters: unchanged(),
+        },
       };
     }
     const clusters = await Promise.all(
@@ -454,7 +469,7 @@ export class Autoscaler {
     const failed = clusters.filter(
       c => c.outcome === 'conflict' || c.outcome === 'failed',
     );
-    return {
+    const decision: DecisionRecord = {
       ...base,
       outcome: 'scaled',
       reason:
@@ -472,6 +487,7 @@ export class Autoscaler {
       desired: decided.desired,
       clusters,
     };
+    return { decision, window };
   }
 
   /** One scale write, audited as the loop acting on the settings their saver made. */

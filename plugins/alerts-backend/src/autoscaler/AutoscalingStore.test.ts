@@ -141,6 +141,50 @@ describe('AutoscalingStore', () => {
       expect(list[1].desired).toBe(7);
     });
 
+    it('records a whole cycle at once: repeats counted, windows kept for the version read', async () => {
+      const a = 'component:default/cycle-a';
+      const b = 'component:default/cycle-b';
+      await store.saveSettings(a, settings, 0, ALICE);
+      await store.saveSettings(b, settings, 0, ALICE);
+      await store.recordCycle(
+        [
+          { entityRef: a, decision: decision(), version: 1 },
+          {
+            entityRef: b,
+            decision: decision({ outcome: 'steady', reason: 'within' }),
+            window: [{ at: 100, replicas: 4 }],
+            version: 1,
+          },
+        ],
+        100,
+      );
+      await store.recordCycle(
+        [
+          { entityRef: a, decision: decision(), version: 1 },
+          {
+            entityRef: b,
+            decision: decision({ outcome: 'scaled', reason: '6.4 → 7' }),
+            window: [{ at: 200, replicas: 7 }],
+            // settings saved again since the cycle read them: the window is not theirs
+            version: 5,
+          },
+        ],
+        200,
+      );
+      expect(
+        (await store.listDecisions(a)).map(d => [d.outcome, d.count, d.lastAt]),
+      ).toEqual([['held', 2, new Date(200).toISOString()]]);
+      expect(
+        (await store.listDecisions(b)).map(d => [d.outcome, d.count]),
+      ).toEqual([
+        ['scaled', 1],
+        ['steady', 1],
+      ]);
+      expect((await store.getSettings(b))?.recommendations).toEqual([
+        { at: 100, replicas: 4 },
+      ]);
+    });
+
     it('prunes by age and by count per service', async () => {
       const ref = 'component:default/pruned';
       for (let i = 0; i < 6; i++) {

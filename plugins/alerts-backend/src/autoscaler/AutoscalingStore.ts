@@ -60,6 +60,14 @@ interface DecisionRow {
 
 const key = (entityRef: string) => entityRef.toLocaleLowerCase('en-US');
 
+function chunks<T>(items: T[], size: number): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) {
+    result.push(items.slice(i, i + size));
+  }
+  return result;
+}
+
 function settingsOf(row: SettingsRow): StoredSettings {
   return {
     entityRef: row.entity_ref,
@@ -195,6 +203,80 @@ export class AutoscalingStore {
         decision: text,
         fingerprint,
       });
+    });
+  }
+
+  /**
+   * Everything one cycle of the loop records, in one transaction: each service's decision (counted
+   * on its last one when the same) and, for the services it decided, the stabilisation window of
+   * the settings version it read. One transaction for the cycle instead of two per service.
+   */
+  async recordCycle(
+    entries: Array<{
+      entityRef: string;
+      decision: DecisionRecord;
+      /** set when the cycle decided (not when it held) */
+      window?: Recommendation[];
+      version: number;
+    }>,
+    now = Date.now(),
+  ): Promise<void> {
+    const rows = entries.map(e => {
+      const text = JSON.stringify(e.decision);
+      return {
+        ...e,
+        ref: key(e.entityRef),
+        text,
+        fingerprint: createHash('sha256').update(text).digest('hex'),
+      };
+    });
+    await this.knex.transaction(async tx => {
+      const last = new Map<string, DecisionRow>();
+      for (const chunk of chunks(rows, 500)) {
+        const latest = await tx<DecisionRow>(DECISIONS).whereIn(
+          'id',
+          tx(DECISIONS)
+            .max('id')
+            .whereIn(
+              'entity_ref',
+              chunk.map(r => r.ref),
+            )
+            .groupBy('entity_ref'),
+        );
+        for (const row of latest) last.set(row.entity_ref, row);
+      }
+      const inserts = [];
+      const repeated: Array<number | string> = [];
+      for (const r of rows) {
+        const previous = last.get(r.ref);
+        if (previous && previous.fingerprint === r.fingerprint) {
+          repeated.push(previous.id);
+        } else {
+          inserts.push({
+            entity_ref: r.ref,
+            at: now,
+            last_at: now,
+            count: 1,
+            outcome: r.decision.outcome,
+            decision: r.text,
+            fingerprint: r.fingerprint,
+          });
+        }
+      }
+      for (const ids of chunks(repeated, 500)) {
+        await tx(DECISIONS)
+          .whereIn('id', ids)
+          .update({ last_at: now, count: tx.raw('?? + 1', ['count']) });
+      }
+      for (const chunk of chunks(inserts, 100)) {
+        await tx(DECISIONS).insert(chunk);
+      }
+      for (const r of rows) {
+        if (!r.window) continue;
+        await tx(SETTINGS)
+          .where({ entity_ref: r.ref, version: r.version })
+          .update({ recommendations: JSON.stringify(r.window) });
+      }
     });
   }
 

@@ -18,7 +18,7 @@ import net from 'node:net';
 import request from 'supertest';
 import { startAutoscalingBackend } from './__testUtils__/startAutoscalingBackend';
 
-jest.setTimeout(420_000);
+jest.setTimeout(900_000);
 
 // The autoscaler against the local cloud: payments-api runs 2 + 2 replicas in this file's
 // namespace of local-a and local-b, each pod using 80m CPU of its 100m request (kwok's usage
@@ -62,8 +62,9 @@ function deployment(namespace: string) {
   };
 }
 
+/** Polls for up to 6 minutes (a busy local cloud schedules pods slowly). */
 async function poll<T>(what: string, read: () => Promise<T | undefined>) {
-  for (let i = 0; i < 180; i++) {
+  for (let i = 0; i < 360; i++) {
     const value = await read();
     if (value !== undefined) return value;
     await new Promise(resolve => setTimeout(resolve, 1000));
