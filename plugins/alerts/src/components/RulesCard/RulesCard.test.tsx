@@ -204,6 +204,57 @@ describe('RulesCard', () => {
   });
 });
 
+describe('RulesCard versions', () => {
+  it('lists the versions, shows a diff and rolls back', async () => {
+    const rollback = jest.fn(async () => ruleSet({ version: 4 }));
+    const diff = jest.fn(async () => ({
+      from: 2,
+      to: 3,
+      files: [
+        {
+          file: 'rules.yaml',
+          lines: [
+            { op: '-' as const, text: '  threshold: 0.4' },
+            { op: '+' as const, text: '  threshold: 0.5' },
+          ],
+        },
+      ],
+    }));
+    const versions = jest.fn(async () => [
+      {
+        version: 3,
+        author: 'user:default/alice',
+        createdAt: new Date().toISOString(),
+        message: 'change rule',
+        ruleCount: 1,
+      },
+      {
+        version: 2,
+        author: 'user:default/carol',
+        createdAt: new Date().toISOString(),
+        message: 'add rule',
+        ruleCount: 1,
+      },
+    ]);
+    await renderCard(apiWith({ rollback, diff, versions }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Versions' }));
+    const dialog = await screen.findByRole('dialog');
+    expect(await within(dialog).findByText('add rule')).toBeInTheDocument();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Diff' }));
+    expect(
+      await within(dialog).findByText(/threshold: 0\.4/),
+    ).toBeInTheDocument();
+    expect(diff).toHaveBeenCalledWith(expect.anything(), 2, 3);
+    fireEvent.click(
+      within(dialog).getByRole('button', { name: 'Roll back to v2' }),
+    );
+    await waitFor(() =>
+      expect(rollback).toHaveBeenCalledWith(expect.anything(), 2, 3),
+    );
+    expect(await screen.findByText(/^Version 4/)).toBeInTheDocument();
+  });
+});
+
 describe('fieldErrors', () => {
   it('reads the backend’s 400 field by field', () => {
     expect(
