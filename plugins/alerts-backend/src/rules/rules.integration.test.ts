@@ -96,6 +96,8 @@ describe('alert rules on the local cloud', () => {
           template: {
             metadata: { labels, annotations: { [CPU]: '10m' } },
             spec: {
+              // the local cloud's own kwok nodes: nodes other tests add may run no pods
+              nodeSelector: { 'node-role.kubernetes.io/agent': '' },
               containers: [
                 { name: 'app', image: 'registry.example.com/it/app:1.0.0' },
                 {
