@@ -271,11 +271,23 @@ export class AutoscalingStore {
       for (const chunk of chunks(inserts, 100)) {
         await tx(DECISIONS).insert(chunk);
       }
-      for (const r of rows) {
-        if (!r.window) continue;
+      // the windows, a few hundred rows per statement: each only for the version the cycle read
+      const windows = rows.filter(r => r.window);
+      for (const chunk of chunks(windows, 200)) {
+        const cases = chunk
+          .map(() => 'WHEN entity_ref = ? AND version = ? THEN ?')
+          .join(' ');
         await tx(SETTINGS)
-          .where({ entity_ref: r.ref, version: r.version })
-          .update({ recommendations: JSON.stringify(r.window) });
+          .whereIn(
+            'entity_ref',
+            chunk.map(r => r.ref),
+          )
+          .update({
+            recommendations: tx.raw(
+              `CASE ${cases} ELSE recommendations END`,
+              chunk.flatMap(r => [r.ref, r.version, JSON.stringify(r.window)]),
+            ),
+          });
       }
     });
   }
