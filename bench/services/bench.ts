@@ -5,6 +5,13 @@
  * (apiserver_request_total, summed over both clusters) during a fixed window.
  *
  *   node bench/services/run.js [--pods-per-cluster 1000] [--viewers 20] [--seconds 30]
+ *     [--max-wait-minutes 15]   (past it, the pods that are ready are measured: the local cloud's limit)
+ *
+ * Ours is measured as the Service tab calls it: the view with the first page of each cluster's
+ * containers, once unconditionally (every viewer a first load) and once as a tab that holds the
+ * view (If-None-Match: its ETag, answered 304 while nothing changed). Beside the latencies: the
+ * backend's RSS (with the watch caches empty, with every pod and event in them, and its peak
+ * under load) and the events the event watches hold.
  *
  * Loopback only; bounded in time; stops what it started.
  */
@@ -31,7 +38,18 @@ const say = (line: string) =>
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 /** N kwok pods of payments-api per cluster in the bench namespace (fake nodes added as needed). */
-export async function ensurePods(cloud: LocalCloud, clusters: string[], perCluster: number) {
+export async function ensurePods(
+  cloud: LocalCloud,
+  clusters: string[],
+  perCluster: number,
+  options: {
+    /** how long to wait for every pod to be ready (default 15 min) */
+    maxWaitMs?: number;
+    /** past maxWaitMs, go on with the pods that are ready instead of failing */
+    partial?: boolean;
+  } = {},
+): Promise<number> {
+  const maxWaitMs = options.maxWaitMs ?? 15 * 60_000;
   const nodesNeeded = Math.ceil((perCluster + 50) / 110);
   for (const cluster of clusters) {
     const api = cloud.adminClient(cluster as any);
@@ -61,21 +79,29 @@ export async function ensurePods(cloud: LocalCloud, clusters: string[], perClust
         metadata: { name: NAMESPACE },
       });
       const labels = { app: SERVICE, 'backstage.io/kubernetes-id': SERVICE };
-      await api.apply(`/apis/apps/v1/namespaces/${NAMESPACE}/deployments/${SERVICE}`, {
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: SERVICE, namespace: NAMESPACE, labels },
-        spec: {
-          replicas: perCluster,
-          selector: { matchLabels: { app: SERVICE } },
-          template: {
-            metadata: { labels },
-            spec: {
-              containers: [{ name: 'app', image: 'registry.example.com/payments/api:1.0.0' }],
+      await api.apply(
+        `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/${SERVICE}`,
+        {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: SERVICE, namespace: NAMESPACE, labels },
+          spec: {
+            replicas: perCluster,
+            selector: { matchLabels: { app: SERVICE } },
+            template: {
+              metadata: { labels },
+              spec: {
+                containers: [
+                  {
+                    name: 'app',
+                    image: 'registry.example.com/payments/api:1.0.0',
+                  },
+                ],
+              },
             },
           },
         },
-      });
+      );
     } finally {
       api.close();
     }
@@ -96,10 +122,36 @@ export async function ensurePods(cloud: LocalCloud, clusters: string[], perClust
       }
     }
     say(`pods ready: ${ready}/${perCluster * clusters.length}`);
-    if (ready >= perCluster * clusters.length) return (Date.now() - started) / 1000;
-    if (Date.now() - started > 15 * 60_000) throw new Error('pods did not become ready in 15 min');
+    if (ready >= perCluster * clusters.length)
+      return (Date.now() - started) / 1000;
+    if (Date.now() - started > maxWaitMs) {
+      const what = `${ready} of ${
+        perCluster * clusters.length
+      } pods ready after ${Math.round(maxWaitMs / 60_000)} min`;
+      if (!options.partial) throw new Error(what);
+      say(`stopped waiting: ${what}; measuring with those`);
+      return (Date.now() - started) / 1000;
+    }
     await sleep(5000);
   }
+}
+
+/** The bench Deployment's ready pods over the clusters. */
+async function readyPods(cloud: LocalCloud, clusters: string[]) {
+  let ready = 0;
+  for (const cluster of clusters) {
+    const api = cloud.adminClient(cluster as any);
+    try {
+      const d = await api.expect(
+        'GET',
+        `/apis/apps/v1/namespaces/${NAMESPACE}/deployments/${SERVICE}`,
+      );
+      ready += d.body.status?.readyReplicas ?? 0;
+    } finally {
+      api.close();
+    }
+  }
+  return ready;
 }
 
 async function apiserverRequests(cloud: LocalCloud, clusters: string[]) {
@@ -152,7 +204,10 @@ export function startBackend(
       ``,
     ].join('\n'),
   );
-  const log = fs.openSync(path.join(os.tmpdir(), 'bench-services.backend.log'), 'w');
+  const log = fs.openSync(
+    path.join(os.tmpdir(), 'bench-services.backend.log'),
+    'w',
+  );
   // the backend's sources through the CLI's node transform, without `package start`'s file
   // watcher (an edit anywhere in the repo restarted the backend mid-measurement)
   return spawn(
@@ -199,25 +254,43 @@ export async function guestToken(base = BASE) {
   return body.backstageIdentity.token as string;
 }
 
-/** `viewers` concurrent loops calling `call` for `seconds`; latencies of the checked answers. */
+/**
+ * `viewers` concurrent loops calling `call` for `seconds`; latencies of the checked answers. With
+ * `conditional`, each viewer sends back the ETag of the last view it read (`If-None-Match`), as
+ * the Service tab does, and a 304 counts as an answer (the view it holds).
+ */
 export async function load(
   viewers: number,
   seconds: number,
-  call: () => Promise<Response>,
+  call: (headers?: Record<string, string>) => Promise<Response>,
   check: (body: any) => void,
+  options: { conditional?: boolean } = {},
 ) {
   const latencies: number[] = [];
   let errors = 0;
+  let notModified = 0;
+  let bytes = 0;
   const until = Date.now() + seconds * 1000;
   await Promise.all(
     Array.from({ length: viewers }, async () => {
+      let etag: string | undefined;
       while (Date.now() < until) {
         const t = performance.now();
         try {
-          const res = await call();
-          const body = await res.json();
-          if (!res.ok) throw new Error(`HTTP ${res.status}`);
-          check(body);
+          const res = await call(
+            options.conditional && etag ? { 'if-none-match': etag } : undefined,
+          );
+          if (res.status === 304 && etag) {
+            await res.arrayBuffer();
+            notModified++;
+          } else {
+            const text = await res.text();
+            if (!res.ok)
+              throw new Error(`HTTP ${res.status}: ${text.slice(0, 200)}`);
+            bytes += text.length;
+            check(JSON.parse(text));
+            etag = res.headers.get('etag') ?? undefined;
+          }
           latencies.push(performance.now() - t);
         } catch (error) {
           errors++;
@@ -227,8 +300,79 @@ export async function load(
     }),
   );
   latencies.sort((a, b) => a - b);
-  const q = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return { requests: latencies.length, errors, p50: q(0.5), p95: q(0.95) };
+  const q = (p: number) =>
+    latencies[
+      Math.min(latencies.length - 1, Math.floor(p * latencies.length))
+    ] ?? NaN;
+  const full = latencies.length - notModified;
+  return {
+    requests: latencies.length,
+    notModified,
+    errors,
+    p50: q(0.5),
+    p95: q(0.95),
+    /** the body of a full answer, as the client read it (after any gzip) */
+    bodyBytes: full > 0 ? Math.round(bytes / full) : 0,
+  };
+}
+
+/** A process's resident memory now, in MB (Linux), or NaN. */
+export function rssMb(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]);
+    return kb / 1024;
+  } catch {
+    return NaN;
+  }
+}
+
+/** The backend's peak RSS while `work` runs, sampled every 500 ms. */
+async function peakRss<T>(pid: number | undefined, work: () => Promise<T>) {
+  let peak = rssMb(pid);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, rssMb(pid));
+  }, 500);
+  try {
+    return { result: await work(), peakMb: peak };
+  } finally {
+    clearInterval(timer);
+    peak = Math.max(peak, rssMb(pid));
+  }
+}
+
+/**
+ * The events the apiservers hold about Pods, ReplicaSets and Deployments (what the event watches
+ * keep), counted page by page (a field-selected list reports no remaining count).
+ */
+async function eventCounts(cloud: LocalCloud, clusters: string[]) {
+  const counts: Record<string, number> = {
+    Pod: 0,
+    ReplicaSet: 0,
+    Deployment: 0,
+  };
+  for (const cluster of clusters) {
+    const api = cloud.adminClient(cluster as any);
+    try {
+      for (const kind of Object.keys(counts)) {
+        let next = '';
+        do {
+          const res = await api.expect(
+            'GET',
+            `/api/v1/events?fieldSelector=involvedObject.kind%3D${kind}&limit=1000${
+              next ? `&continue=${encodeURIComponent(next)}` : ''
+            }`,
+          );
+          counts[kind] += res.body.items?.length ?? 0;
+          next = res.body.metadata?.continue ?? '';
+        } while (next);
+      }
+    } finally {
+      api.close();
+    }
+  }
+  return counts;
 }
 
 async function measure(
@@ -240,14 +384,17 @@ async function measure(
   const viewers = arg(args, 'viewers', 20);
   const seconds = arg(args, 'seconds', 30);
   const clusters = info.clusters.map(c => c.name);
-  say(`creating ${perCluster} pods in each of ${clusters.join(', ')}`);
-  const podSeconds = await ensurePods(cloud, clusters, perCluster);
-  say(`pods ready after ${podSeconds.toFixed(0)} s; starting the backend on ${BASE}`);
+  // the backend first, so its memory with the watch caches (nearly) empty is known
+  say(`starting the backend on ${BASE}`);
   const backend = startBackend(info.appConfig);
+  let podSeconds = NaN;
   try {
     await waitReady();
     const token = await guestToken();
-    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const headers = {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+    };
     // the catalog ingests the example entities shortly after start-up
     let entity: any;
     for (let i = 0; i < 120 && !entity; i++) {
@@ -259,39 +406,80 @@ async function measure(
       else await sleep(1000);
     }
     if (!entity) throw new Error(`the catalog never served ${SERVICE}`);
-    const totalPods = perCluster * clusters.length;
+    const url = `${BASE}/api/services/services/default/${SERVICE}?podsLimit=20`;
+    const ours = (extra?: Record<string, string>) =>
+      fetch(url, {
+        headers: { ...headers, 'accept-encoding': 'gzip', ...extra },
+      });
+    const podsIn = (body: any) =>
+      body.clusters.reduce((n: number, c: any) => n + c.podCounts.total, 0);
+    // the seeded pods the placements show beside the bench's
+    const seeded = podsIn(await (await ours()).json());
+    const rssEmpty = rssMb(backend.pid);
+    const eventsBefore = await eventCounts(cloud, clusters);
+    say(
+      `backend RSS with the bench's pods absent: ${rssEmpty.toFixed(
+        0,
+      )} MB; events held: ${JSON.stringify(eventsBefore)}`,
+    );
 
-    const ours = () => fetch(`${BASE}/api/services/services/default/${SERVICE}`, { headers });
+    say(`creating ${perCluster} pods in each of ${clusters.join(', ')}`);
+    podSeconds = await ensurePods(cloud, clusters, perCluster, {
+      maxWaitMs: arg(args, 'max-wait-minutes', 15) * 60_000,
+      partial: true,
+    });
+    // the pods the view must count: the bench's in every cluster, plus those it had before
+    const totalPods = Math.min(
+      perCluster * clusters.length,
+      await readyPods(cloud, clusters),
+    );
+    say(`pods ready after ${podSeconds.toFixed(0)} s`);
     const theirs = () =>
       fetch(`${BASE}/api/kubernetes/services/${SERVICE}`, {
         method: 'POST',
         headers,
         body: JSON.stringify({ entity }),
       });
-    // warm both up, and wait until our caches hold every pod
-    for (let i = 0; i < 120; i++) {
-      const view = await (await ours()).json();
-      const pods = view.clusters?.reduce((n: number, c: any) => n + c.pods.filter((p: any) => p.namespace === NAMESPACE).length, 0);
-      if (pods >= totalPods) break;
+    // wait until our caches hold every pod, then for the pods' events to settle
+    for (let i = 0; i < 300; i++) {
+      if (podsIn(await (await ours()).json()) >= seeded + totalPods) break;
       await sleep(1000);
     }
     await (await theirs()).json();
+    await sleep(10_000);
+    const rssFull = rssMb(backend.pid);
+    const events = await eventCounts(cloud, clusters);
+    say(
+      `backend RSS with ${totalPods} pods and their events in the watch caches: ${rssFull.toFixed(
+        0,
+      )} MB; events held: ${JSON.stringify(events)}`,
+    );
 
     // what the apiservers serve anyway in such a window (controllers, kwok, leases, our health
-    // probes), measured idle and subtracted from both
+    // probes), measured idle and subtracted from all
     const idleBefore = await apiserverRequests(cloud, clusters);
     await sleep(seconds * 1000);
     const idle = (await apiserverRequests(cloud, clusters)) - idleBefore;
     say(`apiserver requests in an idle ${seconds} s window: ${idle}`);
     const results: Record<string, any> = {};
-    for (const [name, call, check] of [
+    const checkOurs = (body: any) => {
+      const pods = podsIn(body);
+      if (pods < seeded + totalPods) throw new Error(`saw ${pods} pods`);
+      if (body.clusters.some((c: any) => c.pods.length > 20))
+        throw new Error('a page of more than 20');
+    };
+    for (const [name, call, check, conditional] of [
       [
-        'services backend (ours): GET /api/services/services/default/payments-api',
+        'ours, every request a first load: GET /api/services/services/default/payments-api?podsLimit=20',
         ours,
-        (body: any) => {
-          const pods = body.clusters.reduce((n: number, c: any) => n + c.pods.filter((p: any) => p.namespace === NAMESPACE).length, 0);
-          if (pods < totalPods) throw new Error(`saw ${pods} pods`);
-        },
+        checkOurs,
+        false,
+      ],
+      [
+        'ours, the tab holding the view: the same with If-None-Match (304 while unchanged)',
+        ours,
+        checkOurs,
+        true,
       ],
       [
         "Backstage's kubernetes backend: POST /api/kubernetes/services/payments-api",
@@ -299,23 +487,53 @@ async function measure(
         (body: any) => {
           if (!Array.isArray(body.items)) throw new Error('no items');
         },
+        false,
       ],
     ] as const) {
       const before = await apiserverRequests(cloud, clusters);
-      const r = await load(viewers, seconds, call, check);
+      const { result: r, peakMb } = await peakRss(backend.pid, () =>
+        load(viewers, seconds, call, check, { conditional }),
+      );
       const after = await apiserverRequests(cloud, clusters);
-      results[name] = { ...r, apiserverRequests: after - before - idle };
+      results[name] = {
+        ...r,
+        apiserverRequests: after - before - idle,
+        peakRssMb: Math.round(peakMb),
+      };
       say(`${name}: ${JSON.stringify(results[name])}`);
     }
+    const [first, held, backstage] = Object.values(results);
     const lines = [
-      `${totalPods} kwok pods of ${SERVICE} over ${clusters.length} clusters, ${viewers} concurrent viewers, ${seconds} s each (pods ready after ${podSeconds.toFixed(0)} s); apiserver requests are net of an idle window (${idle})`,
+      `${totalPods} kwok pods of ${SERVICE} over ${
+        clusters.length
+      } clusters, ${viewers} concurrent viewers, ${seconds} s each (pods ready after ${podSeconds.toFixed(
+        0,
+      )} s); apiserver requests are net of an idle window (${idle})`,
       '',
-      '| backend call | requests served | errors | p50 ms | p95 ms | requests to the apiservers in the window (net) |',
-      '|---|---|---|---|---|---|',
+      '| backend call | requests served | of them 304 | errors | p50 ms | p95 ms | body read (bytes) | requests to the apiservers in the window (net) | backend peak RSS MB |',
+      '|---|---|---|---|---|---|---|---|---|',
       ...Object.entries(results).map(
         ([name, r]) =>
-          `| ${name} | ${r.requests} | ${r.errors} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.apiserverRequests} |`,
+          `| ${name} | ${r.requests} | ${r.notModified} | ${
+            r.errors
+          } | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} | ${r.bodyBytes} | ${
+            r.apiserverRequests
+          } | ${r.peakRssMb} |`,
       ),
+      '',
+      `p95 ratio, Backstage's backend / ours: ${(
+        backstage.p95 / first.p95
+      ).toFixed(1)}x (first loads), ${(backstage.p95 / held.p95).toFixed(
+        1,
+      )}x (the tab holding the view)`,
+      `backend RSS: ${rssEmpty.toFixed(
+        0,
+      )} MB with the bench's pods absent, ${rssFull.toFixed(
+        0,
+      )} MB with ${totalPods} pods and their events in the watch caches (+${(
+        rssFull - rssEmpty
+      ).toFixed(0)} MB)`,
+      `events the event watches hold (Pod / ReplicaSet / Deployment, both clusters): before ${eventsBefore.Pod} / ${eventsBefore.ReplicaSet} / ${eventsBefore.Deployment}, with the pods ${events.Pod} / ${events.ReplicaSet} / ${events.Deployment}`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     return 0;

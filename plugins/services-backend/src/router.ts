@@ -8,7 +8,7 @@ import type {
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
-import { NotAllowedError, NotFoundError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -20,6 +20,7 @@ import {
   serviceConfigEditPermission,
   serviceDiagnosisSchema,
   serviceReadPermission,
+  serviceViewQuerySchema,
   serviceViewSchema,
 } from '@internal/plugin-container-cloud-common';
 import {
@@ -53,7 +54,7 @@ import { ShellSessions } from './shell/ShellSessions';
 import { ShellDirectory } from './shell/ShellDirectory';
 import { FollowLimiter, FollowSlots } from './services/FollowLimiter';
 import { auditedBody } from './lib/auditedBody';
-import { hideEnvValues } from './lib/hideEnvValues';
+import { ServiceViewPages } from './services/ServiceViewPages';
 import { requireOrigin } from './shell/origin';
 import {
   LoadedService,
@@ -102,6 +103,8 @@ export interface RouterOptions {
    * DEFAULT_NON_ROOT_USER); false keeps the container's user.
    */
   shellNonRootUser?: NonRootUser | false;
+  /** the service view's serialised pages (default: kept per router, see ServiceViewPages) */
+  viewPages?: ServiceViewPages;
 }
 
 export { serviceOperations };
@@ -178,6 +181,7 @@ function viewRoutes(
   debugImages: string[],
 ): ServiceRoute[] {
   const { clusters, history } = options;
+  const viewPages = options.viewPages ?? new ServiceViewPages(clusters);
   return [
     serviceRoute({
       method: 'get',
@@ -197,24 +201,32 @@ function viewRoutes(
       // env values are for those who may edit them (owners and ops), and never for a service
       // principal, which the permission client would allow without asking the policy
       ask: [serviceConfigEditPermission],
-      response: { description: 'the service', schema: serviceViewSchema },
-      handler: async ({ resource, credentials, asked: [mayEdit] }) => {
-        const { entityRef, binding } = resource;
+      description:
+        "Each cluster's Deployments, revisions, health and container counts whole, and a page of its containers (sorted by name). The answer is serialised once per change and shared by the readers who may see the same view; send its ETag back in If-None-Match to get a 304 while it is unchanged.",
+      request: { query: serviceViewQuerySchema },
+      response: {
+        description: 'the service',
+        schema: serviceViewSchema,
+        conditional: true,
+      },
+      handler: async ({ resource, credentials, asked: [mayEdit], query }) => {
+        if (query.cluster && !clusters.names.includes(query.cluster)) {
+          throw new InputError(
+            `no cluster named '${query.cluster}'; configured: ${
+              clusters.names.join(', ') || 'none'
+            }`,
+          );
+        }
         // only what the entity controls: an impostor sees nothing, a service only its placements
-        const views = clusters.serviceView(
-          binding.kubernetesId,
-          binding.visiblePlacements(),
+        return viewPages.page(
+          {
+            ...resource,
+            showEnvValues:
+              (credentials.principal as { type?: string }).type === 'user' &&
+              mayEdit,
+          },
+          query,
         );
-        return {
-          entityRef,
-          kubernetesId: binding.kubernetesId,
-          ...(binding.reported() ? { binding: binding.reported() } : {}),
-          clusters:
-            (credentials.principal as { type?: string }).type === 'user' &&
-            mayEdit
-              ? views
-              : hideEnvValues(views),
-        };
       },
     }),
     serviceRoute({

@@ -302,6 +302,36 @@ export const historyQuerySchema = z
   })
   .strict();
 
+/** The most containers one page of the service view holds, per cluster. @public */
+export const MAX_VIEW_PODS = 500;
+/** The containers a page of the service view holds per cluster when the query names no limit. @public */
+export const DEFAULT_VIEW_PODS = 50;
+
+/**
+ * `?cluster=&podsOffset=&podsLimit=` of the service view: a page of each cluster's containers
+ * (sorted by name), or of one cluster's only. Counts and health stay whole.
+ * @public
+ */
+export const serviceViewQuerySchema = z
+  .object({
+    /** only this cluster's view */
+    cluster: z.string().min(1).optional(),
+    podsOffset: z.coerce
+      .number()
+      .int('podsOffset is a whole number')
+      .min(0, 'podsOffset cannot be below 0')
+      .default(0),
+    podsLimit: z.coerce
+      .number()
+      .int('podsLimit is a whole number')
+      .min(1, `podsLimit is 1 to ${MAX_VIEW_PODS}`)
+      .max(MAX_VIEW_PODS, `podsLimit is 1 to ${MAX_VIEW_PODS}`)
+      .default(DEFAULT_VIEW_PODS),
+  })
+  .strict();
+/** @public */
+export type ServiceViewQuery = z.input<typeof serviceViewQuerySchema>;
+
 /** A query-string flag: `true` or `false`. */
 function flag(name: string) {
   return z

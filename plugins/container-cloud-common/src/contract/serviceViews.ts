@@ -196,7 +196,39 @@ export const serviceBindingStatusSchema = z.object({
 /** @public */
 export type ServiceBindingStatus = z.infer<typeof serviceBindingStatusSchema>;
 
-/** `GET /services/:namespace/:name` of the services backend. @public */
+/** How many of a cluster's containers are in each state, over all of them (not one page). @public */
+export const podCountsSchema = z.object({
+  total: z.number(),
+  /** Running with every container ready */
+  ready: z.number(),
+  /** waiting to be scheduled or started (phase Pending) */
+  pending: z.number(),
+  /** neither ready nor pending: crashing, failed, not ready */
+  failing: z.number(),
+  terminating: z.number(),
+  /** restarts of every container, summed */
+  restarts: z.number(),
+});
+/** @public */
+export type PodCounts = z.infer<typeof podCountsSchema>;
+
+/**
+ * One cluster in the service view: its health, Deployments and revisions whole, its containers a
+ * page at a time (`pods`, sorted by name, from `podsPage.offset`) with the counts of all of them.
+ * @public
+ */
+export const clusterServicePageSchema = clusterServiceViewSchema.extend({
+  podCounts: podCountsSchema,
+  podsPage: z.object({ offset: z.number(), limit: z.number() }),
+});
+/** @public */
+export type ClusterServicePage = z.infer<typeof clusterServicePageSchema>;
+
+/**
+ * `GET /services/:namespace/:name` of the services backend. The answer carries an ETag; a request
+ * sending it back in `If-None-Match` gets a 304 while the view is unchanged.
+ * @public
+ */
 export const serviceViewSchema = z.object({
   entityRef: z.string(),
   kubernetesId: z.string(),
@@ -205,7 +237,7 @@ export const serviceViewSchema = z.object({
    * every cluster (no placements, and none required).
    */
   binding: serviceBindingStatusSchema.optional(),
-  clusters: z.array(clusterServiceViewSchema),
+  clusters: z.array(clusterServicePageSchema),
 });
 /** @public */
 export type ServiceView = z.infer<typeof serviceViewSchema>;

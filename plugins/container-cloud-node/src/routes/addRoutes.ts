@@ -8,6 +8,7 @@ import type { NextFunction, Request, Response, Router } from 'express';
 import { routeCredentials } from '../auth/principals';
 import { mapRouteError } from './errors';
 import { parseInput } from './parseInput';
+import { isSerializedJson, sendSerializedJson } from './serializedJson';
 import {
   ANSWERED,
   AuditMeta,
@@ -256,6 +257,16 @@ export function addRoutes<TResource>(
         const answer = await route.handler(ctx);
         await audit.success();
         if (answer === ANSWERED) return;
+        if (isSerializedJson(answer)) {
+          // serialised once for many callers: a 304 to a caller that holds it already
+          await sendSerializedJson(
+            req,
+            res,
+            ctx.status ?? route.response.status ?? 200,
+            answer,
+          );
+          return;
+        }
         if (route.response.schema) {
           res.status(ctx.status ?? route.response.status ?? 200).json(answer);
         } else {

@@ -6,5 +6,6 @@ export * from './types';
 export * from './addRoutes';
 export * from './errors';
 export * from './parseInput';
+export * from './serializedJson';
 export * from './openApiDocument';
 export * from './moduleRouter';

@@ -92,6 +92,17 @@ function parameters(route: RouteSpec<any, any, any>) {
       required: query.required.includes(name),
       schema,
     })),
+    ...(route.response.conditional
+      ? [
+          {
+            name: 'If-None-Match',
+            in: 'header',
+            required: false,
+            description: 'the ETag of the answer the caller holds',
+            schema: { type: 'string' },
+          },
+        ]
+      : []),
   ];
 }
 
@@ -128,8 +139,25 @@ export function openApiDocument(
       (route.response.schema ? 'application/json' : undefined);
     responses[status] = {
       description: route.response.description,
+      ...(route.response.conditional
+        ? {
+            headers: {
+              ETag: {
+                description:
+                  'the version of this answer, for If-None-Match; the same tag is always the same body',
+                schema: { type: 'string' },
+              },
+            },
+          }
+        : {}),
       ...(contentType ? { content: { [contentType]: answer } } : {}),
     };
+    if (route.response.conditional) {
+      responses['304'] = {
+        description:
+          'unchanged since the answer whose ETag the request sent in If-None-Match',
+      };
+    }
     for (const [other, description] of Object.entries(
       route.response.otherStatuses ?? {},
     )) {

@@ -12,6 +12,7 @@ import type {
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { RouteAccess } from '../auth/principals';
+import type { SerializedJson } from './serializedJson';
 
 /** What an audit event's metadata holds (Backstage's JsonObject). @public */
 export type AuditMeta = NonNullable<AuditorServiceCreateEventOptions['meta']>;
@@ -146,6 +147,11 @@ export interface RouteSpec<
     status?: number;
     schema?: TResponse;
     description: string;
+    /**
+     * The handler answers with a `SerializedJson` (serialised once for many callers): the answer
+     * carries an ETag, and a request whose `If-None-Match` names it gets a 304 without a body.
+     */
+    conditional?: boolean;
     /** a handler that answers itself (`ANSWERED`) says here what it sends */
     contentType?: string;
     /** other answers that are no error, e.g. `{ 207: 'some clusters failed' }` */
@@ -165,7 +171,9 @@ export interface RouteSpec<
       ParsedRouteInput<TRequest['body'], undefined>
     >,
   ): Promise<
-    (TResponse extends z.ZodType ? z.input<TResponse> : void) | typeof ANSWERED
+    | (TResponse extends z.ZodType ? z.input<TResponse> : void)
+    | typeof ANSWERED
+    | SerializedJson
   >;
 }
 

@@ -135,4 +135,67 @@ describe('ServicesClient', () => {
     expect(await file.blob.text()).toBe('level=info msg="ready"\n');
     expect(calls[0].url).toContain('download=true');
   });
+
+  it('asks for the service view with the ETag it holds, and answers a 304 with the view it kept', async () => {
+    const view = { entityRef: 'component:default/payments-api', clusters: [] };
+    const newer = { ...view, kubernetesId: 'newer' };
+    let answer: () => Response = () =>
+      new Response(JSON.stringify(view), {
+        headers: { 'Content-Type': 'application/json', ETag: 'W/"v1"' },
+      });
+    const { api, calls } = client(() => answer());
+    const first = await api.getService(entity, { podsLimit: 20 });
+    expect(first).toEqual(view);
+    expect(calls[0].url).toBe(
+      'http://backend/api/services/services/default/payments-api?podsLimit=20',
+    );
+    expect(calls[0].init?.headers).toBeUndefined();
+
+    answer = () => new Response(null, { status: 304 });
+    const second = await api.getService(entity, { podsLimit: 20 });
+    expect(calls[1].init?.headers).toEqual({ 'If-None-Match': 'W/"v1"' });
+    expect(calls[1].init?.cache).toBe('no-store');
+    // the same object: nothing for React to render again
+    expect(second).toBe(first);
+
+    // another page is another view, asked for without a tag
+    answer = () =>
+      new Response(JSON.stringify(newer), {
+        headers: { 'Content-Type': 'application/json', ETag: 'W/"p2"' },
+      });
+    await api.getService(entity, {
+      cluster: 'local-a',
+      podsOffset: 20,
+      podsLimit: 20,
+    });
+    expect(calls[2].url).toBe(
+      'http://backend/api/services/services/default/payments-api?cluster=local-a&podsOffset=20&podsLimit=20',
+    );
+    expect(calls[2].init?.headers).toBeUndefined();
+
+    // a changed view replaces the kept one and its tag
+    answer = () =>
+      new Response(JSON.stringify(newer), {
+        headers: { 'Content-Type': 'application/json', ETag: 'W/"v2"' },
+      });
+    expect(await api.getService(entity, { podsLimit: 20 })).toEqual(newer);
+    answer = () => new Response(null, { status: 304 });
+    expect(await api.getService(entity, { podsLimit: 20 })).toEqual(newer);
+    expect(calls[4].init?.headers).toEqual({ 'If-None-Match': 'W/"v2"' });
+  });
+
+  it('throws the backend’s error for the service view, in its words', async () => {
+    const { api } = client(
+      () =>
+        new Response(
+          JSON.stringify({
+            error: { name: 'InputError', message: 'podsLimit is 1 to 500' },
+          }),
+          { status: 400, headers: { 'Content-Type': 'application/json' } },
+        ),
+    );
+    await expect(api.getService(entity, { podsLimit: 0 })).rejects.toThrow(
+      'podsLimit is 1 to 500',
+    );
+  });
 });

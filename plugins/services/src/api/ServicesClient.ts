@@ -12,6 +12,7 @@ import type {
   SyncRequest,
   ScaleRequest,
   ServiceView,
+  ServiceViewQuery,
   UpgradeRequest,
 } from '@internal/plugin-container-cloud-common';
 import { readServerSentEvents } from '@internal/plugin-container-cloud-common';
@@ -19,6 +20,7 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import {
   BackendApis,
   BackendRequest,
+  ContainerCloudApiError,
   fetchBackend,
   fetchJson,
 } from '@internal/plugin-container-cloud-react';
@@ -82,7 +84,14 @@ export interface LogDownload {
 export interface ServicesApi {
   /** Every service (Component with a kubernetes-id) with its replicas, a page at a time. */
   listServices(query: ServiceListQuery): Promise<ServiceList>;
-  getService(entity: CompoundEntityRef): Promise<ServiceView>;
+  /**
+   * The service's view: each cluster's Deployments, counts and health whole, and a page of its
+   * containers (`podsOffset`/`podsLimit`, optionally one `cluster` only).
+   */
+  getService(
+    entity: CompoundEntityRef,
+    query?: ServiceViewQuery,
+  ): Promise<ServiceView>;
   getDiagnosis(entity: CompoundEntityRef): Promise<ServiceDiagnosis>;
   getHistory(
     entity: CompoundEntityRef,
@@ -144,6 +153,9 @@ export const servicesApiRef = createApiRef<ServicesApi>({
   id: 'plugin.container-cloud.services',
 });
 
+/** How many service views (pages) the client keeps to ask for with their ETags. */
+const KEPT_VIEWS = 20;
+
 /** The query of a request, from an object of optional values. */
 type Query = BackendRequest['query'];
 
@@ -161,8 +173,52 @@ export class ServicesClient implements ServicesApi {
     });
   }
 
-  getService(entity: CompoundEntityRef) {
-    return this.get<ServiceView>(entity, '');
+  /**
+   * Asks with the ETag of the copy it holds (`If-None-Match`): an unchanged view costs the
+   * backend no serialising and the network no body, and resolves with the same object as before.
+   */
+  async getService(
+    entity: CompoundEntityRef,
+    query: ServiceViewQuery = {},
+  ): Promise<ServiceView> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined && value !== '') params.set(key, String(value));
+    }
+    const search = params.toString();
+    const url = `${await this.deps.discoveryApi.getBaseUrl(
+      'services',
+    )}${servicePath(entity, '')}${search ? `?${search}` : ''}`;
+    const kept = this.views.get(url);
+    const response = await this.deps.fetchApi.fetch(url, {
+      // the browser's own cache would answer for us; the tag we hold says what we have
+      cache: 'no-store',
+      headers: kept ? { 'If-None-Match': kept.etag } : undefined,
+    });
+    if (response.status === 304 && kept) {
+      this.keep(url, kept);
+      return kept.view;
+    }
+    if (!response.ok) throw await ContainerCloudApiError.fromResponse(response);
+    const view = (await response.json()) as ServiceView;
+    const etag = response.headers.get('ETag');
+    if (etag) this.keep(url, { etag, view });
+    else this.views.delete(url);
+    return view;
+  }
+
+  /** The views last read, by URL, newest last; a few pages of a few services at most. */
+  private readonly views = new Map<
+    string,
+    { etag: string; view: ServiceView }
+  >();
+
+  private keep(url: string, entry: { etag: string; view: ServiceView }) {
+    this.views.delete(url);
+    this.views.set(url, entry);
+    while (this.views.size > KEPT_VIEWS) {
+      this.views.delete(this.views.keys().next().value!);
+    }
   }
 
   getDiagnosis(entity: CompoundEntityRef) {

@@ -1,83 +1,30 @@
 import { Box, Chip, Typography } from '@material-ui/core';
 import Alert from '@material-ui/lab/Alert';
-import {
-  InfoCard,
-  StatusError,
-  StatusOK,
-  StatusPending,
-  Table,
-  TableColumn,
-} from '@backstage/core-components';
+import { InfoCard, Table, TableColumn } from '@backstage/core-components';
 import type {
-  ClusterServiceView,
   DeploymentView,
   PodView,
 } from '@internal/plugin-container-cloud-common';
 import { age } from '@internal/plugin-container-cloud-react';
 import type { DeploymentAction } from '../DeploymentActions';
-import { PodActionKind, PodActions } from '../PodActions';
+import type { PodActionKind } from '../PodActions';
 import { DeploymentRowActions } from '../DeploymentRowActions';
-
-function PodStatus({ pod }: { pod: PodView }) {
-  const reason = pod.containers.find(c => c.reason)?.reason;
-  const label = pod.terminating ? 'Terminating' : reason ?? pod.phase;
-  if (pod.terminating || pod.phase === 'Pending')
-    return <StatusPending>{label}</StatusPending>;
-  if (pod.ready) return <StatusOK>{label}</StatusOK>;
-  return <StatusError>{label}</StatusError>;
-}
-
-function podColumns(
-  onPodAction: (pod: PodView, kind: PodActionKind) => void,
-): TableColumn<PodView>[] {
-  return [
-    {
-      title: 'Container',
-      render: pod => (
-        <>
-          {pod.name}
-          {pod.removedFromLoadBalancing && (
-            <Chip
-              size="small"
-              label="out of load balancing"
-              style={{ marginLeft: 8 }}
-            />
-          )}
-        </>
-      ),
-    },
-    { title: 'Status', render: pod => <PodStatus pod={pod} /> },
-    {
-      title: 'Ready',
-      render: pod =>
-        `${pod.containers.filter(c => c.ready).length}/${
-          pod.containers.length
-        }`,
-    },
-    { title: 'Restarts', field: 'restarts', type: 'numeric' },
-    { title: 'IP', field: 'ip' },
-    { title: 'Node', field: 'node' },
-    { title: 'Age', render: pod => age(pod.startedAt) },
-    {
-      title: 'Actions',
-      // the table shares its width equally among the columns without one: room for two buttons
-      // and the menu's
-      width: '200px',
-      render: pod => (
-        <PodActions pod={pod} onAction={kind => onPodAction(pod, kind)} />
-      ),
-    },
-  ];
-}
+import {
+  ContainersTable,
+  ContainersView,
+  LoadContainers,
+} from '../ContainersTable';
 
 /** One cluster: its health, the service's Deployments and their containers, with their actions. */
 export function ClusterCard(props: {
-  view: ClusterServiceView;
+  view: ContainersView;
+  /** pages of the cluster's containers past the view's own (the backend pages them) */
+  loadPods?: LoadContainers;
   onAction(deployment: DeploymentView, kind: DeploymentAction['kind']): void;
   onPodAction(pod: PodView, kind: PodActionKind): void;
   onDeploymentEvents(deployment: DeploymentView): void;
 }) {
-  const { view, onAction, onPodAction, onDeploymentEvents } = props;
+  const { view, loadPods, onAction, onPodAction, onDeploymentEvents } = props;
   const { health } = view;
   const subheader = health.reachable
     ? `reachable · API ${health.latencyMs} ms · nodes ready ${health.nodesReady}/${health.nodesTotal}`
@@ -152,15 +99,10 @@ export function ClusterCard(props: {
                 </Alert>
               ))}
             <Box mt={2}>
-              <Table
-                title={`Containers (${view.pods.length})`}
-                options={{
-                  paging: view.pods.length > 20,
-                  pageSize: 20,
-                  padding: 'dense',
-                }}
-                columns={podColumns(onPodAction)}
-                data={view.pods}
+              <ContainersTable
+                view={view}
+                loadPage={loadPods}
+                onPodAction={onPodAction}
               />
             </Box>
           </>

@@ -67,6 +67,15 @@ const view: ServiceView = {
       deployments: [deployment],
       pods: [runningPod({ ip: '10.0.0.7', node: 'kwok-node-0' })],
       revisions: [],
+      podCounts: {
+        total: 1,
+        ready: 1,
+        pending: 0,
+        failing: 0,
+        terminating: 0,
+        restarts: 0,
+      },
+      podsPage: { offset: 0, limit: 20 },
     },
     {
       cluster: 'prod',
@@ -78,6 +87,15 @@ const view: ServiceView = {
       deployments: [],
       pods: [],
       revisions: [],
+      podCounts: {
+        total: 0,
+        ready: 0,
+        pending: 0,
+        failing: 0,
+        terminating: 0,
+        restarts: 0,
+      },
+      podsPage: { offset: 0, limit: 20 },
     },
   ],
 };

@@ -1,4 +1,5 @@
-import { useState } from 'react';
+import { useCallback, useState } from 'react';
+import { useApi } from '@backstage/core-plugin-api';
 import { Grid } from '@material-ui/core';
 import Alert from '@material-ui/lab/Alert';
 import {
@@ -10,6 +11,7 @@ import { getCompoundEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { KUBERNETES_ID_LABEL } from '@internal/plugin-container-cloud-common';
 import { useService, useServiceActions, useServiceSignal } from '../../hooks';
+import { servicesApiRef } from '../../api/ServicesClient';
 import { DiagnosisCard } from '../DiagnosisCard';
 import { HistoryCard } from '../HistoryCard';
 import { EveryClusterActions } from '../EveryClusterActions';
@@ -31,6 +33,22 @@ export function ServiceContent() {
     retry,
   );
   const [dialog, setDialog] = useState<OpenDialog>();
+  const api = useApi(servicesApiRef);
+  // a page of one cluster's containers past the first, which the view holds
+  const loadPods = useCallback(
+    async (cluster: string, offset: number, limit: number) => {
+      const page = await api.getService(ref, {
+        cluster,
+        podsOffset: offset,
+        podsLimit: limit,
+      });
+      const view = page.clusters.find(c => c.cluster === cluster);
+      if (!view) throw new Error(`the backend sent no view of ${cluster}`);
+      return view;
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [api, ref.namespace, ref.name],
+  );
 
   if (loading && !value) return <Progress />;
   if (error && !value) return <ResponseErrorPanel error={error} />;
@@ -86,6 +104,7 @@ export function ServiceContent() {
         <Grid item xs={12} key={view.cluster}>
           <ClusterCard
             view={view}
+            loadPods={(offset, limit) => loadPods(view.cluster, offset, limit)}
             onAction={(deployment, action) =>
               setDialog({
                 kind: 'deployment-action',
