@@ -16,8 +16,8 @@ import {
  */
 export const MAX_EVENTS_PER_WATCH = 20_000;
 
-/** The part of the Watch class a list+watch uses. */
-type WatchLike = Pick<Watch, 'watch'>;
+/** The part of client-node's `Watch` a list+watch uses. @public */
+export type WatchLike = Pick<Watch, 'watch'>;
 type WatchCallback = Parameters<Watch['watch']>[2];
 
 /**
