@@ -49,6 +49,9 @@ function deployment(namespace: string) {
           annotations: { 'kwok.x-k8s.io/usage-cpu': '80m' },
         },
         spec: {
+          // the local cloud's own kwok nodes, which Prometheus scrapes: nodes other tests or
+          // benchmarks add may run no pods, and are not scraped
+          nodeSelector: { 'node-role.kubernetes.io/agent': '' },
           containers: [
             {
               name: 'app',
