@@ -30,7 +30,7 @@ export function alertsSignalChannel(entityRef: string): string {
 /** The severities the admin list filters by (the rules' `severity` label). */
 const SEVERITIES = ['critical', 'warning', 'info'] as const;
 
-/** A receiver's name: also a route's regex part, so nothing but lowercase, digits and dashes. */
+/** A receiver's name: also a route's regex part, so nothing but lowercase, digits and dashes. @public */
 export const receiverNameSchema = z
   .string()
   .regex(
@@ -362,7 +362,7 @@ export type AlertAdminQuery = Omit<
   'offset' | 'limit'
 > & { offset?: number; limit?: number };
 
-/** A silence's extra matchers: equality on a label other than `cc_entity`. */
+/** A silence's extra matchers: equality on a label other than `cc_entity`. @public */
 export const silenceMatcherSchema = z.strictObject({
   name: z
     .string()
