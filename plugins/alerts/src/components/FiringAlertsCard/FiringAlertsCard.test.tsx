@@ -233,6 +233,42 @@ describe('FiringAlertsCard', () => {
     );
   });
 
+  it('hides expired silences until asked, so the active ones stay in sight', async () => {
+    const base = {
+      matchers: [
+        {
+          name: 'cc_entity',
+          value: 'component:default/payments-api',
+          isRegex: false,
+          isEqual: true,
+        },
+      ],
+      createdBy: 'user:default/alice',
+      startsAt: new Date().toISOString(),
+      endsAt: new Date(Date.now() + 3600_000).toISOString(),
+    };
+    const api = fakeApi({
+      silences: jest.fn(async () => ({
+        ...noSilences,
+        items: [
+          { ...base, id: 'a', state: 'active' as const, reason: 'now' },
+          { ...base, id: 'b', state: 'expired' as const, reason: 'old one' },
+          { ...base, id: 'c', state: 'expired' as const, reason: 'old two' },
+        ],
+      })),
+    });
+    await render(api);
+    expect(await screen.findByText('now')).toBeInTheDocument();
+    expect(screen.queryByText('old one')).not.toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Show 2 expired' }));
+    expect(await screen.findByText('old one')).toBeInTheDocument();
+    expect(screen.getByText('old two')).toBeInTheDocument();
+    fireEvent.click(screen.getByRole('button', { name: 'Hide expired' }));
+    await waitFor(() =>
+      expect(screen.queryByText('old one')).not.toBeInTheDocument(),
+    );
+  });
+
   it("reads the alerts again when the backend signals that the service's alerts changed", async () => {
     let items = firing.items.slice(1);
     const api = fakeApi({

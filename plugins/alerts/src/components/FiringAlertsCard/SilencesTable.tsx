@@ -1,13 +1,23 @@
+import { useState } from 'react';
 import { Table, TableColumn } from '@backstage/core-components';
 import Button from '@material-ui/core/Button';
 import type { SilenceView } from '@internal/plugin-container-cloud-common';
 
-/** A service's silences, the active ones first; each active or pending one can be expired. */
+/**
+ * A service's silences, the active ones first; each active or pending one can be expired. Expired
+ * ones (Alertmanager keeps them for days) are hidden until asked for, so they do not bury the
+ * silences that act now.
+ */
 export function SilencesTable(props: {
   silences: SilenceView[];
   onExpire(silence: SilenceView): void;
   busy?: string;
 }) {
+  const [showExpired, setShowExpired] = useState(false);
+  const expired = props.silences.filter(s => s.state === 'expired').length;
+  const shown = showExpired
+    ? props.silences
+    : props.silences.filter(s => s.state !== 'expired');
   const columns: TableColumn<SilenceView>[] = [
     { title: 'State', field: 'state' },
     { title: 'Reason', field: 'reason' },
@@ -38,11 +48,24 @@ export function SilencesTable(props: {
   ];
   return (
     <Table
-      title="Silences"
+      title={
+        <>
+          Silences{' '}
+          {expired > 0 && (
+            <Button size="small" onClick={() => setShowExpired(v => !v)}>
+              {showExpired ? 'Hide expired' : `Show ${expired} expired`}
+            </Button>
+          )}
+        </>
+      }
       options={{ paging: false, search: false, padding: 'dense' }}
       columns={columns}
-      data={props.silences}
-      emptyContent={<div style={{ padding: 16 }}>No silences.</div>}
+      data={shown}
+      emptyContent={
+        <div style={{ padding: 16 }}>
+          {expired > 0 ? 'No active or pending silences.' : 'No silences.'}
+        </div>
+      }
     />
   );
 }
