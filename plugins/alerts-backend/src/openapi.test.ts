@@ -1,27 +1,30 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import request from 'supertest';
-import { z } from 'zod';
 import {
+  alertListSchema,
   alertRuleCreateSchema,
   alertRuleSetSchema,
+  autoscalingSaveSchema,
+  autoscalingViewSchema,
+  receiverCreateSchema,
+  silenceCreateSchema,
 } from '@internal/plugin-container-cloud-common';
 import { moduleRouter } from '@internal/plugin-container-cloud-node';
-import { servedAndDocumentedRoutes } from '@internal/plugin-container-cloud-node/testing';
+import {
+  documentedSchema,
+  servedAndDocumentedRoutes,
+} from '@internal/plugin-container-cloud-node/testing';
 import { startAlertsBackend } from './__testUtils__/startAlertsBackend';
 import { ruleRouteTable } from './rules/routes';
+import { alertRouteTable, AlertRouteParts } from './receivers/routes';
+import {
+  autoscalingRouteTable,
+  AutoscalingRouteOptions,
+} from './autoscaler/routes';
 import type { RuleService } from './rules/RuleService';
 import type { RuleStore } from './rules/RuleStore';
 
 jest.setTimeout(120_000);
-
-/** A zod schema as the document shows it. */
-function documented(schema: z.ZodType, io: 'input' | 'output') {
-  const { $schema, ...rest } = z.toJSONSchema(schema, {
-    io,
-    unrepresentable: 'any',
-  }) as Record<string, unknown>;
-  return JSON.parse(JSON.stringify(rest));
-}
 
 /** A documented path as a concrete URL (every parameter a plausible value). */
 function concrete(path: string): string {
@@ -108,10 +111,10 @@ describe('the OpenAPI document of the alerts plugin', () => {
     ]);
     expect(create['x-audit-event']).toBe('alert-rule-create');
     expect(create.requestBody.content['application/json'].schema).toEqual(
-      documented(alertRuleCreateSchema, 'input'),
+      documentedSchema(alertRuleCreateSchema, 'input'),
     );
     expect(create.responses['201'].content['application/json'].schema).toEqual(
-      documented(alertRuleSetSchema, 'output'),
+      documentedSchema(alertRuleSetSchema, 'output'),
     );
     expect(create.responses['409']).toBeDefined();
     const all = doc.paths['/rules'].get;
@@ -139,5 +142,82 @@ describe('the OpenAPI document of the alerts plugin', () => {
       rules: [],
       delivery: [],
     });
+  });
+
+  it('documents every route of the receivers and alerts group', async () => {
+    const router = moduleRouter({
+      info: { title: 't', version: '1', serverUrl: '/' },
+      groups: [{ routes: alertRouteTable({} as AlertRouteParts) }],
+    } as unknown as Parameters<typeof moduleRouter>[0]);
+    const doc = await document();
+    const { served, documented: listed } = servedAndDocumentedRoutes(
+      router,
+      doc,
+    );
+    expect(served.length).toBe(13);
+    for (const route of served) expect(listed).toContain(route);
+  });
+
+  it('documents the receivers’ and silences’ permissions, audit events and bodies with the contract’s schemas', async () => {
+    const doc = await document();
+    const create = doc.paths['/receivers'].post;
+    expect(create['x-access']).toBe('operate');
+    expect(create['x-permissions']).toEqual([
+      'container-cloud.alerts.receivers.admin',
+    ]);
+    expect(create['x-audit-event']).toBe('alerts-receiver-create');
+    expect(create.requestBody.content['application/json'].schema).toEqual(
+      documentedSchema(receiverCreateSchema, 'input'),
+    );
+    const silence = doc.paths['/services/{namespace}/{name}/silences'].post;
+    expect(silence['x-permissions']).toEqual([
+      'container-cloud.alerts.silence',
+    ]);
+    expect(silence['x-audit-event']).toBe('alerts-silence-create');
+    expect(silence.requestBody.content['application/json'].schema).toEqual(
+      documentedSchema(silenceCreateSchema, 'input'),
+    );
+    const all = doc.paths['/alerts'].get;
+    expect(all['x-permissions']).toEqual(['container-cloud.alerts.read-all']);
+    expect(all.responses['200'].content['application/json'].schema).toEqual(
+      documentedSchema(alertListSchema, 'output'),
+    );
+  });
+
+  it('documents every route of the autoscaling group', async () => {
+    const table = autoscalingRouteTable({} as AutoscalingRouteOptions);
+    // nothing is called while routes are registered: stand-ins are enough to list them
+    const router = moduleRouter({
+      info: { title: 't', version: '1', serverUrl: '/' },
+      groups: [{ routes: table }],
+    } as unknown as Parameters<typeof moduleRouter>[0]);
+    const routes = servedAndDocumentedRoutes(router, await document());
+    expect(routes.served).toEqual([
+      'GET /autoscaling/{namespace}/{name}',
+      'PUT /autoscaling/{namespace}/{name}',
+    ]);
+    for (const route of routes.served)
+      expect(routes.documented).toContain(route);
+  });
+
+  it('documents the autoscaling permission, audit event and bodies with the contract’s schemas', async () => {
+    const doc = await document();
+    const put = doc.paths['/autoscaling/{namespace}/{name}'].put;
+    expect(put['x-access']).toBe('operate');
+    expect(put['x-permissions']).toEqual([
+      'container-cloud.alerts.autoscaling.edit',
+    ]);
+    expect(put['x-audit-event']).toBe('autoscaling-settings-save');
+    expect(put.requestBody.content['application/json'].schema).toEqual(
+      documentedSchema(autoscalingSaveSchema, 'input'),
+    );
+    expect(Object.keys(put.responses)).toEqual(
+      expect.arrayContaining(['200', '409', '503']),
+    );
+    const get = doc.paths['/autoscaling/{namespace}/{name}'].get;
+    expect(get['x-access']).toBe('read');
+    expect(get.responses['200'].content['application/json'].schema).toEqual(
+      documentedSchema(autoscalingViewSchema, 'output'),
+    );
   });
 });

@@ -3,25 +3,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { z } from 'zod';
 import {
   nginxClusterListSchema,
   upstreamMembersChangeSchema,
 } from '@internal/plugin-container-cloud-common';
-import { servedAndDocumentedRoutes } from '@internal/plugin-container-cloud-node/testing';
+import {
+  documentedSchema,
+  servedAndDocumentedRoutes,
+} from '@internal/plugin-container-cloud-node/testing';
 import { createRouter, RouterOptions } from './router';
 import { startNginxBackend } from './__testUtils__/startNginxBackend';
 
 jest.setTimeout(120_000);
-
-/** A zod schema as the document shows it. */
-function documented(schema: z.ZodType, io: 'input' | 'output') {
-  const { $schema, ...rest } = z.toJSONSchema(schema, {
-    io,
-    unrepresentable: 'any',
-  }) as Record<string, unknown>;
-  return JSON.parse(JSON.stringify(rest));
-}
 
 describe('the OpenAPI document', () => {
   let backend: Awaited<ReturnType<typeof startNginxBackend>>;
@@ -80,7 +73,7 @@ describe('the OpenAPI document', () => {
     ]);
     expect(members['x-audit-event']).toBe('nginx-upstream-members-edit');
     expect(members.requestBody.content['application/json'].schema).toEqual(
-      documented(upstreamMembersChangeSchema, 'input'),
+      documentedSchema(upstreamMembersChangeSchema, 'input'),
     );
     expect(
       members.parameters.map(
@@ -102,7 +95,7 @@ describe('the OpenAPI document', () => {
     const clusters = doc.paths['/clusters'].get;
     expect(
       clusters.responses['200'].content['application/json'].schema,
-    ).toEqual(documented(nginxClusterListSchema, 'output'));
+    ).toEqual(documentedSchema(nginxClusterListSchema, 'output'));
     const res = await request(backend.server)
       .get('/api/nginx/clusters')
       .set('Authorization', mockCredentials.user.header());

@@ -1,5 +1,4 @@
 import request from 'supertest';
-import { z } from 'zod';
 import {
   configFileSaveSchema,
   configFileSetListSchema,
@@ -7,7 +6,10 @@ import {
   volumeMountSchema,
 } from '@internal/plugin-container-cloud-common';
 import { moduleRouter } from '@internal/plugin-container-cloud-node';
-import { servedAndDocumentedRoutes } from '@internal/plugin-container-cloud-node/testing';
+import {
+  documentedSchema,
+  servedAndDocumentedRoutes,
+} from '@internal/plugin-container-cloud-node/testing';
 import type { StorageDeps } from './deps';
 import { configFileRoutes } from './configFiles/routes';
 import { volumeRouteTable } from './volumes/routes';
@@ -15,15 +17,6 @@ import type { VolumeService } from './volumes/VolumeService';
 import { startStorageBackend } from './__testUtils__/startStorageBackend';
 
 jest.setTimeout(120_000);
-
-/** A zod schema as the document shows it. */
-function documented(schema: z.ZodType, io: 'input' | 'output') {
-  const { $schema, ...rest } = z.toJSONSchema(schema, {
-    io,
-    unrepresentable: 'any',
-  }) as Record<string, unknown>;
-  return JSON.parse(JSON.stringify(rest));
-}
 
 describe('the OpenAPI document of the storage plugin', () => {
   let backend: Awaited<ReturnType<typeof startStorageBackend>>;
@@ -87,7 +80,7 @@ describe('the OpenAPI document of the storage plugin', () => {
     ]);
     expect(save['x-audit-event']).toBe('config-files-save');
     expect(save.requestBody.content['application/json'].schema).toEqual(
-      documented(configFileSaveSchema, 'input'),
+      documentedSchema(configFileSaveSchema, 'input'),
     );
     expect(Object.keys(save.responses)).toEqual(
       expect.arrayContaining(['200', '400', '409', '502', '503']),
@@ -102,7 +95,7 @@ describe('the OpenAPI document of the storage plugin', () => {
     expect(secret['x-audit-event']).toBe('config-files-secret-read');
     const list = doc.paths['/services/{namespace}/{name}/config-files'].get;
     expect(list.responses['200'].content['application/json'].schema).toEqual(
-      documented(configFileSetListSchema, 'output'),
+      documentedSchema(configFileSetListSchema, 'output'),
     );
   });
 
@@ -116,14 +109,14 @@ describe('the OpenAPI document of the storage plugin', () => {
     ]);
     expect(mount['x-audit-event']).toBe('storage-volume-mount');
     expect(mount.requestBody.content['application/json'].schema).toEqual(
-      documented(volumeMountSchema, 'input'),
+      documentedSchema(volumeMountSchema, 'input'),
     );
     expect(Object.keys(mount.responses)).toEqual(
       expect.arrayContaining(['200', '207', '409']),
     );
     const list = doc.paths['/services/{namespace}/{name}/volumes'].get;
     expect(list.responses['200'].content['application/json'].schema).toEqual(
-      documented(volumeListSchema, 'output'),
+      documentedSchema(volumeListSchema, 'output'),
     );
     const remove =
       doc.paths['/services/{namespace}/{name}/volumes/{volume}'].delete;

@@ -8,10 +8,12 @@ import {
   meteringSeriesSchema,
 } from '@internal/plugin-container-cloud-common';
 import { moduleRouter } from '@internal/plugin-container-cloud-node';
-import { servedAndDocumentedRoutes } from '@internal/plugin-container-cloud-node/testing';
+import {
+  documentedSchema,
+  servedAndDocumentedRoutes,
+} from '@internal/plugin-container-cloud-node/testing';
 import knexFactory from 'knex';
 import request from 'supertest';
-import { z } from 'zod';
 import { MeteringRouteOptions, meteringRouteTable } from '../metering/routes';
 import { AuditStore } from './AuditStore';
 import { auditRouteTable } from './routes';
@@ -19,14 +21,6 @@ import { auditFeatures } from './__testUtils__/auditFeatures';
 import { startClustersBackend } from '../clusters/__testUtils__/startClustersBackend';
 
 jest.setTimeout(120_000);
-
-function documented(schema: z.ZodType) {
-  const { $schema, ...rest } = z.toJSONSchema(schema, {
-    io: 'output',
-    unrepresentable: 'any',
-  }) as Record<string, unknown>;
-  return JSON.parse(JSON.stringify(rest));
-}
 
 /** The audit and metering routes as their tables declare them, `METHOD /openapi/{path}`. */
 function declared() {
@@ -98,11 +92,11 @@ describe("the OpenAPI document's audit and metering routes", () => {
       ]),
     );
     expect(search.responses['200'].content['application/json'].schema).toEqual(
-      documented(auditEventPageSchema),
+      documentedSchema(auditEventPageSchema),
     );
     const team = doc.paths['/metering/teams/{namespace}/{name}'].get;
     expect(team.responses['200'].content['application/json'].schema).toEqual(
-      documented(meteringSeriesSchema),
+      documentedSchema(meteringSeriesSchema),
     );
     expect(
       Object.keys(

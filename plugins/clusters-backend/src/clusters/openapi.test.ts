@@ -1,5 +1,4 @@
 import { mockServices } from '@backstage/backend-test-utils';
-import { z } from 'zod';
 import request from 'supertest';
 import {
   clusterSummaryListSchema,
@@ -7,7 +6,10 @@ import {
   failoverRunSchema,
 } from '@internal/plugin-container-cloud-common';
 import { moduleRouter } from '@internal/plugin-container-cloud-node';
-import { servedAndDocumentedRoutes } from '@internal/plugin-container-cloud-node/testing';
+import {
+  documentedSchema,
+  servedAndDocumentedRoutes,
+} from '@internal/plugin-container-cloud-node/testing';
 import { ClusterParts } from './clusterParts';
 import { clusterRouteTable } from './routes';
 import {
@@ -16,15 +18,6 @@ import {
 } from './__testUtils__/startClustersBackend';
 
 jest.setTimeout(120_000);
-
-/** A zod schema as the document shows it. */
-function documented(schema: z.ZodType, io: 'input' | 'output') {
-  const { $schema, ...rest } = z.toJSONSchema(schema, {
-    io,
-    unrepresentable: 'any',
-  }) as Record<string, unknown>;
-  return JSON.parse(JSON.stringify(rest));
-}
 
 describe('the OpenAPI document of the clusters routes', () => {
   let backend: Awaited<ReturnType<typeof startClustersBackend>>;
@@ -83,15 +76,15 @@ describe('the OpenAPI document of the clusters routes', () => {
     ]);
     expect(start['x-audit-event']).toBe('cluster-failover-start');
     expect(start.requestBody.content['application/json'].schema).toEqual(
-      documented(failoverRequestSchema, 'input'),
+      documentedSchema(failoverRequestSchema, 'input'),
     );
     expect(start.responses['201'].content['application/json'].schema).toEqual(
-      documented(failoverRunSchema, 'output'),
+      documentedSchema(failoverRunSchema, 'output'),
     );
     const list = doc.paths['/clusters'].get;
     expect(list['x-permissions']).toEqual(['container-cloud.clusters.read']);
     expect(list.responses['200'].content['application/json'].schema).toEqual(
-      documented(clusterSummaryListSchema, 'output'),
+      documentedSchema(clusterSummaryListSchema, 'output'),
     );
     const preview = doc.paths['/failover/preview'].get;
     expect(

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { openApiPath } from '../routes/openApiDocument';
 
 /**
@@ -31,4 +32,20 @@ export function servedAndDocumentedRoutes(
     )
     .sort();
   return { served, documented };
+}
+
+/**
+ * A zod schema as an OpenAPI document shows it (its JSON Schema without `$schema`), written here
+ * independently of the document's generator, for a test that a documented body is the contract's.
+ * @public
+ */
+export function documentedSchema(
+  schema: z.ZodType,
+  io: 'input' | 'output' = 'output',
+): unknown {
+  const { $schema, ...rest } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
+  return JSON.parse(JSON.stringify(rest));
 }
