@@ -1,7 +1,6 @@
 import {
   coreServices,
   createBackendPlugin,
-  resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
@@ -9,7 +8,8 @@ import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { alertsPermissions } from '@internal/plugin-container-cloud-common';
 import {
   containerCloudClustersServiceRef,
-  moduleRouter,
+  migratedDatabase,
+  serveModule,
   serviceBindingsServiceRef,
 } from '@internal/plugin-container-cloud-node';
 import { ruleRoutes } from './rules/routes';
@@ -46,42 +46,30 @@ export const alertsPlugin = createBackendPlugin({
       },
       async init({ httpRouter, permissionsRegistry, ...deps }) {
         permissionsRegistry.addPermissions(alertsPermissions);
-        const knex = await deps.database.getClient();
-        if (!deps.database.migrations?.skip) {
-          await knex.migrate.latest({
-            directory: resolvePackagePath(
-              '@internal/plugin-alerts-backend',
-              'migrations',
-            ),
-          });
-        }
+        const knex = await migratedDatabase(
+          deps.database,
+          '@internal/plugin-alerts-backend',
+        );
         const parts = { ...deps, knex };
         const groups = [
           await ruleRoutes(parts),
           await alertRoutes(parts),
           await autoscalingRoutes(parts),
         ];
-        // the API's OpenAPI document is public, as Backstage's own backends serve theirs
-        httpRouter.addAuthPolicy({
-          path: '/openapi.json',
-          allow: 'unauthenticated',
+        serveModule(httpRouter, {
+          info: {
+            title: 'Container Cloud alerts',
+            version: '1',
+            description:
+              "Alert rules, receivers, alerts, silences and autoscaling of the suite's services. Every route but this document's needs a Backstage token.",
+            serverUrl: '/api/alerts',
+          },
+          groups,
+          httpAuth: deps.httpAuth,
+          permissions: deps.permissions,
+          auditor: deps.auditor,
+          jsonLimit: '2mb',
         });
-        httpRouter.use(
-          moduleRouter({
-            info: {
-              title: 'Container Cloud alerts',
-              version: '1',
-              description:
-                "Alert rules, receivers, alerts, silences and autoscaling of the suite's services. Every route but this document's needs a Backstage token.",
-              serverUrl: '/api/alerts',
-            },
-            groups,
-            httpAuth: deps.httpAuth,
-            permissions: deps.permissions,
-            auditor: deps.auditor,
-            jsonLimit: '2mb',
-          }),
-        );
       },
     });
   },

@@ -1,14 +1,14 @@
 import {
   coreServices,
   createBackendPlugin,
-  resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { clustersPermissions } from '@internal/plugin-container-cloud-common';
 import {
   containerCloudClustersServiceRef,
-  moduleRouter,
+  migratedDatabase,
+  serveModule,
   serviceBindingsServiceRef,
 } from '@internal/plugin-container-cloud-node';
 import { clusterRoutes } from './clusters/routes';
@@ -43,42 +43,30 @@ export const clustersPlugin = createBackendPlugin({
       },
       async init({ httpRouter, permissionsRegistry, ...deps }) {
         permissionsRegistry.addPermissions(clustersPermissions);
-        const knex = await deps.database.getClient();
-        if (!deps.database.migrations?.skip) {
-          await knex.migrate.latest({
-            directory: resolvePackagePath(
-              '@internal/plugin-clusters-backend',
-              'migrations',
-            ),
-          });
-        }
+        const knex = await migratedDatabase(
+          deps.database,
+          '@internal/plugin-clusters-backend',
+        );
         const parts = { ...deps, knex };
         const groups = [
           await clusterRoutes(parts),
           await meteringRoutes(parts),
           await auditRoutes(parts),
         ];
-        // the API's OpenAPI document is public, as Backstage's own backends serve theirs
-        httpRouter.addAuthPolicy({
-          path: '/openapi.json',
-          allow: 'unauthenticated',
+        serveModule(httpRouter, {
+          info: {
+            title: 'Container Cloud clusters',
+            version: '1',
+            description:
+              "Clusters, cluster health, failover, metering and the audit log for ops. Every route but this document's needs a Backstage token.",
+            serverUrl: '/api/clusters',
+          },
+          groups,
+          httpAuth: deps.httpAuth,
+          permissions: deps.permissions,
+          auditor: deps.auditor,
+          jsonLimit: '2mb',
         });
-        httpRouter.use(
-          moduleRouter({
-            info: {
-              title: 'Container Cloud clusters',
-              version: '1',
-              description:
-                "Clusters, cluster health, failover, metering and the audit log for ops. Every route but this document's needs a Backstage token.",
-              serverUrl: '/api/clusters',
-            },
-            groups,
-            httpAuth: deps.httpAuth,
-            permissions: deps.permissions,
-            auditor: deps.auditor,
-            jsonLimit: '2mb',
-          }),
-        );
       },
     });
   },

@@ -1,13 +1,13 @@
 import {
   coreServices,
   createBackendPlugin,
-  resolvePackagePath,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { storagePermissions } from '@internal/plugin-container-cloud-common';
 import {
   containerCloudClustersServiceRef,
-  moduleRouter,
+  migratedDatabase,
+  serveModule,
   serviceBindingsServiceRef,
 } from '@internal/plugin-container-cloud-node';
 import { volumeRoutes } from './volumes/routes';
@@ -39,41 +39,29 @@ export const storagePlugin = createBackendPlugin({
       },
       async init({ httpRouter, permissionsRegistry, ...deps }) {
         permissionsRegistry.addPermissions(storagePermissions);
-        const knex = await deps.database.getClient();
-        if (!deps.database.migrations?.skip) {
-          await knex.migrate.latest({
-            directory: resolvePackagePath(
-              '@internal/plugin-storage-backend',
-              'migrations',
-            ),
-          });
-        }
+        const knex = await migratedDatabase(
+          deps.database,
+          '@internal/plugin-storage-backend',
+        );
         const parts = { ...deps, knex };
         const groups = [
           await volumeRoutes(parts),
           await configFileRoutes(parts),
         ];
-        // the API's OpenAPI document is public, as Backstage's own backends serve theirs
-        httpRouter.addAuthPolicy({
-          path: '/openapi.json',
-          allow: 'unauthenticated',
+        serveModule(httpRouter, {
+          info: {
+            title: 'Container Cloud storage',
+            version: '1',
+            description:
+              "Volumes and config files of a service in every cluster it runs in. Every route but this document's needs a Backstage token.",
+            serverUrl: '/api/storage',
+          },
+          groups,
+          httpAuth: deps.httpAuth,
+          permissions: deps.permissions,
+          auditor: deps.auditor,
+          jsonLimit: '2mb',
         });
-        httpRouter.use(
-          moduleRouter({
-            info: {
-              title: 'Container Cloud storage',
-              version: '1',
-              description:
-                "Volumes and config files of a service in every cluster it runs in. Every route but this document's needs a Backstage token.",
-              serverUrl: '/api/storage',
-            },
-            groups,
-            httpAuth: deps.httpAuth,
-            permissions: deps.permissions,
-            auditor: deps.auditor,
-            jsonLimit: '2mb',
-          }),
-        );
       },
     });
   },

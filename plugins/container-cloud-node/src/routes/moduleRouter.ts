@@ -1,9 +1,12 @@
 import express from 'express';
 import Router from 'express-promise-router';
-import type {
-  AuditorService,
-  HttpAuthService,
-  PermissionsService,
+import {
+  resolvePackagePath,
+  type AuditorService,
+  type DatabaseService,
+  type HttpAuthService,
+  type HttpRouterService,
+  type PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { addRoutes } from './addRoutes';
 import { OpenApiInfo, openApiDocument } from './openApiDocument';
@@ -55,4 +58,35 @@ export function moduleRouter(options: ModuleRouterOptions): express.Router {
     addRoutes(router, routes, { ...pipeline, httpAuth, permissions, auditor });
   }
   return router;
+}
+
+/**
+ * Serves a module on its plugin's HTTP router: the router `moduleRouter` builds from its groups,
+ * and its OpenAPI document without a token, as Backstage's own backends serve theirs.
+ * @public
+ */
+export function serveModule(
+  httpRouter: HttpRouterService,
+  options: ModuleRouterOptions,
+): void {
+  httpRouter.addAuthPolicy({ path: '/openapi.json', allow: 'unauthenticated' });
+  httpRouter.use(moduleRouter(options));
+}
+
+/**
+ * The plugin's database with every migration in its package's `migrations` folder applied
+ * (unless the backend is told to skip migrations).
+ * @public
+ */
+export async function migratedDatabase(
+  database: DatabaseService,
+  packageName: string,
+): Promise<Awaited<ReturnType<DatabaseService['getClient']>>> {
+  const knex = await database.getClient();
+  if (!database.migrations?.skip) {
+    await knex.migrate.latest({
+      directory: resolvePackagePath(packageName, 'migrations'),
+    });
+  }
+  return knex;
 }
