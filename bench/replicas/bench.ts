@@ -50,19 +50,29 @@ async function replicasReady() {
     }
   };
   for (let i = 0; i < 600; i++) {
-    const all = await Promise.all([ONE_REPLICA, SECOND_REPLICA, BALANCER].map(ready));
+    const all = await Promise.all(
+      [ONE_REPLICA, SECOND_REPLICA, BALANCER].map(ready),
+    );
     if (all.every(Boolean)) return;
     await sleep(1000);
   }
   throw new Error('scripts/replicas did not come up in 10 min');
 }
 
-async function measure(args: string[], cloud: LocalCloud, info: LocalCloudInfo) {
+async function measure(
+  args: string[],
+  cloud: LocalCloud,
+  info: LocalCloudInfo,
+) {
   const perCluster = arg(args, 'pods-per-cluster', 500);
   const viewers = arg(args, 'viewers', 20);
   const seconds = arg(args, 'seconds', 30);
   const clusters = info.clusters.map(c => c.name);
-  say(`creating ${perCluster} pods of ${SERVICE} in each of ${clusters.join(', ')}`);
+  say(
+    `creating ${perCluster} pods of ${SERVICE} in each of ${clusters.join(
+      ', ',
+    )}`,
+  );
   await ensurePods(cloud, clusters, perCluster);
   say('starting two replicas behind the balancer (scripts/replicas)');
   const placements = path.join(os.tmpdir(), 'bench-replicas.app-config.yaml');
@@ -84,7 +94,10 @@ async function measure(args: string[], cloud: LocalCloud, info: LocalCloudInfo) 
     // both replicas' caches hold every pod before anything is measured
     for (const base of [ONE_REPLICA, SECOND_REPLICA]) {
       for (let i = 0; ; i++) {
-        const res = await fetch(`${base}/api/services/services/default/${SERVICE}`, { headers });
+        const res = await fetch(
+          `${base}/api/services/services/default/${SERVICE}`,
+          { headers },
+        );
         if (res.ok && podsIn(await res.json()) >= expected) break;
         if (i > 300) throw new Error(`${base} never showed ${expected} pods`);
         await sleep(1000);
@@ -93,19 +106,28 @@ async function measure(args: string[], cloud: LocalCloud, info: LocalCloudInfo) 
     const rows: string[] = [];
     for (const [name, base] of [
       ['one replica (127.0.0.1:7051, directly)', ONE_REPLICA],
-      ['two replicas behind the round-robin balancer (127.0.0.1:7050)', BALANCER],
+      [
+        'two replicas behind the round-robin balancer (127.0.0.1:7050)',
+        BALANCER,
+      ],
     ] as const) {
       const r = await load(
         viewers,
         seconds,
-        () => fetch(`${base}/api/services/services/default/${SERVICE}`, { headers }),
+        () =>
+          fetch(`${base}/api/services/services/default/${SERVICE}`, {
+            headers,
+          }),
         body => {
-          if (podsIn(body) < expected) throw new Error(`saw ${podsIn(body)} pods`);
+          if (podsIn(body) < expected)
+            throw new Error(`saw ${podsIn(body)} pods`);
         },
       );
       say(`${name}: ${JSON.stringify(r)}`);
       rows.push(
-        `| ${name} | ${r.requests} | ${(r.requests / seconds).toFixed(1)} | ${r.errors} | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} |`,
+        `| ${name} | ${r.requests} | ${(r.requests / seconds).toFixed(1)} | ${
+          r.errors
+        } | ${r.p50.toFixed(1)} | ${r.p95.toFixed(1)} |`,
       );
     }
     process.stdout.write(
