@@ -282,11 +282,14 @@ export const alertRuleSchema = z.object({
 export type AlertRule = z.infer<typeof alertRuleSchema>;
 
 const versionNumber = z.number().int().min(1).max(2_147_483_647);
+// a write conditioned on a version stores the next one, which must still fit the database's
+// 32-bit integer (2147483647 was a 500 before the fuzzer found it)
+const LAST_BASE_VERSION = 2_147_483_646;
 const baseVersion = z
   .number({ error: 'baseVersion is the version the editor loaded (0: none)' })
   .int()
   .min(0)
-  .max(2_147_483_647);
+  .max(LAST_BASE_VERSION, 'no rules have a version that large');
 const message = z
   .string()
   .trim()
@@ -322,14 +325,20 @@ export type AlertRuleUpdate = z.input<typeof alertRuleUpdateSchema>;
 
 /** `DELETE .../rules/:rule?baseVersion=`. @public */
 export const alertRuleDeleteQuerySchema = z
-  .object({ baseVersion: z.coerce.number().int().min(1) })
+  .object({
+    baseVersion: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(LAST_BASE_VERSION, 'no rules have a version that large'),
+  })
   .strict();
 
 /** `POST .../rules/rollback`: a new version with an old version's rules. @public */
 export const alertRuleRollbackSchema = z
   .object({
     version: versionNumber,
-    baseVersion: versionNumber,
+    baseVersion: baseVersion.min(1),
     message: message.optional(),
   })
   .strict();

@@ -180,7 +180,12 @@ export type ReceiverCreate = z.infer<typeof receiverCreateSchema>;
  */
 export const receiverUpdateSchema = z
   .strictObject({
-    version: z.number().int().min(1).max(2_147_483_647),
+    // the save stores the next version, which must still fit a 32-bit integer
+    version: z
+      .number()
+      .int()
+      .min(1)
+      .max(2_147_483_646, 'no receiver has a version that large'),
     ...receiverFields,
   })
   .superRefine(kindSettings);
@@ -391,7 +396,13 @@ export type SilenceCreate = z.infer<typeof silenceCreateSchema>;
 export const silenceParamsSchema = z.object({
   namespace: z.string(),
   name: z.string(),
-  silence: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'must be a silence id'),
+  // Alertmanager's silence ids are UUIDs (anything else was its 422, answered as a 503)
+  silence: z
+    .string()
+    .regex(
+      /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/,
+      'must be a silence id (a UUID)',
+    ),
 });
 
 /** @public */

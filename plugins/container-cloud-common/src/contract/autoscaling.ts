@@ -91,7 +91,8 @@ export const autoscalingSaveSchema = z
       .number({ error: 'version is the number of the settings you edited' })
       .int('version is a whole number')
       .min(0, 'version is 0 for new settings')
-      .max(MAX_VERSION, 'version is too large'),
+      // the save stores the next version, which must still fit
+      .max(MAX_VERSION - 1, 'version is too large'),
   })
   .refine(s => s.minReplicas <= s.maxReplicas, minNotAboveMax);
 /** @public */
