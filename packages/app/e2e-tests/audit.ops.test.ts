@@ -1,6 +1,6 @@
 import { test, expect, Page } from '@playwright/test';
 import path from 'node:path';
-import { shots, signIn } from './helpers';
+import { shots, showAllComponents, signIn } from './helpers';
 
 // The audit log is for ops admins: the guest sign-in of the portal under test signs in as carol,
 // one of them (ops.e2e.yaml), who may also operate every service. The test scales
@@ -31,7 +31,7 @@ test('a scale from the Service tab is in the audit log, searchable by actor and 
   await signIn(page);
 
   // the Service tab of payments-api, from the catalog as a person gets there
-  await page.getByRole('menuitem', { name: /^All/ }).click();
+  await showAllComponents(page);
   await page
     .getByRole('table')
     .first()
@@ -81,7 +81,7 @@ test('a scale from the Service tab is in the audit log, searchable by actor and 
 
   // the same on the service's own Audit tab
   await sidebarLink(page, 'Catalog').click();
-  await page.getByRole('menuitem', { name: /^All/ }).click();
+  await showAllComponents(page);
   await page
     .getByRole('table')
     .first()

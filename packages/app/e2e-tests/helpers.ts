@@ -34,3 +34,18 @@ export async function openFromSidebar(page: Page, name: string) {
     .getByRole('link', { name, exact: true })
     .click();
 }
+
+/**
+ * Shows every component in the catalog, as a person does with the "All" filter. The catalog picks
+ * its own default ("Owned" when the user owns something) once the counts have loaded, which can
+ * undo a click made before that: so click again until the table says it lists all of them.
+ */
+export async function showAllComponents(page: Page) {
+  await expect(async () => {
+    await page.getByRole('menuitem', { name: /^All/ }).click();
+    // the table's title is a heading inside a heading
+    await expect(
+      page.getByRole('heading', { name: /^All Components \(\d+\)$/ }).first(),
+    ).toBeVisible({ timeout: 3_000 });
+  }).toPass({ timeout: 60_000 });
+}
