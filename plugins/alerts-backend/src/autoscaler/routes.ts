@@ -1,11 +1,9 @@
 import type express from 'express';
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   ConflictError,
   InputError,
   NotAllowedError,
-  NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
 import {
@@ -23,6 +21,7 @@ import {
   RoutePermission,
   RouteSpec,
   ServiceBinding,
+  serviceEntityOf,
 } from '@internal/plugin-container-cloud-node';
 import type { AlertsDeps } from '../deps';
 import { Autoscaler } from './Autoscaler';
@@ -208,16 +207,11 @@ function lookupService(deps: Pick<AlertsDeps, 'catalog' | 'bindings'>) {
     credentials: BackstageCredentials,
   ): Promise<AutoscaledService> => {
     const params = parseInput(autoscalingParamsSchema, req.params, 'service');
-    const entityRef = stringifyEntityRef({
-      kind: 'component',
-      namespace: params.namespace,
-      name: params.name,
-    });
-    const entity = await deps.catalog.getEntityByRef(entityRef, {
+    const { entityRef, entity } = await serviceEntityOf(
+      deps.catalog,
+      params,
       credentials,
-    });
-    if (!entity)
-      throw new NotFoundError(`no service ${entityRef} in the catalog`);
+    );
     return { entityRef, binding: await deps.bindings.resolve(entity) };
   };
 }

@@ -5,7 +5,6 @@ import {
   parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
-import { NotFoundError } from '@backstage/errors';
 import { z } from 'zod';
 import {
   alertAdminQuerySchema,
@@ -33,6 +32,7 @@ import {
   RouteGroup,
   RoutePermission,
   RouteSpec,
+  serviceEntityOf,
 } from '@internal/plugin-container-cloud-node';
 import type { AlertsDeps } from '../deps';
 import { AlertmanagerClient } from './AlertmanagerClient';
@@ -400,17 +400,11 @@ function lookupService(deps: AlertsDeps) {
     req: express.Request,
     credentials: BackstageCredentials,
   ): Promise<AlertedService> => {
-    const entityRef = stringifyEntityRef({
-      kind: 'component',
-      namespace: req.params.namespace,
-      name: req.params.name,
-    });
-    const entity = await deps.catalog.getEntityByRef(entityRef, {
+    const { entityRef, entity } = await serviceEntityOf(
+      deps.catalog,
+      req.params,
       credentials,
-    });
-    if (!entity) {
-      throw new NotFoundError(`no service ${entityRef} in the catalog`);
-    }
+    );
     return { entityRef, entity };
   };
 }

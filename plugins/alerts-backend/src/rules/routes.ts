@@ -5,7 +5,6 @@ import {
   stringifyEntityRef,
   type Entity,
 } from '@backstage/catalog-model';
-import { NotFoundError } from '@backstage/errors';
 import { z } from 'zod';
 import {
   alertMetricListSchema,
@@ -37,6 +36,7 @@ import {
   RoutePermission,
   RouteSpec,
   ServiceBinding,
+  serviceEntityOf,
 } from '@internal/plugin-container-cloud-node';
 import type { AlertsDeps } from '../deps';
 import { readRulesConfig } from './rulesConfig';
@@ -349,16 +349,11 @@ function lookupService(deps: AlertsDeps) {
     req: express.Request,
     credentials: BackstageCredentials,
   ): Promise<RuleOwner> => {
-    const entityRef = stringifyEntityRef({
-      kind: 'component',
-      namespace: req.params.namespace,
-      name: req.params.name,
-    });
-    const entity = await deps.catalog.getEntityByRef(entityRef, {
+    const { entity } = await serviceEntityOf(
+      deps.catalog,
+      req.params,
       credentials,
-    });
-    if (!entity)
-      throw new NotFoundError(`no service ${entityRef} in the catalog`);
+    );
     // not the label alone: where the entity comes from, who else claims the id, its placements
     return {
       entityRef: stringifyEntityRef(entity),

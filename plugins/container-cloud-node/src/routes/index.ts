@@ -9,3 +9,4 @@ export * from './parseInput';
 export * from './serializedJson';
 export * from './openApiDocument';
 export * from './moduleRouter';
+export * from './serviceEntity';

@@ -1,7 +1,5 @@
 import type express from 'express';
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
-import { NotFoundError } from '@backstage/errors';
 import { z } from 'zod';
 import type {
   ConfigFileRollout,
@@ -36,6 +34,7 @@ import {
   RouteGroup,
   RoutePermission,
   RouteSpec,
+  serviceEntityOf,
 } from '@internal/plugin-container-cloud-node';
 import type { StorageDeps } from '../deps';
 import { ConfigFileOwner, ConfigFileService } from './ConfigFileService';
@@ -390,16 +389,11 @@ function lookupService(deps: StorageDeps) {
     req: express.Request,
     credentials: BackstageCredentials,
   ): Promise<ConfigFileOwner> => {
-    const entityRef = stringifyEntityRef({
-      kind: 'component',
-      namespace: req.params.namespace,
-      name: req.params.name,
-    });
-    const entity = await deps.catalog.getEntityByRef(entityRef, {
+    const { entityRef, entity } = await serviceEntityOf(
+      deps.catalog,
+      req.params,
       credentials,
-    });
-    if (!entity)
-      throw new NotFoundError(`no service ${entityRef} in the catalog`);
+    );
     // not the label alone: where the entity comes from, who else claims the id, its placements
     return { entityRef, binding: await deps.bindings.resolve(entity) };
   };

@@ -1,6 +1,4 @@
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
-import { stringifyEntityRef } from '@backstage/catalog-model';
-import { NotFoundError } from '@backstage/errors';
 import type express from 'express';
 import {
   adminVolumeListSchema,
@@ -27,6 +25,7 @@ import {
   RouteGroup,
   RoutePermission,
   RouteSpec,
+  serviceEntityOf,
 } from '@internal/plugin-container-cloud-node';
 import type { StorageDeps } from '../deps';
 import { readStorageTypes } from './storageTypes';
@@ -244,17 +243,11 @@ function serviceLookup(deps: StorageDeps) {
     req: express.Request,
     credentials: BackstageCredentials,
   ): Promise<LoadedService> => {
-    const entityRef = stringifyEntityRef({
-      kind: 'component',
-      namespace: req.params.namespace,
-      name: req.params.name,
-    });
-    const entity = await deps.catalog.getEntityByRef(entityRef, {
+    const { entityRef, entity } = await serviceEntityOf(
+      deps.catalog,
+      req.params,
       credentials,
-    });
-    if (!entity) {
-      throw new NotFoundError(`no service ${entityRef} in the catalog`);
-    }
+    );
     // not the label alone: where the entity comes from, who else claims the id, placements
     return { entityRef, binding: await deps.bindings.resolve(entity) };
   };
