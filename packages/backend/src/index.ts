@@ -54,5 +54,7 @@ backend.add(import('@internal/plugin-storage-backend'));
 backend.add(import('@internal/plugin-clusters-backend'));
 // Container Cloud: alert rules, receivers, alerts, silences and the autoscaler (containerCloud.alerts)
 backend.add(import('@internal/plugin-alerts-backend'));
+// Container Cloud: the app store, Helm charts installed as instances (containerCloud.appStore)
+backend.add(import('@internal/plugin-app-store-backend'));
 
 backend.start();

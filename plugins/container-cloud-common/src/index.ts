@@ -5,6 +5,7 @@
  */
 
 export * from './alertsPermissions';
+export * from './appStorePermissions';
 export * from './clustersPermissions';
 export * from './contract';
 export * from './permissions';

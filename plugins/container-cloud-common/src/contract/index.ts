@@ -4,6 +4,7 @@
  * OpenAPI documents from them; the frontends type their clients with the derived types.
  */
 export * from './alertRules';
+export * from './appStore';
 export * from './alerts';
 export * from './audit';
 export * from './autoscaling';

@@ -1,6 +1,8 @@
 import {
   alertsOpsPermissions,
   alertsOwnerPermissions,
+  appStoreAdminPermission,
+  appStoreOwnerPermissions,
   auditSearchPermission,
   clusterAdminPermission,
   clustersFailoverPermission,
@@ -89,6 +91,8 @@ const CONTAINER_CLOUD: Record<string, ContainerCloudPolicyRule> =
     [entityAuditReadPermission.name, 'owner'],
     ...alertsOwnerPermissions.map(p => [p.name, 'owner']),
     ...alertsOpsPermissions.map(p => [p.name, 'ops']),
+    ...appStoreOwnerPermissions.map(p => [p.name, 'owner']),
+    [appStoreAdminPermission.name, 'ops'],
   ]);
 
 /** Every permission the policy knows, by name; anything else is denied. */
