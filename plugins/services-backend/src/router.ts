@@ -9,7 +9,6 @@ import type {
   UserInfoService,
 } from '@backstage/backend-plugin-api';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
-import { stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
@@ -32,6 +31,7 @@ import {
   routeCredentials,
   RoutePermission,
   ServiceBindings,
+  serviceEntityOf,
 } from '@internal/plugin-container-cloud-node';
 import { PodHistoryStore } from './database/PodHistoryStore';
 import { containerRoutes } from './containerRoutes';
@@ -303,14 +303,11 @@ export async function createRouter(
     req: express.Request,
     credentials: BackstageCredentials,
   ): Promise<LoadedService> {
-    const entityRef = stringifyEntityRef({
-      kind: 'component',
-      namespace: req.params.namespace,
-      name: req.params.name,
-    });
-    const entity = await catalog.getEntityByRef(entityRef, { credentials });
-    if (!entity)
-      throw new NotFoundError(`no service ${entityRef} in the catalog`);
+    const { entityRef, entity } = await serviceEntityOf(
+      catalog,
+      req.params,
+      credentials,
+    );
     // not the annotation alone: where the entity comes from, and who else claims the id
     const binding = await options.bindings.resolve(entity);
     return { entityRef, binding };
