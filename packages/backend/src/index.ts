@@ -43,6 +43,8 @@ backend.add(import('@backstage/plugin-kubernetes-backend'));
 // the events bus: signals (live pages) reach browsers connected to any backend instance
 backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-signals-backend'));
+// notifications to people and groups (the app store's expiry warnings), shown in the app's inbox
+backend.add(import('@backstage/plugin-notifications-backend'));
 
 // Container Cloud: service management across clusters
 backend.add(import('@internal/plugin-services-backend'));

@@ -71,6 +71,14 @@ const KUBERNETES: Record<string, ContainerCloudPolicyRule> = {
   'kubernetes.proxy': 'ops',
 };
 
+/**
+ * Backstage's notifications (@backstage/plugin-notifications-backend 0.6.9): it defines no
+ * permissions. Each person reads and marks only their own notifications (the backend checks the
+ * user's identity itself), and only backend plugins send (service tokens). A permission a later
+ * version adds goes here; until then it would be denied to everyone.
+ */
+const NOTIFICATIONS: Record<string, ContainerCloudPolicyRule> = {};
+
 /** The suite's own permissions (plugins/container-cloud-common/src/permissions.ts). */
 const CONTAINER_CLOUD: Record<string, ContainerCloudPolicyRule> =
   Object.fromEntries([
@@ -102,6 +110,7 @@ export const POLICY_RULES: ReadonlyMap<string, ContainerCloudPolicyRule> =
       ...CATALOG,
       ...SCAFFOLDER,
       ...KUBERNETES,
+      ...NOTIFICATIONS,
       ...CONTAINER_CLOUD,
     }),
   );
