@@ -15,6 +15,14 @@ export function serviceSignalChannel(kubernetesId: string): string {
   return `container-cloud.services.${kubernetesId}`;
 }
 
+/**
+ * The label naming the storage type a PersistentVolumeClaim was made of (the storage module puts
+ * it on every claim it makes; failover reads it to make the same kind of claim in another
+ * cluster). A claim without it is not one the storage module made.
+ * @public
+ */
+export const STORAGE_TYPE_LABEL = 'container-cloud.io/storage-type';
+
 /** The annotation a trusted entity lists its (cluster, namespace) pairs in. @public */
 export const PLACEMENTS_ANNOTATION = 'container-cloud.io/placements';
 

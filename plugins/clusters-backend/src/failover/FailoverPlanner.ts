@@ -8,6 +8,7 @@ import {
   FailoverServicePlan,
   KUBERNETES_ID_LABEL,
   PLACEMENTS_ANNOTATION,
+  STORAGE_TYPE_LABEL,
 } from '@internal/plugin-container-cloud-common';
 import type { ContainerCloudClustersService } from '@internal/plugin-container-cloud-node';
 import type { ClusterInventory } from '../clusters/ClusterInventory';
@@ -23,7 +24,6 @@ import {
   referencedClaims,
   referencedSecrets,
   SecretReference,
-  STORAGE_TYPE_LABEL,
 } from './carriedObjects';
 
 /**

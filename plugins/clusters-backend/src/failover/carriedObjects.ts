@@ -5,13 +5,10 @@ import type {
   V1PersistentVolumeClaim,
   V1Secret,
 } from '@kubernetes/client-node';
-import { KUBERNETES_ID_LABEL } from '@internal/plugin-container-cloud-common';
-
-/**
- * The storage module's label naming a claim's storage type (plugins/storage-backend: every claim
- * it makes carries it); a claim without it is not one the storage module knows.
- */
-export const STORAGE_TYPE_LABEL = 'container-cloud.io/storage-type';
+import {
+  KUBERNETES_ID_LABEL,
+  STORAGE_TYPE_LABEL,
+} from '@internal/plugin-container-cloud-common';
 
 /** A Secret a Deployment's pods read; an optional one may be missing. */
 export interface SecretReference {

@@ -12,6 +12,7 @@ import {
   AdminVolume,
   AdminVolumeList,
   KUBERNETES_ID_LABEL,
+  STORAGE_TYPE_LABEL,
   StorageTypeView,
   VolumeClaimView,
   VolumeList,
@@ -35,7 +36,6 @@ import {
   claimView,
   mountsOfClaim,
   pendingReason,
-  STORAGE_TYPE_LABEL,
   UNMOUNTED_AT_ANNOTATION,
   workloadsUsingClaim,
 } from './claims';

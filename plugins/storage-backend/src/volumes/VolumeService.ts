@@ -1,8 +1,10 @@
 import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
+  AdminVolumeList,
   KUBERNETES_ID_LABEL,
   quantityBytes,
   reportedQuantityBytes,
+  STORAGE_TYPE_LABEL,
   VolumeChangeResult,
   VolumeClusterOutcome,
   VolumeCreateRequest,
@@ -11,7 +13,6 @@ import {
   VolumeMountRequest,
   VolumeUnmountRequest,
   VolumeView,
-  AdminVolumeList,
 } from '@internal/plugin-container-cloud-common';
 import {
   ClusterWriteError,
@@ -32,7 +33,6 @@ import {
   podVolumeName,
   reclaimMeaning,
   staticVolumeName,
-  STORAGE_TYPE_LABEL,
 } from './claims';
 import { ClaimWriter, CreatedClaim, errorBody } from './ClaimWriter';
 import type { StorageType } from './storageTypes';

@@ -6,14 +6,13 @@ import type {
 import {
   KUBERNETES_ID_LABEL,
   reportedQuantityBytes,
+  STORAGE_TYPE_LABEL,
   VolumeClaimView,
   VolumeMountView,
 } from '@internal/plugin-container-cloud-common';
 import { claimVolume, PodSpecWorkload, workloadsWithVolume } from '../mounts';
 import type { StorageType } from './storageTypes';
 
-/** The storage type a claim was made of (the page's name for it). */
-export const STORAGE_TYPE_LABEL = 'container-cloud.io/storage-type';
 /** When the last Deployment stopped mounting the claim (set by unmount, cleared by mount). */
 export const UNMOUNTED_AT_ANNOTATION = 'container-cloud.io/unmounted-at';
 /** Who asked for the volume. */
