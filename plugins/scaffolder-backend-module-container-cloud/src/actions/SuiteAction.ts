@@ -35,6 +35,8 @@ export interface SuiteAction<
   registryName: string;
   title: string;
   description: string;
+  /** it removes something (the actions registry tells MCP clients so); default false */
+  destructive?: boolean;
   input: (zod: typeof z) => TInput;
   output: (zod: typeof z) => TOutput;
   examples: Array<{ description: string; input: z.input<TInput> }>;

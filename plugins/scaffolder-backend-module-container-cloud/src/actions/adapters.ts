@@ -105,7 +105,11 @@ export function registerSuiteAction(
     name: action.registryName,
     title: action.title,
     description: action.description,
-    attributes: { destructive: false, idempotent: true, readOnly: false },
+    attributes: {
+      destructive: action.destructive ?? false,
+      idempotent: true,
+      readOnly: false,
+    },
     schema: {
       input: z =>
         action.input(z).extend({

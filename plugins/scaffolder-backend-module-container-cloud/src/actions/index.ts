@@ -1,3 +1,5 @@
+import { appStoreInstallAction } from './appStoreInstallAction';
+import { appStoreUninstallAction } from './appStoreUninstallAction';
 import { createConfigFilesAction } from './createConfigFilesAction';
 import { createDomainAction } from './createDomainAction';
 import { createServiceAction } from './createServiceAction';
@@ -12,9 +14,13 @@ export const suiteActions: SuiteAction<any, any>[] = [
   createVolumeAction,
   createConfigFilesAction,
   syncTestEnvironmentsAction,
+  appStoreInstallAction,
+  appStoreUninstallAction,
 ];
 
 export {
+  appStoreInstallAction,
+  appStoreUninstallAction,
   createConfigFilesAction,
   createDomainAction,
   createServiceAction,

@@ -11,7 +11,7 @@ import {
 } from '@backstage/errors';
 
 /** The suite's backends an action calls, by plugin id. */
-export type SuitePlugin = 'services' | 'nginx' | 'storage';
+export type SuitePlugin = 'services' | 'nginx' | 'storage' | 'app-store';
 
 /** A backend's answer that the caller asked to see instead of an error (`accept`). */
 export interface SuiteResponse<T> {
@@ -36,13 +36,18 @@ function messageOf(plugin: string, status: number, body: unknown): string {
  */
 export class SuiteClient {
   constructor(
-    private readonly deps: { discovery: DiscoveryService; auth: AuthService },
+    private readonly deps: {
+      discovery: DiscoveryService;
+      auth: AuthService;
+      /** the HTTP client (default: the global fetch) */
+      fetch?: typeof fetch;
+    },
   ) {}
 
   async request<T>(
     credentials: BackstageCredentials,
     plugin: SuitePlugin,
-    method: 'GET' | 'POST',
+    method: 'GET' | 'POST' | 'DELETE',
     path: string,
     options: { body?: unknown; accept?: number[] } = {},
   ): Promise<SuiteResponse<T>> {
@@ -52,7 +57,7 @@ export class SuiteClient {
       targetPluginId: plugin,
     });
     const baseUrl = await discovery.getBaseUrl(plugin);
-    const response = await fetch(`${baseUrl}${path}`, {
+    const response = await (this.deps.fetch ?? fetch)(`${baseUrl}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${token}`,
