@@ -291,6 +291,17 @@ describe('the app store actions (against the contract’s routes)', () => {
     expect(installs()).toHaveLength(1);
   });
 
+  it('takes a form’s empty version and storage as not given (the newest version, the chart’s storage)', async () => {
+    await run(appStoreInstallAction, GUEST, {
+      ...redis,
+      version: '',
+      storage: '',
+      waitForReady: false,
+    });
+    expect(installs()[0].body).toMatchObject({ version: '0.2.0' });
+    expect(installs()[0].body).not.toHaveProperty('storage');
+  });
+
   it('a dry run asks the backend with dryRun: true and installs nothing', async () => {
     const out = await run(
       appStoreInstallAction,

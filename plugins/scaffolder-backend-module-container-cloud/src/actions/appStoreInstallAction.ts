@@ -258,7 +258,8 @@ export const appStoreInstallAction = suiteAction({
         }`,
       );
     }
-    const version = input.version ?? chart.versions[0]?.version;
+    // a form's empty field is no version: the newest
+    const version = input.version || chart.versions[0]?.version;
     if (!version) {
       throw new InputError(
         `version: chart '${chart.name}' of repository '${chart.repository}' has no version`,
@@ -274,7 +275,7 @@ export const appStoreInstallAction = suiteAction({
         owner,
         environment: input.environment,
         preset: input.preset,
-        ...(input.storage !== undefined ? { storage: input.storage } : {}),
+        ...(input.storage ? { storage: input.storage } : {}),
         ...(input.expiresInDays !== undefined
           ? { expiresInDays: input.expiresInDays }
           : {}),
