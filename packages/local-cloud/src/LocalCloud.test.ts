@@ -3,6 +3,7 @@ import {
   CoreV1Api,
   KubeConfig,
   PatchStrategy,
+  loadYaml,
   V1Pod,
   setHeaderOptions,
 } from '@kubernetes/client-node';
@@ -86,6 +87,21 @@ describe('LocalCloud', () => {
         /forbiddenMemberRanges:\n\s+- "0\.0\.0\.0\/8"\n\s+- "169\.254\.0\.0\/16"\n/,
       );
       expect(cloud.envExports()).toContain(`KUBECONFIG='${info.kubeconfig}'`);
+      // the app store: the helm 'up' built, and the registry's charts over plain HTTP
+      expect((loadYaml(appConfig) as any).containerCloud.appStore).toEqual({
+        helm: info.helm.binary,
+        repositories: [
+          {
+            name: 'local',
+            url: `oci://127.0.0.1:${portBase + 96}/charts`,
+            plainHttp: true,
+          },
+        ],
+      });
+      expect(fs.existsSync(info.helm.binary)).toBe(true);
+      expect(cloud.envExports()).toContain(
+        `LOCAL_CLOUD_HELM='${info.helm.binary}'`,
+      );
       // the portal's data: SQLite files in a folder of the state, named by an overlay of its own
       expect(info.portalData.directory).toBe(path.join(home, 'portal-data'));
       expect(fs.statSync(info.portalData.directory).isDirectory()).toBe(true);

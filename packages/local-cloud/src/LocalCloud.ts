@@ -1,7 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { bootstrapCluster, requestPortalToken } from './bootstrap';
+import { appStoreAppConfig, chartsRepository } from './appStore';
 import { ensureBinaries } from './build/binaries';
+import { ensureHelm, helmPath } from './build/helm';
 import { clusterPkiPaths, ensureClusterPki } from './certificates';
 import {
   ClusterContext,
@@ -28,6 +30,7 @@ import {
   stopProcess,
 } from './processes';
 import {
+  LOCAL_CLOUD_VERSIONS,
   LocalCloudClusterName,
   LocalCloudOptions,
   LocalCloudSettings,
@@ -77,8 +80,13 @@ export interface LocalCloudInfo {
   prometheus: { url: string; rulesDir: string; promtool: string };
   /** Alertmanager; its configuration file is the alerts backend's to write (local-cloud writes it only when missing) */
   alertmanager: { url: string; configFile: string; amtool: string };
-  /** a registry on loopback that stands for the example images' registry.example.com */
-  registry: { url: string; host: string };
+  /**
+   * a registry on loopback that stands for the example images' registry.example.com; the
+   * project's charts are pushed to it as OCI artifacts under `charts` (the app store's catalogue)
+   */
+  registry: { url: string; host: string; charts: string };
+  /** helm, built from the Go module proxy by `up` (the app store's engine) */
+  helm: { binary: string; version: string };
 }
 
 /** @public */
@@ -201,6 +209,7 @@ export class LocalCloud {
       fs.mkdirSync(this.layout.logs, { recursive: true });
       const debian = ensureDebianPrograms(this.layout.logs, this.progress);
       await ensureBinaries(this.settings, this.progress);
+      await ensureHelm(this.settings, this.progress);
       const clusters = this.clusterContexts();
       const specs = this.components(debian, clusters);
       const state = this.readState();
@@ -573,6 +582,11 @@ export class LocalCloud {
         // the storage backend's volume types: a static NFS export (claims bind) and a StorageClass
         // no provisioner serves (claims stay Pending); see packages/local-cloud/src/storage.ts
         storage: storageAppConfig(info.clusters.map(c => c.name)),
+        // the app store: helm built by 'up', the project's charts pushed by 'seed' to the registry
+        appStore: appStoreAppConfig(
+          info.helm.binary,
+          this.settings.registryPort,
+        ),
       },
     };
     fs.writeFileSync(
@@ -629,7 +643,9 @@ export class LocalCloud {
       registry: {
         url: `http://127.0.0.1:${s.registryPort}`,
         host: EXAMPLE_REGISTRY_HOST,
+        charts: chartsRepository(s.registryPort),
       },
+      helm: { binary: helmPath(s), version: LOCAL_CLOUD_VERSIONS.helm },
     };
   }
 
@@ -661,6 +677,8 @@ export class LocalCloud {
       LOCAL_CLOUD_PROMETHEUS_URL: `http://127.0.0.1:${s.prometheusPort}`,
       LOCAL_CLOUD_ALERTMANAGER_URL: `http://127.0.0.1:${s.alertmanagerPort}`,
       LOCAL_CLOUD_REGISTRY_URL: `http://127.0.0.1:${s.registryPort}`,
+      LOCAL_CLOUD_HELM: helmPath(s),
+      LOCAL_CLOUD_CHARTS: chartsRepository(s.registryPort),
     };
     return Object.entries(vars)
       .map(([k, v]) => `export ${k}='${v.replace(/'/g, `'\\''`)}'\n`)

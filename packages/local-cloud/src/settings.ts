@@ -11,6 +11,8 @@ export const LOCAL_CLOUD_VERSIONS = {
   kubernetes: '1.35.4',
   etcd: '3.6.5',
   kwok: '0.7.0',
+  /** the app store's engine; cached in a folder of its own (helm-v<version>), not the Kubernetes one */
+  helm: '3.22.0',
 } as const;
 
 /** The name of one of the local cloud's clusters. @public */
@@ -38,6 +40,8 @@ export interface LocalCloudSettings {
   binDir: string;
   /** Go module used to build Kubernetes and etcd, and kwok's. */
   buildDir: string;
+  /** helm, built from the Go module proxy into a folder of its own version (bin/helm, build.log) */
+  helmDir: string;
   /** State of the running instance: pids, certificates, data, logs, written config. */
   home: string;
   portBase: number;
@@ -69,6 +73,11 @@ export const DEFAULT_PORT_BASE = 16400;
 export function buildId(): string {
   const v = LOCAL_CLOUD_VERSIONS;
   return `k8s-v${v.kubernetes}_etcd-v${v.etcd}_kwok-v${v.kwok}`;
+}
+
+/** helm's cache folder name: its own version only, so a new helm never rebuilds Kubernetes. */
+export function helmBuildId(): string {
+  return `helm-v${LOCAL_CLOUD_VERSIONS.helm}`;
 }
 
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -107,6 +116,7 @@ export function resolveSettings(
   return {
     binDir: path.join(versionDir, 'bin'),
     buildDir: path.join(versionDir, 'build'),
+    helmDir: path.join(cacheDir, helmBuildId()),
     home,
     portBase,
     clusters: CLUSTER_NAMES.map((name, index) => {

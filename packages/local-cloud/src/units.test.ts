@@ -1,9 +1,14 @@
 import { loadYaml } from '@kubernetes/client-node';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { appStoreAppConfig, chartsRepository } from './appStore';
 import { kubernetesGoMod } from './build/binaries';
+import { ensureHelm, helmInstallArgs, helmPath } from './build/helm';
 import { ensureDebianPrograms } from './debianPackages';
 import { LocalCloudError } from './errors';
 import { findExampleCatalog, placeServices } from './seed';
-import { resolveSettings } from './settings';
+import { LOCAL_CLOUD_VERSIONS, resolveSettings } from './settings';
 import { toYaml } from './yaml';
 
 describe('resolveSettings', () => {
@@ -21,6 +26,13 @@ describe('resolveSettings', () => {
       s.alertmanagerPort,
     ];
     expect(new Set(all).size).toBe(all.length);
+  });
+
+  it("caches helm in a folder of its own version, not in the Kubernetes binaries' folder", () => {
+    const s = resolveSettings({ cacheDir: '/c' }, {});
+    expect(s.helmDir).toBe(`/c/helm-v${LOCAL_CLOUD_VERSIONS.helm}`);
+    expect(helmPath(s)).toBe(`/c/helm-v${LOCAL_CLOUD_VERSIONS.helm}/bin/helm`);
+    expect(s.binDir).not.toContain('helm');
   });
 
   it('reads the environment and rejects a bad port base in one line', () => {
@@ -93,5 +105,56 @@ describe('ensureDebianPrograms', () => {
     expect(error.message).toContain('prometheus-alertmanager');
     expect(error.message).toContain('apt-get install -y');
     expect(error.message).not.toContain('\n');
+  });
+});
+
+describe('helm', () => {
+  it('is built from the pinned Go module with its version stamped in', () => {
+    const args = helmInstallArgs();
+    expect(args[0]).toBe('install');
+    expect(args.at(-1)).toBe(
+      `helm.sh/helm/v3/cmd/helm@v${LOCAL_CLOUD_VERSIONS.helm}`,
+    );
+    expect(args.join(' ')).toContain(
+      `helm.sh/helm/v3/internal/version.version=v${LOCAL_CLOUD_VERSIONS.helm}`,
+    );
+  });
+
+  it('says in one line that Go is needed to build helm when go is missing', async () => {
+    const cacheDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-helm-'));
+    try {
+      const settings = resolveSettings({ cacheDir }, {});
+      const error = await ensureHelm(settings, () => {}, {
+        PATH: '/nonexistent',
+      }).catch(e => e);
+      expect(error).toBeInstanceOf(LocalCloudError);
+      expect(error.message).toBe(
+        `the Go toolchain (go) is not on PATH; it is needed once to build helm v${LOCAL_CLOUD_VERSIONS.helm} (the app store's engine) from the Go module proxy: install Go 1.26 or newer and retry`,
+      );
+      expect(fs.existsSync(helmPath(settings))).toBe(false);
+    } finally {
+      fs.rmSync(cacheDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('appStoreAppConfig', () => {
+  it("points the app store at the built helm and the registry's charts over plain HTTP", () => {
+    const config = appStoreAppConfig('/cache/helm-v3/bin/helm', 16496);
+    expect(config).toEqual({
+      helm: '/cache/helm-v3/bin/helm',
+      repositories: [
+        {
+          name: 'local',
+          url: 'oci://127.0.0.1:16496/charts',
+          plainHttp: true,
+        },
+      ],
+    });
+    expect(chartsRepository(20096)).toBe('oci://127.0.0.1:20096/charts');
+    // what local-cloud writes reads back as the same data
+    expect(loadYaml(toYaml({ appStore: config }))).toEqual({
+      appStore: config,
+    });
   });
 });

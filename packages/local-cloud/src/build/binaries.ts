@@ -91,10 +91,12 @@ export function kubernetesGoMod(): string {
   ].join('\n');
 }
 
-interface BuildStep {
+export interface BuildStep {
   label: string;
   dir: string;
   args: string[];
+  /** the go command's environment on top of this process' (default GOFLAGS=-mod=mod) */
+  env?: NodeJS.ProcessEnv;
 }
 
 function versionLdflags(): string {
@@ -163,7 +165,7 @@ function buildSteps(settings: LocalCloudSettings, outDir: string): BuildStep[] {
   ];
 }
 
-function runStep(
+export function runStep(
   step: BuildStep,
   log: string,
   progress: (line: string) => void,
@@ -174,7 +176,7 @@ function runStep(
     fs.writeSync(fd, `\n--- ${step.label}: go ${step.args.join(' ')}\n`);
     const child = spawn('go', step.args, {
       cwd: step.dir,
-      env: { ...process.env, GOFLAGS: '-mod=mod' },
+      env: { ...process.env, ...(step.env ?? { GOFLAGS: '-mod=mod' }) },
       stdio: ['ignore', fd, 'pipe'],
     });
     let packages = 0;
@@ -212,11 +214,15 @@ function runStep(
   });
 }
 
-export function checkGo(): string {
-  const result = spawnSync('go', ['version'], { encoding: 'utf8' });
+export function checkGo(
+  purpose = 'etcd, Kubernetes and kwok',
+  minimum = '1.25',
+  env: NodeJS.ProcessEnv = process.env,
+): string {
+  const result = spawnSync('go', ['version'], { encoding: 'utf8', env });
   if (result.error || result.status !== 0) {
     throw new LocalCloudError(
-      'the Go toolchain (go) is not on PATH; it is needed once to build etcd, Kubernetes and kwok from the Go module proxy: install Go 1.25 or newer and retry',
+      `the Go toolchain (go) is not on PATH; it is needed once to build ${purpose} from the Go module proxy: install Go ${minimum} or newer and retry`,
       { component: 'go' },
     );
   }
