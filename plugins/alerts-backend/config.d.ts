@@ -59,6 +59,14 @@ export interface Config {
         /** the amtool program that checks the file before it is written; default `amtool` */
         amtool?: string;
         /**
+         * The key receivers' secrets (SMTP passwords, bearer tokens, IM webhook URLs) are
+         * encrypted under in the database (AES-256-GCM): 32 random bytes, base64 or hex (e.g.
+         * `openssl rand -base64 32`). Without it, receivers with secrets are refused; rows saved
+         * before it was set are encrypted when the backend starts.
+         * @visibility secret
+         */
+        encryptionKey?: string;
+        /**
          * The receiver (by name) of alerts no rule routes elsewhere (e.g. the clusters' health
          * alerts); default a receiver that sends nothing, `container-cloud-default`.
          */

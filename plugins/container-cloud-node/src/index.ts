@@ -26,6 +26,7 @@ export * from './metrics/PrometheusClient';
 export * from './metrics/containerUsage';
 export * from './auth/principals';
 export * from './redact';
+export * from './crypto/SecretBox';
 export * from './binding/bindingConfig';
 export * from './binding/ServiceBinding';
 export * from './binding/ServiceBindings';

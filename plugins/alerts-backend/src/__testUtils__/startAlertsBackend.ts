@@ -35,6 +35,9 @@ export const ALICE = 'user:default/alice'; // team-payments: owns payments-api
 export const BOB = 'user:default/bob'; // team-orders: owns orders-api
 export const CAROL = 'user:default/carol'; // ops admin
 
+/** An encryption key for receivers' secrets (`alertmanager.encryptionKey`) in tests. */
+export const TEST_RECEIVERS_KEY = Buffer.alloc(32, 7).toString('base64');
+
 /** The databases the alerts plugin's tests run on: SQLite always, PostgreSQL when configured. */
 export function alertsTestDatabases() {
   return TestDatabases.create({

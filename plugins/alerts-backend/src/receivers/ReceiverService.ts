@@ -25,7 +25,9 @@ import {
 } from './renderAlertmanagerConfig';
 import {
   DuplicateReceiverError,
+  RECEIVER_KEY_CONFIG,
   ReceiverStore,
+  SecretsUnreadableError,
   StaleReceiverError,
   StoredReceiver,
 } from './ReceiverStore';
@@ -63,6 +65,35 @@ function splitSettings(input: ReceiverFields, saved?: StoredReceiver): Parts {
   }
   parts.settings = { ...settings, urlHint: new URL(parts.secrets.url).origin };
   return parts;
+}
+
+const SECRET_FIELDS: Record<string, string> = {
+  authPassword: 'email.authPassword',
+  bearerToken: 'webhook.bearerToken',
+  url: 'im.url',
+};
+
+/** A 400 naming the secret field when secrets are given and no key is configured to keep them. */
+function requireKeyFor(parts: Parts, store: ReceiverStore): void {
+  const field = Object.keys(parts.secrets)[0];
+  if (field === undefined || store.canKeepSecrets) return;
+  throw new InputError(
+    `invalid receiver: ${
+      SECRET_FIELDS[field] ?? field
+    }: secrets are kept encrypted and no key is configured (${RECEIVER_KEY_CONFIG}); ask ops to set one`,
+  );
+}
+
+/** The store's answer, a 503 saying why when a receiver's secrets cannot be decrypted here. */
+async function readable<T>(answer: Promise<T>): Promise<T> {
+  try {
+    return await answer;
+  } catch (error) {
+    if (error instanceof SecretsUnreadableError) {
+      throw new ServiceUnavailableError(error.message);
+    }
+    throw error;
+  }
 }
 
 /** A receiver as the browser sees it: secrets only as whether they are set. */
@@ -147,7 +178,7 @@ export class ReceiverService {
   }
 
   async list(): Promise<ReceiverList> {
-    const receivers = await this.store.list();
+    const receivers = await readable(this.store.list());
     return {
       items: receivers.map(receiverView),
       alertmanager: await this.status(),
@@ -163,7 +194,7 @@ export class ReceiverService {
   }
 
   private async existing(name: string): Promise<StoredReceiver> {
-    const found = await this.store.get(name);
+    const found = await readable(this.store.get(name));
     if (!found) throw new NotFoundError(`no receiver named '${name}'`);
     return found;
   }
@@ -197,6 +228,7 @@ export class ReceiverService {
   ): Promise<ReceiverChangeResult> {
     this.managed();
     const parts = splitSettings(input);
+    requireKeyFor(parts, this.store);
     const candidate: StoredReceiver = {
       name: input.name,
       kind: input.kind,
@@ -209,7 +241,7 @@ export class ReceiverService {
       updatedBy: by,
       updatedAt: new Date().toISOString(),
     };
-    const current = await this.store.list();
+    const current = await readable(this.store.list());
     if (current.some(r => r.name === input.name)) {
       throw new ConflictError(
         `a receiver named '${input.name}' exists already`,
@@ -240,13 +272,14 @@ export class ReceiverService {
     const saved = await this.existing(name);
     if (saved.version !== input.version) throw this.stale(saved);
     const parts = splitSettings(input, saved);
+    requireKeyFor(parts, this.store);
     const next = {
       kind: input.kind,
       description: input.description,
       sendResolved: input.sendResolved ?? true,
       ...parts,
     };
-    const current = await this.store.list();
+    const current = await readable(this.store.list());
     await this.check(
       current.map(r => (r.name === name ? { ...r, ...next } : r)),
       { name, kind: input.kind },
@@ -271,7 +304,7 @@ export class ReceiverService {
     this.managed();
     const saved = await this.existing(name);
     if (saved.version !== version) throw this.stale(saved);
-    const current = await this.store.list();
+    const current = await readable(this.store.list());
     await this.check(
       current.filter(r => r.name !== name),
       { name, kind: saved.kind },
@@ -306,7 +339,7 @@ export class ReceiverService {
   }> {
     const settings = this.managed();
     const [receivers, state] = await Promise.all([
-      this.store.list(),
+      readable(this.store.list()),
       this.store.configState(),
     ]);
     return {

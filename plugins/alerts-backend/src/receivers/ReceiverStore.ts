@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { SecretBox } from '@internal/plugin-container-cloud-node';
 import type {
   ReceiverChange,
   ReceiverKind,
@@ -61,14 +62,60 @@ function iso(value: unknown): string {
   return new Date(String(value)).toISOString();
 }
 
-function fromRow(row: any): StoredReceiver {
+/** The key a receiver's secrets are encrypted under (named in the errors about it). */
+export const RECEIVER_KEY_CONFIG =
+  'containerCloud.alerts.alertmanager.encryptionKey';
+
+/** A receiver whose secrets are encrypted, read by a backend without the key. */
+export class SecretsUnreadableError extends Error {
+  name = 'SecretsUnreadableError';
+}
+
+/**
+ * The `secrets` column's text: `{}` when there is none, else the JSON encrypted by the box
+ * (`enc:v1:`); the database never holds a plain secret.
+ */
+export function sealSecrets(
+  secrets: Record<string, string>,
+  box: SecretBox | undefined,
+): string {
+  if (Object.keys(secrets).length === 0) return '{}';
+  if (!box) {
+    throw new SecretsUnreadableError(
+      `receivers' secrets need an encryption key: set ${RECEIVER_KEY_CONFIG} (32 random bytes, base64)`,
+    );
+  }
+  return box.seal(JSON.stringify(secrets));
+}
+
+function openSecrets(
+  text: string,
+  box: SecretBox | undefined,
+  name: string,
+): Record<string, string> {
+  if (!SecretBox.isSealed(text)) return JSON.parse(text); // rows from before encryption
+  if (!box) {
+    throw new SecretsUnreadableError(
+      `the secrets of receiver '${name}' are encrypted and ${RECEIVER_KEY_CONFIG} is not configured`,
+    );
+  }
+  try {
+    return JSON.parse(box.open(text));
+  } catch {
+    throw new SecretsUnreadableError(
+      `the secrets of receiver '${name}' cannot be decrypted with ${RECEIVER_KEY_CONFIG} (another key, or a changed row)`,
+    );
+  }
+}
+
+function fromRow(row: any, box: SecretBox | undefined): StoredReceiver {
   return {
     name: row.name,
     kind: row.kind,
     description: row.description ?? undefined,
     sendResolved: Boolean(row.send_resolved),
     settings: JSON.parse(row.settings),
-    secrets: JSON.parse(row.secrets),
+    secrets: openSecrets(row.secrets, box, row.name),
     version: Number(row.version),
     createdBy: row.created_by,
     createdAt: iso(row.created_at),
@@ -79,16 +126,48 @@ function fromRow(row: any): StoredReceiver {
 
 /** The receivers, their changes and the configuration version: the only code that knows the tables. */
 export class ReceiverStore {
-  constructor(private readonly knex: Knex) {}
+  /** `box`: the key receivers' secrets are encrypted under; without it none can be saved */
+  constructor(private readonly knex: Knex, private readonly box?: SecretBox) {}
+
+  /** Whether secrets can be saved (an encryption key is configured). */
+  get canKeepSecrets(): boolean {
+    return this.box !== undefined;
+  }
 
   async list(db: Knex = this.knex): Promise<StoredReceiver[]> {
     const rows = await db(TABLE).select().orderBy('name');
-    return rows.map(fromRow);
+    return rows.map(row => fromRow(row, this.box));
   }
 
   async get(name: string, db: Knex = this.knex) {
     const row = await db(TABLE).where({ name }).first();
-    return row ? fromRow(row) : undefined;
+    return row ? fromRow(row, this.box) : undefined;
+  }
+
+  /**
+   * Encrypts the secrets of rows saved before they were encrypted (or while no key was
+   * configured): each row only if it still holds the text read, so replicas starting together
+   * do not undo each other. Returns the names of the receivers it sealed, and of those still
+   * holding plain secrets because no key is configured.
+   */
+  async sealPlainSecrets(): Promise<{ sealed: string[]; plain: string[] }> {
+    const rows = await this.knex(TABLE).select('name', 'secrets');
+    const result = { sealed: [] as string[], plain: [] as string[] };
+    for (const row of rows) {
+      const text = String(row.secrets);
+      if (SecretBox.isSealed(text)) continue;
+      const secrets = JSON.parse(text) as Record<string, string>;
+      if (Object.keys(secrets).length === 0) continue;
+      if (!this.box) {
+        result.plain.push(row.name);
+        continue;
+      }
+      const updated = await this.knex(TABLE)
+        .where({ name: row.name, secrets: text })
+        .update({ secrets: sealSecrets(secrets, this.box) });
+      if (updated) result.sealed.push(row.name);
+    }
+    return result;
   }
 
   async configState(db: Knex = this.knex): Promise<ConfigState> {
@@ -190,7 +269,7 @@ export class ReceiverStore {
         description: receiver.description ?? null,
         send_resolved: receiver.sendResolved,
         settings: JSON.stringify(receiver.settings),
-        secrets: JSON.stringify(receiver.secrets),
+        secrets: sealSecrets(receiver.secrets, this.box),
         version: 1,
         created_by: by,
         created_at: now,
@@ -219,7 +298,7 @@ export class ReceiverStore {
           description: next.description ?? null,
           send_resolved: next.sendResolved,
           settings: JSON.stringify(next.settings),
-          secrets: JSON.stringify(next.secrets),
+          secrets: sealSecrets(next.secrets, this.box),
           version: baseVersion + 1,
           updated_by: by,
           updated_at: now,

@@ -13,6 +13,7 @@ import {
   RecordedAuditEvent,
   recordingAuditor,
   startAlertsBackend,
+  TEST_RECEIVERS_KEY,
 } from '../__testUtils__/startAlertsBackend';
 import { amtoolCheck } from './amtool';
 import { alertRouteTable, AlertRouteParts } from './routes';
@@ -120,6 +121,7 @@ describe('receivers, alerts and silences over HTTP', () => {
             url: ALERTMANAGER_URL,
             configFile,
             amtool: AMTOOL,
+            encryptionKey: TEST_RECEIVERS_KEY,
             syncIntervalSeconds: 3600,
             pollIntervalSeconds: 3600,
           },

@@ -1,5 +1,8 @@
 import type express from 'express';
-import type { BackstageCredentials } from '@backstage/backend-plugin-api';
+import type {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import {
   Entity,
   parseEntityRef,
@@ -32,6 +35,7 @@ import {
   RouteGroup,
   RoutePermission,
   RouteSpec,
+  SecretBox,
   serviceEntityOf,
 } from '@internal/plugin-container-cloud-node';
 import type { AlertsDeps } from '../deps';
@@ -39,7 +43,7 @@ import { AlertmanagerClient } from './AlertmanagerClient';
 import { AlertReader } from './AlertReader';
 import { AlertSignals } from './AlertSignals';
 import { ReceiverService } from './ReceiverService';
-import { ReceiverStore } from './ReceiverStore';
+import { RECEIVER_KEY_CONFIG, ReceiverStore } from './ReceiverStore';
 import { readReceiverSettings } from './settings';
 import { SilenceService } from './SilenceService';
 
@@ -414,8 +418,12 @@ export function alertRouteParts(deps: AlertsDeps) {
   const settings = readReceiverSettings(deps.config);
   const am = settings.alertmanager;
   const client = am ? new AlertmanagerClient(am.url, am.timeoutMs) : undefined;
+  const store = new ReceiverStore(
+    deps.knex,
+    SecretBox.fromConfig(deps.config, RECEIVER_KEY_CONFIG),
+  );
   const receivers = new ReceiverService(
-    new ReceiverStore(deps.knex),
+    store,
     am,
     deps.logger.child({ part: 'receivers' }),
   );
@@ -447,13 +455,33 @@ export function alertRouteParts(deps: AlertsDeps) {
       return owners;
     },
   };
-  return { settings, parts };
+  return { settings, parts, store };
+}
+
+/**
+ * Encrypts the secrets of receivers saved before they were encrypted; says which receivers still
+ * hold plain secrets when no key is configured.
+ */
+async function sealPlainSecrets(store: ReceiverStore, logger: LoggerService) {
+  const { sealed, plain } = await store.sealPlainSecrets();
+  if (sealed.length) {
+    logger.info(`encrypted the secrets of receivers ${sealed.join(', ')}`);
+  }
+  if (plain.length) {
+    logger.warn(
+      `receivers ${plain.join(
+        ', ',
+      )} hold secrets in plain text: set ${RECEIVER_KEY_CONFIG} to encrypt them`,
+    );
+  }
 }
 
 /** The receivers part of the alerts API: receivers (Alertmanager's configuration), firing and pending alerts, and silences. */
 export async function alertRoutes(deps: AlertsDeps): Promise<RouteGroup> {
-  const { settings, parts } = alertRouteParts(deps);
+  const { settings, parts, store } = alertRouteParts(deps);
   const am = settings.alertmanager;
+  const logger = deps.logger.child({ part: 'receivers' });
+  await sealPlainSecrets(store, logger);
   if (am?.configFile) {
     // the file follows the database on every replica's watch: one replica at a time
     await deps.scheduler.scheduleTask({
@@ -462,6 +490,8 @@ export async function alertRoutes(deps: AlertsDeps): Promise<RouteGroup> {
       timeout: { minutes: 2 },
       initialDelay: { seconds: 5 },
       fn: async () => {
+        // rows a replica without the key (or an older version) saved are encrypted here
+        await sealPlainSecrets(store, logger);
         await parts.receivers.deliver({ force: false });
       },
     });

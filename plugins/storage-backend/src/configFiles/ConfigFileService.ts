@@ -24,6 +24,7 @@ import {
   describeKubeError,
   describeKubeErrorBriefly,
   ServiceBinding,
+  SecretBox,
 } from '@internal/plugin-container-cloud-node';
 import {
   changeInEveryCluster,
@@ -60,7 +61,6 @@ import {
   setView,
   sortedFiles,
 } from './fileSets';
-import { SecretBox } from './secretBox';
 import { validateFiles } from './validateFiles';
 
 /** The service a request is about, as the route pipeline resolved it. */

@@ -35,11 +35,11 @@ import {
   RoutePermission,
   RouteSpec,
   serviceEntityOf,
+  SecretBox,
 } from '@internal/plugin-container-cloud-node';
 import type { StorageDeps } from '../deps';
 import { ConfigFileOwner, ConfigFileService } from './ConfigFileService';
 import { ConfigFileStore } from './ConfigFileStore';
-import { SecretBox } from './secretBox';
 
 /** One route about a service's config files. */
 export type ConfigFileRoute = RouteSpec<ConfigFileOwner>;
@@ -405,7 +405,10 @@ export function configFileService(deps: StorageDeps): ConfigFileService {
     new ConfigFileStore(deps.knex),
     deps.clusters,
     deps.logger.child({ part: 'config-files' }),
-    SecretBox.fromConfig(deps.config),
+    SecretBox.fromConfig(
+      deps.config,
+      'containerCloud.storage.configFiles.encryptionKey',
+    ),
   );
 }
 

@@ -1,5 +1,5 @@
 import { ConfigReader } from '@backstage/config';
-import { SecretBox } from './secretBox';
+import { SecretBox } from './SecretBox';
 
 const KEY = Buffer.alloc(32, 1).toString('base64');
 
@@ -24,17 +24,22 @@ describe('SecretBox', () => {
   });
 
   it('reads the key from config (base64 or hex) and names the key when it is wrong', () => {
+    const path = 'containerCloud.storage.configFiles.encryptionKey';
     const config = (encryptionKey?: string) =>
       new ConfigReader({
         containerCloud: { storage: { configFiles: { encryptionKey } } },
       });
-    expect(SecretBox.fromConfig(new ConfigReader({}))).toBeUndefined();
-    expect(SecretBox.fromConfig(config(KEY))).toBeInstanceOf(SecretBox);
-    expect(SecretBox.fromConfig(config('ab'.repeat(32)))).toBeInstanceOf(
+    expect(SecretBox.fromConfig(new ConfigReader({}), path)).toBeUndefined();
+    expect(SecretBox.fromConfig(config(KEY), path)).toBeInstanceOf(SecretBox);
+    expect(SecretBox.fromConfig(config('ab'.repeat(32)), path)).toBeInstanceOf(
       SecretBox,
     );
-    expect(() => SecretBox.fromConfig(config('short'))).toThrow(
+    expect(() => SecretBox.fromConfig(config('short'), path)).toThrow(
       'containerCloud.storage.configFiles.encryptionKey must be 32 random bytes',
     );
+    // the message names the key the caller reads
+    expect(() =>
+      SecretBox.fromConfig(new ConfigReader({ a: { key: 'short' } }), 'a.key'),
+    ).toThrow('a.key must be 32 random bytes');
   });
 });

@@ -4,16 +4,22 @@ import type { Config } from '@backstage/config';
 const PREFIX = 'enc:v1:';
 
 /**
- * Encrypts secret file sets' versions at rest with AES-256-GCM under the key from
- * `containerCloud.storage.configFiles.encryptionKey` (32 bytes, base64 or hex). Each text gets its
- * own random 12-byte IV; the tag makes a tampered row fail to decrypt instead of reading garbage.
+ * Encrypts secrets kept in a plugin's database (secret config file sets, receivers' passwords
+ * and tokens) with AES-256-GCM under a key from the app's config (32 bytes, base64 or hex). Each
+ * text gets its own random 12-byte IV; the tag makes a tampered row fail to decrypt instead of
+ * reading garbage. Sealed texts start with `enc:v1:`, so a reader tells them from plain ones.
+ * @public
  */
 export class SecretBox {
-  static fromConfig(config: Config): SecretBox | undefined {
-    const key = config.getOptionalString(
-      'containerCloud.storage.configFiles.encryptionKey',
-    );
-    return key === undefined ? undefined : new SecretBox(parseKey(key));
+  /**
+   * The box for the key at `configKey` (e.g. `containerCloud.storage.configFiles.encryptionKey`),
+   * undefined when the key is not configured; a key that is not 32 bytes throws naming `configKey`.
+   */
+  static fromConfig(config: Config, configKey: string): SecretBox | undefined {
+    const key = config.getOptionalString(configKey);
+    return key === undefined
+      ? undefined
+      : new SecretBox(parseKey(key, configKey));
   }
 
   constructor(private readonly key: Buffer) {
@@ -47,14 +53,14 @@ export class SecretBox {
   }
 }
 
-function parseKey(text: string): Buffer {
+function parseKey(text: string, configKey: string): Buffer {
   const trimmed = text.trim();
   const key = /^[0-9a-fA-F]{64}$/.test(trimmed)
     ? Buffer.from(trimmed, 'hex')
     : Buffer.from(trimmed, 'base64');
   if (key.length !== 32) {
     throw new Error(
-      'containerCloud.storage.configFiles.encryptionKey must be 32 random bytes, base64 (44 characters) or hex (64 characters); e.g. `openssl rand -base64 32`',
+      `${configKey} must be 32 random bytes, base64 (44 characters) or hex (64 characters); e.g. \`openssl rand -base64 32\``,
     );
   }
   return key;
