@@ -122,7 +122,20 @@ class AppStoreRoutes {
     if (method === 'POST' && match[4]) {
       instanceAttachSchema.parse(body);
       this.attached.push({ instance: key, body });
-      return [200, { ok: true }];
+      return [
+        200,
+        {
+          service: body.service,
+          cluster: found.cluster,
+          namespace: found.namespace,
+          deployment: 'payments-api',
+          container: 'app',
+          variables: ['HOST', 'PORT', 'PASSWORD'].map(
+            v => `${body.prefix}${v}`,
+          ),
+          notes: [],
+        },
+      ];
     }
     return error(404, `no route ${method} ${path}`);
   }
@@ -371,6 +384,7 @@ describe('the app store actions (against the contract’s routes)', () => {
     expect(out).toMatchObject({
       phase: 'ready',
       attachedTo: 'component:default/payments-api',
+      variables: ['REDIS_HOST', 'REDIS_PORT', 'REDIS_PASSWORD'],
     });
   });
 

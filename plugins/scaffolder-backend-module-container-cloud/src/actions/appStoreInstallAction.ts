@@ -111,6 +111,10 @@ export const appStoreInstallAction = suiteAction({
         .string()
         .optional()
         .describe('the service whose environment got the details'),
+      variables: z
+        .array(z.string())
+        .optional()
+        .describe("the variables set in the service's environment"),
       instanceUrl: z.string().describe("the instance's App store page"),
     }),
   examples: [
@@ -201,21 +205,24 @@ export const appStoreInstallAction = suiteAction({
               timeoutSeconds: input.readyTimeoutSeconds,
             })
           : (await findInstance(client, credentials, key)) ?? detail;
+      let variables: string[] | undefined;
       if (attach) {
-        await client.request(
-          credentials,
-          'app-store',
-          'POST',
-          `${instancePath(key)}/attach`,
-          { body: attach },
-        );
+        const { body: attached } = await client.request<{
+          variables?: string[];
+        }>(credentials, 'app-store', 'POST', `${instancePath(key)}/attach`, {
+          body: attach,
+        });
+        variables = attached?.variables;
         logger.info(
-          `instance ${where}: connection details attached to ${attach.service} as ${attach.prefix}*`,
+          `instance ${where}: connection details attached to ${attach.service}${
+            variables?.length ? ` as ${variables.join(', ')}` : ''
+          }`,
         );
       }
       return {
         ...outputs(outcome, current),
         ...(attach ? { attachedTo: attach.service } : {}),
+        ...(variables ? { variables } : {}),
       };
     };
 
