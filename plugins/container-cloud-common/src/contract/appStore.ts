@@ -213,7 +213,10 @@ export const instanceExtendSchema = z.object({
     .number()
     .int('whole days')
     .min(1, 'at least 1 day')
-    .max(APP_STORE_MAX_EXPIRY_DAYS, `at most ${APP_STORE_MAX_EXPIRY_DAYS} days`),
+    .max(
+      APP_STORE_MAX_EXPIRY_DAYS,
+      `at most ${APP_STORE_MAX_EXPIRY_DAYS} days`,
+    ),
 });
 
 /** Attaching an instance's connection details to a service's environment. @public */
@@ -224,7 +227,10 @@ export const instanceAttachSchema = z.object({
   prefix: z
     .string()
     .max(40, 'at most 40 characters')
-    .regex(/^[A-Z][A-Z0-9_]*_$/, 'upper-case letters, digits and _, ending in _'),
+    .regex(
+      /^[A-Z][A-Z0-9_]*_$/,
+      'upper-case letters, digits and _, ending in _',
+    ),
 });
 
 /** The phases of an instance's life, from the release's status and its pods. @public */
@@ -387,3 +393,61 @@ export type InstanceList = z.infer<typeof instanceListSchema>;
 export type InstanceBulkResult = z.infer<typeof instanceBulkResultSchema>;
 /** @public */
 export type InstallTargets = z.infer<typeof installTargetsSchema>;
+
+/** The admin list's query: the list's filters, and live instances expiring within some hours. @public */
+export const adminInstanceQuerySchema = instanceListQuerySchema.extend({
+  expiringWithinHours: z.coerce
+    .number()
+    .int('whole hours')
+    .min(1, 'at least 1 hour')
+    .max(
+      24 * APP_STORE_MAX_EXPIRY_DAYS,
+      `at most ${24 * APP_STORE_MAX_EXPIRY_DAYS} hours`,
+    )
+    .optional(),
+});
+
+/** CPU and memory of an instance's pods, summed. @public */
+export const instanceResourcesSchema = z.object({
+  cpuMillis: z.number(),
+  memoryBytes: z.number(),
+});
+
+/** An instance as the admin view lists it: age, expiry, and resource use. @public */
+export const adminInstanceSchema = instanceSummarySchema.extend({
+  ageSeconds: z.number().int(),
+  notifiedAt: z.string().optional(),
+  /** the requests of the release's pods; absent when its cluster could not be read */
+  requests: instanceResourcesSchema.optional(),
+  /** what the pods use now (the metrics API); absent where the cluster has none */
+  usage: instanceResourcesSchema.optional(),
+});
+
+/** A page of the admin view. @public */
+export const adminInstanceListSchema = z.object({
+  items: z.array(adminInstanceSchema),
+  totalCount: z.number().int(),
+  unreachable: z.array(z.object({ cluster: z.string(), error: z.string() })),
+});
+
+/** What attaching an instance to a service set in its environment. @public */
+export const instanceAttachResultSchema = z.object({
+  service: z.string(),
+  cluster: z.string(),
+  namespace: z.string(),
+  deployment: z.string(),
+  container: z.string(),
+  /** the variables set, by name (never their values) */
+  variables: z.array(z.string()),
+  /** where the password is: the Secret and key the service reads it from */
+  passwordSecret: z.object({ name: z.string(), key: z.string() }).optional(),
+  /** what could not be set, and why */
+  notes: z.array(z.string()),
+});
+
+/** @public */
+export type AdminInstance = z.infer<typeof adminInstanceSchema>;
+/** @public */
+export type AdminInstanceList = z.infer<typeof adminInstanceListSchema>;
+/** @public */
+export type InstanceAttachResult = z.infer<typeof instanceAttachResultSchema>;
