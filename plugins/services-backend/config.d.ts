@@ -3,6 +3,17 @@ export interface Config {
     services?: {
       /** The most replicas a user may scale a Deployment to. Default 50. */
       maxReplicas?: number;
+      /** The service view (`GET /services/:namespace/:name`). */
+      view?: {
+        /**
+         * The rebuild floor: while a service keeps changing, its view is rebuilt and serialised
+         * at most once in this many milliseconds, however many pages read it (a page may be that
+         * much late; a live update follows once the floor has passed, so the page catches up).
+         * Default 0 (rebuilt on every change). Worth 1000 for services of thousands of pods
+         * with many viewers; see docs/benchmarks.md.
+         */
+        minRebuildMs?: number;
+      };
       logs?: {
         /**
          * How many live log follows one user may hold open at once (each keeps a connection

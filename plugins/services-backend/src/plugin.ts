@@ -26,6 +26,10 @@ import {
   keepFollowDirectory,
 } from './services/FollowDirectory';
 import { publishLiveUpdates } from './services/LiveUpdates';
+import {
+  DEFAULT_MIN_REBUILD_MS,
+  ServiceViewPages,
+} from './services/ServiceViewPages';
 import { PodHistoryStore } from './database/PodHistoryStore';
 import {
   closeVanishedPods,
@@ -80,7 +84,17 @@ export const servicesPlugin = createBackendPlugin({
           .catch(error =>
             logger.error(`cluster watches failed to start: ${error}`),
           );
-        lifecycle.addShutdownHook(publishLiveUpdates(clusters, signals));
+        // a page's view may be up to minRebuildMs late while its service keeps changing; the
+        // live updates signal once more after that floor, so a page never stays behind
+        const minRebuildMs =
+          config.getOptionalNumber(
+            'containerCloud.services.view.minRebuildMs',
+          ) ?? DEFAULT_MIN_REBUILD_MS;
+        const viewPages = new ServiceViewPages(clusters, { minRebuildMs });
+        lifecycle.addShutdownHook(() => viewPages.stop());
+        lifecycle.addShutdownHook(
+          publishLiveUpdates(clusters, signals, { settleMs: minRebuildMs }),
+        );
         const shellConfig = config.getOptionalConfig(
           'containerCloud.services.shell',
         );
@@ -157,6 +171,7 @@ export const servicesPlugin = createBackendPlugin({
                 1024,
             },
             ...deps,
+            viewPages,
             history,
             maxReplicas:
               config.getOptionalNumber('containerCloud.services.maxReplicas') ??

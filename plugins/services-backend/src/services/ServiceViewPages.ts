@@ -39,10 +39,10 @@ export const DEFAULT_HEALTH_REFRESH_MS = 60_000;
 
 /**
  * How late a view may be while its service changes all the time: with a floor, it is rebuilt and
- * serialised at most once in this long, however many readers ask. Default 0 (rebuilt on every
- * change): a page reads the view again on each change's signal, and an answer kept inside the
- * floor after the last change stays the page's view until something else changes (the ops e2e
- * run saw a scale back to 2 shown as 3/3 for 90 s).
+ * serialised at most once in this long, however many readers ask
+ * (`containerCloud.services.view.minRebuildMs`). Default 0 (rebuilt on every change). With a
+ * floor, a page reading on a change's signal may get the view from before the change, so the
+ * live updates (`publishLiveUpdates`' `settleMs`) signal once more after the floor has passed.
  */
 export const DEFAULT_MIN_REBUILD_MS = 0;
 
