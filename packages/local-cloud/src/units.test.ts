@@ -4,7 +4,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { appStoreAppConfig, chartsRepository } from './appStore';
 import { kubernetesGoMod } from './build/binaries';
-import { ensureHelm, helmInstallArgs, helmPath } from './build/helm';
+import { spawnSync } from 'node:child_process';
+import {
+  HELM_KUBERNETES_MINOR,
+  ensureHelm,
+  helmInstallArgs,
+  helmPath,
+} from './build/helm';
 import { ensureDebianPrograms } from './debianPackages';
 import { LocalCloudError } from './errors';
 import { findExampleCatalog, placeServices } from './seed';
@@ -117,6 +123,26 @@ describe('helm', () => {
     );
     expect(args.join(' ')).toContain(
       `helm.sh/helm/v3/internal/version.version=v${LOCAL_CLOUD_VERSIONS.helm}`,
+    );
+  });
+
+  it("stamps the Kubernetes version of helm's own client-go, as helm's Makefile does", () => {
+    const found = spawnSync(
+      'go',
+      [
+        'mod',
+        'download',
+        '-json',
+        `helm.sh/helm/v3@v${LOCAL_CLOUD_VERSIONS.helm}`,
+      ],
+      { encoding: 'utf8', env: { ...process.env, GOFLAGS: '' } },
+    );
+    expect(found.stderr).toBe('');
+    const goMod = fs.readFileSync(JSON.parse(found.stdout).GoMod, 'utf8');
+    const [, minor] = goMod.match(/\tk8s\.io\/client-go v0\.(\d+)\./)!;
+    expect(Number(minor)).toBe(HELM_KUBERNETES_MINOR);
+    expect(helmInstallArgs().join(' ')).toContain(
+      `helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=${HELM_KUBERNETES_MINOR}`,
     );
   });
 

@@ -7,6 +7,14 @@ import { checkGo, runStep } from './binaries';
 /** The Go package helm's own release builds; pinned by LOCAL_CLOUD_VERSIONS.helm. */
 export const HELM_PACKAGE = 'helm.sh/helm/v3/cmd/helm';
 
+/**
+ * The Kubernetes minor version helm's pinned client-go stands for (helm v3.22.0's go.mod requires
+ * k8s.io/client-go v0.37.0): stamped into helm as its Makefile does, so `helm template` and
+ * `helm lint` assume Kubernetes 1.37 rather than their unstamped default 1.20 (a chart's
+ * `kubeVersion: >=1.27` would fail there). A unit test checks it against helm's go.mod.
+ */
+export const HELM_KUBERNETES_MINOR = 37;
+
 const COMPLETE_MARKER = '.complete';
 
 /** Where the built helm lives: `<cache>/helm-v<version>/bin/helm`. */
@@ -24,17 +32,27 @@ export function helmReady(settings: LocalCloudSettings): boolean {
 
 /**
  * The `go install` arguments: helm's own module graph (its go.mod, as its releases use), its
- * version stamped in as helm's Makefile does, so `helm version` and the user agent say v3.22.0.
+ * version and Kubernetes version stamped in as helm's Makefile does, so `helm version` and the
+ * user agent say v3.22.0.
  */
 export function helmInstallArgs(): string[] {
   const v = LOCAL_CLOUD_VERSIONS.helm;
   const pkg = 'helm.sh/helm/v3/internal/version';
+  const kube = [
+    'helm.sh/helm/v3/pkg/lint/rules',
+    'helm.sh/helm/v3/pkg/chartutil',
+  ]
+    .flatMap(p => [
+      `-X ${p}.k8sVersionMajor=1`,
+      `-X ${p}.k8sVersionMinor=${HELM_KUBERNETES_MINOR}`,
+    ])
+    .join(' ');
   return [
     'install',
     '-v',
     '-trimpath',
     '-ldflags',
-    `-s -w -X ${pkg}.version=v${v} -X ${pkg}.gitTreeState=clean`,
+    `-s -w -X ${pkg}.version=v${v} -X ${pkg}.gitTreeState=clean ${kube}`,
     `${HELM_PACKAGE}@v${v}`,
   ];
 }
