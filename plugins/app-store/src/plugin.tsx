@@ -1,9 +1,22 @@
 import {
+  ApiBlueprint,
   createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import StorefrontIcon from '@material-ui/icons/Storefront';
+import { AppStoreClient, appStoreApiRef } from './api/AppStoreClient';
 import { rootRouteRef } from './routes';
+
+const appStoreApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: appStoreApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new AppStoreClient(deps),
+    }),
+});
 
 /** The App store page: charts, install forms, instances, and ops' admin view. */
 const appStorePage = PageBlueprint.make({
@@ -28,5 +41,5 @@ export default createFrontendPlugin({
   pluginId: 'app-store',
   title: 'App store',
   routes: { root: rootRouteRef },
-  extensions: [appStorePage],
+  extensions: [appStoreApi, appStorePage],
 });

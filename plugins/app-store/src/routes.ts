@@ -1,4 +1,4 @@
 import { createRouteRef } from '@backstage/frontend-plugin-api';
 
-/** The App store page. */
+/** The App store page; an instance's page is under it, at instances/:cluster/:namespace/:name. */
 export const rootRouteRef = createRouteRef();

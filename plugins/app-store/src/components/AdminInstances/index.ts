@@ -1,0 +1,1 @@
+export { AdminInstances, expiresWithin } from './AdminInstances';

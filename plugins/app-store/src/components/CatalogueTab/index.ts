@@ -1,0 +1,2 @@
+export { CatalogueTab } from './CatalogueTab';
+export { ChartCard } from './ChartCard';

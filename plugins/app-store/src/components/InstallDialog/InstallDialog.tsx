@@ -1,0 +1,353 @@
+import { useEffect, useMemo, useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import FormControlLabel from '@material-ui/core/FormControlLabel';
+import FormHelperText from '@material-ui/core/FormHelperText';
+import MenuItem from '@material-ui/core/MenuItem';
+import Radio from '@material-ui/core/Radio';
+import RadioGroup from '@material-ui/core/RadioGroup';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import {
+  APP_STORE_ENVIRONMENTS,
+  APP_STORE_MAX_EXPIRY_DAYS,
+  APP_STORE_PRESETS,
+  ChartView,
+  InstanceInstall,
+  InstanceSummary,
+} from '@internal/plugin-container-cloud-common';
+import { ContainerCloudApiError } from '@internal/plugin-container-cloud-react';
+import { appStoreApiRef, fieldErrors } from '../../api/AppStoreClient';
+import {
+  hasValueFields,
+  Values,
+  ValuesForm,
+  ValuesSchema,
+} from '../ValuesForm';
+
+/**
+ * The chart values the form's own fields set (size preset, storage, password): the generated
+ * part of the form leaves them out, so one thing is never asked twice.
+ */
+export const FORM_OWNED_VALUES = ['preset', 'storage', 'password'];
+
+function presetsOf(schema?: ValuesSchema): string[] {
+  const options = schema?.properties?.preset?.enum;
+  return Array.isArray(options) && options.length > 0
+    ? options.map(String)
+    : [...APP_STORE_PRESETS];
+}
+
+/** Installs a chart: name, version, owner and placement, size, storage, password, expiry. */
+export function InstallDialog(props: {
+  chart: ChartView;
+  open: boolean;
+  onClose: () => void;
+  onInstalled: (instance: InstanceSummary) => void;
+}) {
+  const { chart, open, onClose, onInstalled } = props;
+  const api = useApi(appStoreApiRef);
+  const [name, setName] = useState(chart.name);
+  const [version, setVersion] = useState(chart.versions[0]?.version ?? '');
+  const [owner, setOwner] = useState('');
+  const [placement, setPlacement] = useState('');
+  const [environment, setEnvironment] = useState<string>('test');
+  const [preset, setPreset] = useState('small');
+  const [storage, setStorage] = useState('');
+  const [passwordMode, setPasswordMode] = useState<'generate' | 'give'>(
+    'generate',
+  );
+  const [password, setPassword] = useState('');
+  const [expiry, setExpiry] = useState('');
+  const [values, setValues] = useState<Values>({});
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+
+  const targets = useAsync(() => api.targets(), [api]);
+  const detail = useAsync(
+    async () =>
+      version ? api.chart(chart.repository, chart.name, version) : undefined,
+    [api, chart.repository, chart.name, version],
+  );
+  const schema = detail.value?.valuesSchema as ValuesSchema | undefined;
+
+  const owners = useMemo(
+    () => [...new Set((targets.value?.items ?? []).map(t => t.owner))].sort(),
+    [targets.value],
+  );
+  const placements = (targets.value?.items ?? [])
+    .filter(t => t.owner === owner)
+    .map(t => `${t.cluster}/${t.namespace}`);
+  useEffect(() => {
+    if (!owner && owners.length > 0) setOwner(owners[0]);
+  }, [owner, owners]);
+  useEffect(() => {
+    if (!placements.includes(placement)) setPlacement(placements[0] ?? '');
+  }, [placement, placements.join(',')]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const install = async () => {
+    const [cluster, namespace] = placement.split('/');
+    const request: InstanceInstall = {
+      repository: chart.repository,
+      chart: chart.name,
+      version,
+      cluster: cluster ?? '',
+      namespace: namespace ?? '',
+      name: name.trim(),
+      owner,
+      environment: environment as InstanceInstall['environment'],
+      preset: preset as InstanceInstall['preset'],
+      storage: storage.trim() || undefined,
+      password: passwordMode === 'give' ? password : undefined,
+      expiresInDays:
+        environment === 'test' && expiry.trim() ? Number(expiry) : undefined,
+      values: Object.keys(values).length > 0 ? values : undefined,
+    };
+    setBusy(true);
+    setErrors({});
+    try {
+      onInstalled(await api.install(request));
+    } catch (e) {
+      const error = e as Error;
+      setErrors(
+        e instanceof ContainerCloudApiError && e.status === 400
+          ? fieldErrors(error.message)
+          : { _: error.message },
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const field = (key: string, help?: string) => ({
+    error: !!errors[key],
+    helperText: errors[key] ?? help,
+  });
+  const placementError = errors.cluster ?? errors.namespace;
+  const noTargets = targets.value && targets.value.items.length === 0;
+
+  return (
+    <Dialog
+      open={open}
+      onClose={onClose}
+      fullWidth
+      maxWidth="sm"
+      aria-labelledby="install-title"
+    >
+      <DialogTitle id="install-title">Install {chart.name}</DialogTitle>
+      <DialogContent>
+        {targets.loading && <Progress />}
+        {targets.error && <ResponseErrorPanel error={targets.error} />}
+        {noTargets && (
+          <Typography color="error">
+            None of your teams' services has a placement to install into: a
+            service needs a binding to a cluster and namespace first.
+          </Typography>
+        )}
+        {errors._ && (
+          <Typography color="error" role="alert">
+            {errors._}
+          </Typography>
+        )}
+        <TextField
+          id="install-name"
+          label="Name"
+          fullWidth
+          margin="dense"
+          value={name}
+          onChange={e => setName(e.target.value)}
+          {...field(
+            'name',
+            'the Helm release name; its objects are named after it',
+          )}
+        />
+        <TextField
+          id="install-version"
+          label="Version"
+          select
+          fullWidth
+          margin="dense"
+          value={version}
+          onChange={e => setVersion(e.target.value)}
+          {...field('version')}
+        >
+          {chart.versions.map(v => (
+            <MenuItem key={v.version} value={v.version}>
+              {v.version}
+              {v.appVersion ? ` (app ${v.appVersion})` : ''}
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField
+          id="install-owner"
+          label="Owner"
+          select
+          fullWidth
+          margin="dense"
+          value={owners.includes(owner) ? owner : ''}
+          onChange={e => setOwner(e.target.value)}
+          {...field('owner', 'the service or team the instance belongs to')}
+        >
+          {owners.map(o => (
+            <MenuItem key={o} value={o}>
+              {o}
+            </MenuItem>
+          ))}
+        </TextField>
+        <TextField
+          id="install-placement"
+          label="Cluster / namespace"
+          select
+          fullWidth
+          margin="dense"
+          value={placements.includes(placement) ? placement : ''}
+          onChange={e => setPlacement(e.target.value)}
+          error={!!placementError}
+          helperText={
+            placementError ?? "the placements the owner's binding covers"
+          }
+        >
+          {placements.map(p => (
+            <MenuItem key={p} value={p}>
+              {p}
+            </MenuItem>
+          ))}
+        </TextField>
+        <Box display="flex" style={{ gap: 16 }}>
+          <TextField
+            id="install-environment"
+            label="Environment"
+            select
+            fullWidth
+            margin="dense"
+            value={environment}
+            onChange={e => setEnvironment(e.target.value)}
+            {...field(
+              'environment',
+              environment === 'production' ? 'never expires' : 'expires',
+            )}
+          >
+            {APP_STORE_ENVIRONMENTS.map(env => (
+              <MenuItem key={env} value={env}>
+                {env}
+              </MenuItem>
+            ))}
+          </TextField>
+          <TextField
+            id="install-preset"
+            label="Size"
+            select
+            fullWidth
+            margin="dense"
+            value={preset}
+            onChange={e => setPreset(e.target.value)}
+            {...field('preset', schema?.properties?.preset?.description)}
+          >
+            {presetsOf(schema).map(p => (
+              <MenuItem key={p} value={p}>
+                {p}
+              </MenuItem>
+            ))}
+          </TextField>
+        </Box>
+        <Box display="flex" style={{ gap: 16 }}>
+          <TextField
+            id="install-storage"
+            label="Storage size"
+            fullWidth
+            margin="dense"
+            placeholder={String(schema?.properties?.storage?.default ?? '8Gi')}
+            value={storage}
+            onChange={e => setStorage(e.target.value)}
+            {...field('storage', "e.g. 8Gi; empty: the chart's default")}
+          />
+          {environment === 'test' && (
+            <TextField
+              id="install-expiry"
+              label="Expires after (days)"
+              type="number"
+              fullWidth
+              margin="dense"
+              placeholder="7"
+              inputProps={{ min: 1, max: APP_STORE_MAX_EXPIRY_DAYS }}
+              value={expiry}
+              onChange={e => setExpiry(e.target.value)}
+              {...field('expiresInDays', "empty: the environment's default")}
+            />
+          )}
+        </Box>
+        <RadioGroup
+          row
+          aria-label="Password source"
+          value={passwordMode}
+          onChange={e => setPasswordMode(e.target.value as 'generate' | 'give')}
+        >
+          <FormControlLabel
+            value="generate"
+            control={<Radio />}
+            label="Generate a password"
+          />
+          <FormControlLabel value="give" control={<Radio />} label="Give one" />
+        </RadioGroup>
+        {passwordMode === 'give' && (
+          <TextField
+            id="install-password"
+            label="Password"
+            type="password"
+            fullWidth
+            margin="dense"
+            autoComplete="new-password"
+            value={password}
+            onChange={e => setPassword(e.target.value)}
+            {...field(
+              'password',
+              'at least 12 printable characters, no spaces',
+            )}
+          />
+        )}
+        {passwordMode === 'generate' && errors.password && (
+          <FormHelperText error>{errors.password}</FormHelperText>
+        )}
+        {detail.loading && <Progress />}
+        {detail.error && <ResponseErrorPanel error={detail.error} />}
+        {schema && hasValueFields(schema, FORM_OWNED_VALUES) && (
+          <Box mt={2}>
+            <Typography variant="subtitle1">Chart values</Typography>
+            <Typography variant="caption" color="textSecondary">
+              From the chart's values schema; leave a field empty for the
+              chart's default.
+            </Typography>
+            <ValuesForm
+              schema={schema}
+              values={values}
+              onChange={setValues}
+              errors={errors}
+              exclude={FORM_OWNED_VALUES}
+            />
+          </Box>
+        )}
+        {errors.values && (
+          <FormHelperText error>{errors.values}</FormHelperText>
+        )}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose}>Cancel</Button>
+        <Button
+          color="primary"
+          variant="contained"
+          disabled={busy || !owner || !placement || !version}
+          onClick={install}
+        >
+          {busy ? 'Installing…' : 'Install'}
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}

@@ -1,0 +1,1 @@
+export { InstallDialog, FORM_OWNED_VALUES } from './InstallDialog';

@@ -1,0 +1,6 @@
+export {
+  PhaseStatus,
+  SimulatedChip,
+  SIMULATED_HELP,
+  expiryText,
+} from './PhaseStatus';

@@ -1,0 +1,2 @@
+export { ValuesForm, hasValueFields, setValueAt } from './ValuesForm';
+export type { Values, ValuesSchema } from './ValuesForm';
