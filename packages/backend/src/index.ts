@@ -58,5 +58,7 @@ backend.add(import('@internal/plugin-clusters-backend'));
 backend.add(import('@internal/plugin-alerts-backend'));
 // Container Cloud: the app store, Helm charts installed as instances (containerCloud.appStore)
 backend.add(import('@internal/plugin-app-store-backend'));
+// Container Cloud: codeflows, builds from git to a rolled-out image (containerCloud.codeflow)
+backend.add(import('@internal/plugin-codeflow-backend'));
 
 backend.start();

@@ -7,6 +7,7 @@
 export * from './alertsPermissions';
 export * from './appStorePermissions';
 export * from './clustersPermissions';
+export * from './codeflowPermissions';
 export * from './contract';
 export * from './permissions';
 export * from './quantity';

@@ -7,6 +7,7 @@ import {
   clusterAdminPermission,
   clustersFailoverPermission,
   clustersReadPermission,
+  codeflowOwnerPermissions,
   containerLogsReadPermission,
   entityAuditReadPermission,
   meteringReadAllPermission,
@@ -101,6 +102,7 @@ const CONTAINER_CLOUD: Record<string, ContainerCloudPolicyRule> =
     ...alertsOpsPermissions.map(p => [p.name, 'ops']),
     ...appStoreOwnerPermissions.map(p => [p.name, 'owner']),
     [appStoreAdminPermission.name, 'ops'],
+    ...codeflowOwnerPermissions.map(p => [p.name, 'owner']),
   ]);
 
 /** Every permission the policy knows, by name; anything else is denied. */
