@@ -19,6 +19,20 @@ export interface Config {
       helm?: string;
       /** production installs are refused unless this is true; default false */
       allowProduction?: boolean;
+      /** how long one helm call (install, upgrade, status, pull…) may take, in seconds; default 120 */
+      helmTimeoutSeconds?: number;
+      /** when test instances expire (production instances never do) */
+      expiry?: {
+        /** the days a test instance lives when the install asks for none; default 7 */
+        defaultDays?: number;
+        /** per environment (e.g. `test`): its own default */
+        environments?: {
+          [environment: string]: {
+            /** the days an instance of this environment lives when the install asks for none */
+            defaultDays?: number;
+          };
+        };
+      };
     };
   };
 }
