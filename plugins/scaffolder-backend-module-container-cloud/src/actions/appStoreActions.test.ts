@@ -10,6 +10,7 @@ import { SuiteClient } from '../lib/SuiteClient';
 import { scaffolderAction } from './adapters';
 import { appStoreInstallAction } from './appStoreInstallAction';
 import { appStoreUninstallAction } from './appStoreUninstallAction';
+import { waitForReady } from './appStoreShared';
 import type { SuiteAction } from './SuiteAction';
 
 const GUEST = 'user:default/guest';
@@ -27,6 +28,10 @@ class AppStoreRoutes {
   readonly instances = new Map<string, InstanceDetail>();
   readonly calls: Array<{ method: string; path: string; body?: any }> = [];
   readonly attached: Array<{ instance: string; body: unknown }> = [];
+  /** installs fail on their second look, as a pod that cannot start */
+  failInstalls = false;
+  /** installs stay installing, as pods that are never scheduled */
+  holdInstalls = false;
   private readonly looks = new Map<string, number>();
 
   readonly fetch = async (url: string | URL | Request, init?: RequestInit) => {
@@ -99,7 +104,21 @@ class AppStoreRoutes {
     if (method === 'GET' && !match[4]) {
       const looks = (this.looks.get(key) ?? 0) + 1;
       this.looks.set(key, looks);
-      if (looks > 1 && found.phase === 'installing') {
+      if (looks > 1 && found.phase === 'installing' && this.failInstalls) {
+        this.instances.set(key, {
+          ...found,
+          phase: 'failed',
+          failure: {
+            resource: `Pod ${found.name}-0`,
+            reason: 'ImagePullBackOff',
+            events: ['Failed to pull image "redis:7": not found'],
+          },
+        });
+      } else if (
+        looks > 1 &&
+        found.phase === 'installing' &&
+        !this.holdInstalls
+      ) {
         this.instances.set(key, {
           ...found,
           phase: 'ready',
@@ -386,6 +405,44 @@ describe('the app store actions (against the contract’s routes)', () => {
       attachedTo: 'component:default/payments-api',
       variables: ['REDIS_HOST', 'REDIS_PORT', 'REDIS_PASSWORD'],
     });
+  });
+
+  it('fails the step with the failing resource, the reason and its events when the install fails', async () => {
+    routes.failInstalls = true;
+    await expect(run(appStoreInstallAction, GUEST, redis)).rejects.toThrow(
+      'instance local-a/payments/payments-cache is failed: Pod payments-cache-0: ImagePullBackOff; Failed to pull image "redis:7": not found. Retry or remove it on its App store page.',
+    );
+    // a re-run finds the failed instance (the same one): no second install, the same failure
+    await expect(run(appStoreInstallAction, GUEST, redis)).rejects.toThrow(
+      'ImagePullBackOff',
+    );
+    expect(installs()).toHaveLength(1);
+  });
+
+  it('stops waiting at the bound and says the instance is still there, with its last progress', async () => {
+    routes.holdInstalls = true;
+    await run(appStoreInstallAction, GUEST, { ...redis, waitForReady: false });
+    const logger = mockServices.logger.mock();
+    await expect(
+      waitForReady({
+        client: deps.client,
+        credentials: mockCredentials.user(GUEST),
+        key: {
+          cluster: 'local-a',
+          namespace: 'payments',
+          name: 'payments-cache',
+        },
+        logger,
+        timeoutSeconds: 0,
+      }),
+    ).rejects.toThrow(
+      'instance local-a/payments/payments-cache was not ready within 0 s; it is still there (installing (pods 0/1, simulated on kwok nodes) — helm running: installing). Look at it on its App store page, or uninstall it.',
+    );
+    expect(logger.info).toHaveBeenCalledWith(
+      expect.stringContaining(
+        'instance local-a/payments/payments-cache: installing',
+      ),
+    );
   });
 
   it('uninstalls once: a re-run finds nothing to do; a dry run and a guard remove nothing', async () => {
