@@ -7,6 +7,7 @@ import {
   InputLabel,
   MenuItem,
   Select,
+  Typography,
 } from '@material-ui/core';
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
@@ -58,6 +59,8 @@ export function MetricsDialog(props: {
   entityRef: CompoundEntityRef;
   cluster: string;
   pod: { namespace: string; name: string };
+  /** the container a link (an alert's) is about: named above the charts */
+  container?: string;
   refreshSeconds?: number;
   onClose(): void;
 }) {
@@ -76,6 +79,12 @@ export function MetricsDialog(props: {
       onClose={onClose}
       actions={<Button onClick={retry}>Refresh</Button>}
     >
+      {props.container && (
+        <Typography variant="body2" gutterBottom>
+          Opened for container {props.container} (the charts show every
+          container of the pod).
+        </Typography>
+      )}
       <FormControl style={{ minWidth: 180 }}>
         <InputLabel id="metrics-range">Range</InputLabel>
         <Select

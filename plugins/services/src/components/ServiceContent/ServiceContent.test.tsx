@@ -295,6 +295,67 @@ describe('ServiceContent', () => {
     );
   });
 
+  describe("an alert's metrics link (?metrics=<cluster>/<namespace>/<pod>/<container>)", () => {
+    const metrics = async () => ({
+      cluster: 'dev',
+      namespace: 'payments',
+      pod: 'payments-api-7d9-abcde',
+      start: 0,
+      end: 3600,
+      step: 15,
+      series: [],
+    });
+    // the app's router is the browser's history: the Alerts tab's link lands in the address
+    const arriveFrom = (target: string) =>
+      window.history.replaceState(
+        null,
+        '',
+        `/catalog/default/component/payments-api/service?metrics=${encodeURIComponent(
+          target,
+        )}`,
+      );
+    afterEach(() => window.history.replaceState(null, '', '/'));
+
+    it("opens the named container's metrics dialog, once", async () => {
+      arriveFrom('dev/payments/payments-api-7d9-abcde/app');
+      const getMetrics = jest.fn(metrics);
+      await render(api({ getMetrics }));
+      expect(
+        await screen.findByText(
+          'CPU, memory and network of payments-api-7d9-abcde in dev',
+        ),
+      ).toBeInTheDocument();
+      expect(screen.getByText(/Opened for container app/)).toBeInTheDocument();
+      expect(getMetrics).toHaveBeenCalledWith(
+        expect.objectContaining({ name: 'payments-api' }),
+        {
+          cluster: 'dev',
+          namespace: 'payments',
+          pod: 'payments-api-7d9-abcde',
+          minutes: 60,
+        },
+      );
+      // a reload does not open it again
+      expect(window.location.search).toBe('');
+      expect(window.location.pathname).toBe(
+        '/catalog/default/component/payments-api/service',
+      );
+    });
+
+    it('says so when the page does not show the named container, and opens nothing', async () => {
+      arriveFrom('dev/payments/payments-api-7d9-abcde/sidecar');
+      const getMetrics = jest.fn(metrics);
+      await render(api({ getMetrics }));
+      expect(
+        await screen.findByText(
+          /The metrics link names container sidecar of pod payments-api-7d9-abcde \(payments, dev\), which this page does not show/,
+        ),
+      ).toBeInTheDocument();
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+      expect(getMetrics).not.toHaveBeenCalled();
+    });
+  });
+
   it('charts a container of the history, gone or not', async () => {
     const getMetrics = jest.fn(async () => ({
       cluster: 'dev',

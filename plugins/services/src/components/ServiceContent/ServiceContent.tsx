@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { Grid } from '@material-ui/core';
 import Alert from '@material-ui/lab/Alert';
@@ -18,6 +18,37 @@ import { EveryClusterActions } from '../EveryClusterActions';
 import { ServiceBindingNotice } from '../ServiceBindingNotice';
 import { ClusterCard } from '../ClusterCard';
 import { OpenDialog, podDialog, ServiceDialogs } from '../ServiceDialogs';
+import {
+  linkedPod,
+  MetricsLink,
+  missingLinkMessage,
+  parseMetricsLink,
+  withoutMetricsLink,
+} from './metricsLink';
+
+/**
+ * The container `?metrics=` names (the Alerts tab's link), read when the tab opens; `done()`
+ * takes it out of the address, so a reload does not open its dialog again.
+ */
+function useMetricsLink() {
+  const [link, setLink] = useState<MetricsLink | undefined>(() =>
+    parseMetricsLink(window.location.search),
+  );
+  const done = useCallback(() => {
+    setLink(undefined);
+    const { pathname, search, hash } = window.location;
+    const rest = withoutMetricsLink(search);
+    if (rest !== search) {
+      // the router's own state stays, only the query changes
+      window.history.replaceState(
+        window.history.state,
+        '',
+        `${pathname}${rest}${hash}`,
+      );
+    }
+  }, []);
+  return { link, done };
+}
 
 /** The service tab: the service's workloads and containers in every cluster, live. */
 export function ServiceContent() {
@@ -33,6 +64,24 @@ export function ServiceContent() {
     retry,
   );
   const [dialog, setDialog] = useState<OpenDialog>();
+  const metricsLink = useMetricsLink();
+  const [linkNotice, setLinkNotice] = useState<string>();
+  useEffect(() => {
+    const { link, done } = metricsLink;
+    if (!link || !value) return;
+    const pod = linkedPod(link, value.clusters);
+    if (pod) {
+      setDialog({
+        kind: 'metrics',
+        cluster: link.cluster,
+        pod,
+        container: link.container,
+      });
+    } else {
+      setLinkNotice(missingLinkMessage(link));
+    }
+    done();
+  }, [metricsLink, value]);
   const api = useApi(servicesApiRef);
   // a page of one cluster's containers past the first, which the view holds
   const loadPods = useCallback(
@@ -72,6 +121,13 @@ export function ServiceContent() {
         <Grid item xs={12}>
           <Alert severity={outcome.severity} onClose={dismissOutcome}>
             {outcome.message}
+          </Alert>
+        </Grid>
+      )}
+      {linkNotice && (
+        <Grid item xs={12}>
+          <Alert severity="info" onClose={() => setLinkNotice(undefined)}>
+            {linkNotice}
           </Alert>
         </Grid>
       )}

@@ -34,7 +34,13 @@ export type OpenDialog =
       action: 'destroy' | 'remove-from-lb';
     }
   | { kind: 'logs'; cluster: string; pod: PodView }
-  | { kind: 'metrics'; cluster: string; pod: PodView }
+  | {
+      kind: 'metrics';
+      cluster: string;
+      pod: PodView;
+      /** the container a link named (an alert's) */
+      container?: string;
+    }
   | { kind: 'events'; query: EventsQuery }
   | { kind: 'shell'; pod: ShellPod }
   | { kind: 'debug'; pod: ShellPod };
@@ -148,6 +154,7 @@ export function ServiceDialogs(props: {
           entityRef={entityRef}
           cluster={dialog.cluster}
           pod={dialog.pod}
+          container={dialog.container}
           onClose={onClose}
         />
       );
