@@ -99,6 +99,11 @@ async function startBackend() {
               info: { title: 'parts', version: '1', serverUrl: '/api/parts' },
               groups: [shelves, boxes],
               jsonLimit: '1kb',
+              documentedPaths: {
+                '/hooks/{id}': {
+                  post: { summary: 'a hook with its own secret', security: [] },
+                },
+              },
               ...services,
             }),
           );
@@ -138,7 +143,22 @@ describe('moduleRouter', () => {
     expect(body.servers).toEqual([{ url: '/api/parts' }]);
     expect(Object.keys(body.paths).sort()).toEqual([
       '/boxes/{label}',
+      '/hooks/{id}',
       '/shelves/{name}',
+    ]);
+  });
+
+  it('adds the paths a plugin serves outside the pipeline as it documents them', async () => {
+    const { server } = await startBackend();
+    const { body } = await request(server)
+      .get('/api/parts/openapi.json')
+      .expect(200);
+    expect(body.paths['/hooks/{id}']).toEqual({
+      post: { summary: 'a hook with its own secret', security: [] },
+    });
+    // the pipeline's own routes keep their Backstage token
+    expect(body.paths['/boxes/{label}'].post.security).toEqual([
+      { BackstageToken: [] },
     ]);
   });
 

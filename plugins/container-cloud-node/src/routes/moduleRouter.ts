@@ -9,7 +9,11 @@ import {
   type PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { addRoutes } from './addRoutes';
-import { OpenApiInfo, openApiDocument } from './openApiDocument';
+import {
+  OpenApiDocument,
+  OpenApiInfo,
+  openApiDocument,
+} from './openApiDocument';
 import type { RoutePipelineOptions, RouteSpec } from './types';
 
 /**
@@ -35,6 +39,12 @@ export interface ModuleRouterOptions {
   auditor: AuditorService;
   /** the largest JSON body accepted (express.json's `limit`); default 256kb */
   jsonLimit?: string;
+  /**
+   * Paths the plugin serves itself, outside the pipeline (e.g. a webhook that authenticates
+   * with its own secret, not a Backstage token), added to the document as given (OpenAPI path
+   * items, e.g. with `security: []`). The plugin mounts them and declares their auth policy.
+   */
+  documentedPaths?: OpenApiDocument['paths'];
 }
 
 /**
@@ -51,6 +61,9 @@ export function moduleRouter(options: ModuleRouterOptions): express.Router {
     options.info,
     groups.flatMap(group => group.routes),
   );
+  for (const [path, item] of Object.entries(options.documentedPaths ?? {})) {
+    document.paths[path] = { ...document.paths[path], ...item };
+  }
   router.get('/openapi.json', (_req, res) => {
     res.json(document);
   });
