@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { bootstrapCluster, requestPortalToken } from './bootstrap';
 import { appStoreAppConfig, chartsRepository } from './appStore';
+import { findChartsDir, publishCharts } from './charts';
 import { ensureBinaries } from './build/binaries';
 import { ensureHelm, helmPath } from './build/helm';
 import { clusterPkiPaths, ensureClusterPki } from './certificates';
@@ -692,7 +693,10 @@ export class LocalCloud {
     return this.adminApi(context);
   }
 
-  /** Namespaces and Deployments for the example catalog's services, spread over both clusters. */
+  /**
+   * Namespaces and Deployments for the example catalog's services, spread over both clusters; the
+   * example images' tags and the project's charts (charts/) in the registry.
+   */
   async seed(entitiesFile?: string): Promise<SeedResult[]> {
     const info = this.info();
     const results = await seedExampleServices(
@@ -705,6 +709,14 @@ export class LocalCloud {
       results.map(r => `${r.namespace}/${r.service}`),
       this.progress,
     );
+    // the app store's catalogue: every chart of the repository's charts/ folder, as OCI artifacts
+    await publishCharts({
+      helm: info.helm.binary,
+      chartsDir: findChartsDir(),
+      registryUrl: info.registry.url,
+      helmHome: this.layout.helmHome,
+      progress: this.progress,
+    });
     const withStorage = results.find(r => r.service === STORAGE_SEED.service);
     if (withStorage) {
       const apis = withStorage.clusters.map(name => ({

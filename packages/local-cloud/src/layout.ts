@@ -27,6 +27,8 @@ export function homeLayout(settings: LocalCloudSettings) {
     portalData: path.join(home, 'portal-data'),
     portalDataConfig: path.join(home, 'app-config.portal-data.yaml'),
     envFile: path.join(home, 'env.sh'),
+    /** helm's config, cache and data folders when local-cloud runs it (seed's chart pushes) */
+    helmHome: path.join(home, 'helm'),
     cluster,
     nginx: {
       prefix: path.join(home, 'nginx'),
