@@ -9,6 +9,7 @@ export * from './alerts';
 export * from './audit';
 export * from './autoscaling';
 export * from './clusters';
+export * from './codeflow';
 export * from './metering';
 export * from './nginxRequests';
 export * from './nginxViews';
