@@ -7,6 +7,7 @@ import type { Entity } from '@backstage/catalog-model';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  AUTOSCALING_METRIC_INFO,
   AutoscalingClusterDecision,
   AutoscalingMetric,
   ClusterHealth,
@@ -32,7 +33,14 @@ import {
   hpaTargeting,
   horizontalPodAutoscalers,
 } from './horizontalPodAutoscalers';
-import { readUsage, sampleKey, usageQuery, UsageSamples } from './usageQuery';
+import {
+  AUTOSCALING_SOURCES,
+  readUsage,
+  sampleKey,
+  usageQuery,
+  UsageSamples,
+} from './usageQuery';
+import { METRIC_CATALOGUE } from '../rules/metricCatalogue';
 
 /** The name the loop's audit events and decisions give it. */
 export const AUTOSCALER_ACTOR = 'alerts-autoscaler (scheduled loop)';
@@ -94,11 +102,12 @@ type Plan =
 
 class Hold extends Error {}
 
-/** The sum of what the containers request of a metric (their limits where they request none). */
-function podRequest(deployment: DeploymentView, metric: AutoscalingMetric) {
+/** The sum of what the containers request of cpu or memory (their limits where they request none). */
+function podRequest(deployment: DeploymentView, resource: 'cpu' | 'memory') {
   let total = 0;
   for (const c of deployment.config.containers) {
-    const text = c.resources.requests?.[metric] ?? c.resources.limits?.[metric];
+    const text =
+      c.resources.requests?.[resource] ?? c.resources.limits?.[resource];
     const value = parseQuantity(text);
     if (value === undefined || value <= 0) return undefined;
     total += value;
@@ -381,7 +390,11 @@ export class Autoscaler {
         );
         return;
       }
-      const request = podRequest(deployment, settings.metric);
+      // cpu and memory are in percent of the request; other metrics in their own unit
+      const percent = AUTOSCALING_METRIC_INFO[settings.metric].percentOfRequest;
+      const request = percent
+        ? podRequest(deployment, settings.metric as 'cpu' | 'memory')
+        : 1;
       if (request === undefined) {
         holds.push(
           `the containers of ${deployment.namespace}/${deployment.name} in cluster ${t.cluster} neither request nor limit ${settings.metric}: there is nothing to take a percentage of`,
@@ -394,15 +407,19 @@ export class Autoscaler {
           sampleKey(t.cluster, pod.namespace, pod.name, settings.metric),
         );
         if (value === undefined) missing.push(pod.name);
-        else measure.usage += (value / request) * 100;
+        else measure.usage += percent ? (value / request) * 100 : value;
       }
       if (missing.length > 0) {
         holds.push(
           `no ${settings.metric} samples for pod${
             missing.length === 1 ? '' : 's'
-          } ${missing.join(', ')} in cluster ${
-            t.cluster
-          } (a new pod is measured after a few scrapes)`,
+          } ${missing.join(', ')} in cluster ${t.cluster} (${
+            percent
+              ? 'a new pod is measured after a few scrapes'
+              : `Prometheus has no ${METRIC_CATALOGUE[
+                  AUTOSCALING_SOURCES[settings.metric]
+                ].requires.join(', ')} series for them yet`
+          })`,
         );
       }
     });
@@ -438,6 +455,7 @@ export class Autoscaler {
       now,
       // splitting by free capacity is in `decide`; the loop has no capacity source yet
       splitBy: 'share',
+      unit: AUTOSCALING_METRIC_INFO[settings.metric].unit,
     });
     const { window } = decided;
     if (decided.desired === decided.current) {

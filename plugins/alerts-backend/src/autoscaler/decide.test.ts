@@ -10,6 +10,18 @@ describe('recommend', () => {
     expect(r.reason).toBe('320% / 50% = 6.4 → 7');
   });
 
+  it('says a target in its own unit in those words (a rule metric: bytes/s per replica)', () => {
+    const r = recommend({
+      usage: 3 * 400_000,
+      target: 250_000,
+      current: 3,
+      ...bounds,
+      unit: 'bytes/s',
+    });
+    expect(r.replicas).toBe(5);
+    expect(r.reason).toBe('1200000 bytes/s / 250000 bytes/s = 4.8 → 5');
+  });
+
   it('keeps the count while use per replica is within the tolerance band', () => {
     // 4 replicas at 54%: 8% above the target, inside 10%
     expect(

@@ -21,6 +21,8 @@ export interface RecommendInput {
   maxReplicas: number;
   /** e.g. 0.1: no change while use is within 10% of the target */
   tolerance: number;
+  /** the unit of usage and target in the reasons: '%' (of the request, default) or e.g. 'bytes/s' */
+  unit?: string;
 }
 
 export interface Recommended {
@@ -42,6 +44,9 @@ const round1 = (value: number) => Math.round(value * 10) / 10;
  */
 export function recommend(input: RecommendInput): Recommended {
   const { usage, target, current, minReplicas, maxReplicas, tolerance } = input;
+  const unit = input.unit ?? '%';
+  const amount = (value: number) =>
+    unit === '%' ? `${value}%` : `${value} ${unit}`;
   const raw = usage / target;
   const perReplica = current > 0 ? usage / current : 0;
   if (current > 0 && Math.abs(perReplica / target - 1) <= tolerance) {
@@ -50,15 +55,17 @@ export function recommend(input: RecommendInput): Recommended {
       replicas,
       reason:
         replicas === current
-          ? `${round1(perReplica)}% per replica is within ${round1(
+          ? `${amount(round1(perReplica))} per replica is within ${round1(
               tolerance * 100,
-            )}% of the ${target}% target`
+            )}% of the ${amount(target)} target`
           : `within the tolerance, but ${current} replicas is outside ${minReplicas}–${maxReplicas}`,
     };
   }
   const wanted = ceil(raw);
   const replicas = clamp(wanted, minReplicas, maxReplicas);
-  const sum = `${round1(usage)}% / ${target}% = ${round1(raw)} → ${wanted}`;
+  const sum = `${amount(round1(usage))} / ${amount(target)} = ${round1(
+    raw,
+  )} → ${wanted}`;
   if (replicas !== wanted) {
     return {
       replicas,
@@ -160,6 +167,8 @@ export interface DecideInput {
   now: number;
   /** 'share': each cluster's current share of the replicas; 'capacity': its free capacity */
   splitBy: 'share' | 'capacity';
+  /** the unit of usage and target in the reasons; default '%' */
+  unit?: string;
 }
 
 export interface Decided {
@@ -194,6 +203,7 @@ export function decide(input: DecideInput): Decided {
     minReplicas: input.minReplicas,
     maxReplicas: input.maxReplicas,
     tolerance: input.tolerance,
+    unit: input.unit,
   });
   const stabilised = stabilise(
     recommended.replicas,

@@ -180,12 +180,23 @@ describe('autoscaling routes', () => {
       [{ target: 'fifty' }, 'target: the target is a number'],
       [{ target: 0 }, 'the target is at least 1'],
       [
+        { target: 5000 },
+        'target: the target is at most 1000 (percent of the request)',
+      ],
+      [
+        { metric: 'network_receive_bytes', target: 1e13 },
+        'target is at most 1e12',
+      ],
+      [
         { minReplicas: 5, maxReplicas: 3 },
         'maxReplicas is at least minReplicas',
       ],
       [{ minReplicas: 1.5 }, 'minReplicas is a whole number of replicas'],
       [{ maxReplicas: 100000 }, 'maxReplicas is at most 500'],
-      [{ metric: 'rate(x[5m])' }, 'the metric is one of cpu, memory'],
+      [
+        { metric: 'rate(x[5m])' },
+        'the metric is one of cpu, memory, network_receive_bytes, network_transmit_bytes',
+      ],
       [{ deployment: 'a"}\n' }, 'a Deployment name is lower-case letters'],
       [{ enabled: 'yes' }, 'enabled is true or false'],
       [{ version: -1 }, 'version is 0 for new settings'],

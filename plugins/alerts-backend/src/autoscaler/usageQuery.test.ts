@@ -1,4 +1,10 @@
-import { readUsage, sampleKey, usageQuery } from './usageQuery';
+import { METRIC_CATALOGUE } from '../rules/metricCatalogue';
+import {
+  AUTOSCALING_SOURCES,
+  readUsage,
+  sampleKey,
+  usageQuery,
+} from './usageQuery';
 
 describe('usageQuery', () => {
   it('asks for every pod of the namespaces in one query, each metric labelled', () => {
@@ -15,6 +21,35 @@ describe('usageQuery', () => {
         ' or ' +
         'label_replace(sum by (cluster, namespace, pod) (container_memory_working_set_bytes{cluster=~"local-a|local-b",namespace=~"orders|payments",container!="",container!="POD"}), "autoscaler_metric", "memory", "", "")',
     );
+  });
+
+  it("measures a rule metric by the catalogue's own template, per pod (network in/out), in the same query", () => {
+    const q = usageQuery({
+      clusterLabel: 'cluster',
+      clusters: ['local-a'],
+      namespaces: ['payments'],
+      metrics: ['network_receive_bytes', 'cpu', 'network_transmit_bytes'],
+      rateWindowSeconds: 60,
+    });
+    const where = 'cluster=~"local-a",namespace=~"payments"';
+    expect(q.split(' or ')).toEqual([
+      `label_replace(sum by (cluster, namespace, pod) (rate(container_cpu_usage_seconds_total{${where},container!="",container!="POD"}[60s])), "autoscaler_metric", "cpu", "", "")`,
+      // a pod's containers share its network: the pod's own series, no container matcher
+      `label_replace(sum by (cluster, namespace, pod) (rate(container_network_receive_bytes_total{${where}}[60s])), "autoscaler_metric", "network_receive_bytes", "", "")`,
+      `label_replace(sum by (cluster, namespace, pod) (rate(container_network_transmit_bytes_total{${where}}[60s])), "autoscaler_metric", "network_transmit_bytes", "", "")`,
+    ]);
+    // one template per metric: what the rules render is the same series expression
+    for (const metric of [
+      'cpu',
+      'network_receive_bytes',
+      'network_transmit_bytes',
+    ] as const) {
+      const series = METRIC_CATALOGUE[AUTOSCALING_SOURCES[metric]].series!(
+        ['a="b"'],
+        '60s',
+      );
+      expect(q).toContain(series.split('{')[0]);
+    }
   });
 
   it('puts names in as escaped literals, never as PromQL', () => {

@@ -1,5 +1,9 @@
-import type { AutoscalingMetric } from '@internal/plugin-container-cloud-common';
+import type {
+  AlertRuleMetric,
+  AutoscalingMetric,
+} from '@internal/plugin-container-cloud-common';
 import { promString } from '@internal/plugin-container-cloud-node';
+import { METRIC_CATALOGUE } from '../rules/metricCatalogue';
 
 /** The label the batched query adds to tell the metrics apart. */
 export const METRIC_LABEL = 'autoscaler_metric';
@@ -21,39 +25,47 @@ function anyOf(values: string[]): string {
   return promString(escaped.join('|'));
 }
 
-const SERIES = {
-  cpu: (matchers: string, window: number) =>
-    `rate(container_cpu_usage_seconds_total{${matchers}}[${window}s])`,
-  memory: (matchers: string) =>
-    `container_memory_working_set_bytes{${matchers}}`,
+/**
+ * The entry of the alert rules' metric catalogue each autoscaling metric is measured by: its
+ * series template is the one PromQL of the metric, for rules and autoscaler alike.
+ */
+export const AUTOSCALING_SOURCES: Record<AutoscalingMetric, AlertRuleMetric> = {
+  cpu: 'cpu_cores',
+  memory: 'memory_bytes',
+  network_receive_bytes: 'network_receive_bytes',
+  network_transmit_bytes: 'network_transmit_bytes',
 };
 
 /**
  * One PromQL query for the use of every pod in the given clusters and namespaces: per
- * (cluster, namespace, pod), CPU in cores and/or memory in bytes, summed over the pod's
- * containers (cAdvisor's series without a container name, the pod's own cgroup, left out), each
- * labelled with its metric. Names go in as escaped regex literals, never as PromQL text.
+ * (cluster, namespace, pod) and metric, the catalogue's series summed over the pod (for a
+ * per-container metric, over its containers: cAdvisor's series without a container name, the
+ * pod's own cgroup, left out; a per-pod metric such as network traffic is the pod's own
+ * series), each labelled with its metric. Names go in as escaped regex literals, never as PromQL
+ * text.
  */
 export function usageQuery(input: UsageQueryInput): string {
   const { clusterLabel } = input;
   if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(clusterLabel)) {
     throw new Error(`'${clusterLabel}' is not a Prometheus label name`);
   }
-  const matchers = [
+  const where = [
     `${clusterLabel}=~${anyOf(input.clusters)}`,
     `namespace=~${anyOf(input.namespaces)}`,
-    'container!=""',
-    'container!="POD"',
-  ].join(',');
-  const window = Math.max(1, Math.round(input.rateWindowSeconds));
+  ];
+  const window = `${Math.max(1, Math.round(input.rateWindowSeconds))}s`;
   return [...new Set(input.metrics)]
     .sort()
-    .map(
-      metric =>
-        `label_replace(sum by (${clusterLabel}, namespace, pod) (${SERIES[
-          metric
-        ](matchers, window)}), "${METRIC_LABEL}", "${metric}", "", "")`,
-    )
+    .map(metric => {
+      const definition = METRIC_CATALOGUE[AUTOSCALING_SOURCES[metric]];
+      const matchers = definition.perContainer
+        ? [...where, 'container!=""', 'container!="POD"']
+        : where;
+      return `label_replace(sum by (${clusterLabel}, namespace, pod) (${definition.series!(
+        matchers,
+        window,
+      )}), "${METRIC_LABEL}", "${metric}", "", "")`;
+    })
     .join(' or ');
 }
 

@@ -38,6 +38,13 @@ export interface MetricDefinition {
   unavailable?: string;
   /** the PromQL of the value compared with the threshold */
   render(input: TemplateInput): string;
+  /**
+   * The metric's series expression for the given selector matchers, before any aggregation (a
+   * gauge, or a rate over `window`): what `render` sums per container or pod, and what the
+   * autoscaler sums per pod for every service in one query. Only metrics that add up over
+   * replicas have it.
+   */
+  series?(matchers: string[], window: string): string;
 }
 
 /** The labels an alert of a per-container metric keeps: where it fires. */
@@ -77,13 +84,11 @@ export const METRIC_CATALOGUE: Record<AlertRuleMetric, MetricDefinition> = {
     needsDomain: false,
     advanced: false,
     requires: ['container_cpu_usage_seconds_total'],
+    series: (m, window) =>
+      `rate(container_cpu_usage_seconds_total{${m.join(',')}}[${window}])`,
     render: i =>
-      `sum by (${byContainer(
-        i.clusterLabel,
-      )}) (rate(container_cpu_usage_seconds_total{${containerMatchers(
-        i.target,
-        i.clusterLabel,
-      ).join(',')}}[${i.window}]))`,
+      `sum by (${byContainer(i.clusterLabel)}) (${METRIC_CATALOGUE.cpu_cores
+        .series!(containerMatchers(i.target, i.clusterLabel), i.window)})`,
   },
   cpu_limit_percent: {
     title: 'CPU (% of limit)',
@@ -111,13 +116,10 @@ export const METRIC_CATALOGUE: Record<AlertRuleMetric, MetricDefinition> = {
     needsDomain: false,
     advanced: false,
     requires: ['container_memory_working_set_bytes'],
+    series: m => `container_memory_working_set_bytes{${m.join(',')}}`,
     render: i =>
-      `sum by (${byContainer(
-        i.clusterLabel,
-      )}) (container_memory_working_set_bytes{${containerMatchers(
-        i.target,
-        i.clusterLabel,
-      ).join(',')}})`,
+      `sum by (${byContainer(i.clusterLabel)}) (${METRIC_CATALOGUE.memory_bytes
+        .series!(containerMatchers(i.target, i.clusterLabel), i.window)})`,
   },
   memory_limit_percent: {
     title: 'Memory (% of limit)',
@@ -146,13 +148,14 @@ export const METRIC_CATALOGUE: Record<AlertRuleMetric, MetricDefinition> = {
     needsDomain: false,
     advanced: false,
     requires: ['container_network_receive_bytes_total'],
+    series: (m, window) =>
+      `rate(container_network_receive_bytes_total{${m.join(',')}}[${window}])`,
     render: i =>
-      `sum by (${byPod(
-        i.clusterLabel,
-      )}) (rate(container_network_receive_bytes_total{${podMatchers(
-        i.target,
-        i.clusterLabel,
-      ).join(',')}}[${i.window}]))`,
+      `sum by (${byPod(i.clusterLabel)}) (${METRIC_CATALOGUE
+        .network_receive_bytes.series!(
+        podMatchers(i.target, i.clusterLabel),
+        i.window,
+      )})`,
   },
   network_transmit_bytes: {
     title: 'Network out (bytes/s)',
@@ -162,13 +165,14 @@ export const METRIC_CATALOGUE: Record<AlertRuleMetric, MetricDefinition> = {
     needsDomain: false,
     advanced: false,
     requires: ['container_network_transmit_bytes_total'],
+    series: (m, window) =>
+      `rate(container_network_transmit_bytes_total{${m.join(',')}}[${window}])`,
     render: i =>
-      `sum by (${byPod(
-        i.clusterLabel,
-      )}) (rate(container_network_transmit_bytes_total{${podMatchers(
-        i.target,
-        i.clusterLabel,
-      ).join(',')}}[${i.window}]))`,
+      `sum by (${byPod(i.clusterLabel)}) (${METRIC_CATALOGUE
+        .network_transmit_bytes.series!(
+        podMatchers(i.target, i.clusterLabel),
+        i.window,
+      )})`,
   },
   restarts: {
     title: 'Restarts',

@@ -6,14 +6,52 @@
 import { z } from 'zod';
 
 /**
- * What the autoscaler measures per replica: the pod's CPU or memory use as a percentage of what
- * its containers request (their limit where they request nothing), as a Kubernetes HPA's
- * `Utilization` target does.
+ * What the autoscaler measures per replica: `cpu` and `memory` are the pod's use as a percentage
+ * of what its containers request (their limit where they request nothing), as a Kubernetes HPA's
+ * `Utilization` target does; the others are metrics of the alert rules' catalogue that add up
+ * over replicas (the pod's network traffic), with a target in their own unit per replica, as an
+ * HPA's `AverageValue` target.
  * @public
  */
-export const AUTOSCALING_METRICS = ['cpu', 'memory'] as const;
+export const AUTOSCALING_METRICS = [
+  'cpu',
+  'memory',
+  'network_receive_bytes',
+  'network_transmit_bytes',
+] as const;
 /** @public */
 export type AutoscalingMetric = (typeof AUTOSCALING_METRICS)[number];
+
+/** How each autoscaling metric is named and measured, for the picker and the messages. @public */
+export const AUTOSCALING_METRIC_INFO: Record<
+  AutoscalingMetric,
+  { title: string; unit: string; percentOfRequest: boolean; maxTarget: number }
+> = {
+  cpu: {
+    title: 'CPU (% of request)',
+    unit: '%',
+    percentOfRequest: true,
+    maxTarget: 1000,
+  },
+  memory: {
+    title: 'Memory (% of request)',
+    unit: '%',
+    percentOfRequest: true,
+    maxTarget: 1000,
+  },
+  network_receive_bytes: {
+    title: 'Network in (bytes/s per replica)',
+    unit: 'bytes/s',
+    percentOfRequest: false,
+    maxTarget: 1e12,
+  },
+  network_transmit_bytes: {
+    title: 'Network out (bytes/s per replica)',
+    unit: 'bytes/s',
+    percentOfRequest: false,
+    maxTarget: 1e12,
+  },
+};
 
 /** The most replicas the autoscaler sets a service to, in all clusters together. @public */
 export const MAX_AUTOSCALING_REPLICAS = 500;
@@ -57,11 +95,14 @@ const settingsFields = {
   metric: z.enum(AUTOSCALING_METRICS, {
     error: `the metric is one of ${AUTOSCALING_METRICS.join(', ')}`,
   }),
-  /** per replica, percent of the containers' requests (their limits where they request nothing) */
+  /**
+   * per replica: percent of the containers' requests (their limits where they request nothing)
+   * for cpu and memory, at most 1000; the metric's own unit for the others
+   */
   target: z
     .number({ error: 'the target is a number (percent of the request)' })
     .min(1, 'the target is at least 1 (percent of the request)')
-    .max(1000, 'the target is at most 1000 (percent of the request)'),
+    .max(1e12, 'the target is at most 1e12'),
   minReplicas: replicaCount('minReplicas'),
   maxReplicas: replicaCount('maxReplicas'),
 };
@@ -71,10 +112,19 @@ const minNotAboveMax = {
   path: ['maxReplicas'],
 };
 
+/** A percentage target is at most 1000 (ten times the request). */
+const targetWithinMetric = {
+  message: 'the target is at most 1000 (percent of the request)',
+  path: ['target'],
+};
+const targetFits = (s: { metric: AutoscalingMetric; target: number }) =>
+  s.target <= AUTOSCALING_METRIC_INFO[s.metric].maxTarget;
+
 /** A service's autoscaling settings. @public */
 export const autoscalingSettingsSchema = z
   .object(settingsFields)
-  .refine(s => s.minReplicas <= s.maxReplicas, minNotAboveMax);
+  .refine(s => s.minReplicas <= s.maxReplicas, minNotAboveMax)
+  .refine(targetFits, targetWithinMetric);
 /** @public */
 export type AutoscalingSettings = z.infer<typeof autoscalingSettingsSchema>;
 
@@ -94,7 +144,8 @@ export const autoscalingSaveSchema = z
       // the save stores the next version, which must still fit
       .max(MAX_VERSION - 1, 'version is too large'),
   })
-  .refine(s => s.minReplicas <= s.maxReplicas, minNotAboveMax);
+  .refine(s => s.minReplicas <= s.maxReplicas, minNotAboveMax)
+  .refine(targetFits, targetWithinMetric);
 /** @public */
 export type AutoscalingSave = z.infer<typeof autoscalingSaveSchema>;
 

@@ -216,6 +216,37 @@ describe('AutoscalingCard', () => {
     ]);
   });
 
+  it("offers the rule metrics that add up over replicas, with the target in the metric's unit", async () => {
+    const { api, saves } = fakeApi([viewOf(), viewOf()]);
+    await render(api);
+    await screen.findByText('Autoscaling on');
+    fireEvent.mouseDown(
+      screen.getByRole('button', { name: /CPU \(% of request\)/ }),
+    );
+    const options = within(screen.getByRole('listbox'))
+      .getAllByRole('option')
+      .map(o => o.textContent);
+    expect(options).toEqual([
+      'CPU (% of request)',
+      'Memory (% of request)',
+      'Network in (bytes/s per replica)',
+      'Network out (bytes/s per replica)',
+    ]);
+    fireEvent.click(
+      screen.getByRole('option', { name: 'Network in (bytes/s per replica)' }),
+    );
+    expect(field(/target per replica \(bytes\/s\)/i)).toBeInTheDocument();
+    fireEvent.change(field(/target per replica/i), {
+      target: { value: '250000' },
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(saves).toHaveLength(1));
+    expect(saves[0]).toMatchObject({
+      metric: 'network_receive_bytes',
+      target: 250000,
+    });
+  });
+
   it('puts a field the backend refused under that field', async () => {
     const { api } = fakeApi([viewOf()], async () => {
       throw new ContainerCloudApiError(

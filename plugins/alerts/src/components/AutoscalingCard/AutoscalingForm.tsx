@@ -7,6 +7,7 @@ import Switch from '@material-ui/core/Switch';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import {
+  AUTOSCALING_METRIC_INFO,
   AUTOSCALING_METRICS,
   AutoscalingSave,
   AutoscalingSettingsView,
@@ -31,11 +32,6 @@ interface Draft {
   minReplicas: string;
   maxReplicas: string;
 }
-
-const METRIC_LABELS: Record<string, string> = {
-  cpu: 'CPU (% of request)',
-  memory: 'Memory (% of request)',
-};
 
 function draftOf(
   settings: AutoscalingSettingsView | null,
@@ -131,6 +127,24 @@ export function AutoscalingForm(props: AutoscalingFormProps) {
     failure instanceof ContainerCloudApiError &&
     failure.status === 409 &&
     failure.current !== undefined;
+  // percent of the request for cpu and memory, the metric's own unit for the others
+  const targetField = () => {
+    const info =
+      AUTOSCALING_METRIC_INFO[
+        draft.metric as keyof typeof AUTOSCALING_METRIC_INFO
+      ];
+    return info && !info.percentOfRequest
+      ? numberField(
+          'target',
+          `Target per replica (${info.unit})`,
+          `${info.unit} per replica, summed over all clusters`,
+        )
+      : numberField(
+          'target',
+          'Target per replica (%)',
+          'percent of the request',
+        );
+  };
   const numberField = (field: Field, label: string, helper: string) => (
     <TextField
       id={`autoscaling-${field}`}
@@ -198,17 +212,13 @@ export function AutoscalingForm(props: AutoscalingFormProps) {
           >
             {AUTOSCALING_METRICS.map(m => (
               <MenuItem key={m} value={m}>
-                {METRIC_LABELS[m] ?? m}
+                {AUTOSCALING_METRIC_INFO[m].title}
               </MenuItem>
             ))}
           </TextField>
         </Grid>
         <Grid item xs={12} sm={4} md={4}>
-          {numberField(
-            'target',
-            'Target per replica (%)',
-            'percent of the request',
-          )}
+          {targetField()}
         </Grid>
         <Grid item xs={6} sm={4} md={2}>
           {numberField('minReplicas', 'Min replicas', 'all clusters')}

@@ -1,7 +1,10 @@
 import { Table, TableColumn } from '@backstage/core-components';
 import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
-import type { AutoscalingDecision } from '@internal/plugin-container-cloud-common';
+import {
+  AUTOSCALING_METRIC_INFO,
+  type AutoscalingDecision,
+} from '@internal/plugin-container-cloud-common';
 
 const OUTCOME_LABELS: Record<AutoscalingDecision['outcome'], string> = {
   scaled: 'Scaled',
@@ -29,9 +32,14 @@ function perCluster(d: AutoscalingDecision) {
           ? `${c.replicas}`
           : `${c.replicas} → ${c.desired}`;
       const trouble = c.outcome === 'conflict' || c.outcome === 'failed';
-      return `${c.cluster}: ${change}${trouble ? ` (${c.outcome})` : ''}, ${
-        c.usage
-      }% over ${c.pods} pod${c.pods === 1 ? '' : 's'}`;
+      const info = AUTOSCALING_METRIC_INFO[d.metric];
+      const usage =
+        !info || info.percentOfRequest
+          ? `${c.usage}%`
+          : `${c.usage} ${info.unit}`;
+      return `${c.cluster}: ${change}${
+        trouble ? ` (${c.outcome})` : ''
+      }, ${usage} over ${c.pods} pod${c.pods === 1 ? '' : 's'}`;
     })
     .join('; ');
 }
