@@ -209,10 +209,15 @@ export const appStoreInstallAction = suiteAction({
       if (attach) {
         const { body: attached } = await client.request<{
           variables?: string[];
+          notes?: string[];
         }>(credentials, 'app-store', 'POST', `${instancePath(key)}/attach`, {
           body: attach,
         });
         variables = attached?.variables;
+        // what the backend could not set, and why (e.g. where the password is to be read from)
+        for (const note of attached?.notes ?? []) {
+          logger.warn(`instance ${where}: ${note}`);
+        }
         logger.info(
           `instance ${where}: connection details attached to ${attach.service}${
             variables?.length ? ` as ${variables.join(', ')}` : ''
