@@ -1,7 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { bootstrapCluster, requestPortalToken } from './bootstrap';
-import { appStoreAppConfig, chartsRepository } from './appStore';
+import {
+  appStoreAppConfig,
+  chartsRepository,
+  ensureAppStoreVolumes,
+} from './appStore';
 import { findChartsDir, publishCharts } from './charts';
 import { ensureBinaries } from './build/binaries';
 import { ensureHelm, helmPath } from './build/helm';
@@ -236,6 +240,7 @@ export class LocalCloud {
           },
         );
         await this.refreshScrapeTargets(clusters);
+        await this.refreshAppStoreVolumes(clusters);
         this.writeClientConfig(state, clusters);
         this.progress(
           `local cloud already up (${specs.length} components healthy)`,
@@ -316,6 +321,10 @@ export class LocalCloud {
     try {
       await bootstrapCluster(api, cluster.name, options);
       await applyStorageClass(api);
+      const pool = await ensureAppStoreVolumes(api, cluster.name);
+      this.progress(
+        `  ${cluster.name}: ${pool.available} volumes for the app store's instances (${pool.created} made, ${pool.recycled} returned to the pool)`,
+      );
       state.tokens[cluster.name] = await requestPortalToken(api);
     } catch (error: any) {
       throw new LocalCloudError(
@@ -324,6 +333,26 @@ export class LocalCloud {
       );
     } finally {
       api.close();
+    }
+  }
+
+  /**
+   * The app store's volume pool in each cluster: the default StorageClass, missing volumes made,
+   * volumes of uninstalled instances (Released) returned; prints a line when something changed.
+   */
+  private async refreshAppStoreVolumes(clusters: ClusterContext[]) {
+    for (const c of clusters) {
+      const api = this.adminApi(c);
+      try {
+        const pool = await ensureAppStoreVolumes(api, c.name);
+        if (pool.created + pool.recycled > 0) {
+          this.progress(
+            `  ${c.name}: ${pool.available} volumes for the app store's instances (${pool.created} made, ${pool.recycled} returned to the pool)`,
+          );
+        }
+      } finally {
+        api.close();
+      }
     }
   }
 
@@ -709,6 +738,7 @@ export class LocalCloud {
       results.map(r => `${r.namespace}/${r.service}`),
       this.progress,
     );
+    await this.refreshAppStoreVolumes(this.clusterContexts());
     // the app store's catalogue: every chart of the repository's charts/ folder, as OCI artifacts
     await publishCharts({
       helm: info.helm.binary,

@@ -1,3 +1,6 @@
+import { KubeRest } from './kubeRest';
+import { localNfsExport } from './storage';
+
 /**
  * The app store's part of the local cloud: where its charts live in the local registry, and the
  * `containerCloud.appStore` config that points the app store backend at them and at the helm
@@ -25,4 +28,114 @@ export function appStoreAppConfig(helm: string, registryPort: number) {
       },
     ],
   };
+}
+
+/**
+ * The app store's volumes on the local cloud. Its charts claim volumes through StatefulSets'
+ * volumeClaimTemplates of the cluster's default StorageClass; no provisioner runs here (kwok has no
+ * CSI driver), so the local cloud keeps a pool of static PersistentVolumes of this class (on the
+ * static NFS export, which nothing really serves: kwok's pods mount nothing) that the
+ * controller-manager's binder binds claims to, the smallest that fits. A volume whose claim is
+ * gone (Released: the instance was uninstalled) goes back into the pool on the next `up` or `seed`.
+ */
+export const APP_STORE_STORAGE_CLASS = 'local-cloud-static';
+
+/** Labels the pool's PersistentVolumes carry. */
+export const APP_STORE_POOL_LABEL =
+  'local-cloud.container-cloud.io/volume-pool';
+
+/** How many volumes of each size the pool keeps per cluster (chart sizes: 1Gi to 10Ti). */
+export const APP_STORE_POOL: ReadonlyArray<readonly [string, number]> = [
+  ['8Gi', 100],
+  ['20Gi', 20],
+  ['100Gi', 10],
+  ['1Ti', 4],
+  ['10Ti', 2],
+];
+
+/** The pool's volume names of one cluster, e.g. app-store-8gi-007. */
+export function poolVolumeNames(): Array<{ name: string; size: string }> {
+  return APP_STORE_POOL.flatMap(([size, count]) =>
+    Array.from({ length: count }, (_, i) => ({
+      name: `app-store-${size.toLowerCase()}-${String(i).padStart(3, '0')}`,
+      size,
+    })),
+  );
+}
+
+/** What ensureAppStoreVolumes did in one cluster. */
+export interface VolumePoolResult {
+  created: number;
+  recycled: number;
+  available: number;
+}
+
+/**
+ * Declares the default StorageClass, creates the pool's missing volumes and returns Released ones
+ * to the pool (their claim deleted). Idempotent; a few requests when nothing is missing.
+ */
+export async function ensureAppStoreVolumes(
+  api: KubeRest,
+  cluster: string,
+): Promise<VolumePoolResult> {
+  await api.apply(
+    `/apis/storage.k8s.io/v1/storageclasses/${APP_STORE_STORAGE_CLASS}`,
+    {
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: {
+        name: APP_STORE_STORAGE_CLASS,
+        annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
+      },
+      // static volumes only: claims bind to the pool's PersistentVolumes
+      provisioner: 'kubernetes.io/no-provisioner',
+      reclaimPolicy: 'Retain',
+      volumeBindingMode: 'Immediate',
+    },
+  );
+  const listed = await api.expect(
+    'GET',
+    `/api/v1/persistentvolumes?labelSelector=${encodeURIComponent(
+      `${APP_STORE_POOL_LABEL}=app-store`,
+    )}`,
+  );
+  const existing = new Map<string, any>(
+    (listed.body.items ?? []).map((pv: any) => [pv.metadata.name, pv]),
+  );
+  const { server, basePath } = localNfsExport(cluster);
+  let created = 0;
+  for (const { name, size } of poolVolumeNames()) {
+    if (existing.has(name)) continue;
+    await api.apply(`/api/v1/persistentvolumes/${name}`, {
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name, labels: { [APP_STORE_POOL_LABEL]: 'app-store' } },
+      spec: {
+        capacity: { storage: size },
+        accessModes: ['ReadWriteOnce', 'ReadWriteMany'],
+        persistentVolumeReclaimPolicy: 'Retain',
+        storageClassName: APP_STORE_STORAGE_CLASS,
+        nfs: { server, path: `${basePath}/app-store/${name}` },
+      },
+    });
+    created++;
+  }
+  let recycled = 0;
+  for (const pv of existing.values()) {
+    if (pv.status?.phase !== 'Released') continue;
+    await api.expect(
+      'PATCH',
+      `/api/v1/persistentvolumes/${pv.metadata.name}`,
+      { spec: { claimRef: null } },
+      [404, 409],
+      'application/merge-patch+json',
+    );
+    recycled++;
+  }
+  const available =
+    created +
+    recycled +
+    [...existing.values()].filter(pv => pv.status?.phase === 'Available')
+      .length;
+  return { created, recycled, available };
 }
