@@ -75,9 +75,9 @@ export const spawnHelm: HelmSpawn = (program, args, options) =>
       if (timedOut) {
         reject(
           new HelmError(
-            `helm ${args[0]} did not finish within ${Math.round(
-              options.timeoutMs / 1000,
-            )} s`,
+            `helm ${args[0]} did not finish within ${
+              options.timeoutMs / 1000
+            } s`,
           ),
         );
         return;

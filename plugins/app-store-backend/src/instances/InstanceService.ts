@@ -33,6 +33,8 @@ export const PASSWORD_SECRET_ANNOTATION =
   'container-cloud.io/app-store-password-secret';
 /** The annotation of a chart's client Service naming the user to connect as. @public */
 export const USER_ANNOTATION = 'container-cloud.io/app-store-user';
+/** The annotation of a chart's client Service naming the port clients connect to. @public */
+export const PORT_NAME_ANNOTATION = 'container-cloud.io/app-store-port-name';
 /** The label Helm charts put on their objects: the release's name. */
 export const INSTANCE_LABEL = 'app.kubernetes.io/instance';
 
@@ -83,6 +85,63 @@ function podMessage(pod: V1Pod): string | undefined {
   );
   if (unscheduled) return unscheduled.message ?? unscheduled.reason;
   return undefined;
+}
+
+type StepState = 'waiting' | 'running' | 'done' | 'failed';
+
+function helmStepOf(
+  phase: InstancePhase,
+  release: HelmRelease | undefined,
+): { state: StepState; message: string } {
+  if (!release) {
+    return phase === 'failed'
+      ? { state: 'failed', message: 'Helm has no release of this name' }
+      : { state: 'running', message: 'Helm is installing the release' };
+  }
+  const message = `Helm release revision ${release.version}: ${release.info.status}`;
+  if (release.info.status === 'failed') return { state: 'failed', message };
+  if (release.info.status.startsWith('pending')) {
+    return { state: 'running', message };
+  }
+  return { state: 'done', message };
+}
+
+/** The install's steps as the page shows them: Helm, then the pods, then ready. */
+export function progressOf(
+  phase: InstancePhase,
+  release: HelmRelease | undefined,
+  pods: { ready: number; total: number; simulated: boolean },
+): Array<{
+  step: 'helm' | 'pods' | 'ready';
+  state: StepState;
+  message: string;
+}> {
+  const helm = helmStepOf(phase, release);
+  let podsState: StepState = 'waiting';
+  if (phase === 'ready') podsState = 'done';
+  else if (phase === 'failed' && pods.total > 0) podsState = 'failed';
+  else if (helm.state === 'done') podsState = 'running';
+  let readyState: StepState = 'waiting';
+  if (phase === 'ready') readyState = 'done';
+  else if (phase === 'failed') readyState = 'failed';
+  return [
+    { step: 'helm', ...helm },
+    {
+      step: 'pods',
+      state: podsState,
+      message:
+        pods.total === 0
+          ? 'no pods yet'
+          : `${pods.ready} of ${pods.total} pod(s) ready${
+              pods.simulated ? ' (simulated: kwok nodes)' : ''
+            }`,
+    },
+    {
+      step: 'ready',
+      state: readyState,
+      message: phase === 'ready' ? 'ready' : `phase ${phase}`,
+    },
+  ];
 }
 
 /** What the service needs. @public */
@@ -441,9 +500,12 @@ export class InstanceService {
         s => s.metadata?.annotations?.[PASSWORD_SECRET_ANNOTATION],
       ) ?? list.items.find(s => s.spec?.clusterIP !== 'None');
     if (!service?.metadata?.name) return undefined;
-    const port = service.spec?.ports?.[0]?.port;
-    if (!port) return undefined;
     const annotations = service.metadata.annotations ?? {};
+    const ports = service.spec?.ports ?? [];
+    const port = (
+      ports.find(p => p.name === annotations[PORT_NAME_ANNOTATION]) ?? ports[0]
+    )?.port;
+    if (!port) return undefined;
     const secret = annotations[PASSWORD_SECRET_ANNOTATION];
     const [secretName, key] = secret?.split('/') ?? [];
     return {
@@ -542,60 +604,18 @@ export class InstanceService {
     }
     const ready = pods.filter(p => p.view.ready).length;
     const simulated = pods.length > 0 && pods.some(p => p.view.simulated);
-    const helmState = !release
-      ? phase === 'failed'
-        ? 'failed'
-        : 'running'
-      : release.info.status === 'failed'
-      ? 'failed'
-      : release.info.status.startsWith('pending')
-      ? 'running'
-      : 'done';
-    const podsState =
-      phase === 'ready'
-        ? 'done'
-        : phase === 'failed' && pods.length > 0
-        ? 'failed'
-        : helmState === 'done'
-        ? 'running'
-        : 'waiting';
+    const progress = progressOf(phase, release, {
+      ready,
+      total: pods.length,
+      simulated,
+    });
     return {
       ...this.summary(
         { ...record, version },
         { ready, total: pods.length, simulated },
         phase,
       ),
-      progress: [
-        {
-          step: 'helm',
-          state: helmState,
-          message: release
-            ? `Helm release revision ${release.version}: ${release.info.status}`
-            : phase === 'failed'
-            ? 'Helm has no release of this name'
-            : 'Helm is installing the release',
-        },
-        {
-          step: 'pods',
-          state: podsState,
-          message:
-            pods.length === 0
-              ? 'no pods yet'
-              : `${ready} of ${pods.length} pod(s) ready${
-                  simulated ? ' (simulated: kwok nodes)' : ''
-                }`,
-        },
-        {
-          step: 'ready',
-          state:
-            phase === 'ready'
-              ? 'done'
-              : phase === 'failed'
-              ? 'failed'
-              : 'waiting',
-          message: phase === 'ready' ? 'ready' : `phase ${phase}`,
-        },
-      ],
+      progress,
       pods: pods.map(p => p.view),
       ...(connection ? { connection } : {}),
       history: this.revisions(history),
