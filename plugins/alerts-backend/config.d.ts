@@ -125,6 +125,13 @@ export interface Config {
         decisionRetentionDays?: number;
         /** at most this many decisions are kept per service; default 200 */
         decisionsPerService?: number;
+        /**
+         * How a new total is split across the clusters a service runs in: 'share' (default) in
+         * proportion to each cluster's current replicas; 'free-capacity' in proportion to each
+         * cluster's free CPU (allocatable less requested on its schedulable nodes, listed through
+         * the cluster layer once per cluster per cycle).
+         */
+        split?: 'share' | 'free-capacity';
       };
     };
   };

@@ -22,6 +22,7 @@ import type {
   ServiceBindings,
 } from '@internal/plugin-container-cloud-node';
 import type { AutoscalerConfig } from './autoscalerConfig';
+import { clusterFreeCapacity, FreeCapacityReader } from './freeCapacity';
 import type {
   AutoscalingStore,
   DecisionRecord,
@@ -68,7 +69,10 @@ export interface AutoscalerOptions {
     | 'rateWindowSeconds'
     | 'decisionRetentionDays'
     | 'decisionsPerService'
-  >;
+  > &
+    Partial<Pick<AutoscalerConfig, 'split'>>;
+  /** each cluster's free CPU, for `split: 'free-capacity'`; default: read through `clusters` */
+  freeCapacity?: FreeCapacityReader;
   now?: () => number;
   /** how many services are decided and written at once; default 16 */
   concurrency?: number;
@@ -141,9 +145,24 @@ async function eachLimited<T>(
 export class Autoscaler {
   private readonly now: () => number;
   private lastPrune = 0;
+  private readonly readFreeCapacity: FreeCapacityReader;
+  /** each cluster's free CPU, read at most once per cycle */
+  private capacities = new Map<string, Promise<number>>();
 
   constructor(private readonly options: AutoscalerOptions) {
     this.now = options.now ?? Date.now;
+    this.readFreeCapacity =
+      options.freeCapacity ?? clusterFreeCapacity(options.clusters);
+  }
+
+  private freeCapacity(cluster: string): Promise<number> {
+    let capacity = this.capacities.get(cluster);
+    if (!capacity) {
+      capacity = this.readFreeCapacity(cluster);
+      capacity.catch(() => undefined); // read by every service that needs it
+      this.capacities.set(cluster, capacity);
+    }
+    return capacity;
   }
 
   async runCycle(): Promise<CycleReport> {
@@ -155,6 +174,7 @@ export class Autoscaler {
       writes: 0,
       outcomes: { scaled: 0, steady: 0, held: 0 },
     };
+    this.capacities = new Map();
     const enabled = await store.listEnabled();
     report.services = enabled.length;
     if (enabled.length > 0) {
@@ -444,6 +464,36 @@ export class Autoscaler {
         },
       };
     }
+    const byCapacity = this.options.config.split === 'free-capacity';
+    if (byCapacity) {
+      const unknown: string[] = [];
+      await Promise.all(
+        measures.map(async m => {
+          try {
+            m.freeCapacity = await this.freeCapacity(m.cluster);
+          } catch (error) {
+            unknown.push(
+              `the free capacity of cluster ${m.cluster} is unknown (${
+                (error as Error).message
+              }): the split follows it (containerCloud.alerts.autoscaler.split)`,
+            );
+          }
+        }),
+      );
+      if (unknown.length > 0) {
+        return {
+          decision: {
+            ...base,
+            outcome: 'held',
+            reason: unknown.join('; '),
+            current,
+            recommended: null,
+            desired: null,
+            clusters: unchanged(),
+          },
+        };
+      }
+    }
     const decided = decide({
       clusters: measures,
       target: settings.target,
@@ -453,8 +503,7 @@ export class Autoscaler {
       stabilizationMs: this.options.config.scaleDownStabilizationSeconds * 1000,
       history: settings.recommendations,
       now,
-      // splitting by free capacity is in `decide`; the loop has no capacity source yet
-      splitBy: 'share',
+      splitBy: byCapacity ? 'capacity' : 'share',
       unit: AUTOSCALING_METRIC_INFO[settings.metric].unit,
     });
     const { window } = decided;

@@ -20,6 +20,12 @@ export interface AutoscalerConfig {
   rateWindowSeconds: number;
   decisionRetentionDays: number;
   decisionsPerService: number;
+  /**
+   * how a new total is split across clusters: in proportion to each cluster's current replicas
+   * ('share'), or to its free CPU ('free-capacity': allocatable less requested on its
+   * schedulable nodes)
+   */
+  split: 'share' | 'free-capacity';
   prometheus: AutoscalerPrometheus[];
 }
 
@@ -78,8 +84,13 @@ export function readAutoscalerConfig(config: Config): AutoscalerConfig {
       clusterLabel: fallbackLabel,
     });
   }
+  const split = own?.getOptionalString('split') ?? 'share';
+  if (split !== 'share' && split !== 'free-capacity') {
+    throw new InputError(`${KEY}.split is 'share' or 'free-capacity'`);
+  }
   return {
     enabled: own?.getOptionalBoolean('enabled') ?? true,
+    split,
     intervalSeconds,
     tolerance: positive(own, 'tolerance', AUTOSCALER_DEFAULTS.tolerance),
     scaleDownStabilizationSeconds: positive(

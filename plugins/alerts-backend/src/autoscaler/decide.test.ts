@@ -215,6 +215,50 @@ describe('decide', () => {
       ],
     });
     expect(d.perCluster).toEqual([1, 6]);
+    expect(d.reason).toBe(
+      '320% / 50% = 6.4 → 7; split by free CPU (a 1 cores, b 6 cores)',
+    );
+  });
+
+  it('splits a scale-down by free capacity too, and equally when no cluster has any', () => {
+    const clusters = (freeA: number, freeB: number) => [
+      {
+        cluster: 'a',
+        namespace: 'p',
+        replicas: 5,
+        pods: 5,
+        usage: 5 * 10,
+        freeCapacity: freeA,
+      },
+      {
+        cluster: 'b',
+        namespace: 'p',
+        replicas: 1,
+        pods: 1,
+        usage: 10,
+        freeCapacity: freeB,
+      },
+    ];
+    // 60% / 50% → 2 replicas (no stabilisation history), split 0.5 : 1.5 of free CPU
+    const down = decide({
+      ...base,
+      stabilizationMs: 0,
+      splitBy: 'capacity',
+      clusters: clusters(0.5, 1.5),
+    });
+    expect([down.desired, down.perCluster]).toEqual([2, [0, 2]]);
+    // by share the same total goes 5 : 1
+    expect(
+      decide({ ...base, stabilizationMs: 0, clusters: clusters(0.5, 1.5) })
+        .perCluster,
+    ).toEqual([2, 0]);
+    const full = decide({
+      ...base,
+      stabilizationMs: 0,
+      splitBy: 'capacity',
+      clusters: clusters(0, 0),
+    });
+    expect(full.perCluster).toEqual([1, 1]);
   });
 
   it('leaves each cluster as it is when the total stays', () => {

@@ -224,14 +224,21 @@ export function decide(input: DecideInput): Decided {
           desired,
           input.clusters.map(c => weightOf(c, input.splitBy, current)),
         );
+  const reasons = [recommended.reason];
+  if (stabilised.reason) reasons.push(stabilised.reason);
+  if (desired !== current && input.splitBy === 'capacity') {
+    reasons.push(
+      `split by free CPU (${input.clusters
+        .map(c => `${c.cluster} ${round1(c.freeCapacity ?? 0)} cores`)
+        .join(', ')})`,
+    );
+  }
   return {
     current,
     recommended: recommended.replicas,
     desired,
     perCluster,
     window: stabilised.window,
-    reason: stabilised.reason
-      ? `${recommended.reason}; ${stabilised.reason}`
-      : recommended.reason,
+    reason: reasons.join('; '),
   };
 }

@@ -92,6 +92,7 @@ describe('autoscaling routes', () => {
         decisions: [],
         deployments: [],
         intervalSeconds: 30,
+        split: 'share',
       });
     });
 

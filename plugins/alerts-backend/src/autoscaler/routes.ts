@@ -51,6 +51,8 @@ export interface AutoscalingRouteOptions {
   store: AutoscalingStore;
   clusters: AlertsDeps['clusters'];
   intervalSeconds: number;
+  /** how the loop splits a new total across clusters (shown on the card) */
+  split?: 'share' | 'free-capacity';
 }
 
 /** The user a save acts for (the pipeline lets only users mutate). */
@@ -156,6 +158,7 @@ export function autoscalingRouteTable(
             ),
           ].sort(),
           intervalSeconds: options.intervalSeconds,
+          split: options.split ?? 'share',
         };
       },
     }),
@@ -267,6 +270,7 @@ export async function autoscalingRoutes(deps: AlertsDeps): Promise<RouteGroup> {
       store,
       clusters: deps.clusters,
       intervalSeconds: config.intervalSeconds,
+      split: config.split,
     }),
     lookup: lookupService(deps),
     resourceRef: service => service.entityRef,

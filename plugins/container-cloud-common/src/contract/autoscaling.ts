@@ -224,6 +224,11 @@ export const autoscalingViewSchema = z.object({
   deployments: z.array(z.string()),
   /** how often the loop runs */
   intervalSeconds: z.number(),
+  /**
+   * how a new total is split across clusters: by each cluster's current replicas, or by its free
+   * CPU (`containerCloud.alerts.autoscaler.split`)
+   */
+  split: z.enum(['share', 'free-capacity']).optional(),
 });
 /** @public */
 export type AutoscalingView = z.infer<typeof autoscalingViewSchema>;

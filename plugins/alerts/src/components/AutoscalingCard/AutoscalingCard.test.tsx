@@ -139,6 +139,15 @@ describe('AutoscalingCard', () => {
     expect(within(table).getByText(/\(×5\)/)).toBeInTheDocument();
   });
 
+  it('says how a new total is split across clusters', async () => {
+    await render(fakeApi([viewOf({ split: 'free-capacity' })]).api);
+    expect(
+      await screen.findByText(
+        /split across clusters by their free CPU \(allocatable less requested\)/,
+      ),
+    ).toBeInTheDocument();
+  });
+
   it('says when nothing was saved or decided yet', async () => {
     await render(
       fakeApi([viewOf({ settings: null, decisions: [], deployments: [] })]).api,

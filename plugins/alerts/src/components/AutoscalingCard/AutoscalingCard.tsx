@@ -59,7 +59,9 @@ export function AutoscalingCard() {
         <Typography variant="caption" color="textSecondary" component="p">
           Every {value.intervalSeconds} s the autoscaler sets the replicas to
           ceil(sum of use / target) within min and max, split across clusters by
-          their current share.
+          {value.split === 'free-capacity'
+            ? ' their free CPU (allocatable less requested).'
+            : ' their current share.'}
         </Typography>
         <DecisionsTable decisions={value.decisions} />
       </>
