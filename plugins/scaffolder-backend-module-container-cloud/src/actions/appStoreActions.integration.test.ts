@@ -1,24 +1,20 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import mcpActionsPlugin from '@backstage/plugin-mcp-actions-backend';
 import { useLocalCloud } from '@internal/local-cloud/testing';
-// the real app-store backend, which the actions call over HTTP as the user
-// eslint-disable-next-line @backstage/no-mixed-plugin-imports
-import appStorePlugin from '@internal/plugin-app-store-backend';
-import { serviceEntity } from '@internal/plugin-container-cloud-node/testing';
 import request from 'supertest';
 import {
-  BOB,
-  GUEST,
-  startSuiteBackend,
-} from '../__testUtils__/startSuiteBackend';
-import { scaffolderAction } from './adapters';
+  APP_STORE_CLUSTER as CLUSTER,
+  helmReleases,
+  runAsStep,
+  startAppStoreSuite,
+} from '../__testUtils__/appStoreSuite';
+import { BOB, GUEST } from '../__testUtils__/startSuiteBackend';
 import { appStoreInstallAction } from './appStoreInstallAction';
 import { appStoreUninstallAction } from './appStoreUninstallAction';
+import type { SuiteAction } from './SuiteAction';
 
 jest.setTimeout(300_000);
 
@@ -26,89 +22,26 @@ jest.setTimeout(300_000);
 // app-store backend (Helm, the project's charts in the local registry), the catalog and the
 // policy; as the guest (an owner of payments-api) and as bob (not an owner).
 const lc = useLocalCloud({ namespacePrefix: 'scaffold-as' });
-const CLUSTER = 'local-a';
 /** the project's Redis chart, pushed to the local registry by local-cloud */
 const CHART = 'redis';
-const REPOSITORY_PATH = 'charts';
 
 describe('the app store actions on the local cloud', () => {
-  let suite: Awaited<ReturnType<typeof startSuiteBackend>>;
+  let suite: Awaited<ReturnType<typeof startAppStoreSuite>>;
 
   beforeAll(async () => {
-    suite = await startSuiteBackend({
-      clusters: lc.info.clusters.map(c => ({
-        name: c.name,
-        url: c.url,
-        authProvider: 'serviceAccount',
-        serviceAccountToken: c.serviceAccountToken,
-        caData: c.caData,
-      })),
-      entities: [
-        serviceEntity('payments-api', 'group:default/team-payments', {
-          'container-cloud.io/placements': `${CLUSTER}/${lc.namespace}`,
-        }),
-      ],
-      features: [appStorePlugin, mcpActionsPlugin],
-      containerCloud: {
-        appStore: {
-          helm: lc.info.helm.binary,
-          repositories: [
-            {
-              name: 'local',
-              url: `oci://${
-                new URL(lc.info.registry.url).host
-              }/${REPOSITORY_PATH}`,
-              plainHttp: true,
-            },
-          ],
-        },
-      },
-    });
+    // the MCP server over the actions registry, as packages/backend has it
+    suite = await startAppStoreSuite(lc, [mcpActionsPlugin]);
   });
 
   afterAll(() => suite?.backend.stop());
 
-  /** The Helm releases in the test's namespace, as ops would list them. */
-  function helmList(): Array<{ name: string; chart: string; status: string }> {
-    const out = execFileSync(
-      lc.info.helm.binary,
-      [
-        'list',
-        '--all',
-        '--output',
-        'json',
-        '--namespace',
-        lc.namespace,
-        '--kubeconfig',
-        lc.info.kubeconfig,
-        '--kube-context',
-        CLUSTER,
-      ],
-      { encoding: 'utf8' },
-    );
-    return JSON.parse(out);
-  }
-
-  function context(user: string, input: object, isDryRun = false) {
-    return {
-      ...createMockActionContext({ input: input as any }),
-      isDryRun,
-      getInitiatorCredentials: async () => mockCredentials.user(user),
-    };
-  }
-
-  async function run(
-    action: typeof appStoreInstallAction | typeof appStoreUninstallAction,
+  const helmList = () => helmReleases(lc);
+  const run = (
+    action: SuiteAction<any, any>,
     user: string,
     input: object,
     isDryRun = false,
-  ) {
-    const ctx = context(user, input, isDryRun);
-    await scaffolderAction(action, suite.deps).handler(ctx as any);
-    return Object.fromEntries(
-      (ctx.output as jest.Mock).mock.calls.map(([k, v]) => [k, v]),
-    );
-  }
+  ) => runAsStep(suite.deps, action, user, input, isDryRun);
 
   const redis = (name: string) => ({
     chart: CHART,
@@ -168,6 +101,32 @@ describe('the app store actions on the local cloud', () => {
       message: expect.stringContaining('only its owners and ops admins may'),
     });
     expect(helmList().map(r => r.name)).not.toContain('refused');
+  });
+
+  it('a Group owner: the guest (a member of team-payments) installs for the team, bob may not', async () => {
+    const team = {
+      ...redis('team-cache'),
+      owner: 'group:default/team-payments',
+      waitForReady: false,
+    };
+    await expect(run(appStoreInstallAction, BOB, team)).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      message: expect.stringContaining('only its members and ops admins may'),
+    });
+    expect(helmList().map(r => r.name)).not.toContain('team-cache');
+
+    const out = await run(appStoreInstallAction, GUEST, team);
+    expect(out).toMatchObject({
+      outcome: 'installed',
+      owner: 'group:default/team-payments',
+    });
+    expect(
+      await run(appStoreUninstallAction, GUEST, {
+        ...where('team-cache'),
+        owner: 'group:default/team-payments',
+      }),
+    ).toMatchObject({ outcome: 'uninstalled' });
+    expect(helmList().map(r => r.name)).not.toContain('team-cache');
   });
 
   it('uninstall: refused for bob, done for the guest (no release left), a re-run finds it absent', async () => {
