@@ -57,13 +57,31 @@ const CONNECTION: Record<
 };
 
 let helmHome: string;
+/** A namespace of local-a that enforces the 'restricted' Pod Security Standard. */
+let restrictedNamespace: string;
+let localA: CoreV1Api;
 
-beforeAll(() => {
+beforeAll(async () => {
   helmHome = fs.mkdtempSync(path.join(os.tmpdir(), 'charts-helm-'));
+  restrictedNamespace = `${lc.namespace}-restricted`;
+  // kept for afterAll: useLocalCloud's own afterAll may run first
+  localA = lc.kubeConfig('local-a').makeApiClient(CoreV1Api);
+  await localA.createNamespace({
+    body: {
+      metadata: {
+        name: restrictedNamespace,
+        labels: {
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'local-cloud/test-namespace': 'true',
+        },
+      },
+    },
+  });
 });
 
-afterAll(() => {
+afterAll(async () => {
   fs.rmSync(helmHome, { recursive: true, force: true });
+  await localA?.deleteNamespace({ name: restrictedNamespace });
 });
 
 /** Runs the local cloud's helm; never throws, the caller checks the outcome. */
@@ -293,6 +311,41 @@ describe.each(CHARTS)('the %s chart', chart => {
       ).toEqual([]);
     }
   }, 60_000);
+
+  it("runs pods the 'restricted' Pod Security Standard admits", async () => {
+    const core = lc.kubeConfig('local-a').makeApiClient(CoreV1Api);
+    const [sts] = byKind(render(chart), 'StatefulSet');
+    // the pod its StatefulSet would make, dry-run in a namespace that enforces 'restricted'
+    const accepted = await core.createNamespacedPod({
+      namespace: restrictedNamespace,
+      dryRun: 'All',
+      body: {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { ...sts.spec.template.metadata, name: `${chart}-0` },
+        spec: {
+          ...sts.spec.template.spec,
+          volumes: [
+            ...(sts.spec.template.spec.volumes ?? []),
+            { name: 'data', persistentVolumeClaim: { claimName: 'data' } },
+          ],
+        },
+      },
+    });
+    expect(accepted.metadata?.name).toBe(`${chart}-0`);
+    // and the namespace does refuse a pod that may run as root
+    const refused = await core
+      .createNamespacedPod({
+        namespace: restrictedNamespace,
+        dryRun: 'All',
+        body: {
+          metadata: { name: 'rooted' },
+          spec: { containers: [{ name: 'c', image: 'example.com/c:1' }] },
+        },
+      })
+      .catch(error => error);
+    expect(String(refused.body ?? refused)).toContain('violates PodSecurity');
+  });
 
   it.each([NEWEST, OLDER])(
     "is in the local cloud's registry at version %s (helm show chart)",
