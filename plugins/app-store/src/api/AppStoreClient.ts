@@ -1,9 +1,11 @@
 import { createApiRef } from '@backstage/frontend-plugin-api';
 import { BackendApis, fetchJson } from '@internal/plugin-container-cloud-react';
 import type {
+  AdminInstanceList,
   ChartDetail,
   ChartList,
   InstallTargets,
+  InstanceAttachResult,
   InstanceBulkResult,
   InstanceDetail,
   InstanceInstall,
@@ -26,6 +28,11 @@ export interface InstanceQuery {
   chart?: string;
   offset?: number;
   limit?: number;
+}
+
+/** The admin list's filters: the list's, and live instances expiring within some hours. @public */
+export interface AdminInstanceQuery extends InstanceQuery {
+  expiringWithinHours?: number;
 }
 
 /** The app store backend, as the pages use it. @public */
@@ -52,10 +59,10 @@ export interface AppStoreApi {
   attach(
     ref: InstanceRef,
     request: { service: string; prefix: string },
-  ): Promise<unknown>;
+  ): Promise<InstanceAttachResult>;
   remove(ref: InstanceRef): Promise<unknown>;
   /** every instance in every cluster (ops) */
-  adminInstances(query: InstanceQuery): Promise<InstanceList>;
+  adminInstances(query: AdminInstanceQuery): Promise<AdminInstanceList>;
   adminExtend(
     instances: InstanceRef[],
     days: number,
@@ -160,10 +167,12 @@ export class AppStoreClient implements AppStoreApi {
   }
 
   attach(ref: InstanceRef, request: { service: string; prefix: string }) {
-    return fetchJson<unknown>(this.deps, PLUGIN, instancePath(ref, '/attach'), {
-      method: 'POST',
-      body: request,
-    });
+    return fetchJson<InstanceAttachResult>(
+      this.deps,
+      PLUGIN,
+      instancePath(ref, '/attach'),
+      { method: 'POST', body: request },
+    );
   }
 
   remove(ref: InstanceRef) {
@@ -172,8 +181,8 @@ export class AppStoreClient implements AppStoreApi {
     });
   }
 
-  adminInstances(query: InstanceQuery) {
-    return fetchJson<InstanceList>(this.deps, PLUGIN, '/admin/instances', {
+  adminInstances(query: AdminInstanceQuery) {
+    return fetchJson<AdminInstanceList>(this.deps, PLUGIN, '/admin/instances', {
       query: { ...query },
     });
   }

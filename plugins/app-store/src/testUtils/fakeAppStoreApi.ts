@@ -107,7 +107,7 @@ export const summary: InstanceSummary = {
   phase: 'ready',
   createdBy: 'user:default/guest',
   createdAt: '2026-12-07T02:00:00Z',
-  expiresAt: new Date(Date.now() + 6.5 * 86_400_000).toISOString(),
+  expiresAt: new Date(Date.now() + 6.6 * 86_400_000).toISOString(),
   ready: { ready: 1, total: 1 },
   simulated: true,
 };
@@ -152,9 +152,15 @@ export const detail: InstanceDetail = {
   ],
 };
 
+export type FakeAppStoreApi = AppStoreApi & {
+  [K in keyof AppStoreApi]: jest.Mock;
+};
+
 /** An app store API whose every method is a jest mock; a test overrides what it reads. */
-export function fakeAppStoreApi(overrides: Partial<AppStoreApi> = {}) {
-  const api: jest.Mocked<AppStoreApi> = {
+export function fakeAppStoreApi(
+  overrides: Partial<Record<keyof AppStoreApi, jest.Mock>> = {},
+): FakeAppStoreApi {
+  const api = {
     charts: jest.fn(async () => charts),
     chart: jest.fn(async () => redisDetail),
     targets: jest.fn(async () => targets),
@@ -169,18 +175,25 @@ export function fakeAppStoreApi(overrides: Partial<AppStoreApi> = {}) {
     rollback: jest.fn(async () => summary),
     extend: jest.fn(async () => summary),
     reveal: jest.fn(async () => ({ password: 's3cret-P4ssword!' })),
-    attach: jest.fn(async () => ({})),
+    attach: jest.fn(async () => ({
+      service: 'component:default/payments-api',
+      cluster: 'local-a',
+      namespace: 'payments',
+      deployment: 'payments-api',
+      container: 'app',
+      variables: ['REDIS_HOST', 'REDIS_PORT', 'REDIS_USER', 'REDIS_PASSWORD'],
+      notes: [],
+    })),
     remove: jest.fn(async () => ({})),
     adminInstances: jest.fn(async () => ({
-      items: [summary],
+      items: [{ ...summary, ageSeconds: 3600 }],
       totalCount: 1,
       unreachable: [],
     })),
     adminExtend: jest.fn(async () => ({ results: [] })),
     adminDelete: jest.fn(async () => ({ results: [] })),
   };
-  Object.assign(api, overrides);
-  return api;
+  return Object.assign(api, overrides) as FakeAppStoreApi;
 }
 
 /** A signals API the test drives: the subscriber of each channel. */

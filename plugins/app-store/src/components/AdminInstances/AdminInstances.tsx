@@ -17,27 +17,35 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import {
+  AdminInstance,
   APP_STORE_MAX_EXPIRY_DAYS,
   InstanceBulkResult,
-  InstanceSummary,
 } from '@internal/plugin-container-cloud-common';
+import { formatValue } from '@internal/plugin-container-cloud-react';
 import { appStoreApiRef } from '../../api/AppStoreClient';
 import { BulkResults } from './BulkResults';
 import { useAppStoreLinks } from '../../hooks/basePath';
 import { instanceColumns, Pager, UnreachableClusters } from '../InstancesTable';
 
 const PAGE = 50;
-const DAY = 86_400_000;
 
-const keyOf = (i: InstanceSummary) => `${i.cluster}/${i.namespace}/${i.name}`;
+const keyOf = (i: AdminInstance) => `${i.cluster}/${i.namespace}/${i.name}`;
 
-/** Whether an instance expires within `days` from now (production ones never do). */
-export function expiresWithin(
-  i: InstanceSummary,
-  days: number,
-  now = Date.now(),
-) {
-  return !!i.expiresAt && Date.parse(i.expiresAt) - now <= days * DAY;
+/** CPU and memory of an instance's pods, in words: "250m CPU, 512 MiB". */
+export function resourcesText(r?: AdminInstance['requests']): string {
+  if (!r) return '—';
+  return `${Math.round(r.cpuMillis)}m CPU, ${formatValue(
+    r.memoryBytes,
+    'bytes',
+  )}`;
+}
+
+/** An age in the largest fitting unit. */
+export function ageText(seconds: number): string {
+  if (seconds < 120) return `${seconds}s`;
+  if (seconds < 7200) return `${Math.round(seconds / 60)}m`;
+  if (seconds < 172800) return `${Math.round(seconds / 3600)}h`;
+  return `${Math.round(seconds / 86400)}d`;
 }
 
 /** Ops' view of every instance in every cluster, with bulk extend and delete. */
@@ -49,7 +57,7 @@ export function AdminInstances() {
   const [chart, setChart] = useState('');
   const [within, setWithin] = useState('');
   const [offset, setOffset] = useState(0);
-  const [selected, setSelected] = useState<InstanceSummary[]>([]);
+  const [selected, setSelected] = useState<AdminInstance[]>([]);
   const [asking, setAsking] = useState<'extend' | 'delete'>();
   const [days, setDays] = useState('7');
   const [busy, setBusy] = useState(false);
@@ -65,15 +73,13 @@ export function AdminInstances() {
         cluster: cluster.trim() || undefined,
         owner: owner.trim() || undefined,
         chart: chart.trim() || undefined,
+        expiringWithinHours: within.trim() ? Number(within) * 24 : undefined,
         offset,
         limit: PAGE,
       }),
-    [api, cluster, owner, chart, offset],
+    [api, cluster, owner, chart, within, offset],
   );
-  const withinDays = within.trim() ? Number(within) : undefined;
-  const rows = (list.value?.items ?? []).filter(
-    i => withinDays === undefined || expiresWithin(i, withinDays),
-  );
+  const rows = list.value?.items ?? [];
   const filter = (setter: (v: string) => void) => (v: string) => {
     setter(v);
     setOffset(0);
@@ -133,8 +139,7 @@ export function AdminInstances() {
           label="Expiring within (days)"
           type="number"
           value={within}
-          onChange={e => setWithin(e.target.value)}
-          helperText="on this page"
+          onChange={e => filter(setWithin)(e.target.value)}
         />
       </Box>
       <Box display="flex" alignItems="center" mb={1} style={{ gap: 8 }}>
@@ -164,15 +169,11 @@ export function AdminInstances() {
         <EmptyState
           missing="data"
           title="No instances"
-          description={
-            list.value.totalCount === 0
-              ? 'No instance matches these filters.'
-              : 'No instance on this page expires that soon; widen the filter or page on.'
-          }
+          description="No instance matches these filters: widen them, or clear them to see every instance."
         />
       )}
       {list.value && rows.length > 0 && (
-        <Table<InstanceSummary>
+        <Table<AdminInstance>
           options={{
             paging: false,
             search: false,
@@ -181,17 +182,17 @@ export function AdminInstances() {
             selection: true,
           }}
           columns={[
-            ...instanceColumns(links.instance),
-            {
-              title: 'Created',
-              render: i => `${i.createdAt} by ${i.createdBy}`,
-            },
+            ...instanceColumns<AdminInstance>(links.instance),
+            { title: 'Age', render: i => ageText(i.ageSeconds) },
+            { title: 'Requests', render: i => resourcesText(i.requests) },
+            { title: 'Usage', render: i => resourcesText(i.usage) },
+            { title: 'Created by', field: 'createdBy' },
           ]}
           data={rows.map(r => ({
             ...r,
             tableData: { checked: selected.some(s => keyOf(s) === keyOf(r)) },
           }))}
-          onSelectionChange={picked => setSelected(picked as InstanceSummary[])}
+          onSelectionChange={picked => setSelected(picked as AdminInstance[])}
         />
       )}
       {list.value && (

@@ -1,1 +1,1 @@
-export { AdminInstances, expiresWithin } from './AdminInstances';
+export { AdminInstances, ageText, resourcesText } from './AdminInstances';

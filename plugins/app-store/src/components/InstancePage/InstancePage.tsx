@@ -13,7 +13,10 @@ import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
-import type { InstanceDetail } from '@internal/plugin-container-cloud-common';
+import type {
+  InstanceAttachResult,
+  InstanceDetail,
+} from '@internal/plugin-container-cloud-common';
 import { ContainerCloudApiError } from '@internal/plugin-container-cloud-react';
 import { appStoreApiRef, InstanceRef } from '../../api/AppStoreClient';
 import { useAppStoreLinks } from '../../hooks/basePath';
@@ -46,6 +49,7 @@ function InstanceBody(props: {
   const [open, setOpen] = useState<Open>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
+  const [attached, setAttached] = useState<InstanceAttachResult>();
   const gone = instance.phase === 'deleted' || instance.phase === 'expired';
 
   /** Runs a mutation, and reads the instance again whatever happened (a 409 shows it as it is now). */
@@ -116,6 +120,14 @@ function InstanceBody(props: {
           {error}
         </Typography>
       )}
+      {attached && (
+        <Typography variant="body2" paragraph role="status">
+          Set {attached.variables.join(', ')} in {attached.service}'s container{' '}
+          {attached.container} ({attached.cluster}/{attached.namespace}/
+          {attached.deployment})
+          {attached.notes.length > 0 ? `; ${attached.notes.join('; ')}` : ''}
+        </Typography>
+      )}
       <Grid container spacing={3}>
         {instance.failure && !gone && (
           <Grid item xs={12}>
@@ -178,7 +190,9 @@ function InstanceBody(props: {
           instance={instance}
           onClose={() => setOpen(undefined)}
           onAttach={(service, prefix) =>
-            act(() => api.attach(instanceRef, { service, prefix }))
+            act(async () =>
+              setAttached(await api.attach(instanceRef, { service, prefix })),
+            )
           }
         />
       )}

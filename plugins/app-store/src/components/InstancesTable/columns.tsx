@@ -4,9 +4,9 @@ import type { InstanceSummary } from '@internal/plugin-container-cloud-common';
 import { expiryText, PhaseStatus, SimulatedChip } from '../PhaseStatus';
 
 /** The columns every instance list shows; the name links to the instance's page. */
-export function instanceColumns(
-  linkTo: (instance: InstanceSummary) => string,
-): TableColumn<InstanceSummary>[] {
+export function instanceColumns<T extends InstanceSummary = InstanceSummary>(
+  linkTo: (instance: T) => string,
+): TableColumn<T>[] {
   return [
     {
       title: 'Name',
