@@ -30,7 +30,7 @@ import { AdminView } from './adminView';
 import { Attacher } from './attach';
 import { ExpiryStore } from './ExpiryStore';
 import { ExpiryTask } from './ExpiryTask';
-import { readExpiryConfig } from './expiryConfig';
+import { durationMs, readExpiryConfig } from './expiryConfig';
 
 /**
  * What the lifecycle part needs beyond the plugin's common deps: the notifications service (the
@@ -342,7 +342,10 @@ async function scheduleExpiry(
     id: 'app-store-expiry',
     frequency: config.frequency,
     timeout: { minutes: 30 },
-    initialDelay: { seconds: 30 },
+    // at most 30 s after start (a shorter frequency, in tests, starts sooner)
+    initialDelay: {
+      milliseconds: Math.min(30_000, durationMs(config.frequency)),
+    },
     fn: async () => {
       const result = await task.run();
       if (
