@@ -632,16 +632,17 @@ export class InstanceService {
       { owner: query.owner, cluster: query.cluster, chart: query.chart },
       { offset: query.offset, limit: query.limit },
     );
-    const health = this.deps.clusters.health();
-    const clusters = [...new Set(page.items.map(i => i.cluster))];
-    const unreachable = clusters
-      .filter(
-        c =>
-          health[c] &&
-          !health[c].reachable &&
-          health[c].error !== 'not probed yet',
-      )
-      .map(c => ({ cluster: c, error: health[c].error ?? 'unreachable' }));
+    let health = this.deps.clusters.health();
+    if (Object.values(health).some(h => h.error === 'not probed yet')) {
+      // the cluster layer is started by whoever needs its watches: probe once if nobody has
+      await this.deps.clusters.probeAll();
+      health = this.deps.clusters.health();
+    }
+    // every configured cluster the probe cannot reach (only the filtered one when filtered)
+    const unreachable = Object.entries(health)
+      .filter(([cluster]) => !query.cluster || cluster === query.cluster)
+      .filter(([, h]) => !h.reachable && h.error !== 'not probed yet')
+      .map(([cluster, h]) => ({ cluster, error: h.error ?? 'unreachable' }));
     const down = new Set(unreachable.map(u => u.cluster));
     return {
       items: page.items.map(r =>

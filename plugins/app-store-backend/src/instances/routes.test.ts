@@ -305,3 +305,33 @@ describeLocal('instances over HTTP: who may do what', () => {
     });
   });
 });
+
+describe('the instances page with a cluster that cannot be reached', () => {
+  it('names the cluster in `unreachable`, with the error', async () => {
+    const backend = await startAppStoreBackend({
+      appStore: {},
+      // nothing listens on port 9 of loopback
+      clusters: [
+        {
+          name: 'gone',
+          url: 'https://127.0.0.1:9',
+          authProvider: 'serviceAccount',
+          serviceAccountToken: 'x',
+          skipTLSVerify: true,
+        },
+      ],
+    });
+    try {
+      const res = await request(backend.server)
+        .get('/api/app-store/instances')
+        .set('Authorization', mockCredentials.user.header(BOB));
+      expect(res.status).toBe(200);
+      expect(res.body.unreachable).toEqual([
+        { cluster: 'gone', error: expect.any(String) },
+      ]);
+      expect(res.body.unreachable[0].error.length).toBeGreaterThan(0);
+    } finally {
+      await backend.stop();
+    }
+  });
+});
