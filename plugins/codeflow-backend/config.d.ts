@@ -2,9 +2,14 @@ export interface Config {
   containerCloud?: {
     /** Codeflows (plugins/codeflow-backend). Each part documents its own keys here. */
     codeflow?: {
-      /** the build images a codeflow may choose, by id (JDK, Node, Python, Go, plain) */
+      /**
+       * The build images a codeflow may choose, by id (JDK, Node, Python, Go, plain). Leave out
+       * for the defaults: JDK 8/11/17/21 with Maven or Gradle, Node 18/20/22, Python
+       * 3.11/3.12/3.13, Go and plain Debian, from Docker Hub's official images or `imageRegistry`.
+       * A list here replaces the defaults.
+       */
       buildImages?: Array<{
-        /** e.g. node-22 */
+        /** e.g. node-22 (lower-case letters, digits, . _ -) */
         id: string;
         /** a name the page shows, e.g. Node 22 */
         title: string;
@@ -12,6 +17,40 @@ export interface Config {
         image: string;
         /** the runtime base image the artifact is copied into */
         runtimeImage: string;
+      }>;
+      /**
+       * The company registry (or mirror) the default build images come from, e.g.
+       * registry.example.com/mirror: `node:22` becomes `registry.example.com/mirror/node:22`.
+       * Unused when `buildImages` is set.
+       */
+      imageRegistry?: string;
+      /**
+       * Where pre-processing images (runtime base + pre-processing script) are kept, tagged by
+       * their key; default localhost/codeflow-preprocessed (the builder's local storage).
+       */
+      preprocessingRepository?: string;
+      /**
+       * The credentials codeflows may reference for their repositories, by name. A codeflow
+       * stores only the name; the values stay here (set them from the environment, e.g.
+       * `password: ${GIT_TOKEN}`) and are never returned by the API.
+       */
+      credentials?: Array<{
+        /** the name a codeflow references (letters, digits, . _ -) */
+        name: string;
+        /** what it gives access to, shown when choosing it */
+        description?: string;
+        /** the user name for http(s) repositories */
+        username?: string;
+        /**
+         * a password or token for http(s) repositories
+         * @visibility secret
+         */
+        password?: string;
+        /**
+         * a private key for ssh repositories (PEM)
+         * @visibility secret
+         */
+        sshPrivateKey?: string;
       }>;
     };
   };

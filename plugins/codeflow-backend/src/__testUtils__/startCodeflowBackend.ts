@@ -25,7 +25,7 @@ import {
   userInfoFromMemberships,
   waitForEntity,
 } from '@internal/plugin-container-cloud-node/testing';
-import type { Knex } from 'knex';
+import knexFactory, { Knex } from 'knex';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { codeflowPlugin } from '../plugin';
@@ -46,12 +46,25 @@ export function codeflowTestDatabases() {
   });
 }
 
-/** The plugin's database as a service factory (for `services`), e.g. one of `codeflowTestDatabases()`'s. */
+/**
+ * The codeflow plugin's database as a service factory (for `services`), e.g. one of
+ * `codeflowTestDatabases()`'s; every other plugin (the catalog, ...) gets its own SQLite in memory.
+ */
 export function codeflowDatabase(knex: Knex | Promise<Knex>) {
   return createServiceFactory({
     service: coreServices.database,
-    deps: {},
-    factory: async () => mockServices.database({ knex: await knex }),
+    deps: { plugin: coreServices.pluginMetadata },
+    factory: async ({ plugin }) =>
+      mockServices.database({
+        knex:
+          plugin.getId() === 'codeflow'
+            ? await knex
+            : knexFactory({
+                client: 'better-sqlite3',
+                connection: ':memory:',
+                useNullAsDefault: true,
+              }),
+      }),
   });
 }
 

@@ -11,6 +11,12 @@ import {
   renderDockerfile,
 } from '.';
 
+/** what may not appear in a Dockerfile but the \n that ends each line */
+// eslint-disable-next-line no-control-regex
+const LINE_BREAKING = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/;
+// eslint-disable-next-line no-control-regex
+const BREAKS_A_QUOTED_WORD = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+
 /**
  * A small reader of Dockerfile lines, as Docker's parser splits them: one instruction per line
  * (a line ending in `\` would continue on the next: none may), the keyword, then either an
@@ -84,10 +90,7 @@ function readPairs(rest: string): Array<[string, string]> {
 function parseDockerfile(text: string): ParsedLine[] {
   expect(text.endsWith('\n')).toBe(true);
   // nothing but \n may end a line: no other control character or line separator appears at all
-  // eslint-disable-next-line no-control-regex
-  expect(text).not.toMatch(
-    /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/,
-  );
+  expect(text).not.toMatch(LINE_BREAKING);
   const lines = text.slice(0, -1).split('\n');
   const parsed: ParsedLine[] = [];
   for (const line of lines) {
@@ -242,51 +245,6 @@ describe('the generated Dockerfile', () => {
         );
       });
 
-      it('keeps it inside one ENV value, or refuses it when a line cannot carry it', () => {
-        const render = () =>
-          generateDockerfile({
-            ...base,
-            definition: {
-              ...base.definition,
-              env: [
-                { name: 'A', value: hostile },
-                { name: 'B', value: 'b' },
-              ],
-            },
-          });
-        // eslint-disable-next-line no-control-regex
-        if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(hostile)) {
-          expect(render).toThrow(DockerfileValueError);
-          expect(render).toThrow(/the value of A .* line break or control/);
-          return;
-        }
-        const parsed = parseDockerfile(render());
-        expect(parsed.map(p => p.keyword)).toEqual(SHAPE);
-        expect(parsed.find(p => p.keyword === 'ENV')!.pairs).toEqual([
-          ['A', hostile],
-          ['B', 'b'],
-        ]);
-      });
-
-      it('keeps it inside the source label', () => {
-        const render = () =>
-          generateDockerfile({
-            ...base,
-            definition: { ...base.definition, repositoryUrl: hostile },
-          });
-        // eslint-disable-next-line no-control-regex
-        if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(hostile)) {
-          expect(render).toThrow(DockerfileValueError);
-          return;
-        }
-        const parsed = parseDockerfile(render());
-        expect(parsed.map(p => p.keyword)).toEqual(SHAPE);
-        expect(parsed.find(p => p.keyword === 'LABEL')!.pairs![0]).toEqual([
-          LABELS.source,
-          hostile,
-        ]);
-      });
-
       it('refuses it as a path (artifact, deploy path) or image, writing nothing', () => {
         for (const change of [
           { artifactPath: hostile },
@@ -322,6 +280,62 @@ describe('the generated Dockerfile', () => {
         expect(
           parsed.filter(p => p.keyword === 'RUN').map(p => p.json),
         ).toEqual(script);
+      });
+    },
+  );
+
+  const quotable = HOSTILE.filter(v => !BREAKS_A_QUOTED_WORD.test(v));
+  const unquotable = HOSTILE.filter(v => BREAKS_A_QUOTED_WORD.test(v));
+  const withEnv = (value: string) =>
+    generateDockerfile({
+      ...base,
+      definition: {
+        ...base.definition,
+        env: [
+          { name: 'A', value },
+          { name: 'B', value: 'b' },
+        ],
+      },
+    });
+  const withSource = (repositoryUrl: string) =>
+    generateDockerfile({
+      ...base,
+      definition: { ...base.definition, repositoryUrl },
+    });
+
+  it('has hostile values of both kinds', () => {
+    expect(quotable.length).toBeGreaterThan(10);
+    expect(unquotable.length).toBeGreaterThan(5);
+  });
+
+  describe.each(quotable.map(v => [JSON.stringify(v).slice(0, 40), v]))(
+    'with the one-line hostile value %s',
+    (_name, hostile) => {
+      it('keeps it inside one ENV value and inside the source label', () => {
+        const env = parseDockerfile(withEnv(hostile));
+        expect(env.map(p => p.keyword)).toEqual(SHAPE);
+        expect(env.find(p => p.keyword === 'ENV')!.pairs).toEqual([
+          ['A', hostile],
+          ['B', 'b'],
+        ]);
+        const label = parseDockerfile(withSource(hostile));
+        expect(label.map(p => p.keyword)).toEqual(SHAPE);
+        expect(label.find(p => p.keyword === 'LABEL')!.pairs![0]).toEqual([
+          LABELS.source,
+          hostile,
+        ]);
+      });
+    },
+  );
+
+  describe.each(unquotable.map(v => [JSON.stringify(v).slice(0, 40), v]))(
+    'with the line-breaking hostile value %s',
+    (_name, hostile) => {
+      it('refuses it in an ENV value or a label, which no Dockerfile line can carry', () => {
+        expect(() => withEnv(hostile)).toThrow(
+          /^the value of A "[^\n]*" holds a line break or control character/,
+        );
+        expect(() => withSource(hostile)).toThrow(DockerfileValueError);
       });
     },
   );

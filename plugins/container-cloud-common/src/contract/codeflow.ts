@@ -57,14 +57,16 @@ export const codeflowParamsSchema = codeflowServiceParamsSchema.extend({
  */
 function repositoryUrlProblem(url: string): string | undefined {
   if (CONTROL.test(url) || /\s/.test(url)) {
-    return 'repositoryUrl: a git URL has no spaces or control characters';
+    return 'repositoryUrl has no spaces or control characters';
   }
-  const scp = /^([A-Za-z0-9._-]+)@([A-Za-z0-9.-]+):([A-Za-z0-9._~/+-]+)$/.exec(
-    url,
-  );
+  // user@host:path, neither user nor host starting with - (ssh would read an option)
+  const scp =
+    /^([A-Za-z0-9_][A-Za-z0-9._-]*)@([A-Za-z0-9][A-Za-z0-9.-]*):([A-Za-z0-9._~/+-]+)$/.exec(
+      url,
+    );
   if (scp) {
     if (scp[3].startsWith('-') || scp[3].split('/').includes('..')) {
-      return 'repositoryUrl: the path of a git URL has no .. and does not start with -';
+      return 'the path of repositoryUrl has no .. and does not start with -';
     }
     return undefined;
   }
@@ -72,23 +74,26 @@ function repositoryUrlProblem(url: string): string | undefined {
   try {
     parsed = new URL(url);
   } catch {
-    return 'repositoryUrl: write an http(s) or ssh git URL, e.g. https://git.example.com/team/app.git or git@git.example.com:team/app.git';
+    return 'repositoryUrl is an http(s) or ssh git URL, e.g. https://git.example.com/team/app.git or git@git.example.com:team/app.git';
   }
   if (!['http:', 'https:', 'ssh:'].includes(parsed.protocol)) {
-    return `repositoryUrl: a git URL is http, https or ssh, not ${parsed.protocol.replace(
+    return `repositoryUrl is http, https or ssh, not ${parsed.protocol.replace(
       ':',
       '',
     )}`;
   }
-  if (!parsed.hostname) return 'repositoryUrl: a git URL names its host';
+  if (!parsed.hostname) return 'repositoryUrl names its host';
+  if (parsed.hostname.startsWith('-') || parsed.username.startsWith('-')) {
+    return 'repositoryUrl: neither its host nor its user starts with -';
+  }
   if (parsed.password || (parsed.protocol !== 'ssh:' && parsed.username)) {
-    return 'repositoryUrl: put no user name, password or token in the URL: choose a credentials reference instead';
+    return 'repositoryUrl holds no user name, password or token: choose a credentials reference instead';
   }
   if (parsed.search || parsed.hash) {
-    return 'repositoryUrl: a git URL has no ?query or #fragment';
+    return 'repositoryUrl has no ?query or #fragment';
   }
   if (parsed.pathname.length <= 1) {
-    return 'repositoryUrl: a git URL names the repository path, e.g. /team/app.git';
+    return 'repositoryUrl names the repository path, e.g. /team/app.git';
   }
   return undefined;
 }
@@ -156,7 +161,11 @@ export const codeflowArgvSchema = (field: string) =>
     .min(1, `${field} names at least the program to run`)
     .max(256, `${field} has at most 256 arguments`)
     .refine(
-      argv => argv[0].length > 0 && !LINE_BREAK.test(argv[0]),
+      argv =>
+        argv.length === 0 ||
+        (typeof argv[0] === 'string' &&
+          argv[0].length > 0 &&
+          !LINE_BREAK.test(argv[0])),
       `${field}: the program is a name or path on one line`,
     );
 
@@ -388,6 +397,8 @@ function checkDefinition(
   },
   ctx: z.RefinementCtx,
 ) {
+  // the fields' own problems are reported by their schemas: check only what parsed
+  if (!Array.isArray(d.env) || !Array.isArray(d.targets)) return;
   const seen = new Set<string>();
   d.env.forEach((e, i) => {
     if (seen.has(e.name)) {
@@ -399,9 +410,10 @@ function checkDefinition(
     }
     seen.add(e.name);
   });
-  const environments = new Set(d.targets.map(t => t.environment));
-  d.triggers.webhook.rules.forEach((rule, i) => {
-    if (!environments.has(rule.environment)) {
+  const environments = new Set(d.targets.map(t => t?.environment));
+  const rules = d.triggers?.webhook?.rules;
+  (Array.isArray(rules) ? rules : []).forEach((rule, i) => {
+    if (rule && !environments.has(rule.environment)) {
       ctx.addIssue({
         code: 'custom',
         path: ['triggers', 'webhook', 'rules', i, 'environment'],
@@ -415,6 +427,7 @@ function checkDefinition(
   });
   const services = new Set<string>();
   d.targets.forEach((t, i) => {
+    if (typeof t?.service !== 'string') return;
     const key = `${t.service.toLocaleLowerCase('en-US')} ${t.environment}`;
     if (services.has(key)) {
       ctx.addIssue({

@@ -1,0 +1,127 @@
+import type { Config } from '@backstage/config';
+import { InputError } from '@backstage/errors';
+import type { BuildImage } from '@internal/plugin-container-cloud-common';
+
+/** A credential a codeflow may reference by name (its values never leave the backend). */
+export interface CodeflowCredential {
+  name: string;
+  description: string;
+  username?: string;
+  /** a password or token for http(s) repositories */
+  password?: string;
+  /** a private key for ssh repositories */
+  sshPrivateKey?: string;
+}
+
+/** `containerCloud.codeflow`, read once (see config.d.ts). */
+export interface CodeflowConfig {
+  buildImages: BuildImage[];
+  credentials: CodeflowCredential[];
+  /** where pre-processing images are kept, tagged by their key */
+  preprocessingRepository: string;
+}
+
+/**
+ * The build images when `containerCloud.codeflow.buildImages` lists none: JDK 8/11/17/21 with
+ * Maven or Gradle, Node 18/20/22, Python 3.x, Go and plain Debian, from Docker Hub's official
+ * images, or from the mirror `containerCloud.codeflow.imageRegistry` names.
+ */
+export function defaultBuildImages(registry?: string): BuildImage[] {
+  const at = (image: string) =>
+    registry ? `${registry.replace(/\/+$/, '')}/${image}` : image;
+  const images: BuildImage[] = [];
+  for (const jdk of [8, 11, 17, 21]) {
+    images.push({
+      id: `jdk${jdk}-maven`,
+      title: `JDK ${jdk} with Maven`,
+      image: at(`maven:3.9-eclipse-temurin-${jdk}`),
+      runtimeImage: at(`eclipse-temurin:${jdk}-jre`),
+    });
+    images.push({
+      id: `jdk${jdk}-gradle`,
+      title: `JDK ${jdk} with Gradle`,
+      image: at(`gradle:8-jdk${jdk}`),
+      runtimeImage: at(`eclipse-temurin:${jdk}-jre`),
+    });
+  }
+  for (const node of [18, 20, 22]) {
+    images.push({
+      id: `node-${node}`,
+      title: `Node ${node}`,
+      image: at(`node:${node}`),
+      runtimeImage: at(`node:${node}-slim`),
+    });
+  }
+  for (const python of ['3.11', '3.12', '3.13']) {
+    images.push({
+      id: `python-${python}`,
+      title: `Python ${python}`,
+      image: at(`python:${python}`),
+      runtimeImage: at(`python:${python}-slim`),
+    });
+  }
+  images.push({
+    id: 'go',
+    title: 'Go',
+    image: at('golang:1.23'),
+    runtimeImage: at('debian:bookworm-slim'),
+  });
+  images.push({
+    id: 'plain',
+    title: 'Plain (Debian, bring your own tools)',
+    image: at('debian:bookworm'),
+    runtimeImage: at('debian:bookworm-slim'),
+  });
+  return images;
+}
+
+const ID = /^[a-z0-9][a-z0-9._-]{0,62}$/;
+const CREDENTIAL = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
+
+/** Reads `containerCloud.codeflow`; throws on a list that does not parse. */
+export function readCodeflowConfig(config: Config): CodeflowConfig {
+  const c = config.getOptionalConfig('containerCloud.codeflow');
+  const configured = c?.getOptionalConfigArray('buildImages');
+  const buildImages = configured
+    ? configured.map(b => ({
+        id: b.getString('id'),
+        title: b.getString('title'),
+        image: b.getString('image'),
+        runtimeImage: b.getString('runtimeImage'),
+      }))
+    : defaultBuildImages(c?.getOptionalString('imageRegistry'));
+  const seen = new Set<string>();
+  for (const b of buildImages) {
+    if (!ID.test(b.id) || seen.has(b.id)) {
+      throw new InputError(
+        `containerCloud.codeflow.buildImages: id ${b.id} is not a unique id (lower-case letters, digits, . _ -)`,
+      );
+    }
+    seen.add(b.id);
+  }
+  const credentials = (c?.getOptionalConfigArray('credentials') ?? []).map(
+    x => ({
+      name: x.getString('name'),
+      description: x.getOptionalString('description') ?? '',
+      username: x.getOptionalString('username'),
+      password: x.getOptionalString('password'),
+      sshPrivateKey: x.getOptionalString('sshPrivateKey'),
+    }),
+  );
+  const names = new Set<string>();
+  for (const x of credentials) {
+    if (!CREDENTIAL.test(x.name) || names.has(x.name)) {
+      throw new InputError(
+        `containerCloud.codeflow.credentials: name ${x.name} is not a unique name (letters, digits, . _ -)`,
+      );
+    }
+    names.add(x.name);
+  }
+  return {
+    buildImages,
+    credentials,
+    preprocessingRepository:
+      c?.getOptionalString('preprocessingRepository') ??
+      'localhost/codeflow-preprocessed',
+  };
+}
