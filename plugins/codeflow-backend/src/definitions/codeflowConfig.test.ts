@@ -1,0 +1,71 @@
+import { ConfigReader } from '@backstage/config';
+import { defaultBuildImages, readCodeflowConfig } from './codeflowConfig';
+
+const read = (codeflow: object) =>
+  readCodeflowConfig(new ConfigReader({ containerCloud: { codeflow } }));
+
+describe('readCodeflowConfig', () => {
+  it('offers the default build images from Docker Hub, or from the company registry', () => {
+    const plain = read({});
+    expect(plain.buildImages).toEqual(defaultBuildImages());
+    expect(plain.buildImages.find(b => b.id === 'jdk17-maven')).toEqual({
+      id: 'jdk17-maven',
+      title: 'JDK 17 with Maven',
+      image: 'maven:3.9-eclipse-temurin-17',
+      runtimeImage: 'eclipse-temurin:17-jre',
+    });
+    const mirrored = read({ imageRegistry: 'registry.example.com/mirror/' });
+    expect(mirrored.buildImages.find(b => b.id === 'node-22')).toMatchObject({
+      image: 'registry.example.com/mirror/node:22',
+      runtimeImage: 'registry.example.com/mirror/node:22-slim',
+    });
+    expect(plain.credentials).toEqual([]);
+    expect(plain.preprocessingRepository).toBe(
+      'localhost/codeflow-preprocessed',
+    );
+  });
+
+  it('replaces the defaults with a configured list, and refuses a duplicate or bad id', () => {
+    const one = {
+      id: 'node-22',
+      title: 'Node 22',
+      image: 'r/node:22',
+      runtimeImage: 'r/node:22-slim',
+    };
+    expect(read({ buildImages: [one] }).buildImages).toEqual([one]);
+    expect(() => read({ buildImages: [one, one] })).toThrow(
+      'containerCloud.codeflow.buildImages: id node-22 is not a unique id',
+    );
+    expect(() => read({ buildImages: [{ ...one, id: 'Node 22' }] })).toThrow(
+      /id Node 22 is not a unique id/,
+    );
+  });
+
+  it('reads credentials by name, refusing a duplicate name', () => {
+    const c = read({
+      credentials: [
+        { name: 'a', password: 'p' },
+        { name: 'b', sshPrivateKey: 'k' },
+      ],
+    });
+    expect(c.credentials).toEqual([
+      {
+        name: 'a',
+        description: '',
+        password: 'p',
+        username: undefined,
+        sshPrivateKey: undefined,
+      },
+      {
+        name: 'b',
+        description: '',
+        sshPrivateKey: 'k',
+        username: undefined,
+        password: undefined,
+      },
+    ]);
+    expect(() => read({ credentials: [{ name: 'a' }, { name: 'a' }] })).toThrow(
+      /name a is not a unique name/,
+    );
+  });
+});
