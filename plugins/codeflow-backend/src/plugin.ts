@@ -13,6 +13,7 @@ import {
   serviceBindingsServiceRef,
 } from '@internal/plugin-container-cloud-node';
 import { definitionRoutes } from './definitions/routes';
+import { webhookPart, WEBHOOKS_AUTH_POLICY } from './webhooks';
 
 /**
  * Codeflows: how a service's code is built into an image and rolled out, with their runs,
@@ -49,19 +50,25 @@ export const codeflowPlugin = createBackendPlugin({
           '@internal/plugin-codeflow-backend',
         );
         const parts = { ...deps, knex };
-        const groups = [await definitionRoutes(parts)];
+        const webhooks = webhookPart(parts);
+        // the git hosts' deliveries carry the codeflow's own secret, not a Backstage token;
+        // mounted before the pipeline's router so their bodies are read raw (signatures)
+        httpRouter.addAuthPolicy(WEBHOOKS_AUTH_POLICY);
+        httpRouter.use(webhooks.router);
+        const groups = [await definitionRoutes(parts), webhooks.group];
         serveModule(httpRouter, {
           info: {
             title: 'Container Cloud codeflows',
             version: '1',
             description:
-              "A service's codeflows: how its code is built into an image and rolled out. Every route but this document's needs a Backstage token.",
+              "A service's codeflows: how its code is built into an image and rolled out. Every route but this document's and the webhook endpoints' (/webhooks/*, authenticated by each codeflow's own secret) needs a Backstage token.",
             serverUrl: '/api/codeflow',
           },
           groups,
           httpAuth: deps.httpAuth,
           permissions: deps.permissions,
           auditor: deps.auditor,
+          documentedPaths: webhooks.documentedPaths,
         });
       },
     });

@@ -10,6 +10,7 @@ export * from './audit';
 export * from './autoscaling';
 export * from './clusters';
 export * from './codeflow';
+export * from './codeflowWebhooks';
 export * from './metering';
 export * from './nginxRequests';
 export * from './nginxViews';
