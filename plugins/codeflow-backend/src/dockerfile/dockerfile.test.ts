@@ -6,6 +6,7 @@ import {
   generateDockerfile,
   GeneratedDockerfileInput,
   LABELS,
+  MAX_LINE_BYTES,
   preprocessingDockerfile,
   preprocessingImageKey,
   renderDockerfile,
@@ -180,7 +181,7 @@ const HOSTILE = [
   'ENTRYPOINT ["sh"]',
   '\u202eright-to-left',
   '😀 unicode ü',
-  'x'.repeat(100_000),
+  'x'.repeat(20_000),
 ];
 
 describe('the generated Dockerfile', () => {
@@ -339,6 +340,40 @@ describe('the generated Dockerfile', () => {
       });
     },
   );
+
+  it('refuses a value that makes a line longer than Docker reads (64 KiB), naming the line', () => {
+    expect(() =>
+      generateDockerfile({
+        ...base,
+        definition: {
+          ...base.definition,
+          startCommand: ['node', 'x'.repeat(100_000)],
+        },
+      }),
+    ).toThrow(
+      /^the ENTRYPOINT line would be 100\d{3} bytes, more than the 60000 a Dockerfile line may have/,
+    );
+    // non-ASCII is counted in bytes, as \u escapes in JSON (6 bytes each)
+    expect(() =>
+      generateDockerfile({
+        ...base,
+        definition: {
+          ...base.definition,
+          startCommand: ['node', 'ü'.repeat(10_001)],
+        },
+      }),
+    ).toThrow(/ENTRYPOINT line would be 600\d\d bytes/);
+    expect(() =>
+      generateDockerfile({
+        ...base,
+        definition: {
+          ...base.definition,
+          env: [{ name: 'A', value: '😀'.repeat(15_000) }],
+        },
+      }),
+    ).toThrow(/the ENV line would be 600\d\d bytes/);
+    expect(MAX_LINE_BYTES).toBeLessThan(64 * 1024);
+  });
 
   it('refuses paths that leave their folder, and a NUL in a command', () => {
     for (const artifactPath of [

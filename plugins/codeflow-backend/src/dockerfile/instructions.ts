@@ -231,6 +231,13 @@ function renderInstruction(i: DockerfileInstruction): string {
   }
 }
 
+/**
+ * The longest line the renderer writes, in bytes. BuildKit reads a Dockerfile line by line with
+ * Go's bufio.Scanner, whose lines end at 64 KiB ("token too long"): a longer line would fail the
+ * build, so it is refused here, with room to spare.
+ */
+export const MAX_LINE_BYTES = 60_000;
+
 /** The Dockerfile's text: one line per instruction, ending in a newline. */
 export function renderDockerfile(
   instructions: DockerfileInstruction[],
@@ -238,5 +245,15 @@ export function renderDockerfile(
   if (instructions.find(i => i.kind !== 'comment')?.kind !== 'FROM') {
     throw new DockerfileValueError('a Dockerfile starts FROM an image');
   }
-  return `${instructions.map(renderInstruction).join('\n')}\n`;
+  const lines = instructions.map(i => {
+    const line = renderInstruction(i);
+    const bytes = Buffer.byteLength(line, 'utf8');
+    if (bytes > MAX_LINE_BYTES) {
+      throw new DockerfileValueError(
+        `the ${i.kind} line would be ${bytes} bytes, more than the ${MAX_LINE_BYTES} a Dockerfile line may have: shorten its values`,
+      );
+    }
+    return line;
+  });
+  return `${lines.join('\n')}\n`;
 }
