@@ -217,16 +217,19 @@ export function fieldErrors(message: string): Record<string, string> {
   const add = (field: string, text: string) => {
     errors[field] = errors[field] ? `${errors[field]}; ${text}` : text;
   };
-  const invalid = /^invalid [a-z ]+: (.*)$/s.exec(message);
+  const invalid =
+    /^(?:invalid [a-z ]+|the chart refuses these values): (.*)$/s.exec(message);
   if (!invalid) {
     add('_', message);
     return errors;
   }
   for (const problem of invalid[1].split('; ')) {
-    const values = /^values\.([^:\s]+): (.*)$/s.exec(problem);
+    const values = /^values\.([^:\s]+)(?:: (.*)| (is required))$/s.exec(
+      problem,
+    );
     const required = /^([A-Za-z]+) is required$/.exec(problem);
     const at = /^([A-Za-z]+)(?:\.[^:\s]*)?: (.*)$/s.exec(problem);
-    if (values) add(`values.${values[1]}`, values[2]);
+    if (values) add(`values.${values[1]}`, values[2] ?? values[3]);
     else if (required) add(required[1], 'required');
     else if (at) add(at[1], at[2]);
     else add('_', problem);

@@ -54,12 +54,29 @@ export const redisDetail: ChartDetail = {
   description: 'Redis 7',
   readme: '# Redis',
   defaultValues: 'preset: small\n',
+  // the shape of charts/redis/values.schema.json
   valuesSchema: {
     type: 'object',
     properties: {
-      preset: { type: 'string', enum: ['small', 'medium', 'large'] },
-      storage: { type: 'string', default: '4Gi' },
-      password: { type: 'string' },
+      preset: {
+        title: 'Size',
+        type: 'string',
+        enum: ['small', 'medium', 'large'],
+        default: 'small',
+      },
+      storage: {
+        title: 'Storage',
+        type: 'object',
+        properties: {
+          size: { title: 'Volume size', type: 'string', default: '8Gi' },
+          storageClass: { title: 'StorageClass', type: 'string' },
+        },
+      },
+      auth: {
+        title: 'Credentials',
+        type: 'object',
+        properties: { password: { title: 'Password', type: 'string' } },
+      },
       maxmemoryPolicy: {
         type: 'string',
         title: 'Eviction policy',
@@ -71,6 +88,11 @@ export const redisDetail: ChartDetail = {
         title: 'Metrics',
         properties: { enabled: { type: 'boolean', default: false } },
       },
+      podAnnotations: {
+        type: 'object',
+        additionalProperties: { type: 'string' },
+      },
+      tolerations: { type: 'array', items: { type: 'object' } },
     },
   },
 };

@@ -112,7 +112,13 @@ describe('CatalogueTab', () => {
     expect(
       await within(dialog).findByLabelText('Eviction policy'),
     ).toBeInTheDocument();
-    expect(within(dialog).queryByLabelText('password')).not.toBeInTheDocument();
+    expect(within(dialog).queryByText('Credentials')).not.toBeInTheDocument();
+    expect(
+      within(dialog).queryByLabelText('Volume size'),
+    ).not.toBeInTheDocument();
+    fireEvent.change(within(dialog).getByLabelText('StorageClass'), {
+      target: { value: 'fast' },
+    });
     await pick('Eviction policy', 'allkeys-lru');
     fireEvent.click(within(dialog).getByRole('button', { name: 'Install' }));
     await waitFor(() =>
@@ -129,7 +135,10 @@ describe('CatalogueTab', () => {
         storage: '2Gi',
         password: undefined,
         expiresInDays: 3,
-        values: { maxmemoryPolicy: 'allkeys-lru' },
+        values: {
+          maxmemoryPolicy: 'allkeys-lru',
+          storage: { storageClass: 'fast' },
+        },
       }),
     );
   });
@@ -167,6 +176,38 @@ describe('CatalogueTab', () => {
     expect(api.install).toHaveBeenCalledTimes(1);
     expect(api.install.mock.calls[0][0].password).toBe('a-long-password-1');
     expect(screen.getByRole('dialog')).toBeInTheDocument();
+  });
+
+  it("shows the chart's refusals under the form's own fields and the chart values' fields", async () => {
+    const api = fakeAppStoreApi({
+      install: jest.fn(async () => {
+        throw new ContainerCloudApiError(
+          'the chart refuses these values: values.storage.size: must match pattern "^([1-9][0-9]{0,3}Gi|([1-9]|10)Ti)$"; values.maxmemoryPolicy: must be one of "noeviction", "allkeys-lru"; values.metrics.enabled is required',
+          { status: 400 },
+        );
+      }),
+    });
+    await render(api);
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'Install redis' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await waitFor(() =>
+      expect(
+        within(dialog).getByLabelText('Cluster / namespace'),
+      ).toHaveTextContent('local-a/payments'),
+    );
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Install' }));
+    const storage = within(dialog).getByLabelText('Storage size');
+    await waitFor(() =>
+      expect(storage).toHaveAccessibleDescription(
+        'must match pattern "^([1-9][0-9]{0,3}Gi|([1-9]|10)Ti)$"',
+      ),
+    );
+    expect(
+      within(dialog).getByText('must be one of "noeviction", "allkeys-lru"'),
+    ).toHaveAttribute('id', 'values-maxmemoryPolicy-helper-text');
+    expect(within(dialog).getByText('is required')).toBeInTheDocument();
   });
 
   it('says so when none of the user’s services has a placement', async () => {

@@ -33,10 +33,28 @@ import {
 } from '../ValuesForm';
 
 /**
- * The chart values the form's own fields set (size preset, storage, password): the generated
- * part of the form leaves them out, so one thing is never asked twice.
+ * The chart values the form's own fields set (the backend maps preset, storage and password to
+ * them, as the project's charts name them): the generated part of the form leaves them out, so
+ * one thing is never asked twice, and the chart's refusals of them show under the form's field.
  */
-export const FORM_OWNED_VALUES = ['preset', 'storage', 'password'];
+export const FORM_OWNED_VALUES: Record<string, string> = {
+  preset: 'preset',
+  'storage.size': 'storage',
+  'auth.password': 'password',
+};
+
+/** The server's field errors, with the chart values the form's fields set under those fields. */
+export function formErrors(byField: Record<string, string>) {
+  const out: Record<string, string> = {};
+  for (const [field, message] of Object.entries(byField)) {
+    const own = field.startsWith('values.')
+      ? FORM_OWNED_VALUES[field.slice('values.'.length)]
+      : undefined;
+    const key = own ?? field;
+    out[key] = out[key] ? `${out[key]}; ${message}` : message;
+  }
+  return out;
+}
 
 function presetsOf(schema?: ValuesSchema): string[] {
   const options = schema?.properties?.preset?.enum;
@@ -118,7 +136,7 @@ export function InstallDialog(props: {
       const error = e as Error;
       setErrors(
         e instanceof ContainerCloudApiError && e.status === 400
-          ? fieldErrors(error.message)
+          ? formErrors(fieldErrors(error.message))
           : { _: error.message },
       );
     } finally {
@@ -263,7 +281,9 @@ export function InstallDialog(props: {
             label="Storage size"
             fullWidth
             margin="dense"
-            placeholder={String(schema?.properties?.storage?.default ?? '8Gi')}
+            placeholder={String(
+              schema?.properties?.storage?.properties?.size?.default ?? '8Gi',
+            )}
             value={storage}
             onChange={e => setStorage(e.target.value)}
             {...field('storage', "e.g. 8Gi; empty: the chart's default")}
@@ -317,7 +337,7 @@ export function InstallDialog(props: {
         )}
         {detail.loading && <Progress />}
         {detail.error && <ResponseErrorPanel error={detail.error} />}
-        {schema && hasValueFields(schema, FORM_OWNED_VALUES) && (
+        {schema && hasValueFields(schema, Object.keys(FORM_OWNED_VALUES)) && (
           <Box mt={2}>
             <Typography variant="subtitle1">Chart values</Typography>
             <Typography variant="caption" color="textSecondary">
@@ -329,7 +349,7 @@ export function InstallDialog(props: {
               values={values}
               onChange={setValues}
               errors={errors}
-              exclude={FORM_OWNED_VALUES}
+              exclude={Object.keys(FORM_OWNED_VALUES)}
             />
           </Box>
         )}

@@ -1,1 +1,1 @@
-export { InstallDialog, FORM_OWNED_VALUES } from './InstallDialog';
+export { InstallDialog, FORM_OWNED_VALUES, formErrors } from './InstallDialog';

@@ -68,6 +68,8 @@ interface FieldProps {
   values: Values;
   errors: Record<string, string>;
   onChange: (values: Values) => void;
+  /** dotted paths of values the form leaves out */
+  exclude: string[];
 }
 
 /** One value: a select for an enum, a checkbox for a boolean, a text or number field otherwise. */
@@ -186,12 +188,34 @@ function Field(props: FieldProps) {
   );
 }
 
-function FieldList(props: FieldProps & { exclude?: string[] }) {
-  const { schema, path, exclude = [] } = props;
+/** Whether a property would show any field: scalars do, objects if one of theirs does. */
+function shows(
+  schema: ValuesSchema,
+  path: string[],
+  exclude: string[],
+): boolean {
+  if (exclude.includes(path.join('.'))) return false;
+  const type = typeOf(schema);
+  if (type === 'object') {
+    return Object.entries(schema.properties ?? {}).some(([key, child]) =>
+      shows(child, [...path, key], exclude),
+    );
+  }
+  return (
+    !!schema.enum ||
+    type === 'boolean' ||
+    type === 'string' ||
+    type === 'integer' ||
+    type === 'number'
+  );
+}
+
+function FieldList(props: FieldProps) {
+  const { schema, path, exclude } = props;
   return (
     <>
       {Object.entries(schema.properties ?? {})
-        .filter(([key]) => !exclude.includes(key))
+        .filter(([key, child]) => shows(child, [...path, key], exclude))
         .map(([key, child]) => (
           <Field key={key} {...props} path={[...path, key]} schema={child} />
         ))}
@@ -210,6 +234,7 @@ export function ValuesForm(props: {
   onChange: (values: Values) => void;
   /** field errors from the server, keyed `values.a.b` */
   errors?: Record<string, string>;
+  /** dotted paths (`storage.size`) the install form asks for itself */
   exclude?: string[];
 }) {
   return (
@@ -219,7 +244,7 @@ export function ValuesForm(props: {
       values={props.values}
       errors={props.errors ?? {}}
       onChange={props.onChange}
-      exclude={props.exclude}
+      exclude={props.exclude ?? []}
     />
   );
 }
@@ -229,5 +254,5 @@ export function hasValueFields(
   schema: ValuesSchema | undefined,
   exclude: string[],
 ) {
-  return Object.keys(schema?.properties ?? {}).some(k => !exclude.includes(k));
+  return !!schema && shows(schema, [], exclude);
 }
