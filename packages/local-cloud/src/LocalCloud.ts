@@ -254,6 +254,7 @@ export class LocalCloud {
               this.layout.logs
             })`,
       );
+      let volumes: Promise<void> = Promise.resolve();
       try {
         await this.checkPorts(toStart);
         for (const stage of STAGES) {
@@ -294,8 +295,12 @@ export class LocalCloud {
             );
             this.writeState(state);
             await this.refreshScrapeTargets(clusters);
+            // the volume pool is made while the controllers start (awaited below)
+            volumes = this.refreshAppStoreVolumes(clusters);
+            volumes.catch(() => {});
           }
         }
+        await volumes;
       } catch (error) {
         // stop what this call started; what ran before it keeps running
         await this.stopAll(state, new Set(toStart.map(s => s.id)));
@@ -321,10 +326,6 @@ export class LocalCloud {
     try {
       await bootstrapCluster(api, cluster.name, options);
       await applyStorageClass(api);
-      const pool = await ensureAppStoreVolumes(api, cluster.name);
-      this.progress(
-        `  ${cluster.name}: ${pool.available} volumes for the app store's instances (${pool.created} made, ${pool.recycled} returned to the pool)`,
-      );
       state.tokens[cluster.name] = await requestPortalToken(api);
     } catch (error: any) {
       throw new LocalCloudError(
@@ -341,19 +342,31 @@ export class LocalCloud {
    * volumes of uninstalled instances (Released) returned; prints a line when something changed.
    */
   private async refreshAppStoreVolumes(clusters: ClusterContext[]) {
-    for (const c of clusters) {
-      const api = this.adminApi(c);
-      try {
-        const pool = await ensureAppStoreVolumes(api, c.name);
-        if (pool.created + pool.recycled > 0) {
-          this.progress(
-            `  ${c.name}: ${pool.available} volumes for the app store's instances (${pool.created} made, ${pool.recycled} returned to the pool)`,
+    await Promise.all(
+      clusters.map(async c => {
+        const started = Date.now();
+        const api = this.adminApi(c);
+        try {
+          const pool = await ensureAppStoreVolumes(api, c.name);
+          if (pool.created + pool.recycled > 0) {
+            this.progress(
+              `  ${c.name}: ${
+                pool.available
+              } volumes for the app store's instances (${pool.created} made, ${
+                pool.recycled
+              } returned to the pool) in ${seconds(started)}`,
+            );
+          }
+        } catch (error: any) {
+          throw new LocalCloudError(
+            `the app store's volumes in ${c.name}: ${error.message}`,
+            { component: `${c.name}/kube-apiserver` },
           );
+        } finally {
+          api.close();
         }
-      } finally {
-        api.close();
-      }
-    }
+      }),
+    );
   }
 
   /** Lists every node of both clusters for Prometheus (kwok serves each node's metrics). */

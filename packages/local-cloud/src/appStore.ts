@@ -46,10 +46,10 @@ export const APP_STORE_POOL_LABEL =
 
 /** How many volumes of each size the pool keeps per cluster (chart sizes: 1Gi to 10Ti). */
 export const APP_STORE_POOL: ReadonlyArray<readonly [string, number]> = [
-  ['8Gi', 100],
-  ['20Gi', 20],
-  ['100Gi', 10],
-  ['1Ti', 4],
+  ['8Gi', 40],
+  ['20Gi', 8],
+  ['100Gi', 4],
+  ['1Ti', 2],
   ['10Ti', 2],
 ];
 
@@ -103,23 +103,29 @@ export async function ensureAppStoreVolumes(
     (listed.body.items ?? []).map((pv: any) => [pv.metadata.name, pv]),
   );
   const { server, basePath } = localNfsExport(cluster);
-  let created = 0;
-  for (const { name, size } of poolVolumeNames()) {
-    if (existing.has(name)) continue;
-    await api.apply(`/api/v1/persistentvolumes/${name}`, {
-      apiVersion: 'v1',
-      kind: 'PersistentVolume',
-      metadata: { name, labels: { [APP_STORE_POOL_LABEL]: 'app-store' } },
-      spec: {
-        capacity: { storage: size },
-        accessModes: ['ReadWriteOnce', 'ReadWriteMany'],
-        persistentVolumeReclaimPolicy: 'Retain',
-        storageClassName: APP_STORE_STORAGE_CLASS,
-        nfs: { server, path: `${basePath}/app-store/${name}` },
-      },
-    });
-    created++;
-  }
+  const missing = poolVolumeNames().filter(({ name }) => !existing.has(name));
+  // a few requests at a time: a fresh cluster makes the whole pool during its first 'up'
+  const queue = [...missing];
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const { name, size } = next;
+        await api.apply(`/api/v1/persistentvolumes/${name}`, {
+          apiVersion: 'v1',
+          kind: 'PersistentVolume',
+          metadata: { name, labels: { [APP_STORE_POOL_LABEL]: 'app-store' } },
+          spec: {
+            capacity: { storage: size },
+            accessModes: ['ReadWriteOnce', 'ReadWriteMany'],
+            persistentVolumeReclaimPolicy: 'Retain',
+            storageClassName: APP_STORE_STORAGE_CLASS,
+            nfs: { server, path: `${basePath}/app-store/${name}` },
+          },
+        });
+      }
+    }),
+  );
+  const created = missing.length;
   let recycled = 0;
   for (const pv of existing.values()) {
     if (pv.status?.phase !== 'Released') continue;
