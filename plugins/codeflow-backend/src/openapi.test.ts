@@ -74,6 +74,21 @@ describe('the OpenAPI document of the codeflow plugin', () => {
     }
   });
 
+  it('documents every route as needing a Backstage token, but the webhooks', async () => {
+    const doc = await document();
+    for (const [path, methods] of Object.entries(
+      doc.paths as Record<string, Record<string, { security?: unknown }>>,
+    )) {
+      for (const [method, op] of Object.entries(methods)) {
+        expect(`${method} ${path} ${JSON.stringify(op.security)}`).toBe(
+          `${method} ${path} ${JSON.stringify(
+            path.startsWith(PUBLIC_PREFIX) ? [] : [{ BackstageToken: [] }],
+          )}`,
+        );
+      }
+    }
+  });
+
   it('serves nothing else without a token: an undocumented path outside the webhooks is a 401', async () => {
     const res = await request(backend.server).get(
       '/api/codeflow/services/default/payments-api/codeflows/cf-000000000000000000000000/runs',

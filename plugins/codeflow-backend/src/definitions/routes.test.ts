@@ -500,6 +500,10 @@ describe('codeflow definition routes', () => {
         ],
         [{ secret: 'x' }, 'unknown field(s): secret'],
         [
+          { startCommand: ['node', ...Array(4).fill('x'.repeat(16_000))] },
+          'invalid codeflow: the Dockerfile cannot be generated: the ENTRYPOINT line would be 64',
+        ],
+        [
           { repositoryUrl: '-oProxyCommand@host:a/b' },
           'repositoryUrl: repositoryUrl is an http(s) or ssh git URL',
         ],
