@@ -1,0 +1,13 @@
+export type {
+  ExecutorLogChunk,
+  ExecutorResult,
+  ExecutorRun,
+  ExecutorStage,
+  ExecutorState,
+  RunExecutor,
+} from './types';
+export { JenkinsClient, JenkinsError } from './jenkins/JenkinsClient';
+export type { JenkinsConnection } from './jenkins/JenkinsClient';
+export { JenkinsExecutor, RUN_ID_PARAMETER } from './jenkins/JenkinsExecutor';
+export type { JenkinsHandle } from './jenkins/JenkinsExecutor';
+export { jenkinsExecutorFromConfig } from './jenkins/config';
