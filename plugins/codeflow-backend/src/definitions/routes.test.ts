@@ -105,6 +105,8 @@ describe('codeflow definition routes', () => {
         database: databases.init(databaseId as TestDatabaseId),
         services: [recordingAuditor(audit)],
         codeflow: {
+          // the webhooks part's key, so a webhook secret can be set (and looked for) below
+          webhooks: { encryptionKey: Buffer.alloc(32, 9).toString('base64') },
           credentials: [
             {
               name: 'gitlab-payments',
@@ -739,6 +741,34 @@ describe('codeflow definition routes', () => {
       expect((await call('get', '/api/codeflow/build-images')).status).toBe(
         401,
       );
+    });
+
+    it('never answers a codeflow’s webhook secret in its definition, list or Dockerfile', async () => {
+      const [codeflow] = (await list()).filter(
+        c => c.name === 'build-and-deploy',
+      );
+      // answered once, by the webhooks part (not collected in `answers`)
+      const set = await request(backend.server)
+        .post(`${BASE}/${codeflow.id}/webhook-secret`)
+        .set('Authorization', user(ALICE));
+      expect(set.status).toBe(201);
+      const secret: string = set.body.secret;
+      expect(secret.length).toBeGreaterThanOrEqual(32);
+      for (const path of [
+        BASE,
+        `${BASE}/${codeflow.id}`,
+        `${BASE}/${codeflow.id}/dockerfile`,
+      ]) {
+        const res = await call('get', path, user(ALICE));
+        expect(res.status).toBe(200);
+        expect(res.text).not.toContain(secret);
+      }
+      const edited = await call('put', `${BASE}/${codeflow.id}`, user(ALICE), {
+        ...definition,
+        version: codeflow.version,
+      });
+      expect(edited.status).toBe(200);
+      expect(edited.text).not.toContain(secret);
     });
 
     it('never answers a credential’s value (every answer of this suite, and the audit)', async () => {
