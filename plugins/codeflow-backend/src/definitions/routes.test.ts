@@ -501,6 +501,16 @@ describe('codeflow definition routes', () => {
           'triggers.webhook.rules.0.environment: rule environment staging is no target',
         ],
         [{ secret: 'x' }, 'unknown field(s): secret'],
+        [{ ref: 'main' }, 'ref: ref is {kind: branch or tag, pattern}'],
+        [
+          { triggers: 'manual' },
+          'triggers: triggers is {manual, webhook: {enabled, rules}}',
+        ],
+        [{ env: ['A=1'] }, 'env.0: env entries are {name, value}'],
+        [
+          { targets: ['component:default/payments-api'] },
+          'targets.0: a target is {service, environment, placements}',
+        ],
         [
           { startCommand: ['node', ...Array(4).fill('x'.repeat(16_000))] },
           'invalid codeflow: the Dockerfile cannot be generated: the ENTRYPOINT line would be 64',

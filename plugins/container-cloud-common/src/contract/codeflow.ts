@@ -131,10 +131,13 @@ const refPattern = (field: string) =>
 
 /** Which refs a codeflow builds: a branch (or branch pattern), or a tag pattern. @public */
 export const codeflowRefSchema = z
-  .object({
-    kind: z.enum(['branch', 'tag'], { error: 'ref.kind is branch or tag' }),
-    pattern: refPattern('ref.pattern'),
-  })
+  .object(
+    {
+      kind: z.enum(['branch', 'tag'], { error: 'ref.kind is branch or tag' }),
+      pattern: refPattern('ref.pattern'),
+    },
+    { error: 'ref is {kind: branch or tag, pattern}' },
+  )
   .strict();
 /** @public */
 export type CodeflowRef = z.infer<typeof codeflowRefSchema>;
@@ -222,25 +225,28 @@ export const deployPathSchema = z
 
 /** One environment variable of the image. @public */
 export const codeflowEnvSchema = z
-  .object({
-    name: z
-      .string({ error: 'env name is text' })
-      .max(255, 'env name is at most 255 characters')
-      .regex(
-        ENV_NAME_PATTERN,
-        'env name is letters, digits and _, not starting with a digit',
-      ),
-    value: z
-      .string({ error: 'env value is text' })
-      .max(
-        MAX_ENV_VALUE_LENGTH,
-        `env value is at most ${MAX_ENV_VALUE_LENGTH} characters`,
-      )
-      .refine(
-        v => !NUL.test(v) && !LINE_BREAK.test(v),
-        'env value is one line without NUL (a Dockerfile ENV cannot hold a line break)',
-      ),
-  })
+  .object(
+    {
+      name: z
+        .string({ error: 'env name is text' })
+        .max(255, 'env name is at most 255 characters')
+        .regex(
+          ENV_NAME_PATTERN,
+          'env name is letters, digits and _, not starting with a digit',
+        ),
+      value: z
+        .string({ error: 'env value is text' })
+        .max(
+          MAX_ENV_VALUE_LENGTH,
+          `env value is at most ${MAX_ENV_VALUE_LENGTH} characters`,
+        )
+        .refine(
+          v => !NUL.test(v) && !LINE_BREAK.test(v),
+          'env value is one line without NUL (a Dockerfile ENV cannot hold a line break)',
+        ),
+    },
+    { error: 'env entries are {name, value}' },
+  )
   .strict();
 /** @public */
 export type CodeflowEnv = z.infer<typeof codeflowEnvSchema>;
@@ -255,20 +261,23 @@ const environmentName = (field: string) =>
 
 /** A Kubernetes name (cluster names are a bit looser, as the binding's placements read them). */
 const placementSchema = z
-  .object({
-    cluster: z
-      .string({ error: 'cluster is a cluster name' })
-      .regex(
-        /^[A-Za-z0-9][-A-Za-z0-9_.]{0,252}$/,
-        'cluster is a cluster name, e.g. local-a',
-      ),
-    namespace: z
-      .string({ error: 'namespace is a Kubernetes namespace' })
-      .regex(
-        /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
-        'namespace is a Kubernetes namespace name',
-      ),
-  })
+  .object(
+    {
+      cluster: z
+        .string({ error: 'cluster is a cluster name' })
+        .regex(
+          /^[A-Za-z0-9][-A-Za-z0-9_.]{0,252}$/,
+          'cluster is a cluster name, e.g. local-a',
+        ),
+      namespace: z
+        .string({ error: 'namespace is a Kubernetes namespace' })
+        .regex(
+          /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+          'namespace is a Kubernetes namespace name',
+        ),
+    },
+    { error: 'a placement is {cluster, namespace}' },
+  )
   .strict();
 
 /**
@@ -277,55 +286,67 @@ const placementSchema = z
  * environment of the triggers' rules. @public
  */
 export const codeflowTargetSchema = z
-  .object({
-    /** the Component's entity ref, e.g. component:default/payments-api */
-    service: z
-      .string({ error: 'target service is a Component ref' })
-      .regex(
-        /^component:[a-z0-9-_.]+\/[a-z0-9-_.]+$/i,
-        'target service is a Component ref, e.g. component:default/payments-api',
-      ),
-    environment: environmentName('target environment'),
-    placements: z
-      .array(placementSchema, {
-        error: 'target placements is a list of {cluster, namespace}',
-      })
-      .min(1, 'target placements names at least one cluster and namespace')
-      .max(50, 'target placements has at most 50 entries'),
-  })
+  .object(
+    {
+      /** the Component's entity ref, e.g. component:default/payments-api */
+      service: z
+        .string({ error: 'target service is a Component ref' })
+        .regex(
+          /^component:[a-z0-9-_.]+\/[a-z0-9-_.]+$/i,
+          'target service is a Component ref, e.g. component:default/payments-api',
+        ),
+      environment: environmentName('target environment'),
+      placements: z
+        .array(placementSchema, {
+          error: 'target placements is a list of {cluster, namespace}',
+        })
+        .min(1, 'target placements names at least one cluster and namespace')
+        .max(50, 'target placements has at most 50 entries'),
+    },
+    { error: 'a target is {service, environment, placements}' },
+  )
   .strict();
 /** @public */
 export type CodeflowTarget = z.infer<typeof codeflowTargetSchema>;
 
 /** A webhook rule: a push to matching refs runs the codeflow and rolls one environment. @public */
 export const codeflowWebhookRuleSchema = z
-  .object({
-    ref: codeflowRefSchema,
-    environment: environmentName('rule environment'),
-    /** true: the roll-out waits for an owner's approval after the build */
-    approval: z.boolean({ error: 'rule approval is true or false' }),
-  })
+  .object(
+    {
+      ref: codeflowRefSchema,
+      environment: environmentName('rule environment'),
+      /** true: the roll-out waits for an owner's approval after the build */
+      approval: z.boolean({ error: 'rule approval is true or false' }),
+    },
+    { error: 'a rule is {ref, environment, approval}' },
+  )
   .strict();
 /** @public */
 export type CodeflowWebhookRule = z.infer<typeof codeflowWebhookRuleSchema>;
 
 /** How runs start: by the button, and/or by webhooks with branch rules per environment. @public */
 export const codeflowTriggersSchema = z
-  .object({
-    manual: z.boolean({ error: 'triggers.manual is true or false' }),
-    webhook: z
-      .object({
-        enabled: z.boolean({
-          error: 'triggers.webhook.enabled is true or false',
-        }),
-        rules: z
-          .array(codeflowWebhookRuleSchema, {
-            error: 'triggers.webhook.rules is a list of rules',
-          })
-          .max(20, 'triggers.webhook.rules has at most 20 rules'),
-      })
-      .strict(),
-  })
+  .object(
+    {
+      manual: z.boolean({ error: 'triggers.manual is true or false' }),
+      webhook: z
+        .object(
+          {
+            enabled: z.boolean({
+              error: 'triggers.webhook.enabled is true or false',
+            }),
+            rules: z
+              .array(codeflowWebhookRuleSchema, {
+                error: 'triggers.webhook.rules is a list of rules',
+              })
+              .max(20, 'triggers.webhook.rules has at most 20 rules'),
+          },
+          { error: 'triggers.webhook is {enabled, rules}' },
+        )
+        .strict(),
+    },
+    { error: 'triggers is {manual, webhook: {enabled, rules}}' },
+  )
   .strict();
 /** @public */
 export type CodeflowTriggers = z.infer<typeof codeflowTriggersSchema>;
