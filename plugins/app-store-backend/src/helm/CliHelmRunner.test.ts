@@ -168,7 +168,7 @@ describe('CliHelmRunner', () => {
       'json',
       '--repo',
       'https://charts.example.com',
-      '--reuse-values',
+      '--reset-then-reuse-values',
       '--dry-run=server',
     ]);
   });

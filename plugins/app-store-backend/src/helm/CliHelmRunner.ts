@@ -216,7 +216,9 @@ export function installArgs(
     args.push('--create-namespace');
   }
   if (verb === 'upgrade' && options.reuseValues !== false) {
-    args.push('--reuse-values');
+    // the new version's defaults, then the release's own values, then the overrides (plain
+    // --reuse-values would keep the old version's defaults out of a new key's reach)
+    args.push('--reset-then-reuse-values');
   }
   if (options.dryRun) args.push('--dry-run=server');
   return args;

@@ -129,7 +129,7 @@ export interface HelmRunner {
     chart: HelmChartRef,
     values: HelmValues,
     options?: Omit<HelmInstallOptions, 'createNamespace'> & {
-      /** keep the release's values and apply `values` over them (default true) */
+      /** the new version's defaults, the release's values over them, then `values` (default true) */
       reuseValues?: boolean;
     },
   ): Promise<HelmRelease>;
