@@ -52,6 +52,40 @@ export interface Config {
          */
         sshPrivateKey?: string;
       }>;
+      /** The webhook endpoints (/api/codeflow/webhooks/<gitlab|gitea|github>/:codeflowId). */
+      webhooks?: {
+        /**
+         * The key codeflows' webhook secrets are sealed with (AES-256-GCM): 32 random bytes,
+         * base64 or hex (`openssl rand -base64 32`). Without it no webhook secret can be set
+         * (503). Changing it makes every stored secret unreadable: set new ones.
+         * @visibility secret
+         */
+        encryptionKey?: string;
+        /** the largest delivery accepted, in bytes (larger: 413); default 1048576 */
+        maxBodyBytes?: number;
+      };
+      /** The Jenkins executor: each codeflow a parameterised pipeline job, each run a build. */
+      jenkins?: {
+        /** e.g. https://jenkins.example.com/ */
+        baseUrl: string;
+        /** the Jenkins user (or the `username` of `credentials`) */
+        username?: string;
+        /**
+         * the user's API token; or leave it out and name `credentials`
+         * @visibility secret
+         */
+        apiToken?: string;
+        /** the name of an entry of containerCloud.codeflow.credentials holding username and token (password) */
+        credentials?: string;
+        /** a folder the jobs go in; default none */
+        folder?: string;
+        /** the jobs' names are <jobPrefix><codeflow id>; default codeflow- */
+        jobPrefix?: string;
+        /** how long a build may wait in Jenkins' queue before it is cancelled; default 600 */
+        queueTimeoutSeconds?: number;
+        /** how long a run may take before it is stopped; default 60 */
+        runTimeoutMinutes?: number;
+      };
     };
   };
 }

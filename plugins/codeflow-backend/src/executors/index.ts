@@ -11,3 +11,15 @@ export type { JenkinsConnection } from './jenkins/JenkinsClient';
 export { JenkinsExecutor, RUN_ID_PARAMETER } from './jenkins/JenkinsExecutor';
 export type { JenkinsHandle } from './jenkins/JenkinsExecutor';
 export { jenkinsExecutorFromConfig } from './jenkins/config';
+export {
+  buildJob,
+  buildJobName,
+  BUILD_LABELS,
+  stageContainerName,
+} from './kubernetes/jobSpec';
+export type { BuildJobSettings } from './kubernetes/jobSpec';
+export {
+  jobResult,
+  KubernetesJobExecutor,
+} from './kubernetes/KubernetesJobExecutor';
+export type { KubernetesJobHandle } from './kubernetes/KubernetesJobExecutor';

@@ -1,9 +1,8 @@
+import { PARAMETER_NAME, shellCommand } from '../commands';
 import type { ExecutorStage } from '../types';
 
-/** A parameter's name, as Jenkins and a shell both take it. */
-const PARAMETER_NAME = /^[A-Z_][A-Z0-9_]{0,63}$/;
-/** An argument that is exactly `${NAME}`: the value of that run parameter. */
-const PARAMETER_REFERENCE = /^\$\{([A-Z_][A-Z0-9_]{0,63})\}$/;
+export { shellCommand } from '../commands';
+
 // characters XML 1.0 cannot carry at all (a job's config.xml is XML)
 // eslint-disable-next-line no-control-regex
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/;
@@ -31,34 +30,6 @@ export function groovyString(text: string): string {
     .replace(/\r/g, '\\r')
     .replace(/\n/g, '\\n')
     .replace(/\t/g, '\\t')}'`;
-}
-
-/** One argument for sh: literal in single quotes, or a declared parameter's value in double quotes. */
-function shellArgument(
-  argument: string,
-  parameters: readonly string[],
-): string {
-  const reference = PARAMETER_REFERENCE.exec(argument);
-  if (reference) {
-    if (!parameters.includes(reference[1])) {
-      throw new Error(
-        `the argument ${argument} names no parameter of the run (${parameters.join(
-          ', ',
-        )})`,
-      );
-    }
-    return `"\${${reference[1]}}"`;
-  }
-  return `'${argument.replace(/'/g, `'\\''`)}'`;
-}
-
-/** A command (argv) as one sh line. */
-export function shellCommand(
-  argv: readonly string[],
-  parameters: readonly string[],
-): string {
-  if (argv.length === 0) throw new Error('a command has at least its program');
-  return argv.map(argument => shellArgument(argument, parameters)).join(' ');
 }
 
 /**
