@@ -16,6 +16,10 @@ const SCHEMA = {
     preset: { type: 'string', enum: ['small', 'medium', 'large'] },
     replicas: { type: 'integer', minimum: 1, maximum: 3 },
     image: { type: 'string' },
+    nodeSelector: {
+      type: 'object',
+      additionalProperties: { type: 'string' },
+    },
     storage: {
       type: 'object',
       properties: {
@@ -35,6 +39,7 @@ const SCHEMA = {
 const VALUES = `preset: small
 replicas: 1
 image: registry.example.com/tiny-db:1.0
+nodeSelector: {}
 storage:
   size: 1Gi
 auth:
@@ -114,6 +119,10 @@ spec:
       annotations:
         chart-version: {{ .Chart.Version | quote }}
     spec:
+      {{- with .Values.nodeSelector }}
+      nodeSelector:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
       securityContext:
         runAsNonRoot: true
         runAsUser: 1001

@@ -73,6 +73,41 @@ function podReady(pod: V1Pod): boolean {
   );
 }
 
+/** Waiting reasons that do not pass by themselves: the install failed until someone acts. */
+const HARD_WAITING = new Set([
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'InvalidImageName',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'CrashLoopBackOff',
+]);
+
+/** How long a pod may stay unschedulable before the install counts as failed (a claim binding, a node joining). */
+export const UNSCHEDULABLE_GRACE_MS = 30_000;
+
+/** Whether a pod is stuck: a hard waiting reason, or unschedulable beyond the grace. */
+export function isStuck(pod: V1Pod, now: Date): boolean {
+  if (
+    pod.status?.containerStatuses?.some(s =>
+      HARD_WAITING.has(s.state?.waiting?.reason ?? ''),
+    )
+  ) {
+    return true;
+  }
+  const unscheduled = pod.status?.conditions?.find(
+    c =>
+      c.type === 'PodScheduled' &&
+      c.status === 'False' &&
+      c.reason === 'Unschedulable',
+  );
+  if (!unscheduled) return false;
+  const since = new Date(
+    unscheduled.lastTransitionTime ?? pod.metadata?.creationTimestamp ?? now,
+  ).getTime();
+  return now.getTime() - since >= UNSCHEDULABLE_GRACE_MS;
+}
+
 function podMessage(pod: V1Pod): string | undefined {
   const waiting = pod.status?.containerStatuses
     ?.map(s => s.state?.waiting)
@@ -537,7 +572,7 @@ export class InstanceService {
   private derive(
     record: InstanceRecord,
     release: HelmRelease | undefined,
-    pods: Array<{ view: { ready: boolean } }>,
+    pods: Array<{ pod: V1Pod; view: { ready: boolean } }>,
   ): InstancePhase {
     if (record.phase === 'deleting') return 'deleting';
     if (!release) {
@@ -554,6 +589,9 @@ export class InstanceService {
     if (status === 'failed') return 'failed';
     if (status !== 'deployed') return 'unknown';
     if (pods.length > 0 && pods.every(p => p.view.ready)) return 'ready';
+    if (pods.some(p => !p.view.ready && isStuck(p.pod, this.now()))) {
+      return 'failed';
+    }
     return release.version > 1 ? 'upgrading' : 'installing';
   }
 
@@ -575,7 +613,9 @@ export class InstanceService {
     const phase = this.derive(record, release, pods);
     let failure: InstanceFailure | undefined = record.failure;
     if (phase === 'failed') {
-      const failing = pods.find(p => !p.view.ready);
+      const failing =
+        pods.find(p => !p.view.ready && isStuck(p.pod, this.now())) ??
+        pods.find(p => !p.view.ready);
       if (failing) {
         failure = {
           resource: `Pod/${failing.view.name}`,

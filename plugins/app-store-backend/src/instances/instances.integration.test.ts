@@ -333,6 +333,32 @@ describeLocal('instances on the local cloud', () => {
     );
   });
 
+  it('says which resource failed and why when a pod cannot be scheduled, and can be removed', async () => {
+    const release = name('stuck');
+    created.push(release);
+    const res = await install({
+      name: release,
+      values: { nodeSelector: { 'container-cloud.io/no-such-node': 'true' } },
+    });
+    expect(res.status).toBe(202);
+    // unschedulable counts as failed after UNSCHEDULABLE_GRACE_MS (30 s)
+    const failed = await waitFor(release, d => d.phase === 'failed', 90);
+    expect(failed.phase).toBe('failed');
+    expect(failed.failure?.resource).toBe(`Pod/${release}-0`);
+    expect(failed.failure?.reason).toMatch(/node/);
+    expect(failed.failure?.events.join('\n')).toMatch(/FailedScheduling/);
+    expect(failed.progress.map(p => p.state)).toEqual([
+      'done',
+      'failed',
+      'failed',
+    ]);
+    const removed = await request(backend.server)
+      .delete(`/api/app-store/instances/${CLUSTER}/${NAMESPACE}/${release}`)
+      .set('Authorization', as(ALICE));
+    expect(removed.status).toBe(204);
+    expect(helmReleases()).not.toContain(release);
+  });
+
   it('dry-runs with the apiserver and records nothing', async () => {
     const release = name('dry');
     const res = await install({ name: release, dryRun: true });
