@@ -1,7 +1,16 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { localHelm, localRegistryHost } from './startAppStoreBackend';
 
 /** The registry path the tests' own charts are pushed under (never H1's `charts`). */
@@ -142,8 +151,48 @@ spec:
 `,
 };
 
+function helmEnv(dir: string) {
+  return {
+    PATH: process.env.PATH,
+    HOME: dir,
+    HELM_CACHE_HOME: join(dir, 'cache'),
+    HELM_CONFIG_HOME: join(dir, 'config'),
+    HELM_DATA_HOME: join(dir, 'data'),
+  };
+}
+
+/** Writes and packages the tests' chart at `version` into `out`; returns the .tgz path. */
+function packageTestChart(dir: string, version: string, out: string): string {
+  const chart = join(dir, version, TEST_CHART);
+  mkdirSync(join(chart, 'templates'), { recursive: true });
+  writeFileSync(
+    join(chart, 'Chart.yaml'),
+    `apiVersion: v2\nname: ${TEST_CHART}\nversion: ${version}\nappVersion: "1.${
+      version.split('.')[1]
+    }"\ndescription: A tiny database for the app store's tests\nkeywords: [test, database]\n`,
+  );
+  writeFileSync(join(chart, 'values.yaml'), VALUES);
+  writeFileSync(
+    join(chart, 'values.schema.json'),
+    JSON.stringify(SCHEMA, null, 2),
+  );
+  writeFileSync(
+    join(chart, 'README.md'),
+    `# tiny-db ${version}\n\nA test chart.\n`,
+  );
+  for (const [file, text] of Object.entries(TEMPLATES)) {
+    writeFileSync(join(chart, 'templates', file), text);
+  }
+  mkdirSync(out, { recursive: true });
+  execFileSync(localHelm(), ['package', chart, '-d', out], {
+    env: helmEnv(dir),
+    stdio: 'pipe',
+  });
+  return join(out, `${TEST_CHART}-${version}.tgz`);
+}
+
 /**
- * Packages the tests' chart at `version` and pushes it to the local cloud's registry as
+ * Packages the tests' chart at each version and pushes it to the local cloud's registry as
  * `oci://<registry>/app-store-test/tiny-db` (a tag pushed again is the same chart). Returns the
  * repository config for `containerCloud.appStore.repositories`.
  */
@@ -154,50 +203,14 @@ export function pushTestChart(versions: string[] = ['0.1.0', '0.2.0']): {
 } {
   const host = localRegistryHost();
   if (!host) throw new Error('load the local cloud env: local-cloud env');
-  const helm = localHelm();
   const dir = mkdtempSync(join(tmpdir(), 'app-store-test-chart-'));
-  const env = {
-    PATH: process.env.PATH,
-    HOME: dir,
-    HELM_CACHE_HOME: join(dir, 'cache'),
-    HELM_CONFIG_HOME: join(dir, 'config'),
-    HELM_DATA_HOME: join(dir, 'data'),
-  };
   try {
     for (const version of versions) {
-      const chart = join(dir, version, TEST_CHART);
-      mkdirSync(join(chart, 'templates'), { recursive: true });
-      writeFileSync(
-        join(chart, 'Chart.yaml'),
-        `apiVersion: v2\nname: ${TEST_CHART}\nversion: ${version}\nappVersion: "1.${
-          version.split('.')[1]
-        }"\ndescription: A tiny database for the app store's tests\nkeywords: [test, database]\n`,
-      );
-      writeFileSync(join(chart, 'values.yaml'), VALUES);
-      writeFileSync(
-        join(chart, 'values.schema.json'),
-        JSON.stringify(SCHEMA, null, 2),
-      );
-      writeFileSync(
-        join(chart, 'README.md'),
-        `# tiny-db ${version}\n\nA test chart.\n`,
-      );
-      for (const [file, text] of Object.entries(TEMPLATES)) {
-        writeFileSync(join(chart, 'templates', file), text);
-      }
-      execFileSync(helm, ['package', chart, '-d', join(dir, version)], {
-        env,
-        stdio: 'pipe',
-      });
+      const tgz = packageTestChart(dir, version, join(dir, 'out', version));
       execFileSync(
-        helm,
-        [
-          'push',
-          join(dir, version, `${TEST_CHART}-${version}.tgz`),
-          `oci://${host}/${TEST_CHART_PATH}`,
-          '--plain-http',
-        ],
-        { env, stdio: 'pipe' },
+        localHelm(),
+        ['push', tgz, `oci://${host}/${TEST_CHART_PATH}`, '--plain-http'],
+        { env: helmEnv(dir), stdio: 'pipe' },
       );
     }
   } finally {
@@ -207,5 +220,39 @@ export function pushTestChart(versions: string[] = ['0.1.0', '0.2.0']): {
     name: 'test',
     url: `oci://${host}/${TEST_CHART_PATH}`,
     plainHttp: true,
+  };
+}
+
+/**
+ * A classic Helm repository of the tests' chart: the packaged versions and the `index.yaml`
+ * `helm repo index` writes, served over HTTP on loopback. `close()` stops it and removes them.
+ */
+export async function classicTestRepository(
+  versions: string[] = ['0.1.0', '0.2.0'],
+): Promise<{ url: string; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), 'app-store-test-repo-'));
+  const out = join(dir, 'repo');
+  for (const version of versions) packageTestChart(dir, version, out);
+  const server = createServer((req, res) => {
+    const file = join(out, basename(decodeURIComponent(req.url ?? '/')));
+    if (!existsSync(file) || file === out) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200);
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  execFileSync(localHelm(), ['repo', 'index', out, '--url', url], {
+    env: helmEnv(dir),
+    stdio: 'pipe',
+  });
+  return {
+    url,
+    async close() {
+      await new Promise(resolve => server.close(resolve));
+      rmSync(dir, { recursive: true, force: true });
+    },
   };
 }

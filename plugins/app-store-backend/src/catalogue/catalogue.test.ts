@@ -10,7 +10,11 @@ import {
   localRegistryHost,
   startAppStoreBackend,
 } from '../__testUtils__/startAppStoreBackend';
-import { pushTestChart, TEST_CHART } from '../__testUtils__/testCharts';
+import {
+  classicTestRepository,
+  pushTestChart,
+  TEST_CHART,
+} from '../__testUtils__/testCharts';
 import { compareVersions } from './Catalogue';
 
 jest.setTimeout(180_000);
@@ -28,9 +32,11 @@ const describeLocal = localRegistryHost() ? describe : describe.skip;
 
 describeLocal('the catalogue on the local cloud’s registry', () => {
   let backend: Awaited<ReturnType<typeof startAppStoreBackend>>;
+  let classic: Awaited<ReturnType<typeof classicTestRepository>>;
 
   beforeAll(async () => {
     const repo = pushTestChart();
+    classic = await classicTestRepository();
     backend = await startAppStoreBackend({
       appStore: {
         helm: localHelm(),
@@ -39,12 +45,16 @@ describeLocal('the catalogue on the local cloud’s registry', () => {
           // nothing listens on port 9 of loopback: reported, never silently empty
           { name: 'down', url: 'oci://127.0.0.1:9/charts', plainHttp: true },
           { name: 'classic-down', url: 'http://127.0.0.1:9/charts' },
+          { name: 'classic', url: classic.url },
         ],
       },
     });
   });
 
-  afterAll(() => backend?.stop());
+  afterAll(async () => {
+    await backend?.stop();
+    await classic?.close();
+  });
 
   it('lists the registry’s charts with their versions, and the unreachable repositories with their error', async () => {
     const res = await request(backend.server)
@@ -99,6 +109,28 @@ describeLocal('the catalogue on the local cloud’s registry', () => {
     expect(unknown.body.error.message).toMatch(
       /repository: no repository 'nope'/,
     );
+  });
+
+  it('reads a classic repository’s index.yaml, and a version’s detail through helm --repo', async () => {
+    const res = await request(backend.server)
+      .get('/api/app-store/charts')
+      .set('Authorization', mockCredentials.user.header(ALICE));
+    const list = chartListSchema.parse(res.body);
+    expect(list.repositories.find(r => r.name === 'classic')).toMatchObject({
+      ok: true,
+      kind: 'index',
+    });
+    const tiny = list.items.find(
+      c => c.repository === 'classic' && c.name === TEST_CHART,
+    );
+    expect(tiny?.versions.map(v => v.version)).toEqual(['0.2.0', '0.1.0']);
+    expect(tiny?.versions[0].appVersion).toBe('1.2');
+    const detail = await request(backend.server)
+      .get(`/api/app-store/charts/classic/${TEST_CHART}/versions/0.2.0`)
+      .set('Authorization', mockCredentials.user.header(ALICE));
+    expect(detail.status).toBe(200);
+    expect(detail.body.readme).toContain('tiny-db 0.2.0');
+    expect(detail.body.valuesSchema.properties).toHaveProperty('replicas');
   });
 
   it('asks for a token', async () => {
