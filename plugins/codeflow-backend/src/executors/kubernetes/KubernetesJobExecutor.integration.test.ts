@@ -100,13 +100,22 @@ describe('the Kubernetes Job executor on the local cloud', () => {
       .makeApiClient(BatchV1Api)
       .readNamespacedJob({ namespace: lc.namespace, name: handle.job });
     expect(job.spec!.suspend).toBe(true);
-    const pods = await lc
-      .kubeConfig('local-a')
-      .makeApiClient(CoreV1Api)
-      .listNamespacedPod({
+    // the Job controller stops the suspended Job's pod (deleting it takes a moment)
+    const core = lc.kubeConfig('local-a').makeApiClient(CoreV1Api);
+    let running: string[] = [];
+    for (let attempt = 0; attempt < 120; attempt++) {
+      const pods = await core.listNamespacedPod({
         namespace: lc.namespace,
         labelSelector: `job-name=${handle.job}`,
       });
-    for (const p of pods.items) expect(p.status?.phase).not.toBe('Running');
+      running = pods.items
+        .filter(
+          p => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp,
+        )
+        .map(p => p.metadata!.name!);
+      if (running.length === 0) break;
+      await new Promise(resolve => setTimeout(resolve, 250));
+    }
+    expect(running).toEqual([]);
   });
 });
