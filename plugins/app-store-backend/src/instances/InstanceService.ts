@@ -684,13 +684,94 @@ export class InstanceService {
       .filter(([, h]) => !h.reachable && h.error !== 'not probed yet')
       .map(([cluster, h]) => ({ cluster, error: h.error ?? 'unreachable' }));
     const down = new Set(unreachable.map(u => u.cluster));
-    return {
-      items: page.items.map(r =>
-        this.summary(r, undefined, down.has(r.cluster) ? 'unknown' : r.phase),
-      ),
-      totalCount: page.totalCount,
-      unreachable,
+    const counts = await this.podCounts(
+      page.items.filter(r => !down.has(r.cluster)),
+    );
+    const items = await Promise.all(
+      page.items.map(async r => {
+        if (down.has(r.cluster)) return this.summary(r, undefined, 'unknown');
+        const pods = counts.get(r.liveKey ?? '');
+        let phase = r.phase;
+        // an install or upgrade whose pods are all Ready is ready, without waiting for a detail read
+        if (
+          (phase === 'installing' || phase === 'upgrading') &&
+          pods &&
+          pods.total > 0 &&
+          pods.ready === pods.total
+        ) {
+          phase = 'ready';
+          await this.options.store.update(r, { phase, failure: null });
+          this.signal(r, phase);
+        }
+        return this.summary(r, pods, phase);
+      }),
+    );
+    return { items, totalCount: page.totalCount, unreachable };
+  }
+
+  /**
+   * Pods ready / total / simulated of each record, by live key: one pod list per (cluster,
+   * namespace) of the page (a label selector naming its releases) and one node list per cluster.
+   * A cluster that fails to answer leaves its records without counts.
+   */
+  private async podCounts(records: InstanceRecord[]) {
+    const counts = new Map<
+      string,
+      { ready: number; total: number; simulated: boolean }
+    >();
+    const groups = new Map<string, InstanceRecord[]>();
+    for (const r of records) {
+      const key = `${r.cluster}\u0000${r.namespace}`;
+      groups.set(key, [...(groups.get(key) ?? []), r]);
+    }
+    const kwokNodes = new Map<string, Promise<Set<string>>>();
+    const kwokOf = (cluster: string) => {
+      let nodes = kwokNodes.get(cluster);
+      if (!nodes) {
+        nodes = this.deps.clusters
+          .connection(cluster)
+          .core.listNode({})
+          .then(
+            list =>
+              new Set(
+                list.items
+                  .filter(n => isKwokNode(n))
+                  .map(n => n.metadata?.name ?? ''),
+              ),
+          );
+        kwokNodes.set(cluster, nodes);
+      }
+      return nodes;
     };
+    await Promise.all(
+      [...groups.values()].map(async group => {
+        const { cluster, namespace } = group[0];
+        try {
+          const [pods, kwok] = await Promise.all([
+            this.deps.clusters.connection(cluster).core.listNamespacedPod({
+              namespace,
+              labelSelector: `${INSTANCE_LABEL} in (${group
+                .map(r => r.name)
+                .join(',')})`,
+            }),
+            kwokOf(cluster),
+          ]);
+          for (const r of group) {
+            const mine = pods.items.filter(
+              p => p.metadata?.labels?.[INSTANCE_LABEL] === r.name,
+            );
+            counts.set(r.liveKey ?? '', {
+              ready: mine.filter(podReady).length,
+              total: mine.length,
+              simulated: mine.some(p => kwok.has(p.spec?.nodeName ?? '')),
+            });
+          }
+        } catch {
+          // no counts for this cluster's records
+        }
+      }),
+    );
+    return counts;
   }
 
   /** Upgrades to another chart version and/or other values (the release's values kept). */
