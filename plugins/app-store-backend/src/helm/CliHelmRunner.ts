@@ -250,6 +250,13 @@ export class CliHelmRunner implements HelmRunner {
     return this.home;
   }
 
+  /** Removes the runner's helm cache and config folder (at shutdown). */
+  async dispose(): Promise<void> {
+    const home = this.home;
+    this.home = undefined;
+    if (home) await rm(await home, { recursive: true, force: true });
+  }
+
   /**
    * Runs one helm call in a fresh 0600 folder: the cluster's kubeconfig and the secret values
    * file live there and are removed after, whatever the outcome.

@@ -23,7 +23,7 @@ export interface AppStoreCore {
 const cores = new WeakMap<object, AppStoreCore>();
 
 /** Reads `containerCloud.appStore.helm` (default `helm`) and builds the CLI runner on the cluster layer's credentials. @public */
-export function helmRunnerFor(deps: AppStoreDeps): HelmRunner {
+export function helmRunnerFor(deps: AppStoreDeps): CliHelmRunner {
   return new CliHelmRunner({
     helm:
       deps.config.getOptionalString('containerCloud.appStore.helm') ?? 'helm',
@@ -42,7 +42,12 @@ export function appStoreCore(
 ): AppStoreCore {
   let core = cores.get(deps);
   if (!core) {
-    const helm = overrides.helm ?? helmRunnerFor(deps);
+    let helm = overrides.helm;
+    if (!helm) {
+      const runner = helmRunnerFor(deps);
+      deps.lifecycle.addShutdownHook(() => runner.dispose());
+      helm = runner;
+    }
     const catalogue = new Catalogue({
       repositories: readRepositories(deps.config),
       helm,
