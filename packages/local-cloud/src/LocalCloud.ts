@@ -43,7 +43,7 @@ import {
   resolveSettings,
 } from './settings';
 import { toYaml } from './yaml';
-import { portalDataAppConfig } from './portalData';
+import { portalDataAppConfig, portalSecretsKey } from './portalData';
 import { SeedResult, seedExampleServices } from './seed';
 import {
   applyStorageClass,
@@ -549,6 +549,10 @@ export class LocalCloud {
     fs.writeFileSync(this.layout.kubeconfig, toYaml(kubeconfig), {
       mode: 0o600,
     });
+    // one key for what the modules keep encrypted in the portal's database (secret config file
+    // sets, receivers' passwords, webhook secrets): made once per home, kept with the portal's
+    // data, and deleted with it by 'down --purge'
+    const secretsKey = portalSecretsKey(this.layout.portalSecretsKey);
     const appConfig = {
       kubernetes: {
         serviceLocatorMethod: { type: 'multiTenant' },
@@ -618,18 +622,24 @@ export class LocalCloud {
             url: info.alertmanager.url,
             configFile: info.alertmanager.configFile,
             amtool: info.alertmanager.amtool,
+            encryptionKey: secretsKey,
           },
         },
         // image tags for the upgrade dialog: the example images' host is served here
         registries: [{ host: info.registry.host, url: info.registry.url }],
         // the storage backend's volume types: a static NFS export (claims bind) and a StorageClass
         // no provisioner serves (claims stay Pending); see packages/local-cloud/src/storage.ts
-        storage: storageAppConfig(info.clusters.map(c => c.name)),
+        storage: {
+          ...storageAppConfig(info.clusters.map(c => c.name)),
+          configFiles: { encryptionKey: secretsKey },
+        },
         // the app store: helm built by 'up', the project's charts pushed by 'seed' to the registry
         appStore: appStoreAppConfig(
           info.helm.binary,
           this.settings.registryPort,
         ),
+        // webhook secrets are kept encrypted (plugins/codeflow-backend)
+        codeflow: { webhooks: { encryptionKey: secretsKey } },
       },
     };
     fs.writeFileSync(

@@ -26,6 +26,8 @@ export function homeLayout(settings: LocalCloudSettings) {
     /** the portal's SQLite files (one per plugin) and the overlay that points the backend at them */
     portalData: path.join(home, 'portal-data'),
     portalDataConfig: path.join(home, 'app-config.portal-data.yaml'),
+    /** the key the portal's modules encrypt secrets at rest with (base64, 32 bytes) */
+    portalSecretsKey: path.join(home, 'portal-secrets.key'),
     envFile: path.join(home, 'env.sh'),
     /** helm's config, cache and data folders when local-cloud runs it (seed's chart pushes) */
     helmHome: path.join(home, 'helm'),

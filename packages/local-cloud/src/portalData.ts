@@ -1,4 +1,22 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import { toYaml } from './yaml';
+
+/**
+ * The key in `file` (base64 of 32 random bytes), made (0600) when there is none: the key the
+ * portal's modules encrypt their secrets at rest with on the embedded default.
+ */
+export function portalSecretsKey(file: string): string {
+  try {
+    fs.writeFileSync(file, `${randomBytes(32).toString('base64')}\n`, {
+      mode: 0o600,
+      flag: 'wx',
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
 
 /**
  * The portal's own data for the embedded default: SQLite on files, one per plugin
