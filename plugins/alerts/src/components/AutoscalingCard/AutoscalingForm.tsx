@@ -127,24 +127,6 @@ export function AutoscalingForm(props: AutoscalingFormProps) {
     failure instanceof ContainerCloudApiError &&
     failure.status === 409 &&
     failure.current !== undefined;
-  // percent of the request for cpu and memory, the metric's own unit for the others
-  const targetField = () => {
-    const info =
-      AUTOSCALING_METRIC_INFO[
-        draft.metric as keyof typeof AUTOSCALING_METRIC_INFO
-      ];
-    return info && !info.percentOfRequest
-      ? numberField(
-          'target',
-          `Target per replica (${info.unit})`,
-          `${info.unit} per replica, summed over all clusters`,
-        )
-      : numberField(
-          'target',
-          'Target per replica (%)',
-          'percent of the request',
-        );
-  };
   const numberField = (field: Field, label: string, helper: string) => (
     <TextField
       id={`autoscaling-${field}`}
@@ -157,6 +139,24 @@ export function AutoscalingForm(props: AutoscalingFormProps) {
       helperText={errors[field] ?? helper}
     />
   );
+  // percent of the request for cpu and memory, the metric's own unit for the others
+  const targetField = () => {
+    const info =
+      AUTOSCALING_METRIC_INFO[
+        draft.metric as keyof typeof AUTOSCALING_METRIC_INFO
+      ];
+    return info && !info.percentOfRequest
+      ? numberField(
+          'target',
+          `Target per replica (${info.unit})`,
+          `${info.unit} per replica (the sum over all clusters, divided by it)`,
+        )
+      : numberField(
+          'target',
+          'Target per replica (%)',
+          'percent of the request',
+        );
+  };
 
   return (
     <form
