@@ -205,6 +205,7 @@ export function InstallDialog(props: {
         </TextField>
         <TextField
           id="install-owner"
+          InputLabelProps={{ shrink: true }}
           label="Owner"
           select
           fullWidth
@@ -221,6 +222,7 @@ export function InstallDialog(props: {
         </TextField>
         <TextField
           id="install-placement"
+          InputLabelProps={{ shrink: true }}
           label="Cluster / namespace"
           select
           fullWidth

@@ -1,4 +1,5 @@
 import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { Route, Routes } from 'react-router-dom';
 import { renderInTestApp, TestApiProvider } from '@backstage/test-utils';
 import { ContainerCloudApiError } from '@internal/plugin-container-cloud-react';
 import { AppStoreApi, appStoreApiRef } from '../../api/AppStoreClient';
@@ -39,6 +40,22 @@ describe('InstancesTable', () => {
     await waitFor(() =>
       expect(api.instances).toHaveBeenLastCalledWith({ offset: 25, limit: 25 }),
     );
+  });
+
+  it("opens an instance's page from anywhere on its row", async () => {
+    await renderInTestApp(
+      <TestApiProvider apis={[[appStoreApiRef, fakeAppStoreApi()]]}>
+        <Routes>
+          <Route path="/" element={<InstancesTable />} />
+          <Route
+            path="/instances/:cluster/:namespace/:name"
+            element={<p>the instance page</p>}
+          />
+        </Routes>
+      </TestApiProvider>,
+    );
+    fireEvent.click(await screen.findByText('local-a/payments'));
+    expect(await screen.findByText('the instance page')).toBeInTheDocument();
   });
 
   it('names the clusters that could not be read instead of showing them empty', async () => {

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useNavigate } from 'react-router-dom';
 import useAsync from 'react-use/esm/useAsync';
 import {
   EmptyState,
@@ -20,6 +21,7 @@ const PAGE = 25;
 export function InstancesTable() {
   const api = useApi(appStoreApiRef);
   const links = useAppStoreLinks();
+  const navigate = useNavigate();
   const [offset, setOffset] = useState(0);
   const { value, loading, error } = useAsync(
     () => api.instances({ offset, limit: PAGE }),
@@ -48,6 +50,7 @@ export function InstancesTable() {
             }}
             columns={instanceColumns(links.instance)}
             data={value.items}
+            onRowClick={(_event, row) => row && navigate(links.instance(row))}
           />
           <Pager
             offset={offset}
