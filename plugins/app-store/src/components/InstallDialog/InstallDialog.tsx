@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { Progress, ResponseErrorPanel } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
@@ -8,11 +8,8 @@ import Dialog from '@material-ui/core/Dialog';
 import DialogActions from '@material-ui/core/DialogActions';
 import DialogContent from '@material-ui/core/DialogContent';
 import DialogTitle from '@material-ui/core/DialogTitle';
-import FormControlLabel from '@material-ui/core/FormControlLabel';
 import FormHelperText from '@material-ui/core/FormHelperText';
 import MenuItem from '@material-ui/core/MenuItem';
-import Radio from '@material-ui/core/Radio';
-import RadioGroup from '@material-ui/core/RadioGroup';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import {
@@ -31,6 +28,8 @@ import {
   ValuesForm,
   ValuesSchema,
 } from '../ValuesForm';
+import { PasswordField } from './PasswordField';
+import { TargetFields, useInstallTargets } from './TargetFields';
 
 /**
  * The chart values the form's own fields set (the backend maps preset, storage and password to
@@ -74,21 +73,16 @@ export function InstallDialog(props: {
   const api = useApi(appStoreApiRef);
   const [name, setName] = useState(chart.name);
   const [version, setVersion] = useState(chart.versions[0]?.version ?? '');
-  const [owner, setOwner] = useState('');
-  const [placement, setPlacement] = useState('');
   const [environment, setEnvironment] = useState<string>('test');
   const [preset, setPreset] = useState('small');
   const [storage, setStorage] = useState('');
-  const [passwordMode, setPasswordMode] = useState<'generate' | 'give'>(
-    'generate',
-  );
-  const [password, setPassword] = useState('');
+  const [password, setPassword] = useState<string>();
   const [expiry, setExpiry] = useState('');
   const [values, setValues] = useState<Values>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
 
-  const targets = useAsync(() => api.targets(), [api]);
+  const targets = useInstallTargets();
   const detail = useAsync(
     async () =>
       version ? api.chart(chart.repository, chart.name, version) : undefined,
@@ -96,34 +90,19 @@ export function InstallDialog(props: {
   );
   const schema = detail.value?.valuesSchema as ValuesSchema | undefined;
 
-  const owners = useMemo(
-    () => [...new Set((targets.value?.items ?? []).map(t => t.owner))].sort(),
-    [targets.value],
-  );
-  const placements = (targets.value?.items ?? [])
-    .filter(t => t.owner === owner)
-    .map(t => `${t.cluster}/${t.namespace}`);
-  useEffect(() => {
-    if (!owner && owners.length > 0) setOwner(owners[0]);
-  }, [owner, owners]);
-  useEffect(() => {
-    if (!placements.includes(placement)) setPlacement(placements[0] ?? '');
-  }, [placement, placements.join(',')]); // eslint-disable-line react-hooks/exhaustive-deps
-
   const install = async () => {
-    const [cluster, namespace] = placement.split('/');
     const request: InstanceInstall = {
       repository: chart.repository,
       chart: chart.name,
       version,
-      cluster: cluster ?? '',
-      namespace: namespace ?? '',
+      cluster: targets.cluster,
+      namespace: targets.namespace,
       name: name.trim(),
-      owner,
+      owner: targets.owner,
       environment: environment as InstanceInstall['environment'],
       preset: preset as InstanceInstall['preset'],
       storage: storage.trim() || undefined,
-      password: passwordMode === 'give' ? password : undefined,
+      password,
       expiresInDays:
         environment === 'test' && expiry.trim() ? Number(expiry) : undefined,
       values: Object.keys(values).length > 0 ? values : undefined,
@@ -148,8 +127,6 @@ export function InstallDialog(props: {
     error: !!errors[key],
     helperText: errors[key] ?? help,
   });
-  const placementError = errors.cluster ?? errors.namespace;
-  const noTargets = targets.value && targets.value.items.length === 0;
 
   return (
     <Dialog
@@ -163,7 +140,7 @@ export function InstallDialog(props: {
       <DialogContent>
         {targets.loading && <Progress />}
         {targets.error && <ResponseErrorPanel error={targets.error} />}
-        {noTargets && (
+        {targets.none && (
           <Typography color="error">
             None of your teams' services has a placement to install into: a
             service needs a binding to a cluster and namespace first.
@@ -203,43 +180,7 @@ export function InstallDialog(props: {
             </MenuItem>
           ))}
         </TextField>
-        <TextField
-          id="install-owner"
-          InputLabelProps={{ shrink: true }}
-          label="Owner"
-          select
-          fullWidth
-          margin="dense"
-          value={owners.includes(owner) ? owner : ''}
-          onChange={e => setOwner(e.target.value)}
-          {...field('owner', 'the service or team the instance belongs to')}
-        >
-          {owners.map(o => (
-            <MenuItem key={o} value={o}>
-              {o}
-            </MenuItem>
-          ))}
-        </TextField>
-        <TextField
-          id="install-placement"
-          InputLabelProps={{ shrink: true }}
-          label="Cluster / namespace"
-          select
-          fullWidth
-          margin="dense"
-          value={placements.includes(placement) ? placement : ''}
-          onChange={e => setPlacement(e.target.value)}
-          error={!!placementError}
-          helperText={
-            placementError ?? "the placements the owner's binding covers"
-          }
-        >
-          {placements.map(p => (
-            <MenuItem key={p} value={p}>
-              {p}
-            </MenuItem>
-          ))}
-        </TextField>
+        <TargetFields targets={targets} errors={errors} />
         <Box display="flex" style={{ gap: 16 }}>
           <TextField
             id="install-environment"
@@ -305,38 +246,11 @@ export function InstallDialog(props: {
             />
           )}
         </Box>
-        <RadioGroup
-          row
-          aria-label="Password source"
-          value={passwordMode}
-          onChange={e => setPasswordMode(e.target.value as 'generate' | 'give')}
-        >
-          <FormControlLabel
-            value="generate"
-            control={<Radio />}
-            label="Generate a password"
-          />
-          <FormControlLabel value="give" control={<Radio />} label="Give one" />
-        </RadioGroup>
-        {passwordMode === 'give' && (
-          <TextField
-            id="install-password"
-            label="Password"
-            type="password"
-            fullWidth
-            margin="dense"
-            autoComplete="new-password"
-            value={password}
-            onChange={e => setPassword(e.target.value)}
-            {...field(
-              'password',
-              'at least 12 printable characters, no spaces',
-            )}
-          />
-        )}
-        {passwordMode === 'generate' && errors.password && (
-          <FormHelperText error>{errors.password}</FormHelperText>
-        )}
+        <PasswordField
+          value={password}
+          onChange={setPassword}
+          error={errors.password}
+        />
         {detail.loading && <Progress />}
         {detail.error && <ResponseErrorPanel error={detail.error} />}
         {schema && hasValueFields(schema, Object.keys(FORM_OWNED_VALUES)) && (
@@ -364,7 +278,7 @@ export function InstallDialog(props: {
         <Button
           color="primary"
           variant="contained"
-          disabled={busy || !owner || !placement || !version}
+          disabled={busy || !targets.owner || !targets.placement || !version}
           onClick={install}
         >
           {busy ? 'Installing…' : 'Install'}
