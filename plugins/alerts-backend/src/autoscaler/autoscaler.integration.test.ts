@@ -389,6 +389,60 @@ describe('the autoscaler on the local cloud', () => {
     }
   });
 
+  it("scales on a rule metric (network in, kwok's ~2 KiB/s per pod) and splits by each cluster's free CPU", async () => {
+    const config = autoscalerConfig(lc.info.prometheus.url);
+    const net = await startAutoscalingBackend({
+      clusters: locators(),
+      containerCloud: {
+        alerts: {
+          ...config.alerts,
+          autoscaler: { ...config.alerts.autoscaler, split: 'free-capacity' },
+        },
+      },
+      services: [recordingAuditor(audit)],
+      entities: entities(),
+    });
+    try {
+      await poll('the Deployment in the watch caches', async () =>
+        (await view(net)).deployments.includes('payments-api')
+          ? true
+          : undefined,
+      );
+      expect((await view(net)).split).toBe('free-capacity');
+      const saved = await save(net, {
+        enabled: true,
+        deployment: 'payments-api',
+        metric: 'network_receive_bytes',
+        // 7 pods at up to ~2048 bytes/s each ask for at most 4
+        target: 4000,
+        minReplicas: 1,
+        maxReplicas: 20,
+        version: 0,
+      });
+      expect([saved.status, saved.body.error]).toEqual([200, undefined]);
+      const decision = await cycleUntil(net, d => d.outcome !== 'held');
+      expect(decision).toMatchObject({
+        outcome: 'scaled',
+        metric: 'network_receive_bytes',
+        current: 7,
+      });
+      // the pods' traffic in bytes/s over the target (new pods' rates still ramp up over the
+      // window, so the sum is at most 7 × ~2048)
+      const usage = decision.clusters.reduce((a, c) => a + c.usage, 0);
+      expect(usage).toBeGreaterThan(0);
+      expect(usage).toBeLessThan(7 * 2100);
+      expect(decision.desired).toBe(Math.ceil(usage / 4000));
+      expect(decision.reason).toMatch(
+        /^\d+(\.\d)? bytes\/s \/ 4000 bytes\/s = \d+(\.\d)? → \d+; split by free CPU \(local-a \d+(\.\d)? cores, local-b \d+(\.\d)? cores\)$/,
+      );
+      const split = decision.clusters.map(c => c.desired);
+      expect(split.reduce((a, b) => a + b, 0)).toBe(decision.desired);
+      expect(await replicas()).toEqual(split);
+    } finally {
+      await net.stop();
+    }
+  });
+
   it("never touched the seeded payments-api outside the binding's placements", async () => {
     expect(await seeded()).toEqual(seededBefore);
   });
