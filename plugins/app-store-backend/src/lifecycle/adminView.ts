@@ -57,6 +57,8 @@ interface PodFacts {
   requests: Resources;
   ready: number;
   total: number;
+  /** nodes the pods run on */
+  nodes: Set<string>;
 }
 
 /**
@@ -112,7 +114,9 @@ export class AdminView {
               requests: { cpuMillis: 0, memoryBytes: 0 },
               ready: 0,
               total: 0,
+              nodes: new Set<string>(),
             };
+            if (pod.spec?.nodeName) f.nodes.add(pod.spec.nodeName);
             for (const c of pod.spec?.containers ?? []) {
               add(
                 f.requests,
@@ -139,9 +143,21 @@ export class AdminView {
         }
       }),
     );
+    const kwok = await this.kwokNodes(
+      [...new Set(page.items.map(r => r.cluster))].filter(
+        c => !unreachable.has(c),
+      ),
+    );
     return {
       items: page.items.map(record =>
-        this.item(record, now, facts, usage, unreachable.has(record.cluster)),
+        this.item(
+          record,
+          now,
+          facts,
+          usage,
+          unreachable.has(record.cluster),
+          kwok,
+        ),
       ),
       totalCount: page.totalCount,
       unreachable: [...unreachable].map(([cluster, error]) => ({
@@ -157,6 +173,7 @@ export class AdminView {
     facts: Map<string, PodFacts>,
     usage: Map<string, Resources>,
     down: boolean,
+    kwok: Set<string>,
   ): AdminInstance {
     const key = keyOf(record);
     const f = facts.get(key);
@@ -184,13 +201,37 @@ export class AdminView {
         Math.floor((now.getTime() - record.createdAt.getTime()) / 1000),
       ),
       ready: { ready: f?.ready ?? 0, total: f?.total ?? 0 },
-      // the admin view reads no nodes; the instance page says which pods are simulated
-      simulated: false,
+      simulated: [...(f?.nodes ?? [])].some(node =>
+        kwok.has(`${record.cluster}/${node}`),
+      ),
       ...(down
         ? {}
         : { requests: f?.requests ?? { cpuMillis: 0, memoryBytes: 0 } }),
       ...(used ? { usage: used } : {}),
     };
+  }
+
+  /** `cluster/node` of every kwok node (its pods are simulated: nothing runs), one list per cluster. */
+  private async kwokNodes(clusters: string[]): Promise<Set<string>> {
+    const result = new Set<string>();
+    await Promise.all(
+      clusters.map(async cluster => {
+        try {
+          const nodes = await this.deps.clusters
+            .connection(cluster)
+            .core.listNode({});
+          for (const node of nodes.items) {
+            const kwok =
+              node.metadata?.labels?.type === 'kwok' ||
+              node.metadata?.annotations?.['kwok.x-k8s.io/node'] !== undefined;
+            if (kwok) result.add(`${cluster}/${node.metadata?.name}`);
+          }
+        } catch {
+          // nodes unreadable: no pod is said to be simulated
+        }
+      }),
+    );
+    return result;
   }
 
   private async pods(cluster: string, namespace: string): Promise<V1Pod[]> {

@@ -308,6 +308,28 @@ describeLocal('app store lifecycle on the local cloud', () => {
     }
   });
 
+  it('shows ops a real release in the admin view: its pods’ requests, readiness, kwok simulation', async () => {
+    const release = name('h3-admin');
+    await installReady(release);
+    const res = await request(backend.server)
+      .get('/api/app-store/admin/instances?cluster=local-a&limit=500')
+      .set('Authorization', as('user:default/carol'));
+    expect(res.status).toBe(200);
+    const item = res.body.items.find(
+      (i: { name: string }) => i.name === release,
+    );
+    expect(item).toMatchObject({
+      owner: OWNER,
+      phase: 'ready',
+      ready: { ready: 1, total: 1 },
+      simulated: true,
+      // the chart's small preset: 50m and 64Mi for its one pod
+      requests: { cpuMillis: 50, memoryBytes: 64 * 2 ** 20 },
+    });
+    expect(item.ageSeconds).toBeGreaterThanOrEqual(0);
+    expect(res.body.unreachable).toEqual([]);
+  });
+
   it('warns the owner before expiry, then uninstalls the release with Helm (the record kept as expired: ExpiryTask.test.ts)', async () => {
     const release = name('h3-expiry');
     await installReady(release, 1);
