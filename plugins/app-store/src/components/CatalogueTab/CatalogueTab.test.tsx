@@ -210,6 +210,29 @@ describe('CatalogueTab', () => {
     expect(within(dialog).getByText('is required')).toBeInTheDocument();
   });
 
+  it('checks the install with a dry run and keeps the dialog open, installing nothing', async () => {
+    const api = fakeAppStoreApi();
+    await render(api);
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'Install redis' }),
+    );
+    const dialog = await screen.findByRole('dialog');
+    await waitFor(() =>
+      expect(
+        within(dialog).getByLabelText('Cluster / namespace'),
+      ).toHaveTextContent('local-a/payments'),
+    );
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Check' }));
+    expect(await within(dialog).findByRole('status')).toHaveTextContent(
+      'Nothing was installed.',
+    );
+    expect(api.install).toHaveBeenCalledTimes(1);
+    expect(api.install).toHaveBeenCalledWith(
+      expect.objectContaining({ name: 'redis', dryRun: true }),
+    );
+    expect(screen.getByRole('dialog')).toBeInTheDocument();
+  });
+
   it('says so when none of the user’s services has a placement', async () => {
     await render(
       fakeAppStoreApi({ targets: jest.fn(async () => ({ items: [] })) }),

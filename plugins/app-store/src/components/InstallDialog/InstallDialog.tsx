@@ -81,6 +81,7 @@ export function InstallDialog(props: {
   const [values, setValues] = useState<Values>({});
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
+  const [checked, setChecked] = useState(false);
 
   const targets = useInstallTargets();
   const detail = useAsync(
@@ -90,7 +91,8 @@ export function InstallDialog(props: {
   );
   const schema = detail.value?.valuesSchema as ValuesSchema | undefined;
 
-  const install = async () => {
+  /** Installs, or with `dryRun` only checks: Helm renders, the apiserver dry-runs, nothing stays. */
+  const install = async (dryRun: boolean) => {
     const request: InstanceInstall = {
       repository: chart.repository,
       chart: chart.name,
@@ -106,11 +108,15 @@ export function InstallDialog(props: {
       expiresInDays:
         environment === 'test' && expiry.trim() ? Number(expiry) : undefined,
       values: Object.keys(values).length > 0 ? values : undefined,
+      ...(dryRun ? { dryRun: true } : {}),
     };
     setBusy(true);
     setErrors({});
+    setChecked(false);
     try {
-      onInstalled(await api.install(request));
+      const instance = await api.install(request);
+      if (dryRun) setChecked(true);
+      else onInstalled(instance);
     } catch (e) {
       const error = e as Error;
       setErrors(
@@ -272,14 +278,26 @@ export function InstallDialog(props: {
         {errors.values && (
           <FormHelperText error>{errors.values}</FormHelperText>
         )}
+        {checked && (
+          <Typography role="status" variant="body2">
+            Checked: the chart accepts these values and the cluster's dry run
+            accepts what Helm rendered. Nothing was installed.
+          </Typography>
+        )}
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose}>Cancel</Button>
         <Button
+          disabled={busy || !targets.owner || !targets.placement || !version}
+          onClick={() => install(true)}
+        >
+          Check
+        </Button>
+        <Button
           color="primary"
           variant="contained"
           disabled={busy || !targets.owner || !targets.placement || !version}
-          onClick={install}
+          onClick={() => install(false)}
         >
           {busy ? 'Installing…' : 'Install'}
         </Button>
