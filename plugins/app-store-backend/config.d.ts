@@ -32,6 +32,17 @@ export interface Config {
             defaultDays?: number;
           };
         };
+        /**
+         * How often the expiry task runs (warns owners, uninstalls expired test instances), under
+         * the scheduler so one replica runs it; `{ minutes: 5 }`, `'5m'` or `'PT5M'`. Default 5
+         * minutes, at least 10 seconds.
+         */
+        frequency?: { minutes?: number; seconds?: number; hours?: number } | string;
+        /**
+         * How long before an instance expires its owner is told (through Backstage's
+         * notifications); nothing is uninstalled before that warning went out. Default 24 hours.
+         */
+        notifyBefore?: { minutes?: number; hours?: number; days?: number } | string;
       };
     };
   };

@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { appStorePermissions } from '@internal/plugin-container-cloud-common';
 import {
@@ -38,7 +39,9 @@ export const appStorePlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         auth: coreServices.auth,
         userInfo: coreServices.userInfo,
+        discovery: coreServices.discovery,
         events: eventsServiceRef,
+        notifications: notificationService,
         signals: signalsServiceRef,
         catalog: catalogServiceRef,
         bindings: serviceBindingsServiceRef,
