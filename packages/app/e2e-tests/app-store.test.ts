@@ -128,7 +128,13 @@ test('Redis is installed from its card in the App store, reaches Ready, its pass
       .click();
     // the chart's own values are generated from its values.schema.json
     await expect(dialog.getByText('Chart values')).toBeVisible();
-    await dialog.getByRole('button', { name: 'Install' }).click();
+    // a dry run first: Helm renders, the apiserver checks, nothing is installed
+    await dialog.getByRole('button', { name: 'Check', exact: true }).click();
+    await expect(dialog.getByRole('status')).toContainText(
+      'Nothing was installed.',
+      { timeout: 60_000 },
+    );
+    await dialog.getByRole('button', { name: 'Install', exact: true }).click();
 
     // the instance's page, with its progress live
     await expect(page).toHaveURL(
