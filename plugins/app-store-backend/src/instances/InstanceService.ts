@@ -1,3 +1,4 @@
+import { appStoreInstanceChannel } from '@internal/plugin-container-cloud-common';
 import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import {
   ConflictError,
@@ -46,11 +47,6 @@ interface Placement {
   cluster: string;
   namespace: string;
   name: string;
-}
-
-/** The signal channel of one instance's phase. @public */
-export function instanceChannel(p: Placement): string {
-  return `app-store:instance:${p.cluster}/${p.namespace}/${p.name}`;
 }
 
 function isKwokNode(node?: {
@@ -452,7 +448,7 @@ export class InstanceService {
     this.deps.signals
       .publish({
         recipients: { type: 'broadcast' },
-        channel: instanceChannel(p),
+        channel: appStoreInstanceChannel(p),
         message: {
           cluster: p.cluster,
           namespace: p.namespace,

@@ -2,7 +2,10 @@ import { useEffect } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { useApi } from '@backstage/core-plugin-api';
 import { useSignal } from '@backstage/plugin-signals-react';
-import type { InstanceDetail } from '@internal/plugin-container-cloud-common';
+import {
+  appStoreInstanceChannel,
+  type InstanceDetail,
+} from '@internal/plugin-container-cloud-common';
 import { appStoreApiRef, InstanceRef } from '../api/AppStoreClient';
 
 /** How often an instance that is still changing is read again. */
@@ -10,11 +13,6 @@ export const POLL_MS = 2500;
 
 /** The phases after which nothing changes until someone acts. */
 const SETTLED = new Set(['ready', 'failed', 'deleted', 'expired']);
-
-/** The channel the backend signals an instance's changes on. */
-export function instanceSignalChannel(ref: InstanceRef): string {
-  return `app-store:instance:${ref.cluster}/${ref.namespace}/${ref.name}`;
-}
 
 /** Whether an instance is still on its way somewhere (installing, upgrading, deleting). */
 export function isSettled(instance?: InstanceDetail): boolean {
@@ -32,7 +30,7 @@ export function useInstance(ref: InstanceRef) {
     () => api.instance({ cluster, namespace, name }),
     [api, cluster, namespace, name],
   );
-  const { lastSignal } = useSignal(instanceSignalChannel(ref));
+  const { lastSignal } = useSignal(appStoreInstanceChannel(ref));
   useEffect(() => {
     if (lastSignal) state.retry();
   }, [lastSignal]); // eslint-disable-line react-hooks/exhaustive-deps

@@ -373,6 +373,19 @@ export const installTargetsSchema = z.object({
   ),
 });
 
+/**
+ * The signal channel on which the app store backend announces that an instance's phase changed,
+ * and to which its page listens.
+ * @public
+ */
+export function appStoreInstanceChannel(instance: {
+  cluster: string;
+  namespace: string;
+  name: string;
+}): string {
+  return `app-store:instance:${instance.cluster}/${instance.namespace}/${instance.name}`;
+}
+
 /** @public */
 export type ChartView = z.infer<typeof chartViewSchema>;
 /** @public */
