@@ -194,6 +194,13 @@ describe('CliHelmRunner', () => {
     expect(helmFailure('status', 'Error: release: not found')).toBeInstanceOf(
       NotFoundError,
     );
+    // a chart the OCI registry never had (found by fuzzing: it was a 502)
+    expect(
+      helmFailure(
+        'show',
+        'Error: GET "http://127.0.0.1:16496/v2/charts/y/tags/list": response status code 404: name unknown: repository name not known to registry: map[name:charts/y]',
+      ),
+    ).toBeInstanceOf(NotFoundError);
     expect(
       helmFailure(
         'install',

@@ -133,7 +133,13 @@ export function helmFailure(command: string, stderr: string): Error {
   ) {
     return new InputError(`the chart refused the values: ${text}`);
   }
-  if (/not found|manifest unknown|failed to fetch|no such host/i.test(text)) {
+  // a chart or version the registry does not have: 'not found', 'manifest unknown', or for a
+  // repository it never had (an OCI registry) 'name unknown: repository name not known'
+  if (
+    /not found|manifest unknown|name unknown|failed to fetch|no such host/i.test(
+      text,
+    )
+  ) {
     return new NotFoundError(`helm ${command}: ${text}`);
   }
   return new HelmError(`helm ${command} failed: ${text}`);
