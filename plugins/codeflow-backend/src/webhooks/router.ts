@@ -111,8 +111,11 @@ export function webhookRouter(options: WebhookRouterOptions): express.Router {
       ) => {
         const codeflowId = req.params.codeflowId;
         if (!CODEFLOW_ID.test(codeflowId)) {
+          // the same shape as every other answer of this route (its documented one)
           res.status(404).json({
             error: { name: 'NotFoundError', message: 'no such codeflow' },
+            outcome: 'refused',
+            message: 'no such codeflow',
           });
           return;
         }

@@ -227,6 +227,16 @@ describe('codeflow webhooks over HTTP', () => {
         .set('X-Gitlab-Token', 'x')
         .send({});
       expect(unknown.status).toBe(404);
+      expect(unknown.body.outcome).toBe('refused');
+      // an id no codeflow can have answers in the same documented shape (found by fuzzing)
+      const malformed = await request(backend.server)
+        .post('/api/codeflow/webhooks/gitea/%C2%84')
+        .send({});
+      expect(malformed.status).toBe(404);
+      expect(malformed.body).toMatchObject({
+        outcome: 'refused',
+        message: 'no such codeflow',
+      });
     });
 
     it('accepts a push with the right token: a queued run request for the owner', async () => {
