@@ -26,7 +26,7 @@ describe("the repository's charts", () => {
     ]);
   });
 
-  it("are published to the local registry, each version carrying the digest of its sources", async () => {
+  it('are published to the local registry, each version carrying the digest of its sources', async () => {
     // as seed does (pushing is skipped when unchanged)
     const lines: string[] = [];
     const results = await publishCharts({
