@@ -391,7 +391,7 @@ describe('the autoscaler on the local cloud', () => {
 
   it("scales on a rule metric (network in, kwok's ~2 KiB/s per pod) and splits by each cluster's free CPU", async () => {
     const config = autoscalerConfig(lc.info.prometheus.url);
-    const net = await startAutoscalingBackend({
+    const splitting = await startAutoscalingBackend({
       clusters: locators(),
       containerCloud: {
         alerts: {
@@ -404,12 +404,12 @@ describe('the autoscaler on the local cloud', () => {
     });
     try {
       await poll('the Deployment in the watch caches', async () =>
-        (await view(net)).deployments.includes('payments-api')
+        (await view(splitting)).deployments.includes('payments-api')
           ? true
           : undefined,
       );
-      expect((await view(net)).split).toBe('free-capacity');
-      const saved = await save(net, {
+      expect((await view(splitting)).split).toBe('free-capacity');
+      const saved = await save(splitting, {
         enabled: true,
         deployment: 'payments-api',
         metric: 'network_receive_bytes',
@@ -420,7 +420,7 @@ describe('the autoscaler on the local cloud', () => {
         version: 0,
       });
       expect([saved.status, saved.body.error]).toEqual([200, undefined]);
-      const decision = await cycleUntil(net, d => d.outcome !== 'held');
+      const decision = await cycleUntil(splitting, d => d.outcome !== 'held');
       expect(decision).toMatchObject({
         outcome: 'scaled',
         metric: 'network_receive_bytes',
@@ -439,7 +439,7 @@ describe('the autoscaler on the local cloud', () => {
       expect(split.reduce((a, b) => a + b, 0)).toBe(decision.desired);
       expect(await replicas()).toEqual(split);
     } finally {
-      await net.stop();
+      await splitting.stop();
     }
   });
 
