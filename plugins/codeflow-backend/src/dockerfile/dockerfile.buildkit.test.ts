@@ -5,11 +5,14 @@ import path from 'node:path';
 import {
   BUILD_ARGS,
   generateDockerfile,
-  GeneratedDockerfileInput,
   LABELS,
   MAX_LINE_BYTES,
   preprocessingDockerfile,
 } from '.';
+import {
+  EXAMPLE_DOCKERFILE_INPUT as base,
+  HOSTILE_DOCKERFILE_VALUES as HOSTILE,
+} from './__testUtils__/fixtures';
 
 /**
  * The generated Dockerfiles read back by BuildKit's own Dockerfile parser (the Go package
@@ -63,19 +66,6 @@ function buildkitParse(dockerfile: string): Parsed[] {
   );
 }
 
-const base: GeneratedDockerfileInput = {
-  codeflowId: 'cf-0123456789abcdef01234567',
-  baseImage: 'node:22-slim',
-  definition: {
-    repositoryUrl: 'https://git.example.com/payments/api.git',
-    artifactPath: 'dist',
-    deployPath: '/app',
-    startCommand: ['node', 'dist/server.js'],
-    port: 8080,
-    env: [{ name: 'NODE_ENV', value: 'production' }],
-  },
-};
-
 const SHAPE = [
   'from',
   'ARG',
@@ -93,34 +83,6 @@ const SHAPE = [
 
 // eslint-disable-next-line no-control-regex
 const BREAKS_A_LINE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
-
-/** Values that would break a Dockerfile pasted together from text. */
-const HOSTILE = [
-  'a\nRUN rm -rf /',
-  '"\nRUN rm -rf /',
-  '"]\nRUN ["rm", "-rf", "/"]',
-  'x \\',
-  'trailing\\',
-  '\\\nRUN id',
-  '<<EOF\nrm -rf /\nEOF',
-  '<<-EOF',
-  '$(id)',
-  '`id`',
-  '${HOME}',
-  '${CODEFLOW_REVISION}',
-  '$HOME',
-  '\\$HOME',
-  'it\'s "quoted"',
-  '\r\nUSER 0',
-  'line\u2028RUN id',
-  'para\u2029RUN id',
-  'tab\tvt\u000bff\u000c',
-  '# escape=`',
-  'ENTRYPOINT ["sh"]',
-  '\u202eright-to-left',
-  '😀 unicode ü',
-  'x'.repeat(20_000),
-];
 
 it('reads the example Dockerfile as BuildKit does', () => {
   const parsed = buildkitParse(generateDockerfile(base));

@@ -4,13 +4,16 @@ import {
   canonicalJson,
   DockerfileValueError,
   generateDockerfile,
-  GeneratedDockerfileInput,
   LABELS,
   MAX_LINE_BYTES,
   preprocessingDockerfile,
   preprocessingImageKey,
   renderDockerfile,
 } from '.';
+import {
+  EXAMPLE_DOCKERFILE_INPUT as base,
+  HOSTILE_DOCKERFILE_VALUES as HOSTILE,
+} from './__testUtils__/fixtures';
 
 /** what may not appear in a Dockerfile but the \n that ends each line */
 // eslint-disable-next-line no-control-regex
@@ -129,19 +132,6 @@ function parseDockerfile(text: string): ParsedLine[] {
   return parsed;
 }
 
-const base: GeneratedDockerfileInput = {
-  codeflowId: 'cf-0123456789abcdef01234567',
-  baseImage: 'node:22-slim',
-  definition: {
-    repositoryUrl: 'https://git.example.com/payments/api.git',
-    artifactPath: 'dist',
-    deployPath: '/app',
-    startCommand: ['node', 'dist/server.js'],
-    port: 8080,
-    env: [{ name: 'NODE_ENV', value: 'production' }],
-  },
-};
-
 const SHAPE = [
   'FROM',
   'ARG',
@@ -155,33 +145,6 @@ const SHAPE = [
   'EXPOSE',
   'ENTRYPOINT',
   'CMD',
-];
-
-/** Values that would break a Dockerfile pasted together from text. */
-const HOSTILE = [
-  'a\nRUN rm -rf /',
-  '"\nRUN rm -rf /',
-  '"]\nRUN ["rm", "-rf", "/"]',
-  'x \\',
-  'trailing\\',
-  '\\\nRUN id',
-  '<<EOF\nrm -rf /\nEOF',
-  '<<-EOF',
-  '$(id)',
-  '`id`',
-  '${HOME}',
-  '$HOME',
-  'it\'s "quoted"',
-  '\r\nUSER 0',
-  'line\u2028RUN id',
-  'para\u2029RUN id',
-  'nel\u0085RUN id',
-  'tab\tvt\u000bff\u000c',
-  '# escape=`',
-  'ENTRYPOINT ["sh"]',
-  '\u202eright-to-left',
-  '😀 unicode ü',
-  'x'.repeat(20_000),
 ];
 
 describe('the generated Dockerfile', () => {
