@@ -23,3 +23,13 @@ export {
   KubernetesJobExecutor,
 } from './kubernetes/KubernetesJobExecutor';
 export type { KubernetesJobHandle } from './kubernetes/KubernetesJobExecutor';
+export type {
+  BuildCommit,
+  BuildExecutor,
+  BuildPlan,
+  BuildResult,
+  BuildSink,
+  BuildStep,
+} from './types';
+export { BuildStepError, imageTagsOf } from './types';
+export { createBuildExecutor } from './createBuildExecutor';

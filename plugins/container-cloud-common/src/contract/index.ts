@@ -11,6 +11,7 @@ export * from './autoscaling';
 export * from './clusters';
 export * from './codeflow';
 export * from './codeflowWebhooks';
+export * from './codeflowRuns';
 export * from './metering';
 export * from './nginxRequests';
 export * from './nginxViews';

@@ -1,0 +1,3 @@
+export type { Rollout, RolloutActor, RolloutSink } from './types';
+export { RolloutError } from './types';
+export { createRollout } from './createRollout';

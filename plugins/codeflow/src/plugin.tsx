@@ -1,0 +1,26 @@
+import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
+import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+
+/** The "Codeflow" tab on every Component: its codeflows, their runs and live logs. */
+const codeflowEntityContent = EntityContentBlueprint.make({
+  name: 'codeflow',
+  params: {
+    path: '/codeflow',
+    title: 'Codeflow',
+    filter: entity => entity.kind.toLowerCase() === 'component',
+    loader: () =>
+      import('./components/CodeflowTab/CodeflowTab').then(m => (
+        <m.CodeflowTab />
+      )),
+  },
+});
+
+/**
+ * Codeflows: how a service's code is built into an image and rolled out, on its catalog page.
+ * @public
+ */
+export default createFrontendPlugin({
+  pluginId: 'codeflow',
+  title: 'Codeflow',
+  extensions: [codeflowEntityContent],
+});
