@@ -6,7 +6,12 @@ export type RolloutActor =
   /** the user who started the run (or approved its roll-out) */
   | { kind: 'user'; userRef: string }
   /** a webhook's run: the codeflow's owner, on the targets the codeflow's saver was allowed */
-  | { kind: 'codeflow-owner'; owner: string; codeflowId: string; savedBy: string };
+  | {
+      kind: 'codeflow-owner';
+      owner: string;
+      codeflowId: string;
+      savedBy: string;
+    };
 
 /** How the roll-out reports its steps (`rollout <cluster>/<namespace>`) to the run engine. */
 export interface RolloutSink {
@@ -20,13 +25,19 @@ export interface RolloutSink {
   signal: AbortSignal;
 }
 
-/** A roll-out that did not happen or did not finish, in words. */
+/**
+ * A roll-out that did not happen or did not finish, in words. `rollout-refused`: the binding, the
+ * catalog or the Deployment said no (nothing written in that placement, or a write the apiserver
+ * refused); `rollout-stuck`: written, but not running everywhere within
+ * `containerCloud.codeflow.runs.rolloutTimeoutSeconds` (the diagnosis in the message); `timeout`:
+ * stopped by `sink.signal`; `other`: the cluster could not be reached or failed the call.
+ */
 export class RolloutError extends Error {
   readonly name = 'RolloutError';
   constructor(
     readonly step: string,
     message: string,
-    readonly kind: 'rollout-refused' | 'rollout-stuck' | 'timeout',
+    readonly kind: 'rollout-refused' | 'rollout-stuck' | 'timeout' | 'other',
   ) {
     super(message);
   }
