@@ -1,21 +1,21 @@
 import type { Config } from '@backstage/config';
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { BuildExecutor } from '../types';
+import { readLocalExecutorSettings } from './config';
+import { LocalExecutor } from './LocalExecutor';
+
+export { LocalExecutor } from './LocalExecutor';
+export { readLocalExecutorSettings } from './config';
+export type { LocalExecutorSettings } from './config';
 
 /**
- * The local executor (git + buildah on the backend's host), from `containerCloud.codeflow.local`
- * and `containerCloud.codeflow.registry`. Being built.
+ * The local executor (git + buildah on the backend's host), from `containerCloud.codeflow.local`,
+ * `containerCloud.codeflow.registry` and `containerCloud.codeflow.credentials`. Throws in words on
+ * a bad setting (e.g. `buildUser: 0`).
  */
 export function localExecutorFromConfig(
   config: Config,
   deps: { logger: LoggerService },
 ): BuildExecutor {
-  void config;
-  void deps;
-  return {
-    id: 'local',
-    async build() {
-      throw new Error('the local executor is not built yet');
-    },
-  };
+  return new LocalExecutor(readLocalExecutorSettings(config), deps);
 }
