@@ -74,9 +74,13 @@ function imageOfContainer(d: V1Deployment, container: string) {
 }
 
 function describeFinding(f: Finding): string {
-  return `pod ${f.pod}${f.container ? ` (container ${f.container})` : ''}: ${
-    f.problem
-  }; ${f.advice}${f.evidence ? ` [${f.evidence}]` : ''}`;
+  const text = `pod ${f.pod}${
+    f.container ? ` (container ${f.container})` : ''
+  }: ${f.problem}; ${f.advice}`;
+  // the advice often quotes its evidence already
+  return f.evidence && !text.includes(f.evidence)
+    ? `${text} [${f.evidence}]`
+    : text;
 }
 
 /**
@@ -524,6 +528,10 @@ export class RolloutRun {
 /** Waits `ms`, or less when `signal` aborts. */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise(resolve => {
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
     let timer: NodeJS.Timeout | undefined = undefined;
     const done = () => {
       clearTimeout(timer);

@@ -81,6 +81,10 @@ export function rolloutState(
     done,
     progress: `${updated}/${desired} updated, ${available} available${
       oldPods.length > 0 ? `, ${plural(oldPods.length, 'old pod')} left` : ''
+    }${
+      oldPods.length === 0 && (status.replicas ?? 0) !== desired
+        ? `, ${plural(status.replicas ?? 0, 'replica')} in all`
+        : ''
     }`,
     newPods,
   };
