@@ -335,4 +335,28 @@ describe('RolloutRun', () => {
     });
     expect(log.join('')).toMatch(/1\/1 updated/);
   });
+
+  it('refuses an image the services would not accept, before writing anything', async () => {
+    const { clusters, upgrades } = standIn(0);
+    const { sink } = recordingSink();
+    await expect(
+      new RolloutRun(
+        deps(clusters, []),
+        { timeoutSeconds: 60, pollIntervalMs: 1 },
+        {
+          ...input,
+          image: 'Registry/App:1; rm -rf /',
+          actor: { kind: 'user', userRef: 'user:default/alice' },
+          sink,
+        },
+      ).run(),
+    ).rejects.toMatchObject({
+      kind: 'rollout-refused',
+      step: 'rollout c1/payments',
+      message: expect.stringMatching(
+        /cannot be rolled out: not a valid image reference/,
+      ),
+    });
+    expect(upgrades).toEqual([]);
+  });
 });

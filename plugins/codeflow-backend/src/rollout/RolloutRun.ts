@@ -9,6 +9,7 @@ import {
   CodeflowTarget,
   Finding,
   Placement,
+  upgradeSchema,
 } from '@internal/plugin-container-cloud-common';
 import {
   ContainerCloudClustersService,
@@ -101,6 +102,19 @@ export class RolloutRun {
   }
 
   async run(): Promise<void> {
+    const [first] = this.input.targets.flatMap(t => t.placements);
+    if (!first) return;
+    // the image the services' Upgrade would accept, and nothing else
+    const image = upgradeSchema.shape.image.safeParse(this.input.image);
+    if (!image.success) {
+      throw new RolloutError(
+        `rollout ${first.cluster}/${first.namespace}`,
+        `'${this.input.image}' cannot be rolled out: ${image.error.issues
+          .map(i => i.message)
+          .join('; ')}`,
+        'rollout-refused',
+      );
+    }
     for (const target of this.input.targets) {
       for (const placement of target.placements) {
         await this.rollPlacement(target, placement);

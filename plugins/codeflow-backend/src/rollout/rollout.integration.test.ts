@@ -192,6 +192,25 @@ describe('the codeflow roll-out on the local cloud', () => {
     });
     await expect(
       rollout.checkUserMayRoll(
+        [
+          {
+            ...demoTarget(),
+            placements: [
+              { cluster: 'local-a', namespace: lc.namespace },
+              { cluster: 'nowhere', namespace: lc.namespace },
+            ],
+          },
+        ],
+        mockCredentials.user(ALICE),
+      ),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringMatching(
+        /^targets\.0\.placements\.1\.cluster: there is no cluster nowhere/,
+      ),
+    });
+    await expect(
+      rollout.checkUserMayRoll(
         [{ ...demoTarget(), service: 'component:default/no-such-service' }],
         mockCredentials.user(ALICE),
       ),
