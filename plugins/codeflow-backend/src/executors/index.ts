@@ -33,3 +33,19 @@ export type {
 } from './types';
 export { BuildStepError, imageTagsOf } from './types';
 export { createBuildExecutor } from './createBuildExecutor';
+export { JenkinsBuildExecutor } from './jenkins/JenkinsBuildExecutor';
+export { KubernetesBuildExecutor } from './kubernetes/KubernetesBuildExecutor';
+export {
+  DEFAULT_BUILDER_IMAGE,
+  kubernetesBuildConfig,
+} from './kubernetes/config';
+export type { KubernetesBuildConfig } from './kubernetes/config';
+export {
+  buildParameters,
+  buildStages,
+  buildStepDockerfile,
+  buildStepsOf,
+} from './buildStages';
+export type { BuilderFlavour } from './buildStages';
+export { BuildCancelledError, followBuild } from './followBuild';
+export type { FollowedRun, FollowOptions } from './followBuild';
