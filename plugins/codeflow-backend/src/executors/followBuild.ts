@@ -195,6 +195,8 @@ export async function followBuild(
     offset = chunk.nextOffset;
   }
   await take('', true);
+  // cancelled while the last of the log was read: the user asked, the run ends cancelled
+  if (sink.signal.aborted) return cancelled(steps[Math.max(0, current)]);
 
   const step = steps[Math.max(0, current)];
   if (current < 0) await moveTo(0);
