@@ -55,7 +55,7 @@ async function runningPods(core: CoreV1Api, namespace: string, app: string) {
 
 // per cluster etcd, apiserver, controller-manager, scheduler, kwok; then nginx, Prometheus,
 // Alertmanager and the registry
-const COMPONENTS = 2 * 5 + 4;
+const COMPONENTS = 2 * 5 + 6;
 
 describe('LocalCloud', () => {
   let info: LocalCloudInfo;
@@ -99,6 +99,36 @@ describe('LocalCloud', () => {
         ],
       });
       expect(fs.existsSync(info.helm.binary)).toBe(true);
+      // codeflows: the build images 'up' made, pushed to this instance's registry, and its git server
+      const registry = `127.0.0.1:${portBase + 96}`;
+      const codeflow = (loadYaml(appConfig) as any).containerCloud.codeflow;
+      expect(codeflow).toMatchObject({
+        executor: 'local',
+        registry: { repository: `${registry}/codeflow`, insecure: true },
+        runs: { concurrency: 2, timeoutMinutes: 30 },
+        local: {
+          workDir: path.join(home, 'codeflow', 'work'),
+          buildUser: 10001,
+        },
+        preprocessingRepository: `${registry}/codeflow/preprocessed`,
+        buildImages: [
+          { id: 'node-22', image: `${registry}/codeflow/node:22` },
+          { id: 'debian-12', image: `${registry}/codeflow/debian:bookworm` },
+        ],
+        git: {
+          url: `http://127.0.0.1:${portBase + 98}`,
+          credentials: 'local-git',
+        },
+      });
+      for (const image of [
+        'codeflow/node/manifests/22',
+        'codeflow/debian/manifests/bookworm',
+      ]) {
+        const res = await fetch(`http://${registry}/v2/${image}`, {
+          headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' },
+        });
+        expect(res.status).toBe(200);
+      }
       expect(cloud.envExports()).toContain(
         `LOCAL_CLOUD_HELM='${info.helm.binary}'`,
       );
@@ -224,6 +254,19 @@ describe('LocalCloud', () => {
     expect(stopped).toHaveLength(COMPONENTS);
     expect(recorded.filter(p => isRunning(p))).toEqual([]);
     expect((await cloud.status()).filter(c => c.running)).toEqual([]);
+    // nor any worker of theirs: fcgiwrap's preforked workers outlive their parent's SIGTERM
+    const left = fs
+      .readdirSync('/proc')
+      .filter(pid => /^\d+$/.test(pid))
+      .map(pid => {
+        try {
+          return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+        } catch {
+          return '';
+        }
+      })
+      .filter(cmdline => cmdline.includes(`${home}/`));
+    expect(left).toEqual([]);
   }, 120_000);
 
   it('refuses a busy port with a one-line error naming the component, leaving nothing running', async () => {

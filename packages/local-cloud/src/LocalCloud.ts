@@ -9,6 +9,19 @@ import {
 import { findChartsDir, publishCharts } from './charts';
 import { ensureBinaries } from './build/binaries';
 import { ensureHelm, helmPath } from './build/helm';
+import {
+  baseImageReferences,
+  ensureBaseImages,
+  publishBaseImages,
+} from './build/baseImages';
+import { codeflowAppConfig } from './codeflowConfig';
+import {
+  LocalGitServer,
+  gitCredentials,
+  gitServerComponents,
+  gitUrl,
+} from './gitServer';
+import { seedGitRepositories } from './gitSeed';
 import { clusterPkiPaths, ensureClusterPki } from './certificates';
 import {
   ClusterContext,
@@ -92,6 +105,13 @@ export interface LocalCloudInfo {
   registry: { url: string; host: string; charts: string };
   /** helm, built from the Go module proxy by `up` (the app store's engine) */
   helm: { binary: string; version: string };
+  /**
+   * the git server (git http-backend and a small API behind nginx, basic auth): repositories at
+   * `<url>/<name>.git`, the API at `<url>/api/repos`; user and password in `credentialsFile` (JSON)
+   */
+  git: { url: string; credentialsFile: string; reposDir: string };
+  /** the codeflow build images `up` built once and pushed to the registry */
+  codeflowImages: { debian: string; node: string };
 }
 
 /** @public */
@@ -190,6 +210,7 @@ export class LocalCloud {
         clusterComponents(this.settings, this.layout, c),
       ),
       ...debianComponents(this.settings, this.layout, debian),
+      ...gitServerComponents(this.settings, this.layout, debian),
     ];
   }
 
@@ -215,6 +236,7 @@ export class LocalCloud {
       const debian = ensureDebianPrograms(this.layout.logs, this.progress);
       await ensureBinaries(this.settings, this.progress);
       await ensureHelm(this.settings, this.progress);
+      await ensureBaseImages(this.settings, this.progress);
       const clusters = this.clusterContexts();
       const specs = this.components(debian, clusters);
       const state = this.readState();
@@ -241,6 +263,7 @@ export class LocalCloud {
         );
         await this.refreshScrapeTargets(clusters);
         await this.refreshAppStoreVolumes(clusters);
+        await this.publishCodeflowImages();
         this.writeClientConfig(state, clusters);
         this.progress(
           `local cloud already up (${specs.length} components healthy)`,
@@ -263,6 +286,7 @@ export class LocalCloud {
             spec.prepare?.();
             const proc = startProcess(spec.binary, spec.args, spec.log, {
               env: spec.env,
+              group: spec.stopGroup,
             });
             running.set(spec.id, proc);
             const {
@@ -301,6 +325,7 @@ export class LocalCloud {
           }
         }
         await volumes;
+        await this.publishCodeflowImages();
       } catch (error) {
         // stop what this call started; what ran before it keeps running
         await this.stopAll(state, new Set(toStart.map(s => s.id)));
@@ -314,6 +339,19 @@ export class LocalCloud {
       );
       return this.infoFrom(state, clusters);
     });
+  }
+
+  /** The codeflow build images into the registry, unless it holds them already. */
+  private async publishCodeflowImages() {
+    const registryUrl = `http://127.0.0.1:${this.settings.registryPort}`;
+    try {
+      await publishBaseImages(this.settings, registryUrl, this.progress);
+    } catch (error: any) {
+      throw new LocalCloudError(
+        `pushing the codeflow build images to ${registryUrl}: ${error.message}`,
+        { component: 'registry', log: this.layout.log('registry') },
+      );
+    }
   }
 
   private async bootstrap(
@@ -498,6 +536,11 @@ export class LocalCloud {
       amtool: 'amtool',
       promtool: 'promtool',
       registry: 'docker-registry',
+      git: 'git',
+      gitHttpBackend: '/usr/lib/git-core/git-http-backend',
+      fcgiwrap: 'fcgiwrap',
+      buildah: 'buildah',
+      mmdebstrap: 'mmdebstrap',
     };
     // paths only: status never makes certificates
     const clusters = this.settings.clusters.map(({ name, ports }) => {
@@ -638,8 +681,14 @@ export class LocalCloud {
           info.helm.binary,
           this.settings.registryPort,
         ),
-        // webhook secrets are kept encrypted (plugins/codeflow-backend)
-        codeflow: { webhooks: { encryptionKey: secretsKey } },
+        // codeflows: webhook secrets kept encrypted, the local executor's folders, the build
+        // images 'up' made, the registry built images go to, and the git server (config.md keys)
+        codeflow: codeflowAppConfig({
+          settings: this.settings,
+          layout: this.layout,
+          encryptionKey: secretsKey,
+          git: gitCredentials(this.layout, this.settings),
+        }),
       },
     };
     fs.writeFileSync(
@@ -699,6 +748,12 @@ export class LocalCloud {
         charts: chartsRepository(s.registryPort),
       },
       helm: { binary: helmPath(s), version: LOCAL_CLOUD_VERSIONS.helm },
+      git: {
+        url: gitUrl(s),
+        credentialsFile: this.layout.git.credentials,
+        reposDir: this.layout.git.repos,
+      },
+      codeflowImages: baseImageReferences(s.registryPort),
     };
   }
 
@@ -732,10 +787,17 @@ export class LocalCloud {
       LOCAL_CLOUD_REGISTRY_URL: `http://127.0.0.1:${s.registryPort}`,
       LOCAL_CLOUD_HELM: helmPath(s),
       LOCAL_CLOUD_CHARTS: chartsRepository(s.registryPort),
+      LOCAL_CLOUD_GIT_URL: gitUrl(s),
+      LOCAL_CLOUD_GIT_CREDENTIALS: this.layout.git.credentials,
     };
     return Object.entries(vars)
       .map(([k, v]) => `export ${k}='${v.replace(/'/g, `'\\''`)}'\n`)
       .join('');
+  }
+
+  /** A client of the git server's API, with its credentials (made on the first 'up'). */
+  gitServer(): LocalGitServer {
+    return new LocalGitServer(gitCredentials(this.layout, this.settings));
   }
 
   /** An admin client for one cluster (client certificate, system:masters). */
@@ -770,6 +832,8 @@ export class LocalCloud {
       helmHome: this.layout.helmHome,
       progress: this.progress,
     });
+    // the example services' source on the git server (examples/apps/<name>), as its main branch
+    await seedGitRepositories(this.gitServer(), this.progress);
     const withStorage = results.find(r => r.service === STORAGE_SEED.service);
     if (withStorage) {
       const apis = withStorage.clusters.map(name => ({

@@ -30,6 +30,8 @@ export interface ComponentSpec {
   log: string;
   /** Its environment, when it must not inherit ours. */
   env?: NodeJS.ProcessEnv;
+  /** Stop its whole process group (workers that outlive the parent's SIGTERM). */
+  stopGroup?: boolean;
   /** Writes the config files the program reads; runs before every start. */
   prepare?: () => void;
   healthy: () => Promise<boolean>;

@@ -15,6 +15,13 @@ const PROGRAMS = {
   amtool: { names: ['amtool'], pkg: 'prometheus-alertmanager' },
   // the CNCF distribution registry: the example images and their tags
   registry: { names: ['docker-registry'], pkg: 'docker-registry' },
+  // the git server: git http-backend behind nginx through fcgiwrap
+  git: { names: ['git'], pkg: 'git' },
+  gitHttpBackend: { names: ['git-http-backend'], pkg: 'git' },
+  fcgiwrap: { names: ['fcgiwrap'], pkg: 'fcgiwrap' },
+  // the codeflow build images (mmdebstrap minbase + buildah) and the local executor's builds
+  buildah: { names: ['buildah'], pkg: 'buildah' },
+  mmdebstrap: { names: ['mmdebstrap'], pkg: 'mmdebstrap' },
 } as const;
 
 export type DebianProgram = keyof typeof PROGRAMS;
@@ -22,9 +29,11 @@ export type DebianBinaries = Record<DebianProgram, string>;
 
 function findOnPath(names: readonly string[]): string | undefined {
   // nginx lives in /usr/sbin, which a non-root PATH often lacks
+  // git-http-backend lives in git's exec path, never on PATH
   const dirs = [
     ...(process.env.PATH ?? '').split(path.delimiter),
     '/usr/sbin',
+    '/usr/lib/git-core',
   ].filter(Boolean);
   for (const name of names) {
     for (const dir of dirs) {
@@ -71,7 +80,8 @@ function aptInstall(packages: string[], log: string): boolean {
 }
 
 /**
- * Finds nginx, Prometheus, promtool and Alertmanager; installs the missing Debian packages with
+ * Finds nginx, Prometheus, promtool, Alertmanager, the registry, git (and its http-backend),
+ * fcgiwrap, buildah and mmdebstrap; installs the missing Debian packages with
  * apt-get when running as root (unless LOCAL_CLOUD_NO_INSTALL is set), else names what to install.
  */
 export function ensureDebianPrograms(

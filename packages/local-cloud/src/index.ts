@@ -22,3 +22,6 @@ export type {
 } from './settings';
 export type { KubeEndpoint, KubeResponse, KubeRest } from './kubeRest';
 export type { SeedResult } from './seed';
+export { LocalGitServer, LOCAL_GIT_CREDENTIAL } from './gitServer';
+export type { LocalGitCredentials, LocalGitRepository } from './gitServer';
+export type { GitSeedResult } from './gitSeed';

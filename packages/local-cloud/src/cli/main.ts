@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { LocalCloud } from '../LocalCloud';
 import { LocalCloudError } from '../errors';
 
@@ -12,7 +13,9 @@ const USAGE = `usage: local-cloud <command>
            (--entities FILE to use another catalog file), the example images' tags, and the
            project's charts (charts/) pushed to the registry as OCI artifacts (unchanged: skipped)
   env      shell exports (KUBECONFIG, LOCAL_CLOUD_APP_CONFIG, LOCAL_CLOUD_PORTAL_DATA_CONFIG, ...): eval "$(local-cloud env)"
-  info     connection details as JSON (cluster URLs, CA, tokens, nginx/prometheus URLs)
+  info     connection details as JSON (cluster URLs, CA, tokens, nginx/prometheus URLs, git server)
+  git create <name>                          a repository on the git server (prints its clone URL)
+  git hook <name> <url> [--token-file F]     a push webhook (GitLab-shaped) of a repository
 
 environment: LOCAL_CLOUD_HOME (state folder), LOCAL_CLOUD_PORT_BASE (first port, default 16400),
              LOCAL_CLOUD_CACHE_DIR (built binaries), LOCAL_CLOUD_NO_INSTALL=1 (never apt-get),
@@ -33,6 +36,37 @@ function option(args: string[], name: string): string | undefined {
     throw new LocalCloudError(`${name} needs a value`);
   }
   return value;
+}
+
+async function gitCommand(cloud: LocalCloud, args: string[]): Promise<number> {
+  const [sub, name, url] = args;
+  const server = cloud.gitServer();
+  if (sub === 'create' && name) {
+    const repo = await server.createRepository(name);
+    progressLine(
+      repo.created
+        ? `made repository ${repo.name}`
+        : `repository ${repo.name} exists`,
+    );
+    process.stdout.write(`${repo.cloneUrl}\n`);
+    return 0;
+  }
+  if (sub === 'hook' && name && url && !url.startsWith('--')) {
+    const tokenFile = option(args, '--token-file');
+    const token = tokenFile
+      ? fs.readFileSync(tokenFile, 'utf8').trim()
+      : undefined;
+    const hook = await server.addHook(name, url, token);
+    progressLine(
+      `${hook.created ? 'added' : 'updated'} hook ${hook.id} of ${name}: ${
+        hook.url
+      }`,
+    );
+    return 0;
+  }
+  throw new LocalCloudError(
+    `usage: local-cloud git create <name> | git hook <name> <url> [--token-file FILE]`,
+  );
 }
 
 /** Runs one command; resolves the process exit code. Errors are printed as one line. */
@@ -77,6 +111,8 @@ export async function main(args: string[]): Promise<number> {
       case 'env':
         process.stdout.write(cloud.envExports());
         return 0;
+      case 'git':
+        return await gitCommand(cloud, rest);
       case 'info':
         process.stdout.write(`${JSON.stringify(cloud.info(), null, 2)}\n`);
         return 0;

