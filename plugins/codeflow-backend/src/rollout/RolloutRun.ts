@@ -434,6 +434,17 @@ export class RolloutRun {
           `deployment ${name}: cannot read it: ${messageOf(error)}\n`,
         );
       }
+      if (state?.hopeless) {
+        throw new RolloutError(
+          step,
+          `${where}: not rolled out: ${state.hopeless}; ${await this.diagnosis(
+            placement,
+            name,
+            state,
+          )}`,
+          'rollout-stuck',
+        );
+      }
       if (Date.now() >= deadline) {
         throw new RolloutError(
           step,

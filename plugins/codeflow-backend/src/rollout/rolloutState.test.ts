@@ -104,4 +104,40 @@ describe('rolloutState', () => {
       progress: '2/2 updated, 2 available',
     });
   });
+
+  it('gives up with a paused Deployment', () => {
+    const paused = deployment({ observedGeneration: 2, replicas: 2 });
+    paused.spec!.paused = true;
+    expect(rolloutState(paused, sets, [pod('a', 'old')])).toMatchObject({
+      done: false,
+      hopeless: expect.stringMatching(/paused \(spec\.paused\)/),
+    });
+  });
+
+  it("gives up when the controller passed the Deployment's progress deadline", () => {
+    const late = deployment({
+      observedGeneration: 2,
+      replicas: 3,
+      updatedReplicas: 1,
+      availableReplicas: 2,
+      conditions: [
+        {
+          type: 'Progressing',
+          status: 'False',
+          reason: 'ProgressDeadlineExceeded',
+          message: 'ReplicaSet "new" has timed out progressing.',
+        },
+      ],
+    });
+    expect(
+      rolloutState(late, sets, [pod('a', 'old'), pod('c', 'new')]),
+    ).toMatchObject({
+      done: false,
+      hopeless:
+        'the cluster gave up: ReplicaSet "new" has timed out progressing. (progressDeadlineSeconds 600)',
+    });
+    // an old deadline, before the controller saw the new spec, is not this roll-out's
+    late.status!.observedGeneration = 1;
+    expect(rolloutState(late, sets, []).hopeless).toBeUndefined();
+  });
 });

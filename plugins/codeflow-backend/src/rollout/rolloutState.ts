@@ -14,6 +14,11 @@ export interface RolloutState {
   progress: string;
   /** the pods of the new revision (what the diagnosis reads when it does not finish) */
   newPods: V1Pod[];
+  /**
+   * why waiting longer is useless, when the Deployment says so: it is paused, or the
+   * controller gave up (`progressDeadlineSeconds` passed, as `kubectl rollout status` reads it)
+   */
+  hopeless?: string;
 }
 
 function ownedBy(
@@ -63,6 +68,24 @@ export function rolloutState(
       rs => rs !== current && ownedBy(p, 'ReplicaSet', rs.metadata?.uid),
     ),
   );
+  if (deployment.spec?.paused) {
+    return {
+      done: false,
+      progress: 'paused',
+      newPods,
+      hopeless:
+        'the Deployment is paused (spec.paused): it rolls nothing out until it is resumed',
+    };
+  }
+  const progressing = status.conditions?.find(c => c.type === 'Progressing');
+  const gaveUp =
+    observed && progressing?.reason === 'ProgressDeadlineExceeded'
+      ? `the cluster gave up: ${
+          progressing.message ?? 'ProgressDeadlineExceeded'
+        } (progressDeadlineSeconds ${
+          deployment.spec?.progressDeadlineSeconds ?? 600
+        })`
+      : undefined;
   if (!observed || !current) {
     return {
       done: false,
@@ -79,6 +102,7 @@ export function rolloutState(
     oldPods.length === 0;
   return {
     done,
+    ...(gaveUp && !done ? { hopeless: gaveUp } : {}),
     progress: `${updated}/${desired} updated, ${available} available${
       oldPods.length > 0 ? `, ${plural(oldPods.length, 'old pod')} left` : ''
     }${
