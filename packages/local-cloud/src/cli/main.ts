@@ -12,6 +12,7 @@ const USAGE = `usage: local-cloud <command>
   seed     namespaces + Deployments for examples/entities.yaml's services on both clusters
            (--entities FILE to use another catalog file), the example images' tags, and the
            project's charts (charts/) pushed to the registry as OCI artifacts (unchanged: skipped)
+           and the source of examples/apps/* pushed to the git server as main (once)
   env      shell exports (KUBECONFIG, LOCAL_CLOUD_APP_CONFIG, LOCAL_CLOUD_PORTAL_DATA_CONFIG, ...): eval "$(local-cloud env)"
   info     connection details as JSON (cluster URLs, CA, tokens, nginx/prometheus URLs, git server)
   git create <name>                          a repository on the git server (prints its clone URL)
@@ -20,7 +21,7 @@ const USAGE = `usage: local-cloud <command>
 environment: LOCAL_CLOUD_HOME (state folder), LOCAL_CLOUD_PORT_BASE (first port, default 16400),
              LOCAL_CLOUD_CACHE_DIR (built binaries), LOCAL_CLOUD_NO_INSTALL=1 (never apt-get),
              LOCAL_CLOUD_ENTITIES (seed's catalog file), LOCAL_CLOUD_CHARTS_DIR (seed's charts
-             folder), LOCAL_CLOUD_DEBUG=1 (stack traces)
+             folder), LOCAL_CLOUD_APPS_DIR (seed's example sources), LOCAL_CLOUD_DEBUG=1 (stack traces)
 `;
 
 function progressLine(line: string) {
