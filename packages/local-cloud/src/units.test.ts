@@ -30,6 +30,8 @@ describe('resolveSettings', () => {
       s.nginxPort,
       s.prometheusPort,
       s.alertmanagerPort,
+      s.registryPort,
+      s.gitPort,
     ];
     expect(new Set(all).size).toBe(all.length);
   });
