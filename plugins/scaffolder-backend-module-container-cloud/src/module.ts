@@ -6,6 +6,8 @@ import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import { suiteActions } from './actions';
 import { registerSuiteAction, scaffolderAction } from './actions/adapters';
+import { createPublishLocalGitAction } from './actions/publishLocalGitAction';
+import { localGitServerFromConfig } from './actions/publishLocalGitServer';
 import { SuiteClient } from './lib/SuiteClient';
 
 /**
@@ -35,6 +37,12 @@ export const scaffolderModuleContainerCloud = createBackendModule({
           scaffolder.addActions(scaffolderAction(action, deps));
           registerSuiteAction(actionsRegistry, action, deps);
         }
+        // local cloud only (it needs the template's workspace: no actions-registry twin)
+        scaffolder.addActions(
+          createPublishLocalGitAction({
+            server: localGitServerFromConfig(config),
+          }),
+        );
       },
     });
   },

@@ -1,5 +1,7 @@
 import { appStoreInstallAction } from './appStoreInstallAction';
 import { appStoreUninstallAction } from './appStoreUninstallAction';
+import { codeflowCreateAction } from './codeflowCreateAction';
+import { codeflowRunAction } from './codeflowRunAction';
 import { createConfigFilesAction } from './createConfigFilesAction';
 import { createDomainAction } from './createDomainAction';
 import { createServiceAction } from './createServiceAction';
@@ -16,11 +18,15 @@ export const suiteActions: SuiteAction<any, any>[] = [
   syncTestEnvironmentsAction,
   appStoreInstallAction,
   appStoreUninstallAction,
+  codeflowCreateAction,
+  codeflowRunAction,
 ];
 
 export {
   appStoreInstallAction,
   appStoreUninstallAction,
+  codeflowCreateAction,
+  codeflowRunAction,
   createConfigFilesAction,
   createDomainAction,
   createServiceAction,
@@ -28,3 +34,4 @@ export {
   syncTestEnvironmentsAction,
 };
 export type { SuiteAction, SuiteActionContext } from './SuiteAction';
+export { createCodeflowRunAction } from './codeflowRunAction';

@@ -11,7 +11,12 @@ import {
 } from '@backstage/errors';
 
 /** The suite's backends an action calls, by plugin id. */
-export type SuitePlugin = 'services' | 'nginx' | 'storage' | 'app-store';
+export type SuitePlugin =
+  | 'services'
+  | 'nginx'
+  | 'storage'
+  | 'app-store'
+  | 'codeflow';
 
 /** A backend's answer that the caller asked to see instead of an error (`accept`). */
 export interface SuiteResponse<T> {
@@ -47,7 +52,7 @@ export class SuiteClient {
   async request<T>(
     credentials: BackstageCredentials,
     plugin: SuitePlugin,
-    method: 'GET' | 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'DELETE',
     path: string,
     options: { body?: unknown; accept?: number[] } = {},
   ): Promise<SuiteResponse<T>> {
