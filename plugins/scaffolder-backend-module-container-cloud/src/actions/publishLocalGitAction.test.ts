@@ -85,7 +85,8 @@ function behaviour(
   title: string,
   make: () => Promise<{
     server: LocalGitServer;
-    stop: () => Promise<void>;
+    /** ends the server, or removes the repositories named `<prefix>…` from a shared one */
+    stop: (prefix: string) => Promise<void>;
   }>,
 ) {
   // eslint-disable-next-line jest/valid-title
@@ -98,7 +99,7 @@ function behaviour(
       git = await make();
     });
     afterAll(async () => {
-      await git?.stop();
+      await git?.stop(unique);
       for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
     });
 
@@ -248,7 +249,24 @@ if (localGit) {
           username: credential.username,
           password: credential.password,
         },
-        stop: async () => {},
+        stop: async (prefix: string) => {
+          const server = codeflow.git.url;
+          const authorization = `Basic ${Buffer.from(
+            `${credential.username}:${credential.password}`,
+          ).toString('base64')}`;
+          const list = await fetch(`${server}/api/repos`, {
+            headers: { authorization },
+          });
+          const { items } = (await list.json()) as {
+            items: { name: string }[];
+          };
+          for (const { name } of items.filter(r => r.name.startsWith(prefix))) {
+            await fetch(`${server}/api/repos/${name}`, {
+              method: 'DELETE',
+              headers: { authorization },
+            });
+          }
+        },
       };
     },
   );
