@@ -389,6 +389,30 @@ describe('what a build cannot do', () => {
     expect(allLogs(sink)).not.toContain(password);
   });
 
+  it('masks the credentials in the log even when a build prints them', async () => {
+    const sink = new RecordingSink();
+    await executor.build(
+      plan({
+        buildScript: [
+          ['echo', `token=${password}`],
+          [
+            'sh',
+            '-c',
+            `printf '%s' '${password.slice(
+              0,
+              10,
+            )}'; sleep 0.2; echo '${password.slice(10)}'`,
+          ],
+        ],
+      }),
+      sink,
+    );
+    const text = allLogs(sink);
+    expect(text).toContain('token=***');
+    expect(text).not.toContain(password);
+    expect(text).not.toContain(Buffer.from(password).toString('base64'));
+  });
+
   it('refuses transport helpers and local paths as repositories', async () => {
     for (const url of [
       'ext::sh -c touch% /tmp/pwned',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { CodeflowCredential } from '../../definitions/codeflowConfig';
 import { BUILD_ARGS } from '../../dockerfile';
 import { redactor } from '../../failures';
+import { RedactingSink, redactingSink } from './redactingSink';
 import {
   BuildExecutor,
   BuildPlan,
@@ -18,7 +19,6 @@ import { LocalExecutorSettings, registryHostOf } from './config';
 import {
   exportCommit,
   fetchIntoCache,
-  FetchOutcome,
   prepareGitAccess,
   readCommit,
   withCacheLock,
@@ -74,7 +74,7 @@ export class LocalExecutor implements BuildExecutor {
     return found;
   }
 
-  async build(plan: BuildPlan, sink: BuildSink): Promise<BuildResult> {
+  async build(plan: BuildPlan, given: BuildSink): Promise<BuildResult> {
     for (const [what, value] of [
       ['run id', plan.runId],
       ['codeflow id', plan.codeflowId],
@@ -110,7 +110,8 @@ export class LocalExecutor implements BuildExecutor {
       registryCredential?.password,
     ].filter((s): s is string => !!s);
     const redact = redactor(secrets);
-    const log = (s: BuildStep, text: string) => sink.log(s, redact(text));
+    const sink = redactingSink(given, secrets);
+    const log = (s: BuildStep, text: string) => sink.log(s, text);
     const signal = sink.signal;
 
     await rm(scratch, { recursive: true, force: true });
@@ -158,33 +159,16 @@ export class LocalExecutor implements BuildExecutor {
         onOutput: (text: string) => log('fetch', text),
       };
       const { fetched, commit } = await withCacheLock(gitDir, async () => {
-        let outcome: FetchOutcome;
-        try {
-          outcome = await fetchIntoCache({
-            runner,
-            gitDir,
-            url: plan.repository.url,
-            ref: plan.ref,
-            commit: plan.commit,
-            access,
-          });
-        } catch (error) {
-          if (signal.aborted || !(error instanceof BuildStepError)) throw error;
-          // a kept copy that cannot be updated (damaged, or the history was rewritten): once afresh
-          log(
-            'fetch',
-            `${error.message}\nfetching into a fresh copy of the repository\n`,
-          );
-          await rm(gitDir, { recursive: true, force: true });
-          outcome = await fetchIntoCache({
-            runner,
-            gitDir,
-            url: plan.repository.url,
-            ref: plan.ref,
-            commit: plan.commit,
-            access,
-          });
-        }
+        // the URL, ref and commit are checked first; a rewritten history is taken as it is now
+        // (forced refspec); git writes a kept copy's refs only once a fetch is complete
+        const outcome = await fetchIntoCache({
+          runner,
+          gitDir,
+          url: plan.repository.url,
+          ref: plan.ref,
+          commit: plan.commit,
+          access,
+        });
         await exportCommit({
           runner,
           gitDir,
@@ -219,7 +203,6 @@ export class LocalExecutor implements BuildExecutor {
           registryCredential,
           privateDir,
           sink,
-          log,
         );
       } else {
         await sink.stepFinished('preprocess', {
@@ -238,7 +221,7 @@ export class LocalExecutor implements BuildExecutor {
         });
       } else {
         const started = Date.now();
-        await this.runBuildScript(plan, buildah, src, container, sink, log);
+        await this.runBuildScript(plan, buildah, src, container, sink);
         await sink.stepFinished('build', {
           status: 'succeeded',
           detail: `${plan.buildScript.length} command${
@@ -298,7 +281,7 @@ export class LocalExecutor implements BuildExecutor {
       let digest = '';
       for (const [index, tag] of tags.entries()) {
         const digestFile = join(privateDir, `digest-${index}`);
-        await this.push(buildah, tag, digestFile, 'push', sink, log, redact);
+        await this.push(buildah, tag, digestFile, 'push', sink, redact);
         if (index === 0) digest = (await readFile(digestFile, 'utf8')).trim();
       }
       await sink.stepFinished('push', {
@@ -325,6 +308,7 @@ export class LocalExecutor implements BuildExecutor {
         step === 'fetch' ? 'fetch-failed' : 'other',
       );
     } finally {
+      sink.flush();
       await this.cleanUp(buildah, container, builtTags, scratch);
     }
   }
@@ -335,8 +319,7 @@ export class LocalExecutor implements BuildExecutor {
     buildah: Buildah,
     credential: CodeflowCredential | null,
     privateDir: string,
-    sink: BuildSink,
-    log: (s: BuildStep, text: string) => void,
+    sink: RedactingSink,
   ): Promise<boolean> {
     const started = Date.now();
     const key12 = pre.key.slice(0, 12);
@@ -354,7 +337,7 @@ export class LocalExecutor implements BuildExecutor {
           })
         ).code === 0;
     if (present) {
-      log('preprocess', `${pre.image} is there already: reused\n`);
+      sink.note('preprocess', `${pre.image} is there already: reused\n`);
       await sink.stepFinished('preprocess', {
         status: 'succeeded',
         detail: `reused pre-processing image ${key12}`,
@@ -378,7 +361,7 @@ export class LocalExecutor implements BuildExecutor {
         pre.image,
         context,
       ],
-      { signal: sink.signal, onOutput: text => log('preprocess', text) },
+      { signal: sink.signal, onOutput: text => sink.log('preprocess', text) },
     );
     if (bud.code !== 0) {
       throw new BuildStepError(
@@ -396,8 +379,7 @@ export class LocalExecutor implements BuildExecutor {
         join(privateDir, 'digest-preprocess'),
         'preprocess',
         sink,
-        log,
-        t => t,
+        redactor([]),
       );
     }
     await sink.stepFinished('preprocess', {
@@ -415,8 +397,7 @@ export class LocalExecutor implements BuildExecutor {
     buildah: Buildah,
     src: string,
     container: string,
-    sink: BuildSink,
-    log: (s: BuildStep, text: string) => void,
+    sink: RedactingSink,
   ): Promise<void> {
     const uid = this.settings.buildUser;
     const chown = await runCommand(
@@ -439,7 +420,7 @@ export class LocalExecutor implements BuildExecutor {
     await buildah.run(['rm', container]);
     const from = await buildah.run(
       ['from', '--name', container, ...buildah.authArgs, plan.buildImage.image],
-      { signal: sink.signal, onOutput: text => log('build', text) },
+      { signal: sink.signal, onOutput: text => sink.log('build', text) },
     );
     if (from.code !== 0) {
       throw new BuildStepError(
@@ -453,7 +434,7 @@ export class LocalExecutor implements BuildExecutor {
     }
     for (const argv of plan.buildScript) {
       if (argv.length === 0) continue;
-      log('build', `$ ${argv.map(shellWord).join(' ')}\n`);
+      sink.note('build', `$ ${argv.map(shellWord).join(' ')}\n`);
       const outcome = await buildah.run(
         [
           'run',
@@ -473,7 +454,7 @@ export class LocalExecutor implements BuildExecutor {
           '--',
           ...argv,
         ],
-        { signal: sink.signal, onOutput: text => log('build', text) },
+        { signal: sink.signal, onOutput: text => sink.log('build', text) },
       );
       if (outcome.code !== 0) {
         throw new BuildStepError(
@@ -490,8 +471,7 @@ export class LocalExecutor implements BuildExecutor {
     tag: string,
     digestFile: string,
     step: BuildStep,
-    sink: BuildSink,
-    log: (s: BuildStep, text: string) => void,
+    sink: RedactingSink,
     redact: (text: string) => string,
   ): Promise<void> {
     const outcome = await buildah.run(
@@ -505,7 +485,7 @@ export class LocalExecutor implements BuildExecutor {
         tag,
         `docker://${tag}`,
       ],
-      { signal: sink.signal, onOutput: text => log(step, text) },
+      { signal: sink.signal, onOutput: text => sink.log(step, text) },
     );
     if (outcome.code === 0) return;
     const last = redact(lastLines(outcome.tail, 1).join(''));

@@ -3,7 +3,9 @@ import { localExecutorFromConfig } from '.';
 import { readLocalExecutorSettings, registryHostOf } from './config';
 import { mockServices } from '@backstage/backend-test-utils';
 
-const codeflow = (extra: Record<string, unknown>) =>
+type JsonObject = NonNullable<ConstructorParameters<typeof ConfigReader>[0]>;
+
+const codeflow = (extra: JsonObject) =>
   new ConfigReader({ containerCloud: { codeflow: extra } });
 
 describe('containerCloud.codeflow.local', () => {
