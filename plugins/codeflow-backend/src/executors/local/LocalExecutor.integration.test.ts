@@ -331,6 +331,77 @@ describe('the local executor with git, buildah and the local cloud’s registry'
   });
 });
 
+// The local cloud's git server (git http-backend behind nginx and basic auth, with a REST API),
+// when the local cloud runs one: the same build from a repository made through its API.
+const localGit = process.env.LOCAL_CLOUD_GIT_URL;
+(localGit ? describe : describe.skip)('the local cloud’s git server', () => {
+  const name = `codeflow-local-test-${suffix}`;
+  let git: { username: string; password: string };
+  const api = (method: string, path: string, body?: unknown) =>
+    fetch(`${localGit}${path}`, {
+      method,
+      headers: {
+        Authorization: `Basic ${Buffer.from(
+          `${git.username}:${git.password}`,
+        ).toString('base64')}`,
+        'Content-Type': 'application/json',
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  beforeAll(() => {
+    git = JSON.parse(
+      readFileSync(process.env.LOCAL_CLOUD_GIT_CREDENTIALS!, 'utf8'),
+    );
+  });
+  afterAll(async () => {
+    await api('DELETE', `/api/repos/${name}`);
+  });
+
+  it('builds from a repository on it, with its credentials', async () => {
+    const created = await api('POST', '/api/repos', { name });
+    expect(created.status).toBe(201);
+    const { cloneUrl } = (await created.json()) as { cloneUrl: string };
+    const header = `Authorization: Basic ${Buffer.from(
+      `${git.username}:${git.password}`,
+    ).toString('base64')}`;
+    repo.git(
+      '-c',
+      `http.extraHeader=${header}`,
+      'push',
+      '--quiet',
+      cloneUrl,
+      'HEAD:refs/heads/main',
+    );
+    const withLocalGit = new LocalExecutor(
+      {
+        ...settings,
+        credentials: [
+          {
+            name: 'local-git',
+            description: '',
+            username: git.username,
+            password: git.password,
+          },
+        ],
+      },
+      { logger: mockServices.logger.mock() },
+    );
+    const sink = new RecordingSink();
+    const result = await withLocalGit.build(
+      plan({
+        codeflowId: `cf-${suffix}-local-git`,
+        repository: { url: cloneUrl, credentials: 'local-git' },
+      }),
+      sink,
+    );
+    expect(result.commit.sha).toBe(repo.git('rev-parse', 'HEAD'));
+    expect(sink.finished.get('fetch')!.detail).toMatch(
+      /^cloned into the cache/,
+    );
+    expect(allLogs(sink)).not.toContain(git.password);
+  });
+});
+
 describe('what a build cannot do', () => {
   it('cannot read the backend’s files: a script reading them finds none in the build image', async () => {
     // the repository's root, where the backend's app-config.yaml is
