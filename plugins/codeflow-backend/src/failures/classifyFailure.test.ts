@@ -4,7 +4,7 @@ import { classifyFailure } from './classifyFailure';
 
 // What the tools printed. Every fixture but the hand-written samples is a real output, made by
 // __fixtures__/generate.sh running the tool on this machine (node --test, Jest, tsc, npm, git,
-// javac, go build/test, python, pytest, bash, buildah). Maven and Gradle are not run here (no
+// javac, go build/test, python, pytest, bash, buildah push and bud). Maven and Gradle are not run here (no
 // ~/.m2, no gradle), nor old npm, BuildKit or a registry answering 403: their fixtures are samples
 // in the format their documentation shows (maven-*, gradle-*, sample-*).
 const fixture = (name: string) =>
@@ -89,13 +89,19 @@ describe('classifyFailure', () => {
       'build',
       'killed',
       'build-failed',
-      'the build step ran out of memory: the system killed it (exit 137); give the build more memory',
+      'the build step was killed, most likely out of memory (SIGKILL, exit 137); give the build more memory',
+    ],
+    [
+      'build',
+      'buildah-run-killed',
+      'build-failed',
+      'the build step was killed, most likely out of memory (SIGKILL, exit 137); give the build more memory',
     ],
     [
       'image',
       'sample-oom-137',
       'build-failed',
-      'the image step ran out of memory: the system killed it (exit 137); give the build more memory',
+      'the image step was killed, most likely out of memory (SIGKILL, exit 137); give the build more memory',
     ],
     // fetch
     [

@@ -180,6 +180,8 @@ function outOfMemory(text: string): boolean {
     /(?:^|\s)Killed(?:\s|$)/m.test(text) ||
     /\b(?:exit(?: code| status)?|returned exit code) 137\b/.test(text) ||
     /OOMKilled/.test(text) ||
+    // buildah's chroot runner, and Go's exec, on a process killed by SIGKILL
+    /\bsubprocess exited on killed\b|\bsignal: killed\b/.test(text) ||
     /JavaScript heap out of memory|java\.lang\.OutOfMemoryError/.test(text)
   );
 }
@@ -263,7 +265,7 @@ export function classifyFailure(
   if (outOfMemory(text)) {
     return {
       kind: 'build-failed',
-      reason: `the ${step} step ran out of memory: the system killed it (exit 137); give the build more memory`,
+      reason: `the ${step} step was killed, most likely out of memory (SIGKILL, exit 137); give the build more memory`,
     };
   }
   const npm = npmScript(text, lines);

@@ -20,7 +20,8 @@ jest.setTimeout(300_000);
 // git fetches a repository on disk, buildah (vfs storage, chroot isolation) builds the
 // pre-processing image, runs the build script in the build image, assembles the image and pushes
 // it to the local cloud's registry. The registry's digest must be the one the push step printed.
-// Then the console text these outputs make, as Jenkins would serve it, goes through the adapter.
+// Then the console text these outputs make, as Jenkins would serve it, goes through the adapter;
+// a third run's build step is killed (SIGKILL) and the adapter says so.
 const lc = useLocalCloud({ namespacePrefix: 'cfagent' });
 
 describe('the Jenkins agent’s stage scripts, run with git and buildah', () => {
@@ -118,12 +119,19 @@ describe('the Jenkins agent’s stage scripts, run with git and buildah', () => 
   }
 
   /** Runs the plan's stages as a Jenkins agent would; the console text Jenkins would serve. */
-  function runOnAgent(p: BuildPlan): string {
+  function runOnAgent(p: BuildPlan, failing = false): string {
     const parameters = buildParameters(p, { registryInsecure: true });
     let console =
       'Started by user codeflow-bot\n[Pipeline] Start of Pipeline\n';
+    let failed = false;
     for (const stage of buildStages(p, 'buildah')) {
-      console += `[Pipeline] stage\n[Pipeline] { (${stage.name})\n[Pipeline] sh\n`;
+      console += `[Pipeline] stage\n[Pipeline] { (${stage.name})\n`;
+      if (failed) {
+        // what Jenkins writes for the stages after a failure
+        console += `Stage "${stage.name}" skipped due to earlier failure(s)\n[Pipeline] }\n[Pipeline] // stage\n`;
+        continue;
+      }
+      console += '[Pipeline] sh\n';
       const result = spawnSync(
         stage.commands[0][0],
         stage.commands[0].slice(1),
@@ -134,11 +142,18 @@ describe('the Jenkins agent’s stage scripts, run with git and buildah', () => 
       );
       console += `${result.stdout}${result.stderr}`;
       if (result.status !== 0) {
-        throw new Error(`the ${stage.name} stage failed:\n${console}`);
+        if (!failing) {
+          throw new Error(`the ${stage.name} stage failed:\n${console}`);
+        }
+        failed = true;
       }
       console += '[Pipeline] }\n[Pipeline] // stage\n';
     }
-    return `${console}[Pipeline] End of Pipeline\n`;
+    if (failed)
+      console +=
+        '[Pipeline] End of Pipeline\nERROR: script returned exit code 1\n';
+    else console += '[Pipeline] End of Pipeline\n';
+    return console;
   }
 
   async function manifestDigest(reference: string) {
@@ -162,7 +177,10 @@ describe('the Jenkins agent’s stage scripts, run with git and buildah', () => 
   it('fetches, pre-processes, builds as a non-root user, assembles and pushes; the adapter reads the result from the console', async () => {
     // the agent's work first: the stages block this process while they run
     const plans = [plan(1), plan(2)];
-    const consoles = plans.map(runOnAgent);
+    const consoles = plans.map(p => runOnAgent(p));
+    // a third run whose build script the kernel kills (SIGKILL, as the OOM killer does)
+    const killed = { ...plan(3), buildScript: [['sh', '-c', 'kill -9 $$']] };
+    const killedConsole = runOnAgent(killed, true);
     const sha = sh(['git', '-C', `${dir}/shop`, 'rev-parse', 'HEAD']).trim();
     const jenkins = new FakeJenkins();
     await jenkins.start();
@@ -188,6 +206,22 @@ describe('the Jenkins agent’s stage scripts, run with git and buildah', () => 
         results.push(await adapter.build(p, sink));
         expect(logs.build).toBeDefined();
       }
+      jenkins.script('codeflow-cf-0123456789abcdef01234567', {
+        chunks: [killedConsole],
+        result: 'FAILURE',
+      });
+      const failing = recordingSink();
+      await expect(adapter.build(killed, failing.sink)).rejects.toMatchObject({
+        name: 'BuildStepError',
+        step: 'build',
+        kind: 'build-failed',
+        message:
+          'the build step was killed, most likely out of memory (SIGKILL, exit 137); give the build more memory',
+      });
+      expect(failing.logs.build).toContain('subprocess exited on killed');
+      expect(
+        failing.events.filter(e => e[0] === 'started').map(e => e[1]),
+      ).toEqual(['fetch', 'preprocess', 'build']);
       const [first, second] = results;
       expect(first).toEqual({
         commit: {
@@ -211,13 +245,17 @@ describe('the Jenkins agent’s stage scripts, run with git and buildah', () => 
         '--tls-verify=false',
         second.images[0],
       ]).trim();
-      const mount = (file: string) => sh(['buildah', 'run', ctr, 'cat', file]);
+      // read from the container's mounted root (vfs), not through `buildah run`
+      const root = sh(['buildah', 'mount', ctr]).trim();
+      const mount = (file: string) =>
+        fs.readFileSync(path.join(root, file), 'utf8');
       expect(mount('/app/greeting.txt')).toBe('hello\n');
       expect(mount('/app/uid')).toBe('10001\n');
       expect(mount('/etc/pre.txt')).toBe('pre\n');
       const labels = JSON.parse(sh(['buildah', 'inspect', ctr])).OCIv1.config
         .Labels;
       expect(labels['org.opencontainers.image.revision']).toBe(sha);
+      sh(['buildah', 'umount', ctr]);
       sh(['buildah', 'rm', ctr]);
     } finally {
       await jenkins.stop();

@@ -143,3 +143,11 @@ ctr=$(buildah --root "$root/storage" --runroot "$root/run" --storage-driver vfs 
 buildah --root "$root/storage" --runroot "$root/run" --storage-driver vfs commit "$ctr" shop:1 >/dev/null 2>&1
 (buildah --root "$root/storage" --runroot "$root/run" --storage-driver vfs push --tls-verify=false --creds wrong:wrong shop:1 docker://127.0.0.1:15999/codeflow/shop:1 2>&1) | sed -e 's/Getting image source signatures//' | keep buildah-push-401.txt
 kill $server
+
+# a build step the kernel kills (SIGKILL, as the OOM killer does) inside buildah's chroot
+base=$(buildah --root "$root/storage" --runroot "$root/run" --storage-driver vfs from scratch 2>/dev/null)
+buildah --root "$root/storage" --runroot "$root/run" --storage-driver vfs copy "$base" /usr/bin/busybox /bin/busybox >/dev/null
+buildah --root "$root/storage" --runroot "$root/run" --storage-driver vfs run --isolation chroot "$base" /bin/busybox --install -s /bin
+buildah --root "$root/storage" --runroot "$root/run" --storage-driver vfs commit --quiet "$base" localhost/busybox:1 >/dev/null
+mkdir killed-build && printf 'FROM localhost/busybox:1\nRUN ["sh", "-c", "kill -9 $$"]\n' >killed-build/Dockerfile
+(buildah --root "$root/storage" --runroot "$root/run" --storage-driver vfs bud --isolation chroot killed-build 2>&1) | keep buildah-run-killed.txt
