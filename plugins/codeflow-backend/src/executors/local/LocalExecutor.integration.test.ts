@@ -32,6 +32,7 @@ import {
 } from './__testUtils__/gitHttpServer';
 import {
   buildBusyboxImage,
+  deleteFromRegistry,
   localRegistryHost,
   readImageFromRegistry,
   RecordingSink,
@@ -157,6 +158,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  for (const name of ['app', 'busybox', 'preprocessed']) {
+    await deleteFromRegistry(`${registry}/${testRepository}/${name}`);
+  }
   await server?.close();
   rmSync(root, { recursive: true, force: true });
 });

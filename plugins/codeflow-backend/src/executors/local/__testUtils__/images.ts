@@ -235,3 +235,23 @@ export class RecordingSink implements BuildSink {
     waiting.forEach(w => w());
   }
 }
+
+/** Removes every tag's manifest of `repository` (host/path) from the registry (its delete API). */
+export async function deleteFromRegistry(repository: string): Promise<void> {
+  const slash = repository.indexOf('/');
+  const base = `http://${repository.slice(0, slash)}/v2/${repository.slice(
+    slash + 1,
+  )}`;
+  const list = await fetch(`${base}/tags/list`);
+  if (!list.ok) return;
+  const { tags } = (await list.json()) as { tags: string[] | null };
+  for (const tag of tags ?? []) {
+    const head = await fetch(`${base}/manifests/${tag}`, {
+      method: 'HEAD',
+      headers: { Accept: ACCEPT },
+    });
+    const digest = head.headers.get('docker-content-digest');
+    if (digest)
+      await fetch(`${base}/manifests/${digest}`, { method: 'DELETE' });
+  }
+}
