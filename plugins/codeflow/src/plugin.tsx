@@ -1,5 +1,20 @@
-import { createFrontendPlugin } from '@backstage/frontend-plugin-api';
+import {
+  ApiBlueprint,
+  createFrontendPlugin,
+  discoveryApiRef,
+  fetchApiRef,
+} from '@backstage/frontend-plugin-api';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { CodeflowClient, codeflowApiRef } from './api/CodeflowClient';
+
+const codeflowApi = ApiBlueprint.make({
+  params: defineParams =>
+    defineParams({
+      api: codeflowApiRef,
+      deps: { discoveryApi: discoveryApiRef, fetchApi: fetchApiRef },
+      factory: deps => new CodeflowClient(deps),
+    }),
+});
 
 /** The "Codeflow" tab on every Component: its codeflows, their runs and live logs. */
 const codeflowEntityContent = EntityContentBlueprint.make({
@@ -22,5 +37,5 @@ const codeflowEntityContent = EntityContentBlueprint.make({
 export default createFrontendPlugin({
   pluginId: 'codeflow',
   title: 'Codeflow',
-  extensions: [codeflowEntityContent],
+  extensions: [codeflowApi, codeflowEntityContent],
 });

@@ -1,0 +1,1 @@
+export { CodeflowDetails } from './CodeflowDetails';

@@ -1,0 +1,1 @@
+export { CodeflowDialog } from './CodeflowDialog';

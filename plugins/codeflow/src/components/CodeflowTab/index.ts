@@ -1,0 +1,1 @@
+export { CodeflowTab } from './CodeflowTab';

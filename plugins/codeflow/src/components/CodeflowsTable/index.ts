@@ -1,0 +1,1 @@
+export { CodeflowsTable } from './CodeflowsTable';

@@ -1,0 +1,1 @@
+export { RunDialog } from './RunDialog';

@@ -1,0 +1,1 @@
+export { RunHistory, RUNS_PAGE_SIZE } from './RunHistory';
