@@ -360,6 +360,7 @@ const localGit = process.env.LOCAL_CLOUD_GIT_URL;
   afterAll(async () => {
     await api('DELETE', `/api/repos/${name}`);
   });
+  // (the images both tests push go with the test repository's, see the file's afterAll)
 
   it('builds from a repository on it, with its credentials', async () => {
     const created = await api('POST', '/api/repos', { name });
@@ -403,6 +404,60 @@ const localGit = process.env.LOCAL_CLOUD_GIT_URL;
       /^cloned into the cache/,
     );
     expect(allLogs(sink)).not.toContain(git.password);
+  });
+
+  it('builds the seeded payments-api with npm in the local cloud’s Node image', async () => {
+    const seeded = await api('GET', '/api/repos/payments-api');
+    expect(seeded.status).toBe(200);
+    const { cloneUrl } = (await seeded.json()) as { cloneUrl: string };
+    const node = `${registry}/codeflow/node:22`;
+    const withLocalGit = new LocalExecutor(
+      {
+        ...settings,
+        credentials: [
+          {
+            name: 'local-git',
+            description: '',
+            username: git.username,
+            password: git.password,
+          },
+        ],
+      },
+      { logger: mockServices.logger.mock() },
+    );
+    const sink = new RecordingSink();
+    const p = plan({
+      codeflowId: `cf-${suffix}-payments`,
+      repository: { url: cloneUrl, credentials: 'local-git' },
+      buildImage: { id: 'node-22', image: node, runtimeImage: node },
+      buildScript: [
+        ['npm', 'ci'],
+        ['npm', 'test'],
+        ['npm', 'run', 'build'],
+      ],
+      dockerfile: generateDockerfile({
+        codeflowId: `cf-${suffix}-payments`,
+        baseImage: node,
+        definition: {
+          repositoryUrl: cloneUrl,
+          artifactPath: 'dist',
+          deployPath: '/app',
+          startCommand: ['node', 'server.js'],
+          port: 8080,
+          env: [],
+        },
+      }),
+    });
+    const result = await withLocalGit.build(p, sink);
+    expect(sink.logText('build')).toContain('$ npm test');
+    const pushed = await readImageFromRegistry(result.images[0]);
+    expect(pushed.digest).toBe(result.digest);
+    expect(pushed.config.config.User).toBe('10001:10001');
+    expect(pushed.config.config.Entrypoint).toEqual(['node', 'server.js']);
+    const top = tarEntries(pushed.layers[pushed.layers.length - 1]);
+    expect(top.some(f => f.name === 'app/server.js' && f.type === '0')).toBe(
+      true,
+    );
   });
 });
 
