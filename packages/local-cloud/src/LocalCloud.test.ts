@@ -12,6 +12,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { LocalCloud, LocalCloudInfo } from './LocalCloud';
+import { baseImages, readBaseImageRecord } from './build/baseImages';
 import { LocalCloudError } from './errors';
 import { isRunning } from './processes';
 import { kubeConfigFor } from './testing';
@@ -129,6 +130,20 @@ describe('LocalCloud', () => {
         });
         expect(res.status).toBe(200);
       }
+      // into this fresh registry, Node's Debian layer is mounted from codeflow/debian, not sent again
+      const [debian, node] = baseImages().map(
+        i => readBaseImageRecord(cloud.settings, i)!,
+      );
+      const pushedNode = lines
+        .map(l =>
+          /pushed the codeflow build image codeflow\/node:22 .*\(([\d.]+) MiB/.exec(
+            l,
+          ),
+        )
+        .find(Boolean);
+      expect(Number(pushedNode![1])).toBeLessThan(
+        (node.layerBytes - debian.layerBytes) / 1024 / 1024 + 1,
+      );
       expect(cloud.envExports()).toContain(
         `LOCAL_CLOUD_HELM='${info.helm.binary}'`,
       );

@@ -603,11 +603,23 @@ async function pushBlobFile(
   repository: string,
   digest: string,
   file: string,
+  mountFrom: string[],
 ) {
   const head = await fetch(`${registryUrl}/v2/${repository}/blobs/${digest}`, {
     method: 'HEAD',
   });
   if (head.ok) return false;
+  // a layer another repository of the registry has (Node's Debian layer) is mounted, not uploaded
+  for (const from of mountFrom) {
+    const mount = await fetch(
+      `${registryUrl}/v2/${repository}/blobs/uploads/?mount=${encodeURIComponent(
+        digest,
+      )}&from=${encodeURIComponent(from)}`,
+      { method: 'POST' },
+    );
+    if (mount.status === 201) return false;
+    await mount.body?.cancel();
+  }
   const start = await fetch(`${registryUrl}/v2/${repository}/blobs/uploads/`, {
     method: 'POST',
   });
@@ -655,6 +667,7 @@ export async function pushArchive(
   archive: string,
   repository: string,
   tag: string,
+  mountFrom: string[] = [],
 ): Promise<{ digest: string; pushedBytes: number }> {
   const { digest, raw, manifest } = archiveManifest(archive);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'local-cloud-push-'));
@@ -668,7 +681,15 @@ export async function pushArchive(
     let pushedBytes = 0;
     for (const blob of [manifest.config, ...manifest.layers]) {
       const file = path.join(dir, 'blobs', ...blob.digest.split(':'));
-      if (await pushBlobFile(registryUrl, repository, blob.digest, file)) {
+      if (
+        await pushBlobFile(
+          registryUrl,
+          repository,
+          blob.digest,
+          file,
+          mountFrom,
+        )
+      ) {
         pushedBytes += blob.size;
       }
     }
@@ -707,7 +728,8 @@ export async function publishBaseImages(
   progress: (line: string) => void,
 ): Promise<Array<{ reference: string; digest: string; pushed: boolean }>> {
   const results = [];
-  for (const image of baseImages()) {
+  const images = baseImages();
+  for (const [index, image] of images.entries()) {
     const cached = readBaseImageRecord(settings, image);
     if (!cached) continue; // not built (ensureBaseImages said why)
     const reference = `${image.repository}:${image.tag}`;
@@ -722,6 +744,8 @@ export async function publishBaseImages(
       baseImageFiles(settings, image).archive,
       image.repository,
       image.tag,
+      // the images before it in the list are its bases
+      images.slice(0, index).map(i => i.repository),
     );
     progress(
       `  pushed the codeflow build image ${reference} to ${registryUrl} (${(
