@@ -112,6 +112,9 @@ describe('ensureDebianPrograms', () => {
     expect(error).toBeInstanceOf(LocalCloudError);
     expect(error.message).toContain('prometheus-alertmanager');
     expect(error.message).toContain('apt-get install -y');
+    // the codeflow pieces: the build images' tools (git and fcgiwrap live outside PATH too)
+    expect(error.message).toMatch(/apt-get install -y .*\bbuildah\b/);
+    expect(error.message).toMatch(/apt-get install -y .*\bmmdebstrap\b/);
     expect(error.message).not.toContain('\n');
   });
 });
