@@ -4,3 +4,4 @@
  * @packageDocumentation
  */
 export { scaffolderModuleContainerCloud as default } from './module';
+export { localGitUrlReaderFactory } from './actions/publishLocalGitReader';

@@ -66,7 +66,8 @@ for (const page of doc.spec.parameters) {
 const STEP_OUTPUTS: Record<string, Record<string, unknown>> = {
   publish: {
     cloneUrl: 'http://127.0.0.1:16498/hello-node.git',
-    repoContentsUrl: 'http://127.0.0.1:16498/api/repos/hello-node/raw/main',
+    catalogInfoUrl:
+      'http://127.0.0.1:16498/hello-node.git/raw/main/catalog-info.yaml',
     commitSha: 'a3f1c0de5b1e2d3c4b5a69788796a5b4c3d2e1f0',
     outcome: 'pushed',
   },

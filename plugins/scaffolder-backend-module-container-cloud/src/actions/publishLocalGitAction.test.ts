@@ -12,6 +12,7 @@ import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-
 import { LocalGitTestServer } from '../__testUtils__/localGitServer';
 import { createPublishLocalGitAction } from './publishLocalGitAction';
 import { FolderPush, LocalGitServer } from './publishLocalGitServer';
+import { LocalGitUrlReader } from './publishLocalGitReader';
 
 jest.setTimeout(60_000);
 
@@ -147,6 +148,43 @@ function behaviour(
       // the workspace gets no .git of ours
       expect(() => readFileSync(join(dir, '.git', 'HEAD'))).toThrow();
       expect(await filesOnMain(git.server, outputs.cloneUrl)).toEqual(SKELETON);
+    });
+
+    it('the catalog can read what was pushed: LocalGitUrlReader answers catalogInfoUrl', async () => {
+      const { outputs } = await publish(
+        git.server,
+        { repoName: `${unique}-read` },
+        ws(SKELETON),
+      );
+      const reader = new LocalGitUrlReader(git.server);
+      expect(outputs.catalogInfoUrl).toBe(
+        `${git.server.url}/${unique}-read.git/raw/main/catalog-info.yaml`,
+      );
+      expect(reader.matches(new URL(outputs.catalogInfoUrl))).toBe(true);
+      expect(reader.matches(new URL(`${git.server.url}/api/repos`))).toBe(
+        false,
+      );
+      expect(
+        reader.matches(new URL('https://example.com/x.git/raw/main/a.yaml')),
+      ).toBe(false);
+      const read = await reader.readUrl(outputs.catalogInfoUrl);
+      expect((await read.buffer()).toString()).toBe(
+        SKELETON['catalog-info.yaml'],
+      );
+      expect(read.etag).toBe(outputs.commitSha);
+      await expect(
+        reader.readUrl(outputs.catalogInfoUrl, { etag: read.etag }),
+      ).rejects.toMatchObject({ name: 'NotModifiedError' });
+      await expect(
+        reader.readUrl(
+          `${git.server.url}/${unique}-read.git/raw/main/nope.yaml`,
+        ),
+      ).rejects.toMatchObject({ name: 'NotFoundError' });
+      await expect(
+        reader.readUrl(
+          `${git.server.url}/${unique}-read.git/raw/main/../../etc/passwd`,
+        ),
+      ).rejects.toMatchObject({ name: 'NotFoundError' });
     });
 
     it('a re-run with the same files pushes nothing', async () => {

@@ -1,6 +1,7 @@
 import { resolve, relative, isAbsolute } from 'node:path';
 import { InputError } from '@backstage/errors';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import { localGitFileUrl } from './publishLocalGitReader';
 import {
   FolderPush,
   LocalGitApi,
@@ -11,13 +12,13 @@ import {
 /** The links of a repository on the local git server, for the template's next steps. */
 export function localRepositoryLinks(server: { url: string }, name: string) {
   const cloneUrl = `${server.url}/${name}.git`;
-  // the git server serves no web page: the clone URL is the repository's address
-  const rawBase = `${server.url}/api/repos/${name}/raw/main`;
   return {
+    // the git server serves no web page: the clone URL is the repository's address
     remoteUrl: cloneUrl,
     cloneUrl,
-    repoContentsUrl: rawBase,
-    catalogInfoUrl: `${rawBase}/catalog-info.yaml`,
+    // files as LocalGitUrlReader reads them (the server itself serves only git)
+    repoContentsUrl: localGitFileUrl(server, name, 'main', ''),
+    catalogInfoUrl: localGitFileUrl(server, name, 'main', 'catalog-info.yaml'),
   };
 }
 

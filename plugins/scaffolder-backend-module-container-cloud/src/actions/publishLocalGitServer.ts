@@ -158,7 +158,12 @@ export class FolderPush {
   }
 
   /** git with fixed safety settings; a failure names the command, never the credentials. */
-  git(args: string[]): Promise<string> {
+  async git(args: string[]): Promise<string> {
+    return (await this.gitRaw(args)).toString('utf8').trim();
+  }
+
+  /** As `git`, its output as the bytes git wrote. */
+  gitRaw(args: string[]): Promise<Buffer> {
     const argv = [
       '-c',
       'credential.helper=',
@@ -176,15 +181,15 @@ export class FolderPush {
       execFile(
         'git',
         argv,
-        { env: this.env, maxBuffer: 16 * 1024 * 1024 },
+        { env: this.env, maxBuffer: 16 * 1024 * 1024, encoding: 'buffer' },
         (error, stdout, stderr) => {
           if (error) {
-            const words = `${stderr || error.message}`
+            const words = `${stderr.length ? stderr : error.message}`
               .split(this.secret)
               .join('***')
               .trim();
             reject(new Error(`git ${args[0]} failed: ${words}`));
-          } else resolve(stdout.trim());
+          } else resolve(stdout);
         },
       );
     });
