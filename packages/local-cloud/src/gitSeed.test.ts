@@ -6,6 +6,8 @@ import { findExampleApps, seedGitRepositories } from './gitSeed';
 import { useLocalCloud } from './testing';
 
 const lc = useLocalCloud();
+// pushes, clones and webhook round trips on a machine shared with other builds: minutes, not 5 s
+jest.setTimeout(120_000);
 
 function git(cwd: string, args: string[]) {
   const result = spawnSync('git', args, {

@@ -15,6 +15,8 @@ import { useLocalCloud } from './testing';
 
 // Runs against the shared local cloud's git server (nginx + fcgiwrap + git http-backend).
 const lc = useLocalCloud();
+// pushes, clones and webhook round trips on a machine shared with other builds: minutes, not 5 s
+jest.setTimeout(120_000);
 
 interface Delivery {
   headers: http.IncomingHttpHeaders;
@@ -244,6 +246,12 @@ describe('the git server', () => {
         { id: hook.id, url: receiver.url, createdAt: expect.any(String) },
       ]);
       expect(JSON.stringify(listed)).not.toContain(token);
+      // the hook list is in the repository's folder, but git http-backend serves only git's files
+      for (const file of ['webhooks.json', 'config', 'hooks/post-receive']) {
+        const res = await api('GET', `/${name}.git/${file}`);
+        expect(res.status).toBe(404);
+        expect(await res.text()).not.toContain(token);
+      }
 
       const dir = path.join(work, name);
       ok(work, ['init', '--quiet', '--initial-branch=main', dir]);
