@@ -5,6 +5,7 @@ import type { CodeflowCredential } from '../../definitions/codeflowConfig';
 import { BUILD_ARGS } from '../../dockerfile';
 import { redactor } from '../../failures';
 import { RedactingSink, redactingSink } from './redactingSink';
+import { withCacheLock } from './cacheLock';
 import {
   BuildExecutor,
   BuildPlan,
@@ -21,7 +22,6 @@ import {
   fetchIntoCache,
   prepareGitAccess,
   readCommit,
-  withCacheLock,
 } from './git';
 import { authFileContent, registryHasImage } from './registry';
 import {
@@ -158,30 +158,34 @@ export class LocalExecutor implements BuildExecutor {
         signal,
         onOutput: (text: string) => log('fetch', text),
       };
-      const { fetched, commit } = await withCacheLock(gitDir, async () => {
-        // the URL, ref and commit are checked first; a rewritten history is taken as it is now
-        // (forced refspec); git writes a kept copy's refs only once a fetch is complete
-        const outcome = await fetchIntoCache({
-          runner,
-          gitDir,
-          url: plan.repository.url,
-          ref: plan.ref,
-          commit: plan.commit,
-          access,
-        });
-        await exportCommit({
-          runner,
-          gitDir,
-          env: access.env,
-          sha: outcome.sha,
-          dest: src,
-          indexFile: join(privateDir, 'index'),
-        });
-        return {
-          fetched: outcome,
-          commit: await readCommit(runner, gitDir, access.env, outcome.sha),
-        };
-      });
+      const { fetched, commit } = await withCacheLock(
+        gitDir,
+        async () => {
+          // the URL, ref and commit are checked first; a rewritten history is taken as it is now
+          // (forced refspec); git writes a kept copy's refs only once a fetch is complete
+          const outcome = await fetchIntoCache({
+            runner,
+            gitDir,
+            url: plan.repository.url,
+            ref: plan.ref,
+            commit: plan.commit,
+            access,
+          });
+          await exportCommit({
+            runner,
+            gitDir,
+            env: access.env,
+            sha: outcome.sha,
+            dest: src,
+            indexFile: join(privateDir, 'index'),
+          });
+          return {
+            fetched: outcome,
+            commit: await readCommit(runner, gitDir, access.env, outcome.sha),
+          };
+        },
+        { signal },
+      );
       await sink.commit(commit);
       await sink.stepFinished('fetch', {
         status: 'succeeded',

@@ -252,23 +252,6 @@ const exists = (path: string) =>
     () => false,
   );
 
-/** One fetch at a time per kept copy (in this process). */
-const cacheLocks = new Map<string, Promise<unknown>>();
-export async function withCacheLock<T>(
-  gitDir: string,
-  work: () => Promise<T>,
-): Promise<T> {
-  const previous = cacheLocks.get(gitDir) ?? Promise.resolve();
-  const mine = previous.then(work, work);
-  const settled = mine.catch(() => undefined);
-  cacheLocks.set(gitDir, settled);
-  try {
-    return await mine;
-  } finally {
-    if (cacheLocks.get(gitDir) === settled) cacheLocks.delete(gitDir);
-  }
-}
-
 /**
  * Fetches the ref (and the commit, if asked and not on it) into the kept bare copy `gitDir`,
  * making it first if missing; the whole history is kept, so a later fetch brings only what is
