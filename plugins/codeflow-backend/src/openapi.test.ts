@@ -5,6 +5,9 @@ import {
   codeflowDefinitionSchema,
   codeflowDockerfileSchema,
   codeflowListSchema,
+  codeflowRunListSchema,
+  codeflowRunRequestSchema,
+  codeflowRunSchema,
   codeflowUpdateSchema,
   codeflowViewSchema,
 } from '@internal/plugin-container-cloud-common';
@@ -18,6 +21,7 @@ import {
   DefinitionRouteOptions,
   definitionRouteTable,
 } from './definitions/routes';
+import { RunRouteOptions, runRouteTable } from './runs/routes';
 
 jest.setTimeout(120_000);
 
@@ -117,6 +121,69 @@ describe('the OpenAPI document of the codeflow plugin', () => {
       'PUT /services/{namespace}/{name}/codeflows/{id}',
     ]);
     for (const route of served) expect(documented).toContain(route);
+  });
+
+  it('documents every route of the runs group', async () => {
+    const router = moduleRouter({
+      info: { title: 't', version: '1', serverUrl: '/' },
+      groups: [{ routes: runRouteTable({} as RunRouteOptions) }],
+    } as unknown as Parameters<typeof moduleRouter>[0]);
+    const { served, documented } = servedAndDocumentedRoutes(
+      router,
+      await document(),
+    );
+    expect(served).toEqual([
+      'GET /services/{namespace}/{name}/codeflows/{id}/runs',
+      'GET /services/{namespace}/{name}/codeflows/{id}/runs/{runId}',
+      'GET /services/{namespace}/{name}/codeflows/{id}/runs/{runId}/log',
+      'GET /services/{namespace}/{name}/codeflows/{id}/runs/{runId}/log/stream',
+      'POST /services/{namespace}/{name}/codeflows/{id}/runs',
+      'POST /services/{namespace}/{name}/codeflows/{id}/runs/{runId}/approve',
+      'POST /services/{namespace}/{name}/codeflows/{id}/runs/{runId}/cancel',
+    ]);
+    for (const route of served) expect(documented).toContain(route);
+  });
+
+  it('documents the runs’ permissions, audit events, bodies and streams', async () => {
+    const doc = await document();
+    const runs = doc.paths['/services/{namespace}/{name}/codeflows/{id}/runs'];
+    expect(runs.post['x-access']).toBe('operate');
+    expect(runs.post['x-permissions']).toEqual([
+      'container-cloud.codeflow.run',
+    ]);
+    expect(runs.post['x-audit-event']).toBe('codeflow-run');
+    expect(runs.post.requestBody.content['application/json'].schema).toEqual(
+      documentedSchema(codeflowRunRequestSchema, 'input'),
+    );
+    expect(
+      runs.post.responses['202'].content['application/json'].schema,
+    ).toEqual(documentedSchema(codeflowRunSchema, 'output'));
+    expect(
+      runs.get.responses['200'].content['application/json'].schema,
+    ).toEqual(documentedSchema(codeflowRunListSchema, 'output'));
+    const one = '/services/{namespace}/{name}/codeflows/{id}/runs/{runId}';
+    expect(doc.paths[`${one}/cancel`].post['x-permissions']).toEqual([
+      'container-cloud.codeflow.cancel',
+    ]);
+    expect(doc.paths[`${one}/cancel`].post['x-audit-event']).toBe(
+      'codeflow-run-cancel',
+    );
+    expect(Object.keys(doc.paths[`${one}/cancel`].post.responses)).toContain(
+      '409',
+    );
+    expect(doc.paths[`${one}/approve`].post['x-audit-event']).toBe(
+      'codeflow-run-approve',
+    );
+    for (const [path, type] of [
+      [`${one}/log`, 'text/plain'],
+      [`${one}/log/stream`, 'text/event-stream'],
+    ]) {
+      const op = doc.paths[path].get;
+      expect(op['x-permissions']).toEqual([
+        'container-cloud.codeflow.logs.read',
+      ]);
+      expect(Object.keys(op.responses['200'].content)).toEqual([type]);
+    }
   });
 
   it('documents the definitions’ permissions, audit events and bodies with the contract’s schemas', async () => {

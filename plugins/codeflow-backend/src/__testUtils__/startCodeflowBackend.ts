@@ -103,7 +103,9 @@ export function localCloudClusters(): object[] {
  * policy: payments-api (team-payments) and orders-api (team-orders) in the catalog unless
  * `entities` says otherwise; alice in team-payments, bob in team-orders, carol an ops admin.
  * `clusters` in `kubernetes.clusterLocatorMethods` form (e.g. `localCloudClusters()`); `codeflow`
- * is `containerCloud.codeflow`; `database` the plugin's database (default: SQLite in memory).
+ * is `containerCloud.codeflow`; `database` the plugin's database (default: SQLite in memory; the
+ * other plugins each keep their own); `plugin` replaces the codeflow plugin (stand-in executor and
+ * roll-out).
  * Resolves once the catalog serves every entity.
  */
 export async function startCodeflowBackend(
@@ -118,6 +120,8 @@ export async function startCodeflowBackend(
     database?: Knex | Promise<Knex>;
     services?: ServiceFactory[];
     features?: BackendFeature[];
+    /** the codeflow plugin itself, e.g. `createCodeflowPlugin({ executor, rollout })` with stand-ins */
+    plugin?: BackendFeature;
   } = {},
 ) {
   const entities = options.entities ?? [
@@ -129,7 +133,7 @@ export async function startCodeflowBackend(
       permissionPlugin,
       catalogPlugin,
       policyModule,
-      codeflowPlugin,
+      options.plugin ?? codeflowPlugin,
       catalogFixtures(entities),
       userInfoFromMemberships(),
       authKeepingActors,

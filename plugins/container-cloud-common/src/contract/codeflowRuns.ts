@@ -263,3 +263,13 @@ export const codeflowLogEventSchema = z.object({
 });
 /** @public */
 export type CodeflowLogEvent = z.infer<typeof codeflowLogEventSchema>;
+
+/**
+ * The signal channel on which the codeflow backend says "the runs of this codeflow changed" (a
+ * run queued, started, finished, a step moved on): the page reloads its history. The message is
+ * `{ runId, status }`.
+ * @public
+ */
+export function codeflowRunsSignalChannel(codeflowId: string): string {
+  return `codeflow:runs:${codeflowId}`;
+}
