@@ -1,4 +1,5 @@
 import { loadYaml } from '@kubernetes/client-node';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -147,6 +148,53 @@ describe('the codeflow build images on the local cloud', () => {
       );
     },
   );
+
+  it('runs from the registry: buildah pulls codeflow/node:22 and Node, npm and Debian 12 answer inside', async () => {
+    const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-pull-'));
+    const buildah = (args: string[]) => {
+      const result = spawnSync(
+        'buildah',
+        [
+          '--storage-driver',
+          'vfs',
+          '--root',
+          path.join(storage, 'root'),
+          '--runroot',
+          path.join(storage, 'run'),
+          ...args,
+        ],
+        { encoding: 'utf8' },
+      );
+      if (result.status !== 0)
+        throw new Error(`buildah ${args[0]}: ${result.stderr}`);
+      return result.stdout.trim();
+    };
+    try {
+      const container = buildah([
+        'from',
+        '--quiet',
+        '--tls-verify=false',
+        lc.info.codeflowImages.node,
+      ]);
+      const said = buildah([
+        'run',
+        '--isolation',
+        'chroot',
+        container,
+        '--',
+        'sh',
+        '-c',
+        'node --version; npm --version; cut -d. -f1 /etc/debian_version',
+      ]);
+      expect(said.split('\n')).toEqual([
+        `v${LOCAL_CLOUD_VERSIONS.node}`,
+        LOCAL_CLOUD_VERSIONS.npm,
+        '12',
+      ]);
+    } finally {
+      fs.rmSync(storage, { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it('are the build images of the generated app-config, with the registry and executor keys', () => {
     const registry = `127.0.0.1:${lc.cloud.settings.registryPort}`;
