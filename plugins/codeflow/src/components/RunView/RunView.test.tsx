@@ -161,6 +161,35 @@ describe('runs', () => {
     ).not.toBeInTheDocument();
   });
 
+  it('on a 409 (the run finished meanwhile) shows the words and the run as it is now', async () => {
+    const fake = fakeCodeflowApi({
+      codeflows: [aCodeflow()],
+      runs: [aRun(2, { status: 'running' })],
+    });
+    fake.api.cancelRun.mockRejectedValueOnce(
+      new ContainerCloudApiError(
+        'run #2 has finished (succeeded): there is nothing to cancel',
+        { status: 409, current: aRun(2) },
+      ),
+    );
+    await openCodeflow(fake);
+    await openRun(2);
+    fireEvent.click(await screen.findByRole('button', { name: 'Cancel run' }));
+    expect(
+      await screen.findByText(
+        'run #2 has finished (succeeded): there is nothing to cancel',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Cancel run' }),
+    ).not.toBeInTheDocument();
+    expect(
+      screen.getByText(
+        /image 127\.0\.0\.1:5000\/codeflow\/payments-api:main-2/,
+      ),
+    ).toBeInTheDocument();
+  });
+
   it('approves a roll-out that waits for an owner', async () => {
     const fake = fakeCodeflowApi({
       codeflows: [aCodeflow()],
