@@ -1,17 +1,13 @@
 import { useEffect } from 'react';
 import { useSignal } from '@backstage/plugin-signals-react';
+import { codeflowRunsSignalChannel } from '@internal/plugin-container-cloud-common';
 
 /**
- * The signal channel the codeflow backend publishes a codeflow's run changes on (a run queued,
- * started, a step finished, the run ended).
+ * The last change of the codeflow's runs (a run queued, started, a step moved on, the run
+ * ended), as the backend signals it; undefined until one, and in apps without signals.
  */
-export function codeflowRunsChannel(codeflowId: string): string {
-  return `codeflow:runs:${codeflowId}`;
-}
-
-/** The last change of the codeflow's runs; undefined until one, and in apps without signals. */
 export function useRunsSignal(codeflowId: string): unknown {
-  return useSignal(codeflowRunsChannel(codeflowId)).lastSignal;
+  return useSignal(codeflowRunsSignalChannel(codeflowId)).lastSignal;
 }
 
 /** Calls `reload` whenever `signal` takes a new value (not on the first render). */
