@@ -44,6 +44,7 @@ import {
   isPortFree,
   isRunning,
   lastLogLine,
+  leadsOwnGroup,
   startProcess,
   stopProcess,
 } from './processes';
@@ -244,6 +245,21 @@ export class LocalCloud {
       state.buildId = buildId();
       state.portBase = this.settings.portBase;
 
+      // a component that must be stopped as a group but was recorded before that was known
+      // (fcgiwrap started by an older local-cloud) is marked now, so 'down' stops its workers too
+      for (const spec of specs) {
+        const recorded = state.processes[spec.id];
+        if (
+          spec.stopGroup &&
+          recorded &&
+          !recorded.group &&
+          isRunning(recorded) &&
+          leadsOwnGroup(recorded.pid)
+        ) {
+          recorded.group = true;
+          this.writeState(state);
+        }
+      }
       const toStart = specs.filter(
         spec => !isRunning(state.processes[spec.id]),
       );

@@ -87,6 +87,18 @@ function isZombie(pid: number): boolean {
   }
 }
 
+/** True when the process leads its own process group (local-cloud starts each one detached). */
+export function leadsOwnGroup(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // after "(comm)": state, ppid, pgrp
+    const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    return pgrp === pid;
+  } catch {
+    return false;
+  }
+}
+
 /** True when the recorded pid still runs the recorded program (pids get reused). */
 export function isRunning(recorded: RecordedProcess | undefined): boolean {
   if (!recorded) return false;

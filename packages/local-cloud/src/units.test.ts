@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { appStoreAppConfig, chartsRepository } from './appStore';
 import { kubernetesGoMod } from './build/binaries';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   HELM_KUBERNETES_MINOR,
   ensureHelm,
@@ -12,6 +12,7 @@ import {
   helmPath,
 } from './build/helm';
 import { ensureDebianPrograms } from './debianPackages';
+import { leadsOwnGroup } from './processes';
 import { LocalCloudError } from './errors';
 import { findExampleCatalog, placeServices } from './seed';
 import { LOCAL_CLOUD_VERSIONS, resolveSettings } from './settings';
@@ -187,5 +188,23 @@ describe('appStoreAppConfig', () => {
     expect(loadYaml(toYaml({ appStore: config }))).toEqual({
       appStore: config,
     });
+  });
+});
+
+describe('leadsOwnGroup', () => {
+  it('tells a process started detached (its own group, as local-cloud starts each) from one that is not', () => {
+    const detached = spawn('sleep', ['30'], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    const attached = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      expect(leadsOwnGroup(detached.pid!)).toBe(true);
+      expect(leadsOwnGroup(attached.pid!)).toBe(false);
+      expect(leadsOwnGroup(2 ** 22 + 1)).toBe(false);
+    } finally {
+      detached.kill();
+      attached.kill();
+    }
   });
 });
