@@ -200,6 +200,9 @@ describe('the local executor with git, buildah and the local cloud’s registry'
     expect(result.preprocessingReused).toBeNull();
     // the build's output streamed, its commands shown
     expect(sink.logText('build')).toContain('$ sh ./build.sh');
+    expect(sink.logText('fetch')).toContain(
+      `fetching the branch main from ${repo.url} as git-bot`,
+    );
 
     // the registry has both tags, the digest is the pushed one
     const pushed = await readImageFromRegistry(result.images[0]);

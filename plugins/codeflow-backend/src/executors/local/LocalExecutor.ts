@@ -18,6 +18,8 @@ import {
 import { Buildah } from './buildah';
 import { LocalExecutorSettings, registryHostOf } from './config';
 import {
+  checkRefName,
+  checkRepositoryUrl,
   exportCommit,
   fetchIntoCache,
   prepareGitAccess,
@@ -148,6 +150,17 @@ export class LocalExecutor implements BuildExecutor {
     try {
       // fetch
       await sink.stepStarted('fetch');
+      // checked before anything names them in the log (a URL with a password is refused)
+      checkRepositoryUrl(plan.repository.url);
+      checkRefName(plan.ref.name);
+      sink.note(
+        'fetch',
+        `fetching the ${plan.ref.kind} ${plan.ref.name}${
+          plan.commit ? ` (commit ${plan.commit})` : ''
+        } from ${plan.repository.url}${
+          gitCredential ? ` as ${gitCredential.name}` : ''
+        }\n`,
+      );
       const access = await prepareGitAccess({
         credential: gitCredential,
         secretsDir: join(privateDir, 'git'),
