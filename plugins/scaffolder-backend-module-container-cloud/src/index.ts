@@ -3,5 +3,6 @@
  *
  * @packageDocumentation
  */
-export { scaffolderModuleContainerCloud as default } from './module';
+export { containerCloudScaffolderFeatures as default } from './features';
+export { scaffolderModuleContainerCloud } from './module';
 export { localGitUrlReaderFactory } from './actions/publishLocalGitReader';

@@ -7,11 +7,13 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
+import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import request from 'supertest';
 import { LocalGitTestServer } from '../__testUtils__/localGitServer';
 import { createPublishLocalGitAction } from './publishLocalGitAction';
-import { localGitUrlReaderFactory } from './publishLocalGitReader';
+// the package as packages/backend adds it: the scaffolder module and the reader
+import containerCloudScaffolder from '..';
 
 jest.setTimeout(120_000);
 
@@ -66,9 +68,11 @@ describe('the catalog reads a repository the publish action pushed', () => {
     const backend = await startTestBackend({
       features: [
         catalogPlugin,
-        localGitUrlReaderFactory,
+        scaffolderPlugin,
+        containerCloudScaffolder,
         mockServices.rootConfig.factory({
           data: {
+            app: { baseUrl: 'http://localhost:3000' },
             catalog: {
               processingInterval: { seconds: 1 },
               rules: [{ allow: ['Component'] }],
