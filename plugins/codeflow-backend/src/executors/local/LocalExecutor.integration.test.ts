@@ -15,6 +15,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { parse as parseYaml } from 'yaml';
+import { readLocalExecutorSettings } from './config';
 import {
   BUILD_ARGS,
   generateDockerfile,
@@ -461,6 +464,26 @@ const localGit = process.env.LOCAL_CLOUD_GIT_URL;
     expect(top.some(f => f.name === 'app/server.js' && f.type === '0')).toBe(
       true,
     );
+  });
+});
+
+describe('the local cloud’s generated codeflow config', () => {
+  it('gives the local executor its folders, build user and the registry as insecure', () => {
+    const file = process.env.LOCAL_CLOUD_APP_CONFIG;
+    expect(file).toBeDefined();
+    const read = readLocalExecutorSettings(
+      new ConfigReader(parseYaml(readFileSync(file!, 'utf8'))),
+    );
+    expect(read.buildUser).toBe(10001);
+    expect(read.registry.insecureHosts).toContain(registry);
+    for (const folder of [
+      read.workDir,
+      read.cacheDir,
+      read.storageRoot,
+      read.runRoot,
+    ]) {
+      expect(folder.startsWith('/')).toBe(true);
+    }
   });
 });
 
