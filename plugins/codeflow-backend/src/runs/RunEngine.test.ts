@@ -205,6 +205,48 @@ describe('RunEngine', () => {
       expect(rollout.rolled).toEqual([]);
     });
 
+    it('fails in words a run with no registry to push to', async () => {
+      const { engine, store, rollout, executor } = started({
+        config: {
+          registry: {
+            repository: undefined,
+            insecure: false,
+            credentials: null,
+          },
+        },
+      });
+      const codeflow = await createCodeflow(knex);
+      const noRegistry = await finished(
+        store,
+        (
+          await engine.queue(manual(codeflow, rollout))
+        ).id,
+      );
+      expect(noRegistry).toMatchObject({
+        status: 'failed',
+        failureKind: 'push-denied',
+        reason:
+          'no registry is configured for built images: set containerCloud.codeflow.registry.repository',
+      });
+      expect(executor.plans).toEqual([]);
+      expect(rollout.rolled).toEqual([]);
+    });
+
+    it('fails in words a run whose build image is no longer offered', async () => {
+      const { engine, store, rollout, executor } = started();
+      const gone = await createCodeflow(knex, { buildImage: 'cobol-85' });
+      const run = await finished(
+        store,
+        (
+          await engine.queue(manual(gone, rollout))
+        ).id,
+      );
+      expect(run).toMatchObject({ status: 'failed', failureKind: 'other' });
+      expect(run.reason).toContain('the build could not be planned');
+      expect(run.reason).toContain('cobol-85');
+      expect(executor.plans).toEqual([]);
+    });
+
     it('fails a run whose roll-out is stuck, with the roll-out step and its words', async () => {
       const { engine, store, rollout } = started();
       const codeflow = await createCodeflow(knex);

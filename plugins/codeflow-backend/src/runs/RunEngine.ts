@@ -66,6 +66,9 @@ type StopReason =
   | { kind: 'shutdown' }
   | { kind: 'lost' };
 
+/** The run cannot be planned (its build image is no longer offered...): failed in words. */
+class PlanError extends Error {}
+
 class RunStopped extends Error {
   constructor(readonly reason: StopReason) {
     super(`run stopped: ${reason.kind}`);
@@ -503,7 +506,17 @@ export class RunEngine {
     try {
       let image = run.image;
       if (!image) {
-        const plan = this.plan(run);
+        let plan: BuildPlan;
+        try {
+          plan = this.plan(run);
+        } catch (error) {
+          if (error instanceof BuildStepError) throw error;
+          throw new PlanError(
+            `the build could not be planned: ${
+              error instanceof Error ? error.message : String(error)
+            }`,
+          );
+        }
         const result = await executor.build(plan, sink as BuildSink);
         if (abort.signal.aborted) throw abort.signal.reason;
         image = result.images[0];
@@ -635,7 +648,13 @@ export class RunEngine {
     }
     let kind: CodeflowFailureKind;
     let reason: string;
-    if (error instanceof BuildStepError || error instanceof RolloutError) {
+    if (error instanceof PlanError) {
+      kind = 'other';
+      reason = error.message;
+    } else if (
+      error instanceof BuildStepError ||
+      error instanceof RolloutError
+    ) {
       const classified = classifyFailure(stepName, lastLines);
       kind = error.kind === 'other' ? classified.kind : error.kind;
       reason = error.message || classified.reason;
