@@ -15,9 +15,10 @@ import { SuiteClient } from '../lib/SuiteClient';
 import { scaffolderAction } from './adapters';
 import { createCodeflowRunAction } from './codeflowRunAction';
 
-// The codeflow backend's runs routes were not committed when this was written (issue 16, H2):
-// this test speaks the runs CONTRACT (contract/codeflowRuns.ts) through a loopback server that
-// parses every request body and every answer with the contract's schemas.
+// The runs contract's cases the real engine cannot be made to produce at will (a failed run with
+// its reason, a run still going, a 403 or 400 of the start), against a loopback server that
+// parses every request body and every answer with the contract's schemas (contract/
+// codeflowRuns.ts). The real engine is in codeflowRunAction.integration.test.ts.
 
 const GUEST = 'user:default/guest';
 const CODEFLOW_ID = 'cf-0123456789abcdef01234567';
