@@ -1,6 +1,8 @@
-import type {
-  CodeflowFailureKind,
-  CodeflowRun,
+import {
+  BUILD_STEP_NAMES,
+  type CodeflowFailureKind,
+  type CodeflowRun,
+  type CodeflowRunStep,
 } from '@internal/plugin-container-cloud-common';
 
 /** Why a run failed, in a person's words, by its kind. */
@@ -44,4 +46,16 @@ export function triggerWords(trigger: string): string {
   const hostName =
     { gitlab: 'GitLab', gitea: 'Gitea', github: 'GitHub' }[host] ?? host;
   return `${hostName} ${kind ?? ''}`.trim();
+}
+
+/** A run's steps in the order they run: fetch, preprocess, build, image, push, then the roll-outs. */
+export function stepsInOrder(steps: CodeflowRunStep[]): CodeflowRunStep[] {
+  const order = (s: CodeflowRunStep, i: number) => {
+    const at = (BUILD_STEP_NAMES as readonly string[]).indexOf(s.name);
+    return at >= 0 ? at : BUILD_STEP_NAMES.length + i;
+  };
+  return steps
+    .map((s, i) => ({ s, key: order(s, i) }))
+    .sort((a, b) => a.key - b.key)
+    .map(({ s }) => s);
 }

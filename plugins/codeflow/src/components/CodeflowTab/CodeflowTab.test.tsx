@@ -1,4 +1,4 @@
-import { fireEvent, screen, within } from '@testing-library/react';
+import { act, fireEvent, screen, within } from '@testing-library/react';
 import { ContainerCloudApiError } from '@internal/plugin-container-cloud-react';
 import {
   aCodeflow,
@@ -127,5 +127,19 @@ describe('CodeflowTab', () => {
       CODEFLOW_ID,
       3,
     );
+  });
+
+  it('updates a codeflow’s last run when the backend signals a change of its runs', async () => {
+    const fake = fakeCodeflowApi({ codeflows: [aCodeflow()] });
+    const { signals } = await renderTab(fake);
+    const row = (await screen.findByText('build-and-deploy')).closest('tr')!;
+    expect(await within(row).findByText('never run')).toBeInTheDocument();
+    fake.runs.unshift(aRun(1, { status: 'running' }));
+    act(() =>
+      signals.subscribers.get(`codeflow:runs:${CODEFLOW_ID}`)!({
+        runId: fake.runs[0].id,
+      }),
+    );
+    expect(await within(row).findByText('Running')).toBeInTheDocument();
   });
 });

@@ -3,19 +3,24 @@ import { useApi } from '@backstage/core-plugin-api';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import type { CodeflowView } from '@internal/plugin-container-cloud-common';
 import { Typography } from '@material-ui/core';
-import useAsync from 'react-use/esm/useAsync';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { codeflowApiRef } from '../../api/CodeflowClient';
+import { useReloadOn, useRunsSignal } from '../../hooks';
 import { RunStatus } from '../RunStatus';
 
-/** The newest run's status of one codeflow, read on its own so one failing read hides no row. */
+/**
+ * The newest run's status of one codeflow, read on its own so one failing read hides no row,
+ * and again whenever the backend signals a change of its runs.
+ */
 function LastRun(props: { entity: CompoundEntityRef; codeflowId: string }) {
   const api = useApi(codeflowApiRef);
   const { entity, codeflowId } = props;
-  const { value, error, loading } = useAsync(
+  const { value, error, loading, retry } = useAsyncRetry(
     () => api.listRuns(entity, codeflowId, { limit: 1 }),
     [api, entity.namespace, entity.name, codeflowId],
   );
-  if (loading) return <Typography variant="body2">…</Typography>;
+  useReloadOn(useRunsSignal(codeflowId), retry);
+  if (loading && !value) return <Typography variant="body2">…</Typography>;
   if (error) {
     return (
       <Typography variant="body2" title={error.message}>

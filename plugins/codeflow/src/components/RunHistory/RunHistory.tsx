@@ -13,7 +13,12 @@ import type { CodeflowRun } from '@internal/plugin-container-cloud-common';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import { codeflowApiRef } from '../../api/CodeflowClient';
 import { useReloadOn } from '../../hooks';
-import { duration, startedBy, triggerWords } from '../../lib/words';
+import {
+  duration,
+  startedBy,
+  stepsInOrder,
+  triggerWords,
+} from '../../lib/words';
 import { RunStatus } from '../RunStatus';
 
 /** Runs a page of the history shows. */
@@ -21,7 +26,7 @@ export const RUNS_PAGE_SIZE = 20;
 
 /** Each step's duration in words, for a row's hover and its expanded view. */
 function stepDurations(run: CodeflowRun): string {
-  return run.steps
+  return stepsInOrder(run.steps)
     .map(s => `${s.name}: ${s.status}, ${duration(s.durationMs)}`)
     .join('\n');
 }
@@ -32,9 +37,10 @@ function StepsDetail(props: { run: CodeflowRun }) {
     <Box p={2}>
       <Typography variant="subtitle2">Steps of run #{run.number}</Typography>
       <ul style={{ margin: 0 }}>
-        {run.steps.map(s => (
+        {stepsInOrder(run.steps).map(s => (
           <li key={s.name}>
-            {s.name}: <RunStatus status={s.status} /> {duration(s.durationMs)}
+            {s.name}: <RunStatus status={s.status} />
+            {s.durationMs !== null && ` ${duration(s.durationMs)}`}
             {s.detail ? ` — ${s.detail}` : ''}
           </li>
         ))}

@@ -20,6 +20,7 @@ import { saveFile } from '../../lib/saveFile';
 import {
   duration,
   FAILURE_WORDS,
+  stepsInOrder,
   startedBy,
   triggerWords,
 } from '../../lib/words';
@@ -188,10 +189,10 @@ export function RunView(props: {
         <Alert severity="warning">{run.reason}</Alert>
       )}
       <Box component="ol" aria-label="steps" my={1} style={{ paddingLeft: 24 }}>
-        {run.steps.map(s => (
+        {stepsInOrder(run.steps).map(s => (
           <li key={s.name}>
-            <strong>{s.name}</strong> <RunStatus status={s.status} />{' '}
-            {duration(s.durationMs)}
+            <strong>{s.name}</strong> <RunStatus status={s.status} />
+            {s.durationMs !== null && ` ${duration(s.durationMs)}`}
             {s.detail && (
               <Typography variant="caption" component="span">
                 {' '}
@@ -210,7 +211,7 @@ export function RunView(props: {
         <RunLog
           lines={log.lines}
           dropped={log.dropped}
-          steps={run.steps.map(s => s.name)}
+          steps={stepsInOrder(run.steps).map(s => s.name)}
           waiting={run.status === 'queued'}
           ended={Boolean(log.ended) || finished}
           error={log.error}
