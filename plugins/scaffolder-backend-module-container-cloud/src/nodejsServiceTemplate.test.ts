@@ -281,7 +281,11 @@ describe('the skeleton, rendered by fetch:template with the template’s values'
       metadata: {
         name: 'hello-node',
         description: 'A Node.js service',
-        annotations: { 'backstage.io/kubernetes-id': 'hello-node' },
+        annotations: {
+          'backstage.io/kubernetes-id': 'hello-node',
+          // the binding's placements: exactly the form's
+          'container-cloud.io/placements': 'local-a/hello, local-b/hello',
+        },
       },
       spec: {
         type: 'service',

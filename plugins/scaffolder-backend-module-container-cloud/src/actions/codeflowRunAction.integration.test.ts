@@ -124,6 +124,7 @@ describe('container-cloud:codeflow:run on the local cloud (the Node.js template)
           owner: 'group:default/team-payments',
           system: 'system:default/payments',
           port: 8080,
+          placements,
         },
       },
       workspacePath: workspace,
