@@ -115,7 +115,14 @@ describe('RunEngine', () => {
     });
 
     it('builds, pushes and rolls a manual run; steps, image and log are stored', async () => {
-      const { engine, store, executor, rollout } = started();
+      const signals: any[] = [];
+      const { engine, store, executor, rollout } = started({
+        signals: {
+          publish: async message => {
+            signals.push(message);
+          },
+        },
+      });
       const codeflow = await createCodeflow(knex);
       const queued = await engine.queue(manual(codeflow, rollout));
       expect(queued).toMatchObject({ status: 'queued', number: 1 });
@@ -167,6 +174,15 @@ describe('RunEngine', () => {
       expect(log).toContain('fetch: line 1\nfetch: line 2\n');
       expect(log).toContain(`upgrading to ${run.image}`);
       expect(run.logBytes).toBe(Buffer.byteLength(log));
+      // the page hears of every change on the codeflow's channel
+      expect(signals[0]).toEqual({
+        recipients: { type: 'broadcast' },
+        channel: `codeflow:runs:${codeflow.id}`,
+        message: { runId: run.id, status: 'queued' },
+      });
+      expect(signals.map(s => s.message.status)).toEqual(
+        expect.arrayContaining(['queued', 'running', 'succeeded']),
+      );
     });
 
     it('fails a run whose build fails, in words with its last lines, and never rolls it out', async () => {
@@ -588,7 +604,23 @@ describe('RunEngine', () => {
       expect(run.failureKind).toBe('push-denied');
     });
 
-    it('hands a claimed run back on shutdown before it started, and fails a started one in words', async () => {
+    it('hands a claimed run back on shutdown before its first step started', async () => {
+      const executor = new TestExecutor(() => ({ holdBeforeStart: true }));
+      const made = testEngine(knex, { executor, replicaId: 'leaving' });
+      const codeflow = await createCodeflow(knex);
+      const run = await made.engine.queue(manual(codeflow, made.rollout));
+      await waitFor('the build to hold', () => executor.holding(run.id));
+      await made.engine.shutdown();
+      expect(await made.store.get(run.id)).toMatchObject({
+        status: 'queued',
+        claimedBy: null,
+      });
+      // another replica takes it
+      const next = started({ replicaId: 'next' });
+      expect((await finished(next.store, run.id)).status).toBe('succeeded');
+    });
+
+    it('fails a started run in words on shutdown', async () => {
       const executor = new TestExecutor(() => ({ holdIn: 'build' }));
       const made = testEngine(knex, { executor, replicaId: 'leaving' });
       const codeflow = await createCodeflow(knex);

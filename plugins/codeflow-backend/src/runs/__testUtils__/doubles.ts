@@ -33,6 +33,8 @@ export interface TestBuildBehaviour {
   fail?: { step: BuildStep; message: string; kind?: BuildStepError['kind'] };
   /** wait in this step until `release(runId)` (or the run is stopped) */
   holdIn?: BuildStep;
+  /** wait before the first step starts, until `release(runId)` (or the run is stopped) */
+  holdBeforeStart?: boolean;
 }
 
 /** A shared count of builds under way, over several executors (several replicas). */
@@ -77,6 +79,18 @@ export class TestExecutor implements BuildExecutor {
     return this.gates.has(runId);
   }
 
+  private async hold(runId: string, signal: AbortSignal) {
+    const gate =
+      this.waiting.get(runId) ??
+      new Promise<void>(resolve => this.gates.set(runId, resolve));
+    this.waiting.delete(runId);
+    try {
+      await Promise.race([gate, aborted(signal)]);
+    } finally {
+      this.gates.delete(runId);
+    }
+  }
+
   async build(plan: BuildPlan, sink: BuildSink): Promise<BuildResult> {
     this.plans.push(plan);
     const how = this.behaviour(plan);
@@ -86,6 +100,10 @@ export class TestExecutor implements BuildExecutor {
       const steps: BuildStep[] = plan.preprocessing
         ? ['fetch', 'preprocess', 'build', 'image', 'push']
         : ['fetch', 'build', 'image', 'push'];
+      if (how.holdBeforeStart) {
+        await this.hold(plan.runId, sink.signal);
+        if (sink.signal.aborted) throw sink.signal.reason;
+      }
       for (const step of steps) {
         await sink.stepStarted(step);
         for (const line of how.logs?.[step] ?? [
@@ -101,13 +119,7 @@ export class TestExecutor implements BuildExecutor {
             author: 'Alice <alice@example.com>',
           });
         }
-        if (how.holdIn === step) {
-          const gate =
-            this.waiting.get(plan.runId) ??
-            new Promise<void>(resolve => this.gates.set(plan.runId, resolve));
-          await Promise.race([gate, aborted(sink.signal)]);
-          this.gates.delete(plan.runId);
-        }
+        if (how.holdIn === step) await this.hold(plan.runId, sink.signal);
         if (sink.signal.aborted) throw sink.signal.reason;
         if (how.fail?.step === step) {
           throw new BuildStepError(step, how.fail.message, how.fail.kind);

@@ -116,6 +116,7 @@ export function testEngine(
     config?: Partial<RunsConfig>;
     replicaId?: string;
     timings?: Partial<RunEngineTimings>;
+    signals?: { publish(message: object): Promise<void> };
   } = {},
 ) {
   const executor = options.executor ?? new TestExecutor();
@@ -130,6 +131,7 @@ export function testEngine(
     rollout,
     logger: mockServices.logger.mock(),
     replicaId: options.replicaId,
+    signals: options.signals as any,
     timings: {
       watchMs: 50,
       logFlushMs: 20,
