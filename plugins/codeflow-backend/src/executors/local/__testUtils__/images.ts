@@ -1,5 +1,11 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, symlinkSync, copyFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  symlinkSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import type { BuildSink, BuildStep, BuildCommit } from '../../types';
@@ -25,6 +31,11 @@ export function buildBusyboxImage(options: {
   storageRoot: string;
   runRoot: string;
 }): void {
+  if (!existsSync('/bin/busybox')) {
+    throw new Error(
+      "/bin/busybox is missing: install Debian's busybox-static (apt-get install busybox-static); the test builds its 2 MB base image from it",
+    );
+  }
   const rootfs = join(options.dir, 'busybox-rootfs');
   mkdirSync(join(rootfs, 'bin'), { recursive: true });
   mkdirSync(join(rootfs, 'tmp'), { recursive: true });
