@@ -557,6 +557,7 @@ export class LocalCloud {
       fcgiwrap: 'fcgiwrap',
       buildah: 'buildah',
       mmdebstrap: 'mmdebstrap',
+      busybox: 'busybox',
     };
     // paths only: status never makes certificates
     const clusters = this.settings.clusters.map(({ name, ports }) => {

@@ -22,6 +22,8 @@ const PROGRAMS = {
   // the codeflow build images (mmdebstrap minbase + buildah) and the local executor's builds
   buildah: { names: ['buildah'], pkg: 'buildah' },
   mmdebstrap: { names: ['mmdebstrap'], pkg: 'mmdebstrap' },
+  // a 2 MB static base image the codeflow executor's tests build from
+  busybox: { names: ['busybox'], pkg: 'busybox-static' },
 } as const;
 
 export type DebianProgram = keyof typeof PROGRAMS;
