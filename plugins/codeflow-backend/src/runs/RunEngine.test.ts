@@ -165,14 +165,14 @@ describe('RunEngine', () => {
       expect(rollout.rolled).toEqual([
         {
           runId: run.id,
-          image: run.image,
+          image: `${run.image}@${run.imageDigest}`, // pinned to the pushed digest
           targets: codeflow.definition.targets,
           actor: { kind: 'user', userRef: 'user:default/alice' },
         },
       ]);
       const log = await storedLog(knex, run.id);
       expect(log).toContain('fetch: line 1\nfetch: line 2\n');
-      expect(log).toContain(`upgrading to ${run.image}`);
+      expect(log).toContain(`upgrading to ${run.image}@${run.imageDigest}`);
       expect(run.logBytes).toBe(Buffer.byteLength(log));
       // the page hears of every change on the codeflow's channel
       expect(signals[0]).toEqual({
@@ -564,7 +564,7 @@ describe('RunEngine', () => {
       expect(executor.plans).toHaveLength(1); // built once
       expect(rollout.rolled).toEqual([
         expect.objectContaining({
-          image: waiting.image,
+          image: `${waiting.image}@${waiting.imageDigest}`,
           actor: { kind: 'user', userRef: 'user:default/carol' },
         }),
       ]);

@@ -505,6 +505,7 @@ export class RunEngine {
     let outcome: RunOutcome | 'hand-back' | undefined;
     try {
       let image = run.image;
+      let digest = run.imageDigest;
       if (!image) {
         let plan: BuildPlan;
         try {
@@ -520,6 +521,7 @@ export class RunEngine {
         const result = await executor.build(plan, sink as BuildSink);
         if (abort.signal.aborted) throw abort.signal.reason;
         image = result.images[0];
+        digest = result.digest;
         skipPending(steps, BUILD_STEP_NAMES as readonly string[]);
         await save({
           commit: result.commit,
@@ -541,7 +543,9 @@ export class RunEngine {
           runNumber: run.number,
           codeflowId: run.codeflowId,
           codeflowName: run.codeflow.definition.name,
-          image,
+          // pinned to the digest pushed: the clusters run exactly what was built, even if the
+          // tag moves (a later build of the same commit, someone pushing by hand)
+          image: digest ? `${image}@${digest}` : image,
           targets,
           actor: this.actorOf(run),
           sink,
