@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import {
-  Box,
   Button,
   Checkbox,
   Dialog,
@@ -8,7 +7,6 @@ import {
   DialogContent,
   DialogTitle,
   FormControlLabel,
-  MenuItem,
   TextField,
   Typography,
 } from '@material-ui/core';
@@ -24,6 +22,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { codeflowApiRef } from '../../api/CodeflowClient';
 import { FieldErrors, errorsUnder, fieldErrors } from '../../lib/fieldErrors';
 import { CommandsField } from './CommandsField';
+import { SourceFields } from './SourceFields';
 import { EnvTable } from './EnvTable';
 import { TargetsEditor } from './TargetsEditor';
 import { TriggersEditor } from './TriggersEditor';
@@ -165,74 +164,13 @@ export function CodeflowDialog(props: {
           'https://git.example.com/team/app.git or git@git.example.com:team/app.git — no password in it',
           { required: true },
         )}
-        <TextField
-          select
-          id="codeflow-credentials"
-          label="Credentials"
-          value={draft.credentials}
-          onChange={e => set({ credentials: e.target.value })}
-          error={Boolean(err('credentials'))}
-          helperText={
-            err('credentials') ?? 'how the platform signs in to the repository'
-          }
-          fullWidth
-          margin="dense"
-        >
-          <MenuItem value="">None (a public repository)</MenuItem>
-          {credentials.map(c => (
-            <MenuItem key={c.name} value={c.name}>
-              {c.name}
-              {c.description ? ` — ${c.description}` : ''}
-            </MenuItem>
-          ))}
-        </TextField>
-        <Box display="flex" style={{ gap: 8 }}>
-          <TextField
-            select
-            id="codeflow-ref-kind"
-            label="Build from"
-            value={draft.refKind}
-            onChange={e => set({ refKind: e.target.value as Draft['refKind'] })}
-            margin="dense"
-            style={{ minWidth: 140 }}
-          >
-            <MenuItem value="branch">a branch</MenuItem>
-            <MenuItem value="tag">tags</MenuItem>
-          </TextField>
-          <TextField
-            id="codeflow-ref-pattern"
-            label={draft.refKind === 'branch' ? 'Branch' : 'Tag pattern'}
-            value={draft.refPattern}
-            onChange={e => set({ refPattern: e.target.value })}
-            error={Boolean(err('ref'))}
-            helperText={
-              err('ref') ??
-              'e.g. main, release/* or v*; * matches any characters'
-            }
-            margin="dense"
-            fullWidth
-          />
-        </Box>
-        <TextField
-          select
-          id="codeflow-buildImage"
-          label="Build image"
-          value={draft.buildImage}
-          onChange={e => set({ buildImage: e.target.value })}
-          error={Boolean(err('buildImage'))}
-          helperText={
-            err('buildImage') ??
-            'the tools the build script runs with, and the base of the image'
-          }
-          fullWidth
-          margin="dense"
-        >
-          {buildImages.map(b => (
-            <MenuItem key={b.id} value={b.id}>
-              {b.title} ({b.id})
-            </MenuItem>
-          ))}
-        </TextField>
+        <SourceFields
+          draft={draft}
+          onChange={set}
+          errorOf={err}
+          credentials={credentials}
+          buildImages={buildImages}
+        />
         <CommandsField
           id="codeflow-buildScript"
           label="Build script"
