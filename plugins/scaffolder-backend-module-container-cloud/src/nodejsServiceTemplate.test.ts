@@ -120,6 +120,7 @@ describe('the "New Node.js service" template', () => {
       'fetch:template',
       'publish:container-cloud:local-git',
       'catalog:register',
+      'container-cloud:catalog:wait',
       'container-cloud:service:create',
       'container-cloud:codeflow:create',
       'container-cloud:codeflow:run',

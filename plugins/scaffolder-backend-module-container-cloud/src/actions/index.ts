@@ -1,5 +1,6 @@
 import { appStoreInstallAction } from './appStoreInstallAction';
 import { appStoreUninstallAction } from './appStoreUninstallAction';
+import { catalogWaitAction } from './catalogWaitAction';
 import { codeflowCreateAction } from './codeflowCreateAction';
 import { codeflowRunAction } from './codeflowRunAction';
 import { createConfigFilesAction } from './createConfigFilesAction';
@@ -20,11 +21,13 @@ export const suiteActions: SuiteAction<any, any>[] = [
   appStoreUninstallAction,
   codeflowCreateAction,
   codeflowRunAction,
+  catalogWaitAction,
 ];
 
 export {
   appStoreInstallAction,
   appStoreUninstallAction,
+  catalogWaitAction,
   codeflowCreateAction,
   codeflowRunAction,
   createConfigFilesAction,

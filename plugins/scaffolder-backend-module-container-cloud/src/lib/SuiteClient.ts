@@ -16,7 +16,8 @@ export type SuitePlugin =
   | 'nginx'
   | 'storage'
   | 'app-store'
-  | 'codeflow';
+  | 'codeflow'
+  | 'catalog';
 
 /** A backend's answer that the caller asked to see instead of an error (`accept`). */
 export interface SuiteResponse<T> {
