@@ -91,6 +91,13 @@ export interface Config {
        */
       trustedOrigins?: string[];
       /**
+       * Origins trusted in addition to `trustedOrigins` (or its default), e.g. the git server
+       * the scaffolder publishes new services to: `url:https://gitlab.example.com/services/*`.
+       * Only for a host where nobody but the portal can write (the local cloud's git server takes
+       * only the portal's credential).
+       */
+      additionalTrustedOrigins?: string[];
+      /**
        * true: an entity without placements (annotation `container-cloud.io/placements` or
        * `placements` below) controls nothing. false (default): it controls its labelled workloads
        * in every namespace of every cluster. Production sets true.

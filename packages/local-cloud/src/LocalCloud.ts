@@ -698,6 +698,11 @@ export class LocalCloud {
           info.helm.binary,
           this.settings.registryPort,
         ),
+        // what the scaffolder publishes to the git server (only the portal holds its credential)
+        // may claim its kubernetes id, beside the catalog's own locations
+        binding: {
+          additionalTrustedOrigins: [`url:${gitUrl(this.settings)}/*`],
+        },
         // codeflows: webhook secrets kept encrypted, the local executor's folders, the build
         // images 'up' made, the registry built images go to, and the git server (config.md keys)
         codeflow: codeflowAppConfig({

@@ -42,6 +42,32 @@ describe('binding config', () => {
     expect(binding.requirePlacements).toBe(true);
   });
 
+  it('adds additionalTrustedOrigins to the default, or to trustedOrigins', () => {
+    const locations = [{ type: 'file', target: 'a.yaml' }];
+    const extra = ['url:http://127.0.0.1:16498/*'];
+    expect(
+      readBindingConfig(
+        new ConfigReader({
+          catalog: { locations },
+          containerCloud: { binding: { additionalTrustedOrigins: extra } },
+        }),
+      ).trustedOrigins,
+    ).toEqual([`file:${path.resolve('a.yaml')}`, ...extra]);
+    expect(
+      readBindingConfig(
+        new ConfigReader({
+          catalog: { locations },
+          containerCloud: {
+            binding: {
+              trustedOrigins: ['cmdb:servicenow'],
+              additionalTrustedOrigins: extra,
+            },
+          },
+        }),
+      ).trustedOrigins,
+    ).toEqual(['cmdb:servicenow', ...extra]);
+  });
+
   it('requires no placements by default', () => {
     expect(readBindingConfig(new ConfigReader({})).requirePlacements).toBe(
       false,

@@ -63,9 +63,11 @@ export function readBindingConfig(config: Config): BindingConfig {
     }
   }
   return {
-    trustedOrigins:
-      binding?.getOptionalStringArray('trustedOrigins') ??
-      defaultTrustedOrigins(config),
+    trustedOrigins: [
+      ...(binding?.getOptionalStringArray('trustedOrigins') ??
+        defaultTrustedOrigins(config)),
+      ...(binding?.getOptionalStringArray('additionalTrustedOrigins') ?? []),
+    ],
     requirePlacements:
       binding?.getOptionalBoolean('requirePlacements') ?? false,
     placements,
