@@ -76,19 +76,21 @@ function render(value: unknown, parameters: Record<string, unknown>): unknown {
 }
 
 describe('the templates under examples/templates', () => {
-  // the golden path ("New Node.js service") has its own test, nodejsServiceTemplate.test.ts: its
-  // steps include Backstage's own actions and read earlier steps' outputs
-  const GOLDEN_PATHS = ['nodejs-service'];
+  // the golden paths ("New Node.js service", "New Python service") have their own tests,
+  // nodejsServiceTemplate.test.ts and pythonServiceTemplate.test.ts: their steps include
+  // Backstage's own actions and read earlier steps' outputs
+  const GOLDEN_PATHS = ['nodejs-service', 'python-service'];
   const everyTemplate = templates();
   const all = everyTemplate.filter(
     t => !GOLDEN_PATHS.includes(t.doc.metadata.name),
   );
 
-  it('registers the three templates', () => {
+  it('registers the four templates', () => {
     expect(everyTemplate.map(t => t.doc.metadata.name).sort()).toEqual([
       'add-domain-to-service',
       'add-volume-to-service',
       'nodejs-service',
+      'python-service',
     ]);
   });
 
