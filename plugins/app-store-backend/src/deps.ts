@@ -38,4 +38,6 @@ export interface AppStoreDeps {
   clusters: ContainerCloudClustersService;
   /** the plugin's database with every migration under migrations/ applied */
   knex: Knex;
+  /** the clock (appStoreClockServiceRef: the system's, a test's in tests) */
+  now: () => Date;
 }

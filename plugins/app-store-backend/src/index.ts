@@ -5,3 +5,8 @@
  * @packageDocumentation
  */
 export { appStorePlugin as default } from './plugin';
+export {
+  appStoreClockServiceRef,
+  systemClock,
+  type AppStoreClock,
+} from './clock';

@@ -13,6 +13,7 @@ import {
   serveModule,
   serviceBindingsServiceRef,
 } from '@internal/plugin-container-cloud-node';
+import { appStoreClockServiceRef } from './clock';
 import { catalogueRoutes } from './catalogue/routes';
 import { instanceRoutes } from './instances/routes';
 import { lifecycleRoutes } from './lifecycle/routes';
@@ -46,14 +47,15 @@ export const appStorePlugin = createBackendPlugin({
         catalog: catalogServiceRef,
         bindings: serviceBindingsServiceRef,
         clusters: containerCloudClustersServiceRef,
+        clock: appStoreClockServiceRef,
       },
-      async init({ httpRouter, permissionsRegistry, ...deps }) {
+      async init({ httpRouter, permissionsRegistry, clock, ...deps }) {
         permissionsRegistry.addPermissions(appStorePermissions);
         const knex = await migratedDatabase(
           deps.database,
           '@internal/plugin-app-store-backend',
         );
-        const parts = { ...deps, knex };
+        const parts = { ...deps, knex, now: () => clock.now() };
         const groups = [
           await catalogueRoutes(parts),
           await instanceRoutes(parts),

@@ -77,6 +77,15 @@ export function everyClusterRoutes(
           // every target inside the binding before any cluster is touched (403 otherwise)
           for (const body of checkedTargets)
             binding.idIn(body.cluster, body.namespace);
+          // and what the body refers to, in every cluster, before any cluster is written
+          for (const body of bodies) {
+            try {
+              await op.check?.(clusters, resource, body);
+            } catch (error) {
+              if (!(error instanceof InputError)) throw error;
+              throw new InputError(`cluster ${body.cluster}: ${error.message}`);
+            }
+          }
           const outcomes: ClusterOutcome[] = await Promise.all(
             bodies.map(async body => {
               const event = await auditor.createEvent({

@@ -34,7 +34,14 @@ import type {
 import type { ResourcePermission } from '@backstage/plugin-permission-common';
 import type { z } from 'zod';
 import { DEFAULT_DEBUG_IMAGES } from './lib/debug';
-import { SERVICE_PATH, ServiceRoute, serviceRoute } from './lib/serviceRoutes';
+import {
+  LoadedService,
+  SERVICE_PATH,
+  ServiceRoute,
+  serviceRoute,
+} from './lib/serviceRoutes';
+import { assertAppStoreSecrets } from './services/config/appStoreSecrets';
+import { secretReader } from './services/config/secretReader';
 import { ServiceCreator } from './services/create/ServiceCreator';
 
 /**
@@ -60,6 +67,15 @@ export interface Operation<
   everyCluster: boolean;
   /** what its 409 means, when not a stale `resourceVersion` */
   conflict?: string;
+  /**
+   * Checks what the body refers to beyond its schema (a 400 in words), before anything is
+   * written; in every cluster first, when the operation runs in every cluster.
+   */
+  check?(
+    clusters: ContainerCloudClusters,
+    service: LoadedService,
+    body: z.output<TBody>,
+  ): Promise<void>;
   run(
     clusters: ContainerCloudClusters,
     binding: ServiceBinding,
@@ -209,6 +225,16 @@ export function serviceOperations(
       schema: configSchema,
       result: operationResultSchema,
       everyCluster: true,
+      // a variable from a Secret: only one the app store made for the service's owner
+      check: async (clusters, service, body) => {
+        service.binding.idIn(body.cluster, body.namespace);
+        await assertAppStoreSecrets(
+          secretReader(clusters, body.cluster),
+          body,
+          body.env,
+          { entityRef: service.entityRef, owners: service.owners ?? [] },
+        );
+      },
       run: onDeployment((ops, target, body) => {
         const { cluster, namespace, deployment, resourceVersion, ...change } =
           body;
@@ -341,6 +367,7 @@ export function operationRoutes(
       },
       handler: async ({ resource, body, audit }) => {
         audit.meta.cluster = body.cluster;
+        await op.check?.(clusters, resource, body);
         return op.run(clusters, resource.binding, body);
       },
     }),

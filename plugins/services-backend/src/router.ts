@@ -8,6 +8,7 @@ import type {
   PermissionsService,
   UserInfoService,
 } from '@backstage/backend-plugin-api';
+import { RELATION_OWNED_BY } from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
@@ -310,7 +311,10 @@ export async function createRouter(
     );
     // not the annotation alone: where the entity comes from, and who else claims the id
     const binding = await options.bindings.resolve(entity);
-    return { entityRef, binding };
+    const owners = (entity.relations ?? [])
+      .filter(r => r.type === RELATION_OWNED_BY)
+      .map(r => r.targetRef);
+    return { entityRef, binding, owners };
   }
 
   const refusal = (permission: RoutePermission, entityRef?: string) =>

@@ -28,6 +28,7 @@ import {
   InstanceStore,
 } from './InstanceStore';
 import { checkValues, installValues, mergeValues } from './values';
+import { markInstanceSecrets } from './secretMarks';
 
 /** The annotation of a chart's client Service naming its password: `<secret>/<key>`. @public */
 export const PASSWORD_SECRET_ANNOTATION =
@@ -440,6 +441,15 @@ export class InstanceService {
       this.signal(record, 'failed');
       throw error;
     }
+    // the owner on the release's Secrets: what lets the owner's services reference them
+    await markInstanceSecrets(
+      this.deps.clusters.connection(record.cluster),
+      record,
+    ).catch(error =>
+      this.deps.logger.warn(
+        `app store: could not mark the Secrets of ${record.cluster}/${record.namespace}/${record.name} with their owner (attach marks them again): ${error}`,
+      ),
+    );
     this.signal(record, 'installing');
     return { dryRun: false, detail: await this.detail(record) };
   }

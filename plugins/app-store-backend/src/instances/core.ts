@@ -52,7 +52,8 @@ export function appStoreCore(
       repositories: readRepositories(deps.config),
       helm,
     });
-    const store = new InstanceStore(deps.knex, overrides.now);
+    const now = overrides.now ?? deps.now;
+    const store = new InstanceStore(deps.knex, now);
     const authority = new Authority(deps);
     const instances = new InstanceService({
       deps,
@@ -60,7 +61,7 @@ export function appStoreCore(
       catalogue,
       store,
       authority,
-      now: overrides.now,
+      now,
     });
     core = { helm, catalogue, store, authority, instances };
     cores.set(deps, core);

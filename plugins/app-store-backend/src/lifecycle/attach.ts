@@ -38,6 +38,12 @@ interface DeploymentOfService {
   };
 }
 
+type EnvVar = {
+  name: string;
+  value?: string;
+  valueFrom?: { secretKeyRef: { name: string; key: string } };
+};
+
 interface ServiceViewAnswer {
   clusters: Array<{ cluster: string; deployments: DeploymentOfService[] }>;
 }
@@ -48,17 +54,18 @@ interface ServiceViewAnswer {
  * backend's own permission check, binding check and audit event apply, as if the person edited
  * the configuration on the service's page).
  *
- * The password: the configuration operation takes plain `{ name, value }` variables only (its
- * contract, `configSchema.env`, is strict). Writing the password there would put it in the
- * Deployment as a literal, readable by everyone who reads the Deployment; so it is never sent.
- * The result names the instance's Secret and key the service should reference
- * (`secretKeyRef`), and says that this step is left to the service's owners.
+ * The password is never sent as a value (it would sit in the Deployment, readable by everyone who
+ * reads the Deployment): `<PREFIX>PASSWORD` references the instance's Secret
+ * (`valueFrom.secretKeyRef`). The services backend accepts that reference only for a Secret the
+ * app store marked for the service or its owner group, so the Secret is marked (again) first.
  */
 export class Attacher {
   constructor(
     private readonly deps: {
       auth: AuthService;
       discovery?: DiscoveryService;
+      /** marks the release's Secrets with the owner; the names of those marked */
+      markSecrets(record: InstanceRecord): Promise<string[]>;
     },
   ) {}
 
@@ -159,16 +166,27 @@ export class Attacher {
       );
     }
     const { prefix } = request;
-    const env = [
+    const secret = connection.passwordSecret;
+    const marked = secret ? await this.deps.markSecrets(record) : [];
+    const password: EnvVar | undefined =
+      secret && marked.includes(secret.name)
+        ? {
+            name: `${prefix}PASSWORD`,
+            valueFrom: { secretKeyRef: { name: secret.name, key: secret.key } },
+          }
+        : undefined;
+    const env: EnvVar[] = [
       { name: `${prefix}HOST`, value: connection.host },
       { name: `${prefix}PORT`, value: String(connection.port) },
       ...(connection.user
         ? [{ name: `${prefix}USER`, value: connection.user }]
         : []),
+      ...(password ? [password] : []),
     ];
     // the operation replaces the container's plain variables: send its own with ours over them
+    // (its variables from Secrets are kept by the operation unless we name them)
     const ours = new Map(env.map(e => [e.name, e]));
-    const merged = [
+    const merged: EnvVar[] = [
       ...first.env.map(e => ours.get(e.name) ?? e),
       ...env.filter(e => !first.env.some(o => o.name === e.name)),
     ];
@@ -184,9 +202,13 @@ export class Attacher {
     if (!connection.user) {
       notes.push(`the chart names no user: ${prefix}USER was not set`);
     }
-    if (connection.passwordSecret) {
+    if (password && secret) {
       notes.push(
-        `${prefix}PASSWORD was not set: the services backend's configuration takes plain values only, and the password must not become one. Reference it in the Deployment as env ${prefix}PASSWORD from secretKeyRef ${connection.passwordSecret.name}/${connection.passwordSecret.key}.`,
+        `${prefix}PASSWORD reads the key ${secret.key} of the Secret ${secret.name} (valueFrom.secretKeyRef); the password itself was not copied`,
+      );
+    } else if (secret) {
+      notes.push(
+        `${prefix}PASSWORD was not set: the Secret ${secret.name} named by the instance is not the release's own (the chart's labels and Helm's annotation), so it was not marked for the owner`,
       );
     } else {
       notes.push(

@@ -5,11 +5,15 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import type { ServiceFactory } from '@backstage/backend-plugin-api';
+import {
+  createServiceFactory,
+  type ServiceFactory,
+} from '@backstage/backend-plugin-api';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
-import type {
-  NotificationSendOptions,
-  NotificationService,
+import {
+  notificationService,
+  type NotificationSendOptions,
+  type NotificationService,
 } from '@backstage/plugin-notifications-node';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import policyModule from '@internal/plugin-permission-backend-module-container-cloud-policy';
@@ -35,7 +39,8 @@ import {
   localRegistryHost,
 } from '../__testUtils__/startAppStoreBackend';
 import { pushTestChart, TEST_CHART } from '../__testUtils__/testCharts';
-import { lifecycleTestPlugin } from './__testUtils__/lifecycleTestPlugin';
+import { appStoreClockServiceRef } from '../clock';
+import appStorePlugin from '..';
 
 jest.setTimeout(600_000);
 
@@ -152,7 +157,18 @@ describeLocal('app store lifecycle on the local cloud', () => {
         catalogPlugin,
         policyModule,
         servicesPlugin,
-        lifecycleTestPlugin({ notifications, now }),
+        // the real plugin, with a clock the test moves and notifications it records
+        appStorePlugin,
+        createServiceFactory({
+          service: appStoreClockServiceRef,
+          deps: {},
+          factory: () => ({ now }),
+        }),
+        createServiceFactory({
+          service: notificationService,
+          deps: {},
+          factory: () => notifications,
+        }),
         catalogFixtures(appStoreEntities()),
         userInfoFromMemberships(),
         authKeepingActors,
@@ -228,7 +244,7 @@ describeLocal('app store lifecycle on the local cloud', () => {
     expect(phase).toBe('ready');
   }
 
-  it('attaches an instance to payments-api in its namespace: host, port and user as values, the password never', async () => {
+  it('attaches an instance to payments-api in its namespace: host, port and user as values, the password as a reference to its Secret', async () => {
     const release = name('h3-attach');
     await installReady(release);
     const before = paymentsApiEnv();
@@ -245,7 +261,12 @@ describeLocal('app store lifecycle on the local cloud', () => {
         cluster: CLUSTER,
         namespace: NAMESPACE,
         deployment: 'payments-api',
-        variables: [`${prefix}HOST`, `${prefix}PORT`, `${prefix}USER`],
+        variables: [
+          `${prefix}HOST`,
+          `${prefix}PORT`,
+          `${prefix}USER`,
+          `${prefix}PASSWORD`,
+        ],
         passwordSecret: { name: `${release}-auth`, key: 'password' },
       });
       expect(res.status).toBe(200);
@@ -256,7 +277,42 @@ describeLocal('app store lifecycle on the local cloud', () => {
       );
       expect(byName.get(`${prefix}PORT`)?.value).toBe('5555');
       expect(byName.get(`${prefix}USER`)?.value).toBe('app');
-      expect(byName.has(`${prefix}PASSWORD`)).toBe(false);
+      // the password: read by the pods from the instance's Secret, never copied into the Deployment
+      expect(byName.get(`${prefix}PASSWORD`)).toEqual({
+        name: `${prefix}PASSWORD`,
+        valueFrom: {
+          secretKeyRef: { name: `${release}-auth`, key: 'password' },
+        },
+      });
+      const password = kubectl([
+        'get',
+        'secret',
+        `${release}-auth`,
+        '-n',
+        NAMESPACE,
+        '-o',
+        'jsonpath={.data.password}',
+      ]);
+      expect(JSON.stringify(env)).not.toContain(password);
+      expect(JSON.stringify(env)).not.toContain(
+        Buffer.from(password, 'base64').toString('utf8'),
+      );
+      // the install marked the release's Secret with its owner (what the services backend checks)
+      const annotations = JSON.parse(
+        kubectl([
+          'get',
+          'secret',
+          `${release}-auth`,
+          '-n',
+          NAMESPACE,
+          '-o',
+          'jsonpath={.metadata.annotations}',
+        ]),
+      );
+      expect(annotations).toMatchObject({
+        'container-cloud.io/app-store-owner': OWNER,
+        'container-cloud.io/app-store-instance': `${CLUSTER}/${NAMESPACE}/${release}`,
+      });
       // what the Deployment had stays
       for (const e of before) expect(byName.get(e.name)).toEqual(e);
       // the services backend did the write, audited there; the app store audited the attach
@@ -304,6 +360,7 @@ describeLocal('app store lifecycle on the local cloud', () => {
         `${prefix}HOST-`,
         `${prefix}PORT-`,
         `${prefix}USER-`,
+        `${prefix}PASSWORD-`,
       ]);
     }
   });

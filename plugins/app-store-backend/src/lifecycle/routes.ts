@@ -28,6 +28,7 @@ import { appStoreCore, type AppStoreCore } from '../instances/core';
 import { lookupInstance, type InstanceResource } from '../instances/routes';
 import { AdminView } from './adminView';
 import { Attacher } from './attach';
+import { markInstanceSecrets } from '../instances/secretMarks';
 import { ExpiryStore } from './ExpiryStore';
 import { ExpiryTask } from './ExpiryTask';
 import { durationMs, readExpiryConfig } from './expiryConfig';
@@ -39,8 +40,6 @@ import { durationMs, readExpiryConfig } from './expiryConfig';
 export interface LifecycleExtras {
   notifications?: NotificationService;
   discovery?: DiscoveryService;
-  /** the clock (tests move it) */
-  now?: () => Date;
 }
 
 const route = defineRoute<InstanceResource>();
@@ -179,7 +178,7 @@ export function lifecycleRouteTable(parts: {
       summary:
         'Put an instance’s connection details into a service’s environment',
       description:
-        'Sets <PREFIX>HOST, <PREFIX>PORT and <PREFIX>USER on the service’s Deployment in the instance’s cluster and namespace, through the services backend’s configuration operation, as the caller (its permission check and audit apply). The password is never written as a value: the answer names the Secret and key to reference. A service with no Deployment there: 400.',
+        'Sets <PREFIX>HOST, <PREFIX>PORT and <PREFIX>USER on the service’s Deployment in the instance’s cluster and namespace, through the services backend’s configuration operation, as the caller (its permission check and audit apply), and <PREFIX>PASSWORD as a reference to the instance’s Secret (valueFrom.secretKeyRef; the Secret is marked with the instance’s owner, which the services backend requires), never as a value. A service with no Deployment there: 400.',
       access: 'operate',
       permission: [appStoreRevealPermission, appStoreAdminPermission],
       permissionFor: forOwner(appStoreRevealPermission),
@@ -367,7 +366,7 @@ export async function lifecycleRoutes(
 ): Promise<RouteGroup> {
   const core = appStoreCore(deps);
   const expiry = new ExpiryStore(deps.knex);
-  const now = deps.now ?? (() => new Date());
+  const now = deps.now;
   await scheduleExpiry(deps, core, expiry);
   const parts = { instances: core.instances, authority: core.authority };
   return {
@@ -375,7 +374,12 @@ export async function lifecycleRoutes(
       core,
       expiry,
       admin: new AdminView({ store: core.store, clusters: deps.clusters, now }),
-      attacher: new Attacher({ auth: deps.auth, discovery: deps.discovery }),
+      attacher: new Attacher({
+        auth: deps.auth,
+        discovery: deps.discovery,
+        markSecrets: record =>
+          markInstanceSecrets(deps.clusters.connection(record.cluster), record),
+      }),
       auditor: deps.auditor,
       now,
     }),

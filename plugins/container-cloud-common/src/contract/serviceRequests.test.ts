@@ -1,4 +1,8 @@
-import { filePathSchema, isInFolder } from './serviceRequests';
+import {
+  configEnvVarSchema,
+  filePathSchema,
+  isInFolder,
+} from './serviceRequests';
 
 describe('isInFolder', () => {
   it.each([
@@ -44,5 +48,38 @@ describe('filePathSchema on paths that are not normalised', () => {
   it('accepts names that merely start with dots', () => {
     expect(schema.safeParse('/var/log/.hidden.log').success).toBe(true);
     expect(schema.safeParse('/var/log/..app.log').success).toBe(true);
+  });
+});
+
+describe('configEnvVarSchema', () => {
+  const ref = { secretKeyRef: { name: 'cache-auth', key: 'password' } };
+  it.each([
+    [{ name: 'A', value: '1' }],
+    [{ name: 'A', value: '' }],
+    [{ name: 'REDIS_PASSWORD', valueFrom: ref }],
+  ])('accepts %j', variable => {
+    expect(configEnvVarSchema.safeParse(variable).success).toBe(true);
+  });
+
+  it.each([
+    ['a value and a Secret', { name: 'A', value: '1', valueFrom: ref }],
+    ['neither', { name: 'A' }],
+    [
+      'a config map (not offered)',
+      { name: 'A', valueFrom: { configMapKeyRef: { name: 'c', key: 'k' } } },
+    ],
+    [
+      'a Secret name Kubernetes refuses',
+      {
+        name: 'A',
+        valueFrom: { secretKeyRef: { name: 'Bad_Name', key: 'k' } },
+      },
+    ],
+    [
+      'a key Kubernetes refuses',
+      { name: 'A', valueFrom: { secretKeyRef: { name: 's', key: 'a/b' } } },
+    ],
+  ])('refuses %s', (_, variable) => {
+    expect(configEnvVarSchema.safeParse(variable).success).toBe(false);
   });
 });

@@ -170,26 +170,78 @@ const surge = z.union([
     ),
 ]);
 
+/**
+ * The marks the app store puts on the Secrets of the releases it installs (the charts' Secret
+ * holding the generated password), beside the annotation Helm puts on every object of a release:
+ * the services backend lets a service reference a Secret in its configuration
+ * (`valueFrom.secretKeyRef`) only when the Secret carries them, the owner naming the service or a
+ * group that owns it, and the instance being the Helm release, in the cluster and namespace, where
+ * the Secret is.
+ * @public
+ */
+export const APP_STORE_SECRET_MARKS = {
+  /** annotation: the catalog entity owning the instance (`component:default/x`, `group:default/y`) */
+  ownerAnnotation: 'container-cloud.io/app-store-owner',
+  /** annotation: the instance, `<cluster>/<namespace>/<release name>` */
+  instanceAnnotation: 'container-cloud.io/app-store-instance',
+  /** annotation Helm puts on every object of a release: the release's name */
+  helmReleaseAnnotation: 'meta.helm.sh/release-name',
+} as const;
+
+const envName = z
+  .string()
+  .max(253)
+  .regex(
+    /^[A-Za-z_][A-Za-z0-9_.-]*$/,
+    'an env var name starts with a letter or _ and has letters, digits, _, . or -',
+  );
+
+/** A variable read from a key of a Secret of the Deployment's namespace. */
+const secretKeyRef = z
+  .object({
+    name: z
+      .string()
+      .max(253)
+      .regex(
+        dnsSubdomain,
+        'a Secret name is lower-case letters, digits, dots and dashes',
+      ),
+    key: z
+      .string()
+      .max(253)
+      .regex(
+        /^[-._a-zA-Z0-9]+$/,
+        'a Secret key is letters, digits, -, _ and .',
+      ),
+  })
+  .strict();
+
+/**
+ * One env var of the config editor: a plain `value`, or `valueFrom.secretKeyRef` (only a Secret
+ * the app store made for the service's owner: see APP_STORE_SECRET_MARKS).
+ * @public
+ */
+export const configEnvVarSchema = z
+  .object({
+    name: envName,
+    value: z.string().max(32768).optional(),
+    valueFrom: z.object({ secretKeyRef }).strict().optional(),
+  })
+  .strict()
+  .refine(
+    e => (e.value === undefined) !== (e.valueFrom === undefined),
+    'an env var has either a value or valueFrom.secretKeyRef, not both and not neither',
+  );
+/** @public */
+export type ConfigEnvVar = z.infer<typeof configEnvVarSchema>;
+
 /** The config editor's body: what it names is replaced, what it leaves out stays. @public */
 export const configSchema = z
   .object({
     ...target,
     container: containerName,
     env: z
-      .array(
-        z
-          .object({
-            name: z
-              .string()
-              .max(253)
-              .regex(
-                /^[A-Za-z_][A-Za-z0-9_.-]*$/,
-                'an env var name starts with a letter or _ and has letters, digits, _, . or -',
-              ),
-            value: z.string().max(32768),
-          })
-          .strict(),
-      )
+      .array(configEnvVarSchema)
       .max(200)
       .refine(
         list => new Set(list.map(e => e.name)).size === list.length,

@@ -59,6 +59,10 @@ export const containerConfigSchema = z.object({
   /** plain values; variables from secrets or config maps are listed in `envFrom` and kept */
   env: z.array(z.object({ name: z.string(), value: z.string() })),
   envFrom: z.array(z.string()),
+  /** of `envFrom`, the variables read from a Secret's key (`valueFrom.secretKeyRef`) */
+  secretEnv: z
+    .array(z.object({ name: z.string(), secret: z.string(), key: z.string() }))
+    .optional(),
   resources: z.object({
     requests: cpuAndMemory.optional(),
     limits: cpuAndMemory.optional(),

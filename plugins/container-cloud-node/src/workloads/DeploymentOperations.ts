@@ -417,7 +417,12 @@ export interface ProbeSettings {
  */
 export interface ConfigChange {
   container: string;
-  env?: { name: string; value: string }[];
+  /** plain values, or a Secret's key (the caller checked the Secret may be referenced) */
+  env?: Array<{
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef: { name: string; key: string } };
+  }>;
   resources?: {
     requests?: { cpu?: string; memory?: string };
     limits?: { cpu?: string; memory?: string };

@@ -60,6 +60,17 @@ function configOf(d: V1Deployment): DeploymentConfig {
       envFrom: (c.env ?? [])
         .filter(e => e.valueFrom !== undefined)
         .map(e => e.name),
+      secretEnv: (c.env ?? []).flatMap(e =>
+        e.valueFrom?.secretKeyRef
+          ? [
+              {
+                name: e.name,
+                secret: e.valueFrom.secretKeyRef.name ?? '',
+                key: e.valueFrom.secretKeyRef.key,
+              },
+            ]
+          : [],
+      ),
       resources: {
         requests: c.resources
           ?.requests as ContainerConfig['resources']['requests'],

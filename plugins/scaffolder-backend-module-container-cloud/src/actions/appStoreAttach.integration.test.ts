@@ -44,7 +44,7 @@ describe('the app store install action attaching to a service', () => {
     name,
   });
 
-  it('attaches a ready instance to the service: its Deployment gets the host and port, never the password', async () => {
+  it('attaches a ready instance to the service: its Deployment gets the host and port, and the password as a reference to the instance’s Secret', async () => {
     // payments-api's Deployment where the instance will run, through the services backend
     await run(createServiceAction, GUEST, {
       entityRef: 'component:default/payments-api',
@@ -71,16 +71,27 @@ describe('the app store install action attaching to a service', () => {
       outcome: 'installed',
       phase: 'ready',
       attachedTo: 'component:default/payments-api',
-      variables: ['REDIS_HOST', 'REDIS_PORT'],
+      variables: ['REDIS_HOST', 'REDIS_PORT', 'REDIS_PASSWORD'],
     });
+    expect(out.passwordSecret).toEqual(expect.any(String));
     const env = (await deployment()).spec!.template.spec!.containers[0].env;
     expect(env).toEqual(
       expect.arrayContaining([
         { name: 'REDIS_HOST', value: out.host },
         { name: 'REDIS_PORT', value: String(out.port) },
+        {
+          name: 'REDIS_PASSWORD',
+          valueFrom: {
+            secretKeyRef: {
+              name: out.passwordSecret,
+              key: out.passwordSecretKey,
+            },
+          },
+        },
       ]),
     );
-    expect(JSON.stringify(env)).not.toContain('REDIS_PASSWORD');
+    // the reference, never the value
+    expect(env!.find(e => e.name === 'REDIS_PASSWORD')?.value).toBeUndefined();
 
     await run(appStoreUninstallAction, GUEST, where('attached'));
     expect(helmList().map(r => r.name)).not.toContain('attached');

@@ -17,6 +17,8 @@ export interface LoadedService {
    * show `binding.visiblePlacements()`.
    */
   binding: ServiceBinding;
+  /** the entity's owners (its `ownedBy` relations), as entity refs */
+  owners?: string[];
 }
 
 /** One route of the services backend: the pipeline's route, about a service. */

@@ -1,4 +1,4 @@
-import { fireEvent, render, screen } from '@testing-library/react';
+import { fireEvent, render, screen, within } from '@testing-library/react';
 import type { DeploymentView } from '@internal/plugin-container-cloud-common';
 import { ConfigEdit, ConfigForm, parseEnvLines } from './ConfigForm';
 
@@ -60,6 +60,48 @@ describe('ConfigForm', () => {
       { name: 'A', value: '1' },
       { name: 'B', value: ' x=y' },
       { name: 'FLAG', value: '' },
+    ]);
+  });
+
+  it('shows the variables read from Secrets as where they come from, read only, and sends only the plain ones', () => {
+    const changes: ConfigEdit[] = [];
+    const withSecret = {
+      ...deployment,
+      config: {
+        ...deployment.config,
+        containers: [
+          {
+            ...deployment.config.containers[0],
+            envFrom: ['REDIS_PASSWORD', 'FROM_CONFIGMAP'],
+            secretEnv: [
+              { name: 'REDIS_PASSWORD', secret: 'cache-auth', key: 'password' },
+            ],
+          },
+        ],
+      },
+    } as DeploymentView;
+    render(
+      <ConfigForm
+        deployment={withSecret}
+        container="app"
+        onContainer={jest.fn()}
+        onChange={change => changes.push(change)}
+      />,
+    );
+    const list = screen.getByRole('list', { name: 'Variables from Secrets' });
+    expect(within(list).getByText('REDIS_PASSWORD')).toBeInTheDocument();
+    expect(
+      within(list).getByText('from Secret cache-auth/password'),
+    ).toBeInTheDocument();
+    expect(within(list).queryByRole('textbox')).toBeNull();
+    // the others from secrets or config maps are still named as kept
+    expect(
+      screen.getByText(
+        'kept as they are (from secrets or config maps): FROM_CONFIGMAP',
+      ),
+    ).toBeInTheDocument();
+    expect(changes[changes.length - 1].env).toEqual([
+      { name: 'LOG_LEVEL', value: 'info' },
     ]);
   });
 });

@@ -1,5 +1,13 @@
 import { useEffect, useState } from 'react';
-import { Box, MenuItem, TextField } from '@material-ui/core';
+import {
+  Box,
+  List,
+  ListItem,
+  ListItemText,
+  MenuItem,
+  TextField,
+  Typography,
+} from '@material-ui/core';
 import type { DeploymentView } from '@internal/plugin-container-cloud-common';
 import { CodeEditor } from '@internal/plugin-container-cloud-react';
 
@@ -75,6 +83,10 @@ export function ConfigForm(props: {
   const config = deployment.config.containers.find(
     c => c.container === container,
   );
+  const secretEnv = config?.secretEnv ?? [];
+  const otherEnvFrom = (config?.envFrom ?? []).filter(
+    name => !secretEnv.some(e => e.name === name),
+  );
   const [envText, setEnvText] = useState(
     (config?.env ?? []).map(e => `${e.name}=${e.value}`).join('\n'),
   );
@@ -142,13 +154,30 @@ export function ConfigForm(props: {
         value={envText}
         onChange={setEnvText}
         helperText={
-          config?.envFrom.length
-            ? `kept as they are (from secrets or config maps): ${config.envFrom.join(
+          otherEnvFrom.length
+            ? `kept as they are (from secrets or config maps): ${otherEnvFrom.join(
                 ', ',
               )}`
             : undefined
         }
       />
+      {secretEnv.length > 0 && (
+        <Box mt={1}>
+          <Typography variant="caption" color="textSecondary" component="p">
+            Read from Secrets (kept as they are; the values are never shown)
+          </Typography>
+          <List dense aria-label="Variables from Secrets">
+            {secretEnv.map(e => (
+              <ListItem key={e.name} disableGutters>
+                <ListItemText
+                  primary={e.name}
+                  secondary={`from Secret ${e.secret}/${e.key}`}
+                />
+              </ListItem>
+            ))}
+          </List>
+        </Box>
+      )}
       <Box display="flex" style={{ gap: 8 }}>
         <SmallField
           label="CPU limit"
