@@ -5,6 +5,7 @@ import {
   fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import StorefrontIcon from '@material-ui/icons/Storefront';
 import { AppStoreClient, appStoreApiRef } from './api/AppStoreClient';
 import { rootRouteRef } from './routes';
@@ -33,6 +34,18 @@ const appStorePage = PageBlueprint.make({
 });
 
 /**
+ * The scaffolder field `ContainerCloudPlacementPicker`: the cluster and namespace an app store
+ * instance may go to, for the owner chosen in the template (examples/templates/app-store.yaml).
+ */
+const placementPickerFormField = FormFieldBlueprint.make({
+  name: 'container-cloud-placement-picker',
+  params: {
+    field: () =>
+      import('./components/PlacementPicker').then(m => m.placementPickerField),
+  },
+});
+
+/**
  * The app store: MySQL, Redis, ZooKeeper, Kafka and any chart of the configured repositories,
  * installed for test environments from a page.
  * @public
@@ -41,5 +54,5 @@ export default createFrontendPlugin({
   pluginId: 'app-store',
   title: 'App store',
   routes: { root: rootRouteRef },
-  extensions: [appStoreApi, appStorePage],
+  extensions: [appStoreApi, appStorePage, placementPickerFormField],
 });

@@ -176,8 +176,8 @@ describe('the app store actions on the local cloud', () => {
           template,
           values: {
             service: 'component:default/payments-api',
-            cluster: CLUSTER,
-            namespace: lc.namespace,
+            // what ContainerCloudPlacementPicker answers
+            placement: { cluster: CLUSTER, namespace: lc.namespace },
             name: 'from-template',
             preset: 'small',
             storage: '1Gi',

@@ -16,7 +16,7 @@ interface Property {
   default?: unknown;
   pattern?: string;
   'ui:field'?: string;
-  'ui:options'?: { catalogFilter?: unknown };
+  'ui:options'?: { catalogFilter?: unknown; ownerParameter?: string };
 }
 interface TemplateDoc {
   kind: string;
@@ -34,7 +34,7 @@ interface TemplateDoc {
 // what a person would pick in the forms, where the template offers no default
 const PICKED: Record<string, unknown> = {
   service: 'component:default/payments-api',
-  namespace: 'payments',
+  placement: { cluster: 'local-a', namespace: 'payments' },
 };
 
 const docs = yaml.loadAll(
@@ -69,10 +69,14 @@ function formValues(doc: TemplateDoc): Record<string, unknown> {
  */
 function render(value: unknown, parameters: Record<string, unknown>): unknown {
   if (typeof value === 'string') {
-    const whole = /^\$\{\{\s*parameters\.(\w+)\s*\}\}$/.exec(value);
+    const whole = /^\$\{\{\s*parameters\.(\w+(?:\.\w+)*)\s*\}\}$/.exec(value);
     if (whole) {
-      expect(parameters).toHaveProperty(whole[1]);
-      return parameters[whole[1]];
+      const path = whole[1].split('.');
+      expect(parameters).toHaveProperty(path);
+      return path.reduce<unknown>(
+        (at, key) => (at as Record<string, unknown>)[key],
+        parameters,
+      );
     }
     expect(value).not.toContain('${{');
     return value;
@@ -122,6 +126,14 @@ describe(`the app store templates (${FILE})`, () => {
         expect(service['ui:options']?.catalogFilter).toEqual({
           kind: 'Component',
         });
+      });
+
+      it("offers the service's placements for the cluster and namespace (the app store's picker)", () => {
+        const placement = properties(doc).placement;
+        expect(placement['ui:field']).toBe('ContainerCloudPlacementPicker');
+        expect(placement['ui:options']?.ownerParameter).toBe('service');
+        expect(properties(doc)).not.toHaveProperty('cluster');
+        expect(properties(doc)).not.toHaveProperty('namespace');
       });
 
       it.each(doc.spec.steps.map(step => [step.id, step] as const))(
