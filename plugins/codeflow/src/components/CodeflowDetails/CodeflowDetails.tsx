@@ -115,6 +115,7 @@ export function CodeflowDetails(props: {
                   runId={openRun}
                   can={can}
                   signal={refresh}
+                  onStatusChange={() => setChanges(n => n + 1)}
                   onClose={() => setOpenRun(undefined)}
                 />
               </Box>

@@ -133,6 +133,8 @@ describe('runs', () => {
     expect(
       within(screen.getByRole('list', { name: 'steps' })).getByText('1 s'),
     ).toBeInTheDocument();
+    // the backend finishes the run: the history follows the stream, without any signal
+    Object.assign(fake.runs[0], { status: 'succeeded' });
     act(() => {
       handlers.onRun?.({ ...running, status: 'succeeded' });
       handlers.onEnd?.({ status: 'succeeded' });
@@ -144,6 +146,8 @@ describe('runs', () => {
       ).not.toBeInTheDocument(),
     );
     expect(screen.getByRole('button', { name: 'Download log' })).toBeEnabled();
+    const row = screen.getByRole('link', { name: '#3' }).closest('tr')!;
+    expect(await within(row).findByText('Succeeded')).toBeInTheDocument();
   });
 
   it('cancels a running run', async () => {

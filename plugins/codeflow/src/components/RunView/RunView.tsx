@@ -37,9 +37,12 @@ export function RunView(props: {
   runId: string;
   can: CodeflowPermissions;
   signal: unknown;
+  /** the run's status changed (the history shows it too) */
+  onStatusChange?(run: CodeflowRun): void;
   onClose(): void;
 }) {
-  const { entity, codeflowId, runId, can, signal, onClose } = props;
+  const { entity, codeflowId, runId, can, signal, onStatusChange, onClose } =
+    props;
   const api = useApi(codeflowApiRef);
   const fetched = useAsyncRetry(
     () => api.getRun(entity, codeflowId, runId),
@@ -62,6 +65,11 @@ export function RunView(props: {
     if (log.run) setLatest(log.run);
   }, [log.run]);
   const run = latest?.id === runId ? latest : undefined;
+  // the history reads again when this view learns of a new status, signals or not
+  const status = run?.status;
+  useEffect(() => {
+    if (run && status) onStatusChange?.(run);
+  }, [status]); // eslint-disable-line react-hooks/exhaustive-deps
 
   async function act(action: 'cancel' | 'approve') {
     setBusy(true);
