@@ -257,7 +257,7 @@ export function fakeCodeflowApi(
         ).length,
       };
     }),
-    getRun: jest.fn(async (_e, _id, runId) => find(runId)),
+    getRun: jest.fn(async (_e, _id, runId) => ({ ...find(runId) })),
     cancelRun: jest.fn(async (_e, _id, runId) => {
       record('cancelRun', runId);
       const run = find(runId);

@@ -135,8 +135,8 @@ describe('runs', () => {
     ).toBeInTheDocument();
     // the backend finishes the run: the history follows the stream, without any signal
     Object.assign(fake.runs[0], { status: 'succeeded' });
+    // only the end says it: the view reads the run again
     act(() => {
-      handlers.onRun?.({ ...running, status: 'succeeded' });
       handlers.onEnd?.({ status: 'succeeded' });
     });
     // finished: nothing left to cancel

@@ -50,6 +50,8 @@ export function RunView(props: {
   );
   useReloadOn(signal, fetched.retry);
   const log = useRunLog(entity, codeflowId, runId, can.readLogs);
+  // the stream ended: read the run as it finished (its last change may have come with the end)
+  useReloadOn(log.ended, fetched.retry);
   // the newest word on the run, whoever said it last: a read, the stream, an action's answer
   const [latest, setLatest] = useState<CodeflowRun>();
   const [actionError, setActionError] = useState<string>();
