@@ -114,6 +114,7 @@ describe('LocalCloud', () => {
         preprocessingRepository: `${registry}/codeflow/preprocessed`,
         buildImages: [
           { id: 'node-22', image: `${registry}/codeflow/node:22` },
+          { id: 'python-3.11', image: `${registry}/codeflow/python:3.11` },
           { id: 'debian-12', image: `${registry}/codeflow/debian:bookworm` },
         ],
         git: {
@@ -123,6 +124,7 @@ describe('LocalCloud', () => {
       });
       for (const image of [
         'codeflow/node/manifests/22',
+        'codeflow/python/manifests/3.11',
         'codeflow/debian/manifests/bookworm',
       ]) {
         const res = await fetch(`http://${registry}/v2/${image}`, {

