@@ -1,0 +1,218 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
+import scaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
+import yaml from 'js-yaml';
+import type { LocalCloudClusterName } from '@internal/local-cloud';
+import { useLocalCloud } from '@internal/local-cloud/testing';
+import {
+  FIXTURES_ORIGIN,
+  serviceEntity,
+} from '@internal/plugin-container-cloud-node/testing';
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import codeflowPlugin from '@internal/plugin-codeflow-backend';
+import { AppsV1Api } from '@kubernetes/client-node';
+import request from 'supertest';
+import { GUEST, startSuiteBackend } from './__testUtils__/startSuiteBackend';
+import { localGitUrlReaderFactory } from './actions/publishLocalGitReader';
+import { localGitServerFromConfig } from './actions/publishLocalGitServer';
+
+jest.setTimeout(900_000);
+
+const TEMPLATE = resolve(
+  __dirname,
+  '../../../examples/templates/python-service/template.yaml',
+);
+
+// "New Python service" through the scaffolder's own task API as the guest, on the local cloud: the
+// repository on the local git server, the entity in the catalog, the Deployments in both clusters,
+// the codeflow and its first build — a real build in codeflow/python:3.11 (unittest, build.py) —
+// rolled out: the Deployments run the built image, made on the Python build image.
+const lc = useLocalCloud({ namespacePrefix: 'scaffold-python' });
+const NAME = `h11-python-${Date.now().toString(36)}`;
+
+describe('the "New Python service" template through the scaffolder', () => {
+  let suite: Awaited<ReturnType<typeof startSuiteBackend>>;
+  let clusters: LocalCloudClusterName[];
+  const localCloud = yaml.load(
+    readFileSync(process.env.LOCAL_CLOUD_APP_CONFIG!, 'utf8'),
+  ) as any;
+  const git = localGitServerFromConfig(
+    mockServices.rootConfig({ data: localCloud }),
+  )!;
+  const template = yaml.load(readFileSync(TEMPLATE, 'utf8')) as Entity;
+  template.metadata.annotations = {
+    'backstage.io/managed-by-location': `file:${TEMPLATE}`,
+    'backstage.io/managed-by-origin-location': `file:${TEMPLATE}`,
+  };
+
+  beforeAll(async () => {
+    clusters = lc.info.clusters.map(c => c.name);
+    suite = await startSuiteBackend({
+      clusters: lc.info.clusters.map(c => ({
+        name: c.name,
+        url: c.url,
+        authProvider: 'serviceAccount',
+        serviceAccountToken: c.serviceAccountToken,
+        caData: c.caData,
+      })),
+      entities: [
+        serviceEntity('payments-api', 'group:default/team-payments'),
+        template,
+      ],
+      features: [
+        codeflowPlugin,
+        scaffolderEntityModel,
+        localGitUrlReaderFactory,
+      ],
+      containerCloud: {
+        codeflow: localCloud.containerCloud.codeflow,
+        binding: {
+          // the local git server's repositories are trusted origins on the local cloud
+          trustedOrigins: [FIXTURES_ORIGIN, `url:${git.url}/*`],
+        },
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await suite?.backend.stop();
+    await fetch(`${git.url}/api/repos/${NAME}`, {
+      method: 'DELETE',
+      headers: {
+        authorization: `Basic ${Buffer.from(
+          `${git.username}:${git.password}`,
+        ).toString('base64')}`,
+      },
+    });
+  });
+
+  async function runTask() {
+    const api = () => request(suite.backend.server);
+    const auth = mockCredentials.user.header(GUEST);
+    const started = await api()
+      .post('/api/scaffolder/v2/tasks')
+      .set('Authorization', auth)
+      .send({
+        templateRef: 'template:default/python-service',
+        values: {
+          // what the form sends: its defaults too (the API fills none)
+          name: NAME,
+          description: 'A Python service',
+          replicas: 1,
+          port: 8080,
+          initialImage: 'registry.example.com/mirror/python:3.11-slim',
+          nginxCluster: 'local',
+          owner: 'group:default/team-payments',
+          system: 'system:default/payments',
+          placements: clusters.map(cluster => ({
+            cluster,
+            namespace: lc.namespace,
+          })),
+        },
+      });
+    if (started.status !== 201) throw new Error(JSON.stringify(started.body));
+    let task: any;
+    do {
+      await new Promise(r => setTimeout(r, 1000));
+      task = (
+        await api()
+          .get(`/api/scaffolder/v2/tasks/${started.body.id}`)
+          .set('Authorization', auth)
+      ).body;
+    } while (task.status === 'open' || task.status === 'processing');
+    const events = (
+      await api()
+        .get(`/api/scaffolder/v2/tasks/${started.body.id}/events`)
+        .set('Authorization', auth)
+    ).body as Array<{ body: { message?: string } }>;
+    return {
+      task,
+      log: events.map(e => e.body.message ?? '').join('\n'),
+    };
+  }
+
+  it('creates a running service built in codeflow/python:3.11', async () => {
+    const { task, log } = await runTask();
+    if (task.status !== 'completed') throw new Error(log);
+    expect(log).toContain(`created repository ${NAME}`);
+    expect(log).toMatch(/run #1: succeeded/);
+    const entity = await request(suite.backend.server)
+      .get(`/api/catalog/entities/by-name/component/default/${NAME}`)
+      .set('Authorization', mockCredentials.user.header(GUEST));
+    expect(entity.status).toBe(200);
+    expect(entity.body.metadata.tags).toEqual(['python']);
+
+    // the build ran the skeleton's tests in the build image: its log says so
+    const auth = mockCredentials.user.header(GUEST);
+    const codeflows = await request(suite.backend.server)
+      .get(`/api/codeflow/services/default/${NAME}/codeflows`)
+      .set('Authorization', auth);
+    expect(codeflows.body.items).toHaveLength(1);
+    const runsPath = `/api/codeflow/services/default/${NAME}/codeflows/${codeflows.body.items[0].id}/runs`;
+    const runs = await request(suite.backend.server)
+      .get(runsPath)
+      .set('Authorization', auth);
+    expect(runs.body.items).toHaveLength(1);
+    const runLog = await request(suite.backend.server)
+      .get(`${runsPath}/${runs.body.items[0].id}/log`)
+      .set('Authorization', auth);
+    expect(runLog.status).toBe(200);
+    expect(runLog.text).toContain('test_healthz_answers_200_while_running');
+    expect(runLog.text).toMatch(/Ran 4 tests/);
+    expect(runLog.text).toContain('"msg": "built"');
+
+    const images = new Set<string>();
+    for (const cluster of clusters) {
+      const deployment = await lc
+        .kubeConfig(cluster)
+        .makeApiClient(AppsV1Api)
+        .readNamespacedDeployment({ name: NAME, namespace: lc.namespace });
+      images.add(deployment.spec!.template.spec!.containers[0].image!);
+    }
+    // one image in both clusters: <registry>/codeflow/<name>:<tag>@<digest>
+    expect(images.size).toBe(1);
+    const [image] = [...images];
+    const match = /^([^/]+)\/(.+):[^:@]+@(sha256:[0-9a-f]{64})$/.exec(image);
+    expect(match).not.toBeNull();
+    const [, host, repository, digest] = match!;
+    expect(repository).toBe(`codeflow/${NAME}`);
+
+    // the built image: the Python build image's layers first, started as the template says
+    const manifestOf = async (repo: string, reference: string) => {
+      const res = await fetch(
+        `http://${host}/v2/${repo}/manifests/${reference}`,
+        {
+          headers: {
+            Accept: [
+              'application/vnd.oci.image.manifest.v1+json',
+              'application/vnd.docker.distribution.manifest.v2+json',
+            ].join(', '),
+          },
+        },
+      );
+      expect(res.status).toBe(200);
+      return res.json();
+    };
+    const built = await manifestOf(repository, digest);
+    // the build image python-3.11 of the generated config: <registry>/codeflow/python:3.11
+    const base = await manifestOf('codeflow/python', '3.11');
+    expect(built.layers.length).toBeGreaterThan(base.layers.length);
+    expect(
+      built.layers
+        .slice(0, base.layers.length)
+        .map((l: { digest: string }) => l.digest),
+    ).toEqual(base.layers.map((l: { digest: string }) => l.digest));
+    const config = await (
+      await fetch(
+        `http://${host}/v2/${repository}/blobs/${built.config.digest}`,
+      )
+    ).json();
+    expect([
+      ...(config.config.Entrypoint ?? []),
+      ...(config.config.Cmd ?? []),
+    ]).toEqual(['python3', 'app.py']);
+    expect(config.config.WorkingDir).toBe('/app');
+  });
+});
