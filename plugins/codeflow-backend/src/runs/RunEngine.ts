@@ -482,6 +482,11 @@ export class RunEngine {
         await save();
       },
       async stepFinished(name: string, outcome) {
+        // a step the run does not have (the local executor reports `preprocess` skipped for a
+        // codeflow without a pre-processing script) stays out of the list, not after the roll-out
+        if (outcome.status === 'skipped' && !steps.some(s => s.name === name)) {
+          return;
+        }
         const step = stepOf(name);
         const now = new Date();
         step.status = outcome.status;

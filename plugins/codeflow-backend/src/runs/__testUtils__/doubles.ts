@@ -125,6 +125,10 @@ export class TestExecutor implements BuildExecutor {
           throw new BuildStepError(step, how.fail.message, how.fail.kind);
         }
         await sink.stepFinished(step, { status: 'succeeded' });
+        if (step === 'fetch' && !plan.preprocessing) {
+          // as the local executor does: a step the run does not have, reported skipped
+          await sink.stepFinished('preprocess', { status: 'skipped' });
+        }
       }
       return {
         commit: { sha, message: 'the change', author: 'Alice' },
