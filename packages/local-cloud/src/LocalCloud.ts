@@ -112,7 +112,7 @@ export interface LocalCloudInfo {
    */
   git: { url: string; credentialsFile: string; reposDir: string };
   /** the codeflow build images `up` built once and pushed to the registry */
-  codeflowImages: { debian: string; node: string };
+  codeflowImages: { debian: string; node: string; python: string };
 }
 
 /** @public */
