@@ -33,9 +33,12 @@ export function CodeflowDetails(props: {
   can: CodeflowPermissions;
   onEdit(): void;
   onDeleted(): void;
+  /** a run of this codeflow started or changed status (the list's last run shows it too) */
+  onRunsChanged?(): void;
   onClose(): void;
 }) {
-  const { entity, codeflow, can, onEdit, onDeleted, onClose } = props;
+  const { entity, codeflow, can, onEdit, onDeleted, onRunsChanged, onClose } =
+    props;
   const api = useApi(codeflowApiRef);
   const [view, setView] = useState<View>('runs');
   const [running, setRunning] = useState(false);
@@ -115,7 +118,10 @@ export function CodeflowDetails(props: {
                   runId={openRun}
                   can={can}
                   signal={refresh}
-                  onStatusChange={() => setChanges(n => n + 1)}
+                  onStatusChange={() => {
+                    setChanges(n => n + 1);
+                    onRunsChanged?.();
+                  }}
                   onClose={() => setOpenRun(undefined)}
                 />
               </Box>
@@ -168,6 +174,7 @@ export function CodeflowDetails(props: {
             setView('runs');
             setOpenRun(run.id);
             setChanges(n => n + 1);
+            onRunsChanged?.();
           }}
         />
       )}

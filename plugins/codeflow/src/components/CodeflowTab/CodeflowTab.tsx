@@ -36,6 +36,8 @@ export function CodeflowTab() {
   );
   const [openId, setOpenId] = useState<string>();
   const [dialog, setDialog] = useState<'create' | 'edit'>();
+  // runs started or changed in the open codeflow: the list's last runs read again
+  const [runChanges, setRunChanges] = useState(0);
 
   if (list.loading && !list.value) return <Progress />;
   if (list.error) return <ResponseErrorPanel error={list.error} />;
@@ -81,6 +83,7 @@ export function CodeflowTab() {
           <CodeflowsTable
             entity={entity}
             codeflows={codeflows}
+            refresh={runChanges || undefined}
             onOpen={c => setOpenId(c.id)}
           />
         </>
@@ -97,6 +100,7 @@ export function CodeflowTab() {
               setOpenId(undefined);
               list.retry();
             }}
+            onRunsChanged={() => setRunChanges(n => n + 1)}
             onClose={() => setOpenId(undefined)}
           />
         </Box>

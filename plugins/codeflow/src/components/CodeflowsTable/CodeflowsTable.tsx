@@ -12,14 +12,19 @@ import { RunStatus } from '../RunStatus';
  * The newest run's status of one codeflow, read on its own so one failing read hides no row,
  * and again whenever the backend signals a change of its runs.
  */
-function LastRun(props: { entity: CompoundEntityRef; codeflowId: string }) {
+function LastRun(props: {
+  entity: CompoundEntityRef;
+  codeflowId: string;
+  refresh: unknown;
+}) {
   const api = useApi(codeflowApiRef);
-  const { entity, codeflowId } = props;
+  const { entity, codeflowId, refresh } = props;
   const { value, error, loading, retry } = useAsyncRetry(
     () => api.listRuns(entity, codeflowId, { limit: 1 }),
     [api, entity.namespace, entity.name, codeflowId],
   );
   useReloadOn(useRunsSignal(codeflowId), retry);
+  useReloadOn(refresh, retry);
   if (loading && !value) return <Typography variant="body2">…</Typography>;
   if (error) {
     return (
@@ -41,9 +46,11 @@ function LastRun(props: { entity: CompoundEntityRef; codeflowId: string }) {
 export function CodeflowsTable(props: {
   entity: CompoundEntityRef;
   codeflows: CodeflowView[];
+  /** a new value: the page learnt that runs changed (their last runs read again) */
+  refresh?: unknown;
   onOpen(codeflow: CodeflowView): void;
 }) {
-  const { entity, codeflows, onOpen } = props;
+  const { entity, codeflows, refresh, onOpen } = props;
   const columns: TableColumn<CodeflowView>[] = [
     {
       title: 'Name',
@@ -85,7 +92,9 @@ export function CodeflowsTable(props: {
     },
     {
       title: 'Last run',
-      render: c => <LastRun entity={entity} codeflowId={c.id} />,
+      render: c => (
+        <LastRun entity={entity} codeflowId={c.id} refresh={refresh} />
+      ),
     },
   ];
   return (
