@@ -101,7 +101,7 @@ test('a codeflow is created on payments-api, run from its button with the live l
         .getByRole('listitem'),
     ).toHaveCount(3);
     await dialog.getByLabel(/^Artifact path/).fill('dist');
-    await dialog.getByLabel(/^Start command/).fill('node dist/server.js');
+    await dialog.getByLabel(/^Start command/).fill('node server.js');
     await dialog.getByLabel(/^Port/).fill('8080');
     await dialog
       .getByLabel('Target 1 cluster 1', { exact: true })
@@ -126,7 +126,7 @@ test('a codeflow is created on payments-api, run from its button with the live l
     await page.getByRole('tab', { name: 'Dockerfile' }).click();
     await expect(
       page.getByRole('textbox', { name: 'Dockerfile' }),
-    ).toContainText('ENTRYPOINT ["node", "dist/server.js"]');
+    ).toContainText('ENTRYPOINT ["node", "server.js"]');
     await page.getByRole('tab', { name: 'Runs' }).click();
 
     // Run: the branch main, environment test

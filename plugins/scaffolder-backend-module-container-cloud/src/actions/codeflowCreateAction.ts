@@ -92,7 +92,7 @@ export const codeflowCreateAction = suiteAction({
         ],
         artifactPath: 'dist',
         deployPath: '/app',
-        startCommand: ['node', 'dist/server.js'],
+        startCommand: ['node', 'server.js'], // dist's contents are in /app
         port: 8080,
         env: [],
         targets: [

@@ -198,7 +198,7 @@ export function CodeflowDialog(props: {
           value={draft.startCommand}
           onChange={startCommand => set({ startCommand })}
           error={err('startCommand')}
-          helperText="how the image starts the app, run in the deploy path, e.g. node dist/server.js"
+          helperText="how the image starts the app, run in the deploy path (which holds the artifact's contents), e.g. node server.js"
         />
         {text('port', 'Port', 'the port the app listens on', {
           required: true,
