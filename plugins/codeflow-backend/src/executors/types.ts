@@ -1,5 +1,5 @@
 /**
- * What every executor offers the run engine (which comes in a later session): start a run, read
+ * What every remote executor (Jenkins, Kubernetes Job) offers its build adapter: start a run, read
  * its log from an offset, ask for its result, cancel it. A handle is plain JSON, so the engine
  * can store it with the run and any replica can carry on with it.
  */
