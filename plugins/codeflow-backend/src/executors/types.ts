@@ -1,7 +1,8 @@
 /**
  * What every remote executor (Jenkins, Kubernetes Job) offers its build adapter: start a run, read
- * its log from an offset, ask for its result, cancel it. A handle is plain JSON, so the engine
- * can store it with the run and any replica can carry on with it.
+ * its log from an offset, ask for its result, cancel it. A handle is plain JSON; the run engine
+ * does not store it yet (`codeflow_runs.executor_handle` stays empty): the replica that started a
+ * build follows it to its end, and a run whose replica stops is failed as `executor-lost`.
  */
 
 /** One stage of a run: a name the history shows, and its commands, each an argv array. */
