@@ -45,7 +45,8 @@ function secret(
 
 describe('variables from Secrets in the configuration operation, on the local cloud', () => {
   let backend: Awaited<ReturnType<typeof startServicesBackend>>;
-  const apps = (cluster = CLUSTER) =>
+  type Cluster = Parameters<typeof lc.kubeConfig>[0];
+  const apps = (cluster: Cluster = CLUSTER) =>
     lc.kubeConfig(cluster).makeApiClient(AppsV1Api);
 
   beforeAll(async () => {
@@ -95,7 +96,7 @@ describe('variables from Secrets in the configuration operation, on the local cl
 
   afterAll(() => backend?.stop());
 
-  const deployment = (cluster = CLUSTER) =>
+  const deployment = (cluster: Cluster = CLUSTER) =>
     apps(cluster).readNamespacedDeployment({
       namespace: lc.namespace,
       name: 'payments-api',
