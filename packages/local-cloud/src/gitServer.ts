@@ -16,7 +16,7 @@ import { LocalCloudSettings } from './settings';
  * hook sends GitLab-shaped push webhooks (git-server/webhooks.js).
  */
 
-/** The credential name the generated app-config gives the git server's basic auth. */
+/** The credential name the generated app-config gives the git server's basic auth. @public */
 export const LOCAL_GIT_CREDENTIAL = 'local-git';
 /** The user of the git server's basic auth. */
 export const LOCAL_GIT_USER = 'local-cloud';

@@ -184,5 +184,8 @@ export type {
   LocalCloudInfo,
   LocalCloudOptions,
   LocalCloudSettings,
+  LocalGitCredentials,
+  LocalGitRepository,
+  LocalGitServer,
   SeedResult,
 } from '../index';
