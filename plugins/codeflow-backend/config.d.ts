@@ -30,6 +30,14 @@ export interface Config {
        */
       preprocessingRepository?: string;
       /**
+       * The git hosts codeflows may fetch from: `host` (any port) or `host:port`, e.g.
+       * `gitlab.example.com`. Checked when a codeflow is saved (a 400 naming repositoryUrl) and
+       * again when a run starts. Leave out to allow any host — but builds fetch from the backend's
+       * host, so production should list its git hosts: otherwise anyone who may edit a codeflow
+       * can make the backend reach any address it can.
+       */
+      repositoryHosts?: string[];
+      /**
        * The credentials codeflows may reference for their repositories, by name. A codeflow
        * stores only the name; the values stay here (set them from the environment, e.g.
        * `password: ${GIT_TOKEN}`) and are never returned by the API.

@@ -121,6 +121,7 @@ describe('LocalCloud', () => {
           url: `http://127.0.0.1:${portBase + 98}`,
           credentials: 'local-git',
         },
+        repositoryHosts: [`127.0.0.1:${portBase + 98}`],
       });
       for (const image of [
         'codeflow/node/manifests/22',

@@ -70,5 +70,7 @@ export function codeflowAppConfig(options: {
       },
     ],
     git: { url: git.url, credentials: LOCAL_GIT_CREDENTIAL },
+    // builds fetch from the backend's host: only from the local git server
+    repositoryHosts: [new URL(git.url).host],
   };
 }

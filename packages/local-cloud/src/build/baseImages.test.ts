@@ -301,6 +301,7 @@ describe('the codeflow build images on the local cloud', () => {
       url: lc.info.git.url,
       credentials: 'local-git',
     });
+    expect(codeflow.repositoryHosts).toEqual([new URL(lc.info.git.url).host]);
     const saved = JSON.parse(
       fs.readFileSync(lc.info.git.credentialsFile, 'utf8'),
     );

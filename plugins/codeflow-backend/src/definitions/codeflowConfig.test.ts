@@ -1,5 +1,9 @@
 import { ConfigReader } from '@backstage/config';
-import { defaultBuildImages, readCodeflowConfig } from './codeflowConfig';
+import {
+  defaultBuildImages,
+  readCodeflowConfig,
+  repositoryHostRefusal,
+} from './codeflowConfig';
 
 const read = (codeflow: object) =>
   readCodeflowConfig(new ConfigReader({ containerCloud: { codeflow } }));
@@ -67,5 +71,51 @@ describe('readCodeflowConfig', () => {
     expect(() => read({ credentials: [{ name: 'a' }, { name: 'a' }] })).toThrow(
       /name a is not a unique name/,
     );
+  });
+});
+
+describe('repositoryHostRefusal', () => {
+  const hosts = ['gitlab.example.com', '127.0.0.1:16498'];
+
+  it('allows any host when repositoryHosts is not set', () => {
+    expect(
+      repositoryHostRefusal('https://anywhere.example.org/a.git', undefined),
+    ).toBeUndefined();
+  });
+
+  it('allows a listed host (any port) or host:port, in every URL form', () => {
+    for (const url of [
+      'https://gitlab.example.com/payments/api.git',
+      'https://GitLab.Example.com:8443/payments/api.git',
+      'ssh://git@gitlab.example.com:2222/payments/api.git',
+      'git@gitlab.example.com:payments/api.git',
+      'http://127.0.0.1:16498/payments-api.git',
+    ]) {
+      expect(repositoryHostRefusal(url, hosts)).toBeUndefined();
+    }
+  });
+
+  it('refuses other hosts and other ports, naming the list', () => {
+    for (const url of [
+      'http://169.254.169.254/latest/meta-data.git',
+      'http://127.0.0.1:7007/api/catalog.git',
+      'https://gitlab.example.com.evil.org/a.git',
+      'git@evil.org:gitlab.example.com/a.git',
+      'http://127.0.0.1/a.git',
+    ]) {
+      expect(repositoryHostRefusal(url, hosts)).toMatch(
+        /^repositoryUrl: codeflows fetch only from gitlab\.example\.com, 127\.0\.0\.1:16498 .* is not one of them$/,
+      );
+    }
+  });
+
+  it('reads the list from containerCloud.codeflow.repositoryHosts', () => {
+    expect(
+      readCodeflowConfig(
+        new ConfigReader({
+          containerCloud: { codeflow: { repositoryHosts: hosts } },
+        }),
+      ).repositoryHosts,
+    ).toEqual(hosts);
   });
 });

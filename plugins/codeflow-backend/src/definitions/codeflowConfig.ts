@@ -19,6 +19,54 @@ export interface CodeflowConfig {
   credentials: CodeflowCredential[];
   /** where pre-processing images are kept, tagged by their key */
   preprocessingRepository: string;
+  /**
+   * the git hosts codeflows may fetch from (`host`, or `host:port`); undefined: any. Builds fetch
+   * from the backend's host, so an open list lets anyone who may edit a codeflow make the
+   * backend reach any address it can (internal services, the cloud's metadata endpoint).
+   */
+  repositoryHosts?: string[];
+}
+
+/** The host (and port, when written) of a codeflow's repository URL, lower-cased. */
+export function repositoryHostOf(
+  url: string,
+): { host: string; port?: string } | undefined {
+  const scp = /^[^@/:]+@([^:/]+):/.exec(url); // git@host:path
+  if (scp && !url.includes('://')) return { host: scp[1].toLowerCase() };
+  try {
+    const parsed = new URL(url);
+    return {
+      host: parsed.hostname.toLowerCase().replace(/^\[|\]$/g, ''),
+      ...(parsed.port ? { port: parsed.port } : {}),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Why a repository URL is not one the configuration allows, or undefined when it is (or when
+ * `containerCloud.codeflow.repositoryHosts` is not set).
+ */
+export function repositoryHostRefusal(
+  url: string,
+  hosts: string[] | undefined,
+): string | undefined {
+  if (!hosts) return undefined;
+  const at = repositoryHostOf(url);
+  const allowed =
+    at !== undefined &&
+    hosts.some(entry => {
+      const [host, port] = entry.toLowerCase().split(/:(?=\d+$)/);
+      return host === at.host && (port === undefined || port === at.port);
+    });
+  return allowed
+    ? undefined
+    : `repositoryUrl: codeflows fetch only from ${hosts.join(
+        ', ',
+      )} (containerCloud.codeflow.repositoryHosts); ${
+        at ? `${at.host}${at.port ? `:${at.port}` : ''}` : 'this URL'
+      } is not one of them`;
 }
 
 /**
@@ -123,5 +171,6 @@ export function readCodeflowConfig(config: Config): CodeflowConfig {
     preprocessingRepository:
       c?.getOptionalString('preprocessingRepository') ??
       'localhost/codeflow-preprocessed',
+    repositoryHosts: c?.getOptionalStringArray('repositoryHosts'),
   };
 }

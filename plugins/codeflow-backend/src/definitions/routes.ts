@@ -36,7 +36,11 @@ import {
   preprocessingDockerfile,
   preprocessingImageKey,
 } from '../dockerfile';
-import { CodeflowConfig, readCodeflowConfig } from './codeflowConfig';
+import {
+  CodeflowConfig,
+  readCodeflowConfig,
+  repositoryHostRefusal,
+} from './codeflowConfig';
 import { CodeflowStore, codeflowView, StoredCodeflow } from './CodeflowStore';
 
 /** The service a route under `/services/:namespace/:name/codeflows` is about. */
@@ -335,6 +339,11 @@ export function definitionChecks(
   ): Promise<void> => {
     const invalid = (message: string) =>
       new InputError(`invalid codeflow: ${message}`);
+    const refusal = repositoryHostRefusal(
+      d.repositoryUrl,
+      config.repositoryHosts,
+    );
+    if (refusal) throw invalid(refusal);
     if (!config.buildImages.some(b => b.id === d.buildImage)) {
       throw invalid(
         `buildImage: there is no build image ${

@@ -9,7 +9,10 @@ import {
   type CodeflowRunStep,
   type CodeflowTarget,
 } from '@internal/plugin-container-cloud-common';
-import type { CodeflowConfig } from '../definitions/codeflowConfig';
+import {
+  CodeflowConfig,
+  repositoryHostRefusal,
+} from '../definitions/codeflowConfig';
 import { codeflowDockerfile } from '../definitions/routes';
 import type { StoredCodeflow } from '../definitions/CodeflowStore';
 import { BUILD_ARGS } from '../dockerfile';
@@ -341,6 +344,12 @@ export class RunEngine {
         'push-denied',
       );
     }
+    // again at run time: the list may have changed since the codeflow was saved
+    const refusal = repositoryHostRefusal(
+      d.repositoryUrl,
+      codeflowConfig.repositoryHosts,
+    );
+    if (refusal) throw new BuildStepError('fetch', refusal, 'fetch-failed');
     const dockerfile = codeflowDockerfile(codeflowConfig, codeflow);
     const buildImage = codeflowConfig.buildImages.find(
       b => b.id === d.buildImage,
