@@ -339,11 +339,11 @@ export function definitionChecks(
   ): Promise<void> => {
     const invalid = (message: string) =>
       new InputError(`invalid codeflow: ${message}`);
-    const refusal = repositoryHostRefusal(
+    const hostRefused = repositoryHostRefusal(
       d.repositoryUrl,
       config.repositoryHosts,
     );
-    if (refusal) throw invalid(refusal);
+    if (hostRefused) throw invalid(hostRefused);
     if (!config.buildImages.some(b => b.id === d.buildImage)) {
       throw invalid(
         `buildImage: there is no build image ${
