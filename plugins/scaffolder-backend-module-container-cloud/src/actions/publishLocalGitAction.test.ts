@@ -310,8 +310,13 @@ if (localGit) {
   );
 } else {
   describe('publish:container-cloud:local-git (the local cloud’s git server)', () => {
-    // eslint-disable-next-line jest/no-disabled-tests
-    it.skip('SKIPPED: LOCAL_CLOUD_GIT_URL is not set (load `local-cloud env` once the local cloud has its git server)', () => {});
+    // a component the test needs and cannot find fails it, never skips it
+    it('needs the local cloud’s git server', () => {
+      expect(
+        process.env.LOCAL_CLOUD_GIT_URL ??
+          'LOCAL_CLOUD_GIT_URL is not set: load `eval "$(node packages/local-cloud/bin/local-cloud env)"` with the local cloud up (it runs the git server)',
+      ).toMatch(/^https?:\/\//);
+    });
   });
 }
 
