@@ -1,0 +1,319 @@
+// a shared test suite: its describe/it are called from the test files, and the titles are theirs
+/* eslint-disable jest/no-export, jest/valid-title */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { pathToFileURL } from 'node:url';
+import yaml from 'js-yaml';
+import { z as z3 } from 'zod/v3';
+import { createFetchTemplateAction } from '@backstage/plugin-scaffolder-backend';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import {
+  codeflowDefinitionSchema,
+  codeflowRunRequestSchema,
+} from '@internal/plugin-container-cloud-common';
+import { suiteActions } from '../actions';
+import { REPOSITORY_NAME } from '../actions/publishLocalGitServer';
+
+/**
+ * What the golden-path template tests share: the template read from
+ * `examples/templates/<folder>/template.yaml`, the form a person fills in, the scaffolder's
+ * rendering of `${{ … }}`, the checks every golden-path template passes, and its skeleton rendered
+ * by the real fetch:template.
+ */
+
+export interface Step {
+  id: string;
+  action: string;
+  if?: string;
+  input: Record<string, unknown>;
+}
+
+export interface TemplateDoc {
+  kind: string;
+  metadata: { name: string };
+  spec: {
+    parameters: Array<{
+      required?: string[];
+      properties: Record<string, { default?: unknown; pattern?: string }>;
+    }>;
+    steps: Step[];
+    output: unknown;
+  };
+}
+
+export const run = promisify(execFile);
+
+/** The codeflow:create action, whose input is the codeflow definition (plus entityRef, update). */
+export function codeflowAction() {
+  return suiteActions.find(a => a.id === 'container-cloud:codeflow:create')!;
+}
+
+/** An action's outputs: ours from their schemas, Backstage's catalog:register as documented. */
+export function outputsOf(actionId: string): string[] {
+  const action = suiteActions.find(a => a.id === actionId);
+  if (action) return Object.keys(action.output(z3).shape);
+  return (
+    {
+      'publish:container-cloud:local-git': [
+        'remoteUrl',
+        'cloneUrl',
+        'repoContentsUrl',
+        'catalogInfoUrl',
+        'commitSha',
+        'outcome',
+        'created',
+      ],
+      'catalog:register': ['entityRef', 'catalogInfoUrl'],
+    }[actionId] ?? []
+  );
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => ok(port));
+    });
+  });
+}
+
+/**
+ * A golden-path template, read from its folder, with the form filled in for a service called
+ * `serviceName` (placements local-a/hello and local-b/hello).
+ */
+export function goldenPathTemplate(folder: string, serviceName: string) {
+  const templatePath = resolve(
+    __dirname,
+    `../../../../examples/templates/${folder}/template.yaml`,
+  );
+  const doc = yaml.load(readFileSync(templatePath, 'utf8')) as TemplateDoc;
+
+  // what a person fills in where the form has no default
+  const form = {
+    name: serviceName,
+    owner: 'group:default/team-payments',
+    system: 'system:default/payments',
+    placements: [
+      { cluster: 'local-a', namespace: 'hello' },
+      { cluster: 'local-b', namespace: 'hello' },
+    ],
+    serverName: `${serviceName}.test.example.com`,
+  };
+  const parameters: Record<string, unknown> = { ...form };
+  for (const page of doc.spec.parameters) {
+    for (const [name, property] of Object.entries(page.properties)) {
+      if (parameters[name] === undefined && property.default !== undefined) {
+        parameters[name] = property.default;
+      }
+    }
+  }
+
+  // what the steps before a step answer (each key checked against the action's output)
+  const stepOutputs: Record<string, Record<string, unknown>> = {
+    publish: {
+      cloneUrl: `http://127.0.0.1:16498/${serviceName}.git`,
+      catalogInfoUrl: `http://127.0.0.1:16498/${serviceName}.git/raw/main/catalog-info.yaml`,
+      commitSha: 'a3f1c0de5b1e2d3c4b5a69788796a5b4c3d2e1f0',
+      outcome: 'pushed',
+    },
+    register: { entityRef: `component:default/${serviceName}` },
+    service: { serviceUrl: 'http://localhost:3000/…/service' },
+    codeflow: { outcome: 'created' },
+    run: { runUrl: 'http://…', number: 1, status: 'succeeded', image: 'x' },
+    domain: { url: `http://${serviceName}.test.example.com` },
+  };
+
+  /**
+   * `${{ parameters.x }}` and `${{ steps.s.output.k }}` as the scaffolder renders them: a
+   * whole-value expression keeps its type, one inside text becomes text. Any other expression
+   * fails the test.
+   */
+  function render(value: unknown): unknown {
+    const lookup = (path: string) => {
+      const parameter = /^parameters\.(\w+)$/.exec(path);
+      if (parameter) {
+        expect(parameters).toHaveProperty(parameter[1]);
+        return parameters[parameter[1]];
+      }
+      const output = /^steps\.(\w+)\.output\.(\w+)$/.exec(path);
+      expect(output).not.toBeNull();
+      expect(stepOutputs[output![1]]).toHaveProperty(output![2]);
+      return stepOutputs[output![1]][output![2]];
+    };
+    if (typeof value === 'string') {
+      const whole = /^\$\{\{\s*([\w.]+)\s*\}\}$/.exec(value);
+      if (whole) return lookup(whole[1]);
+      return value.replace(/\$\{\{\s*([\w.]+)\s*\}\}/g, (_, path) =>
+        String(lookup(path)),
+      );
+    }
+    if (Array.isArray(value)) return value.map(render);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value).map(([k, v]) => [k, render(v)]),
+      );
+    }
+    return value;
+  }
+
+  const step = (id: string) => doc.spec.steps.find(s => s.id === id)!;
+
+  /** The codeflow step's input, parsed by the action's schema. */
+  const codeflowDefinition = () =>
+    codeflowAction()
+      .input(z3)
+      .parse(render(step('codeflow').input));
+
+  return {
+    folder,
+    templatePath,
+    doc,
+    form,
+    parameters,
+    stepOutputs,
+    render,
+    step,
+    codeflowDefinition,
+  };
+}
+
+export type GoldenPathTemplate = ReturnType<typeof goldenPathTemplate>;
+
+/**
+ * The checks every golden-path template passes, in a describe of their own: the step sequence,
+ * the name pattern, each step's input against its action's schema, the codeflow definition
+ * (`codeflow`: what it must contain, beyond being valid), the run request, the probes and the
+ * summary's links.
+ */
+export function describeGoldenPathTemplate(
+  t: GoldenPathTemplate,
+  options: {
+    title: string;
+    /** a name the form must refuse */
+    invalidName: string;
+    codeflowTitle: string;
+    codeflow: Record<string, unknown>;
+  },
+) {
+  const { doc, form, step, render } = t;
+  describe(options.title, () => {
+    it('is a Template whose steps go from skeleton to a running, built service', () => {
+      expect(doc.kind).toBe('Template');
+      expect(doc.metadata.name).toBe(t.folder);
+      expect(doc.spec.steps.map(s => s.action)).toEqual([
+        'fetch:template',
+        'publish:container-cloud:local-git',
+        'catalog:register',
+        'container-cloud:catalog:wait',
+        'container-cloud:service:create',
+        'container-cloud:codeflow:create',
+        'container-cloud:codeflow:run',
+        'container-cloud:nginx:domain:create',
+      ]);
+      const all = yaml.load(
+        readFileSync(join(dirname(t.templatePath), '../all.yaml'), 'utf8'),
+      ) as { spec: { targets: string[] } };
+      expect(all.spec.targets).toContain(`./${t.folder}/template.yaml`);
+    });
+
+    it('the name is a repository name the local git server takes, and a Kubernetes name', () => {
+      const { pattern } = doc.spec.parameters[0].properties.name;
+      expect(new RegExp(pattern!).test(form.name)).toBe(true);
+      expect(REPOSITORY_NAME.test(form.name)).toBe(true);
+      expect(new RegExp(pattern!).test(options.invalidName)).toBe(false);
+    });
+
+    it.each(
+      doc.spec.steps
+        .filter(s => s.action.startsWith('container-cloud:'))
+        .map(s => [s.id, s] as const),
+    )('step %s: the input parses with its action’s schema', (_id, s) => {
+      const action = suiteActions.find(a => a.id === s.action);
+      expect(action).toBeDefined();
+      const parsed = action!.input(z3).safeParse(render(s.input));
+      expect(parsed.error?.issues ?? []).toEqual([]);
+    });
+
+    it(options.codeflowTitle, () => {
+      const { entityRef, update, ...definition } = t.codeflowDefinition();
+      const parsed = codeflowDefinitionSchema.safeParse(definition);
+      expect(parsed.error?.issues ?? []).toEqual([]);
+      expect(parsed.data).toMatchObject(options.codeflow);
+    });
+
+    it('the run builds the commit the publish step pushed, as a valid run request', () => {
+      const { ref, commit, environment } = render(step('run').input) as any;
+      const parsed = codeflowRunRequestSchema.safeParse({
+        ref,
+        commit,
+        environment,
+      });
+      expect(parsed.error?.issues ?? []).toEqual([]);
+      expect(commit).toBe(t.stepOutputs.publish.commitSha);
+    });
+
+    it('the probes call /healthz on the service’s port', () => {
+      const input = render(step('service').input) as any;
+      expect(input.readinessProbe).toMatchObject({
+        path: '/healthz',
+        port: 8080,
+      });
+      expect(input.livenessProbe).toMatchObject({
+        path: '/healthz',
+        port: 8080,
+      });
+    });
+
+    it('the summary links only to outputs the steps have', () => {
+      const text = JSON.stringify(doc.spec.output);
+      const used = [...text.matchAll(/steps\.(\w+)\.output\.(\w+)/g)];
+      expect(used.length).toBeGreaterThan(0);
+      for (const [, id, key] of used) {
+        const s = step(id);
+        expect(s).toBeDefined();
+        expect(outputsOf(s.action)).toContain(key);
+      }
+    });
+  });
+}
+
+/**
+ * Renders the template's skeleton with the real fetch:template, in a beforeAll of the calling
+ * describe (removed in its afterAll). `dir` is a scratch folder; the skeleton is in `out`.
+ */
+export function renderSkeleton(t: GoldenPathTemplate) {
+  const dir = mkdtempSync(join(tmpdir(), `cc-${t.folder}-skeleton-`));
+  const out = join(dir, 'workspace');
+
+  beforeAll(async () => {
+    const fetchTemplate = createFetchTemplateAction({
+      // a file: template fetches from its own folder; no reader or integration is asked
+      reader: {} as any,
+      integrations: {} as any,
+    });
+    const input = t.render(t.step('fetch').input) as any;
+    const ctx = createMockActionContext({
+      input,
+      workspacePath: out,
+      templateInfo: {
+        entityRef: `template:default/${t.doc.metadata.name}`,
+        baseUrl: pathToFileURL(t.templatePath).toString(),
+      },
+    });
+    // the skeleton is fetched into a folder outside the workspace, as in a real task (the mock
+    // would hand out the workspace itself)
+    ctx.createTemporaryDirectory = async () =>
+      mkdtempSync(join(dir, 'fetched-'));
+    await fetchTemplate.handler(ctx as any);
+  });
+
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  return { dir, out };
+}
