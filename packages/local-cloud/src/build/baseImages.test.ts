@@ -162,101 +162,81 @@ describe('the codeflow build images on the local cloud', () => {
     },
   );
 
-  it('runs from the registry: buildah pulls codeflow/node:22 and Node, npm and Debian 12 answer inside', async () => {
-    const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-pull-'));
-    const buildah = (args: string[]) => {
-      const result = spawnSync(
-        'buildah',
-        [
-          '--storage-driver',
-          'vfs',
-          '--root',
-          path.join(storage, 'root'),
-          '--runroot',
-          path.join(storage, 'run'),
-          ...args,
-        ],
-        { encoding: 'utf8' },
-      );
-      if (result.status !== 0)
-        throw new Error(`buildah ${args[0]}: ${result.stderr}`);
-      return result.stdout.trim();
-    };
-    try {
-      const container = buildah([
-        'from',
-        '--quiet',
-        '--tls-verify=false',
-        lc.info.codeflowImages.node,
-      ]);
-      const said = buildah([
-        'run',
-        '--isolation',
-        'chroot',
-        container,
-        '--',
-        'sh',
-        '-c',
+  // each build image pulled back from the registry: what a codeflow build runs in answers inside it
+  const pulls = [
+    {
+      name: 'codeflow/node:22 and Node, npm and Debian 12 answer inside',
+      reference: () => lc.info.codeflowImages.node,
+      script: [
         'node --version; npm --version; cut -d. -f1 /etc/debian_version',
-      ]);
-      expect(said.split('\n')).toEqual([
+      ],
+      expected: () => [
         `v${LOCAL_CLOUD_VERSIONS.node}`,
         LOCAL_CLOUD_VERSIONS.npm,
         '12',
-      ]);
-    } finally {
-      fs.rmSync(storage, { recursive: true, force: true });
-    }
-  }, 300_000);
-
-  it('runs from the registry: buildah pulls codeflow/python:3.11 and Python 3.11, venv and Debian 12 answer inside', async () => {
-    const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-pull-'));
-    const buildah = (args: string[]) => {
-      const result = spawnSync(
-        'buildah',
-        [
-          '--storage-driver',
-          'vfs',
-          '--root',
-          path.join(storage, 'root'),
-          '--runroot',
-          path.join(storage, 'run'),
-          ...args,
-        ],
-        { encoding: 'utf8' },
-      );
-      if (result.status !== 0)
-        throw new Error(`buildah ${args[0]}: ${result.stderr}`);
-      return result.stdout.trim();
-    };
-    try {
-      const container = buildah([
-        'from',
-        '--quiet',
-        '--tls-verify=false',
+      ],
+    },
+    {
+      name: 'codeflow/python:3.11 and Python 3.11, venv and Debian 12 answer inside',
+      reference: () =>
         baseImageReferences(lc.cloud.settings.registryPort).python,
-      ]);
-      const said = buildah([
-        'run',
-        '--isolation',
-        'chroot',
-        container,
-        '--',
-        'sh',
-        '-c',
-        [
-          'python3 -c "import sys; print(\'%d.%d\' % sys.version_info[:2])"',
-          // a venv with pip (ensurepip, no network): what a build script with dependencies does
-          'python3 -m venv /tmp/venv',
-          '/tmp/venv/bin/python -m pip --version | cut -d" " -f1',
-          'cut -d. -f1 /etc/debian_version',
-        ].join('; '),
-      ]);
-      expect(said.split('\n')).toEqual([PYTHON_VERSION, 'pip', '12']);
-    } finally {
-      fs.rmSync(storage, { recursive: true, force: true });
-    }
-  }, 300_000);
+      script: [
+        'python3 -c "import sys; print(\'%d.%d\' % sys.version_info[:2])"',
+        // a venv with pip (ensurepip, no network): what a build script with dependencies does
+        'python3 -m venv /tmp/venv',
+        '/tmp/venv/bin/python -m pip --version | cut -d" " -f1',
+        'cut -d. -f1 /etc/debian_version',
+      ],
+      expected: () => [PYTHON_VERSION, 'pip', '12'],
+    },
+  ];
+
+  it.each(pulls)(
+    'runs from the registry: buildah pulls $name',
+    async ({ reference, script, expected }) => {
+      const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-pull-'));
+      const buildah = (args: string[]) => {
+        const result = spawnSync(
+          'buildah',
+          [
+            '--storage-driver',
+            'vfs',
+            '--root',
+            path.join(storage, 'root'),
+            '--runroot',
+            path.join(storage, 'run'),
+            ...args,
+          ],
+          { encoding: 'utf8' },
+        );
+        if (result.status !== 0)
+          throw new Error(`buildah ${args[0]}: ${result.stderr}`);
+        return result.stdout.trim();
+      };
+      try {
+        const container = buildah([
+          'from',
+          '--quiet',
+          '--tls-verify=false',
+          reference(),
+        ]);
+        const said = buildah([
+          'run',
+          '--isolation',
+          'chroot',
+          container,
+          '--',
+          'sh',
+          '-c',
+          script.join('; '),
+        ]);
+        expect(said.split('\n')).toEqual(expected());
+      } finally {
+        fs.rmSync(storage, { recursive: true, force: true });
+      }
+    },
+    300_000,
+  );
 
   it('are the build images of the generated app-config, with the registry and executor keys', () => {
     const registry = `127.0.0.1:${lc.cloud.settings.registryPort}`;

@@ -441,105 +441,34 @@ async function packNode(
   return archive;
 }
 
-async function buildNode(
-  settings: LocalCloudSettings,
-  image: BaseImage,
-  debian: BaseImage,
-  work: string,
-  progress: (line: string) => void,
-) {
-  const files = baseImageFiles(settings, image);
-  const { node, npm } = LOCAL_CLOUD_VERSIONS;
-  const usrLocal = await packNode(work, files.log, progress);
-  const storage = path.join(work, 'storage');
-  const label = `${image.repository}:${image.tag}`;
-  const container = await runLogged(
-    {
-      label: `${label}: from ${debian.repository}:${debian.tag}`,
-      program: 'buildah',
-      args: buildahArgs(storage, [
-        'from',
-        '--quiet',
-        `oci-archive:${baseImageFiles(settings, debian).archive}`,
-      ]),
-      log: files.log,
-    },
-    progress,
-  );
-  await runLogged(
-    {
-      label: `${label}: add Node ${node} and npm ${npm} to /usr/local`,
-      program: 'buildah',
-      args: buildahArgs(storage, ['add', '--quiet', container, usrLocal, '/']),
-      log: files.log,
-    },
-    progress,
-  );
-  // the image works: node and npm answer inside it (chroot isolation, no network needed)
-  for (const check of [
-    ['node', '--version'],
-    ['npm', '--version'],
-  ]) {
-    const said = await runLogged(
-      {
-        label: `${label}: ${check.join(' ')}`,
-        program: 'buildah',
-        args: buildahArgs(storage, [
-          'run',
-          '--isolation',
-          'chroot',
-          container,
-          '--',
-          ...check,
-        ]),
-        log: files.log,
-      },
-      progress,
-    );
-    const expected = check[0] === 'node' ? `v${node}` : npm;
-    if (said !== expected) {
-      throw new LocalCloudError(
-        `${label}: ${check.join(
-          ' ',
-        )} said '${said}', expected ${expected}; log: ${files.log}`,
-        { log: files.log },
-      );
-    }
-  }
-  await runLogged(
-    {
-      label: `${label}: config`,
-      program: 'buildah',
-      args: buildahArgs(storage, [
-        'config',
-        '--env',
-        `NODE_VERSION=${node}`,
-        '--cmd',
-        'node',
-        '--label',
-        `org.opencontainers.image.title=Node ${node} with npm ${npm} on Debian ${LOCAL_CLOUD_VERSIONS.debianSuite} (local-cloud codeflow build image)`,
-        '--label',
-        `org.opencontainers.image.version=${node}`,
-        container,
-      ]),
-      log: files.log,
-    },
-    progress,
-  );
-  await commit(storage, container, files.archive, label, files.log, progress);
+/** What a build step on the Debian image can do: run a command in the working container (chroot). */
+interface DebianBuildContext {
+  label: string;
+  storage: string;
+  container: string;
+  log: string;
+  run(what: string, command: string[], env?: string[]): Promise<string>;
+}
+
+/** What the finished image says of itself: its environment variable, default command and title. */
+interface DebianBuildResult {
+  env: string;
+  cmd: string;
+  title: string;
+  version: string;
 }
 
 /**
- * The Python build image: the Debian image + Debian's python3 from the machine's mirror (the one
- * mmdebstrap wrote into the Debian image's APT sources), installed by `apt-get` in a chroot
- * `buildah run` (which has the host's network), APT's lists and archives removed afterwards.
+ * A build image on the Debian image: `buildah from` the Debian archive, the image's own layer and
+ * checks (`steps`), then its config (env, cmd, OCI title and version labels) and the commit.
  */
-async function buildPython(
+async function buildOnDebian(
   settings: LocalCloudSettings,
   image: BaseImage,
   debian: BaseImage,
   work: string,
   progress: (line: string) => void,
+  steps: (context: DebianBuildContext) => Promise<DebianBuildResult>,
 ) {
   const files = baseImageFiles(settings, image);
   const storage = path.join(work, 'storage');
@@ -575,32 +504,13 @@ async function buildPython(
       },
       progress,
     );
-  await run(
-    `apt-get install ${PYTHON_PACKAGES.join(' ')}`,
-    [
-      'sh',
-      '-ec',
-      [
-        'apt-get update -q',
-        `apt-get install -y -q --no-install-recommends ${PYTHON_PACKAGES.join(
-          ' ',
-        )}`,
-        'apt-get clean',
-        'rm -rf /var/lib/apt/lists/*',
-      ].join('; '),
-    ],
-    ['DEBIAN_FRONTEND=noninteractive'],
-  );
-  // the image works: python3 answers with the expected version, venv is there
-  const said = await run('python3 --version', ['python3', '--version']);
-  const version = /^Python (\d+\.\d+\.\d+)$/.exec(said)?.[1];
-  if (!version || !version.startsWith(`${PYTHON_VERSION}.`)) {
-    throw new LocalCloudError(
-      `${label}: python3 --version said '${said}', expected Python ${PYTHON_VERSION}.x; log: ${files.log}`,
-      { log: files.log },
-    );
-  }
-  await run('python3 -m venv --help', ['python3', '-m', 'venv', '--help']);
+  const result = await steps({
+    label,
+    storage,
+    container,
+    log: files.log,
+    run,
+  });
   await runLogged(
     {
       label: `${label}: config`,
@@ -608,13 +518,13 @@ async function buildPython(
       args: buildahArgs(storage, [
         'config',
         '--env',
-        `PYTHON_VERSION=${version}`,
+        result.env,
         '--cmd',
-        'python3',
+        result.cmd,
         '--label',
-        `org.opencontainers.image.title=Python ${version} (Debian's python3) on Debian ${LOCAL_CLOUD_VERSIONS.debianSuite} (local-cloud codeflow build image)`,
+        `org.opencontainers.image.title=${result.title} on Debian ${LOCAL_CLOUD_VERSIONS.debianSuite} (local-cloud codeflow build image)`,
         '--label',
-        `org.opencontainers.image.version=${version}`,
+        `org.opencontainers.image.version=${result.version}`,
         container,
       ]),
       log: files.log,
@@ -622,6 +532,122 @@ async function buildPython(
     progress,
   );
   await commit(storage, container, files.archive, label, files.log, progress);
+}
+
+async function buildNode(
+  settings: LocalCloudSettings,
+  image: BaseImage,
+  debian: BaseImage,
+  work: string,
+  progress: (line: string) => void,
+) {
+  const { node, npm } = LOCAL_CLOUD_VERSIONS;
+  const usrLocal = await packNode(
+    work,
+    baseImageFiles(settings, image).log,
+    progress,
+  );
+  await buildOnDebian(
+    settings,
+    image,
+    debian,
+    work,
+    progress,
+    async ({ label, storage, container, log, run }) => {
+      await runLogged(
+        {
+          label: `${label}: add Node ${node} and npm ${npm} to /usr/local`,
+          program: 'buildah',
+          args: buildahArgs(storage, [
+            'add',
+            '--quiet',
+            container,
+            usrLocal,
+            '/',
+          ]),
+          log,
+        },
+        progress,
+      );
+      // the image works: node and npm answer inside it (chroot isolation, no network needed)
+      for (const check of [
+        ['node', '--version'],
+        ['npm', '--version'],
+      ]) {
+        const said = await run(check.join(' '), check);
+        const expected = check[0] === 'node' ? `v${node}` : npm;
+        if (said !== expected) {
+          throw new LocalCloudError(
+            `${label}: ${check.join(
+              ' ',
+            )} said '${said}', expected ${expected}; log: ${log}`,
+            { log },
+          );
+        }
+      }
+      return {
+        env: `NODE_VERSION=${node}`,
+        cmd: 'node',
+        title: `Node ${node} with npm ${npm}`,
+        version: node,
+      };
+    },
+  );
+}
+
+/**
+ * The Python build image: the Debian image + Debian's python3 from the machine's mirror (the one
+ * mmdebstrap wrote into the Debian image's APT sources), installed by `apt-get` in a chroot
+ * `buildah run` (which has the host's network), APT's lists and archives removed afterwards.
+ */
+async function buildPython(
+  settings: LocalCloudSettings,
+  image: BaseImage,
+  debian: BaseImage,
+  work: string,
+  progress: (line: string) => void,
+) {
+  await buildOnDebian(
+    settings,
+    image,
+    debian,
+    work,
+    progress,
+    async ({ label, log, run }) => {
+      await run(
+        `apt-get install ${PYTHON_PACKAGES.join(' ')}`,
+        [
+          'sh',
+          '-ec',
+          [
+            'apt-get update -q',
+            `apt-get install -y -q --no-install-recommends ${PYTHON_PACKAGES.join(
+              ' ',
+            )}`,
+            'apt-get clean',
+            'rm -rf /var/lib/apt/lists/*',
+          ].join('; '),
+        ],
+        ['DEBIAN_FRONTEND=noninteractive'],
+      );
+      // the image works: python3 answers with the expected version, venv is there
+      const said = await run('python3 --version', ['python3', '--version']);
+      const version = /^Python (\d+\.\d+\.\d+)$/.exec(said)?.[1];
+      if (!version || !version.startsWith(`${PYTHON_VERSION}.`)) {
+        throw new LocalCloudError(
+          `${label}: python3 --version said '${said}', expected Python ${PYTHON_VERSION}.x; log: ${log}`,
+          { log },
+        );
+      }
+      await run('python3 -m venv --help', ['python3', '-m', 'venv', '--help']);
+      return {
+        env: `PYTHON_VERSION=${version}`,
+        cmd: 'python3',
+        title: `Python ${version} (Debian's python3)`,
+        version,
+      };
+    },
+  );
 }
 
 /**
