@@ -16,7 +16,24 @@ import {
   codeflowRunRequestSchema,
 } from '@internal/plugin-container-cloud-common';
 import { suiteActions } from '../actions';
-import { REPOSITORY_NAME } from '../actions/publishLocalGitServer';
+import {
+  localGitServerFromConfig,
+  REPOSITORY_NAME,
+} from '../actions/publishLocalGitServer';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import type { Entity } from '@backstage/catalog-model';
+import scaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
+import type { LocalCloudClusterName } from '@internal/local-cloud';
+import type { LocalCloudTestContext } from '@internal/local-cloud/testing';
+import {
+  FIXTURES_ORIGIN,
+  serviceEntity,
+} from '@internal/plugin-container-cloud-node/testing';
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import codeflowPlugin from '@internal/plugin-codeflow-backend';
+import request from 'supertest';
+import { startSuiteBackend } from './startSuiteBackend';
+import { localGitUrlReaderFactory } from '../actions/publishLocalGitReader';
 
 /**
  * What the golden-path template tests share: the template read from
@@ -316,4 +333,151 @@ export function renderSkeleton(t: GoldenPathTemplate) {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   return { dir, out };
+}
+
+/**
+ * For an integration test of a golden-path template on the local cloud, in a beforeAll of the
+ * calling describe: the suite backend with the real catalog (holding the template, read from its
+ * file), the codeflow backend and the local git server's URL reader, on the local cloud's
+ * clusters. `runTask` starts the template through the scaffolder's own task API as `user` with
+ * what the form sends (its defaults too: the API fills none) and waits for the task's end. The
+ * afterAll stops the backend and deletes the repository `name` from the local git server.
+ */
+export function useGoldenPathBackend(
+  lc: LocalCloudTestContext,
+  options: {
+    folder: string;
+    name: string;
+    description: string;
+    initialImage: string;
+  },
+) {
+  const templatePath = resolve(
+    __dirname,
+    `../../../../examples/templates/${options.folder}/template.yaml`,
+  );
+  const localCloud = yaml.load(
+    readFileSync(process.env.LOCAL_CLOUD_APP_CONFIG!, 'utf8'),
+  ) as any;
+  const git = localGitServerFromConfig(
+    mockServices.rootConfig({ data: localCloud }),
+  )!;
+  const gitAuth = `Basic ${Buffer.from(
+    `${git.username}:${git.password}`,
+  ).toString('base64')}`;
+  const template = yaml.load(readFileSync(templatePath, 'utf8')) as Entity;
+  template.metadata.annotations = {
+    'backstage.io/managed-by-location': `file:${templatePath}`,
+    'backstage.io/managed-by-origin-location': `file:${templatePath}`,
+  };
+  let suite: Awaited<ReturnType<typeof startSuiteBackend>>;
+  let clusters: LocalCloudClusterName[] = [];
+
+  beforeAll(async () => {
+    clusters = lc.info.clusters.map(c => c.name);
+    suite = await startSuiteBackend({
+      clusters: lc.info.clusters.map(c => ({
+        name: c.name,
+        url: c.url,
+        authProvider: 'serviceAccount',
+        serviceAccountToken: c.serviceAccountToken,
+        caData: c.caData,
+      })),
+      entities: [
+        serviceEntity('payments-api', 'group:default/team-payments'),
+        template,
+      ],
+      features: [
+        codeflowPlugin,
+        scaffolderEntityModel,
+        localGitUrlReaderFactory,
+      ],
+      containerCloud: {
+        codeflow: localCloud.containerCloud.codeflow,
+        binding: {
+          // the local git server's repositories are trusted origins on the local cloud
+          trustedOrigins: [FIXTURES_ORIGIN, `url:${git.url}/*`],
+        },
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await suite?.backend.stop();
+    await fetch(`${git.url}/api/repos/${options.name}`, {
+      method: 'DELETE',
+      headers: { authorization: gitAuth },
+    });
+  });
+
+  const api = () => request(suite.backend.server);
+
+  async function runTask(
+    user: string,
+    extraValues: Record<string, unknown> = {},
+  ) {
+    const auth = mockCredentials.user.header(user);
+    const started = await api()
+      .post('/api/scaffolder/v2/tasks')
+      .set('Authorization', auth)
+      .send({
+        templateRef: `template:default/${options.folder}`,
+        values: {
+          name: options.name,
+          description: options.description,
+          replicas: 1,
+          port: 8080,
+          initialImage: options.initialImage,
+          nginxCluster: 'local',
+          owner: 'group:default/team-payments',
+          system: 'system:default/payments',
+          placements: clusters.map(cluster => ({
+            cluster,
+            namespace: lc.namespace,
+          })),
+          ...extraValues,
+        },
+      });
+    if (started.status !== 201) throw new Error(JSON.stringify(started.body));
+    let task: any;
+    do {
+      await new Promise(r => setTimeout(r, 1000));
+      task = (
+        await api()
+          .get(`/api/scaffolder/v2/tasks/${started.body.id}`)
+          .set('Authorization', auth)
+      ).body;
+    } while (task.status === 'open' || task.status === 'processing');
+    const events = (
+      await api()
+        .get(`/api/scaffolder/v2/tasks/${started.body.id}/events`)
+        .set('Authorization', auth)
+    ).body as Array<{
+      body: { message?: string; stepId?: string; status?: string };
+    }>;
+    const stepStatus: Record<string, string> = {};
+    for (const e of events) {
+      if (e.body.stepId && e.body.status) {
+        stepStatus[e.body.stepId] = e.body.status;
+      }
+    }
+    return {
+      task,
+      stepStatus,
+      log: events.map(e => e.body.message ?? '').join('\n'),
+    };
+  }
+
+  return {
+    api,
+    git,
+    gitAuth,
+    runTask,
+    get suite() {
+      return suite;
+    },
+    get clusters() {
+      return clusters;
+    },
+  };
 }
