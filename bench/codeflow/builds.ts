@@ -28,7 +28,10 @@
 import { loadavg } from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CodeflowRun } from '@internal/plugin-container-cloud-common';
+import type {
+  CodeflowDefinition,
+  CodeflowRun,
+} from '@internal/plugin-container-cloud-common';
 import { serviceEntity } from '@internal/plugin-container-cloud-node/testing';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import {
@@ -44,6 +47,7 @@ import {
   localCloudCodeflow,
   realScheduler,
   LocalGitRepository,
+  paymentsApiCodeflow,
   setDeploymentImage,
   waitForRun,
 } from '../../plugins/codeflow-backend/src/e2e/__testUtils__/codeflowE2e';
@@ -64,30 +68,15 @@ const load = () =>
     .map(l => l.toFixed(1))
     .join(' / ');
 
+/** payments-api's codeflow (the end-to-end test's), under a name of its own per run. */
 function definition(
   repo: LocalGitRepository,
-  overrides: Record<string, unknown>,
+  overrides: Partial<CodeflowDefinition>,
 ) {
-  return {
+  return paymentsApiCodeflow(repo, {
     name: `bench-${Math.random().toString(16).slice(2, 8)}`,
-    repositoryUrl: repo.cloneUrl,
-    credentials: 'local-git',
-    ref: { kind: 'branch', pattern: 'main' },
-    buildImage: 'node-22',
-    buildScript: [
-      ['npm', 'ci'],
-      ['npm', 'test'],
-      ['npm', 'run', 'build'],
-    ],
-    artifactPath: 'dist',
-    deployPath: '/app',
-    startCommand: ['node', 'server.js'],
-    port: 8080,
-    env: [],
-    targets: [],
-    triggers: { manual: true, webhook: { enabled: false, rules: [] } },
     ...overrides,
-  };
+  });
 }
 
 function bumpVersion(repo: LocalGitRepository, n: number): string {

@@ -38,6 +38,7 @@ import {
   realScheduler,
   LocalCloudCodeflow,
   LocalGitRepository,
+  paymentsApiCodeflow,
   registryDigest,
   setDeploymentImage,
   waitForRun,
@@ -145,47 +146,37 @@ describe('a build of payments-api end to end on the local cloud', () => {
   }, 5 * 60_000);
 
   it('creates the codeflow and its webhook through the routes, and registers the hook on the git server', async () => {
-    const created = await api.expect(201, 'POST', SERVICE, {
-      name: 'e2e-build',
-      repositoryUrl: repo.cloneUrl,
-      credentials: 'local-git',
-      ref: { kind: 'branch', pattern: 'main' },
-      buildImage: 'node-22',
-      buildScript: [
-        ['npm', 'ci'],
-        ['npm', 'test'],
-        ['npm', 'run', 'build'],
-      ],
-      artifactPath: 'dist',
-      deployPath: '/app',
-      // dist/ is copied into /app, the working directory
-      startCommand: ['node', 'server.js'],
-      port: 8080,
-      env: [],
-      targets: [
-        {
-          service: 'component:default/payments-api',
-          environment: 'test',
-          placements: CLUSTERS.map(cluster => ({
-            cluster,
-            namespace: NAMESPACE,
-          })),
+    const created = await api.expect(
+      201,
+      'POST',
+      SERVICE,
+      paymentsApiCodeflow(repo, {
+        name: 'e2e-build',
+        targets: [
+          {
+            service: 'component:default/payments-api',
+            environment: 'test',
+            placements: CLUSTERS.map(cluster => ({
+              cluster,
+              namespace: NAMESPACE,
+            })),
+          },
+        ],
+        triggers: {
+          manual: true,
+          webhook: {
+            enabled: true,
+            rules: [
+              {
+                ref: { kind: 'branch', pattern: 'main' },
+                environment: 'test',
+                approval: false,
+              },
+            ],
+          },
         },
-      ],
-      triggers: {
-        manual: true,
-        webhook: {
-          enabled: true,
-          rules: [
-            {
-              ref: { kind: 'branch', pattern: 'main' },
-              environment: 'test',
-              approval: false,
-            },
-          ],
-        },
-      },
-    });
+      }),
+    );
     codeflowId = created.id;
     runsPath = `${SERVICE}/${codeflowId}/runs`;
     const secret = await api.expect(

@@ -12,6 +12,7 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import { AppsV1Api, KubeConfig } from '@kubernetes/client-node';
 import {
   isFinishedRunStatus,
+  type CodeflowDefinition,
   type CodeflowRun,
 } from '@internal/plugin-container-cloud-common';
 import { localCloudAppConfig } from '../../__testUtils__/startCodeflowBackend';
@@ -265,6 +266,36 @@ export class LocalGitRepository {
  * The backend's real scheduler: the test backends' mock one runs each task once at start-up, and
  * the run engine takes webhook requests from its polling task.
  */
+/**
+ * payments-api's codeflow on the local cloud: Node 22, `npm ci`, `npm test`, `npm run build`, the
+ * contents of dist/ copied into /app (the working directory, so it starts with `node server.js`),
+ * manual runs only and no targets unless `fields` says otherwise.
+ */
+export function paymentsApiCodeflow(
+  repo: LocalGitRepository,
+  fields: Partial<CodeflowDefinition> & { name: string },
+): CodeflowDefinition {
+  return {
+    repositoryUrl: repo.cloneUrl,
+    credentials: 'local-git',
+    ref: { kind: 'branch', pattern: 'main' },
+    buildImage: 'node-22',
+    buildScript: [
+      ['npm', 'ci'],
+      ['npm', 'test'],
+      ['npm', 'run', 'build'],
+    ],
+    artifactPath: 'dist',
+    deployPath: '/app',
+    startCommand: ['node', 'server.js'],
+    port: 8080,
+    env: [],
+    targets: [],
+    triggers: { manual: true, webhook: { enabled: false, rules: [] } },
+    ...fields,
+  };
+}
+
 export { schedulerServiceFactory as realScheduler } from '@backstage/backend-defaults/scheduler';
 
 /** The codeflow backend's API under `base` (…/api/codeflow) as one user. */
