@@ -12,6 +12,7 @@ export * from './clusters';
 export * from './codeflow';
 export * from './codeflowWebhooks';
 export * from './codeflowRuns';
+export * from './deployTargets';
 export * from './metering';
 export * from './nginxRequests';
 export * from './nginxViews';
