@@ -1,5 +1,6 @@
 import { ConfigReader } from '@backstage/config';
 import {
+  builtImageRepositoryClash,
   defaultBuildImages,
   readCodeflowConfig,
   repositoryHostRefusal,
@@ -117,5 +118,59 @@ describe('repositoryHostRefusal', () => {
         }),
       ).repositoryHosts,
     ).toEqual(hosts);
+  });
+});
+
+describe('builtImageRepositoryClash', () => {
+  const config = {
+    preprocessingRepository: '127.0.0.1:16496/codeflow/preprocessed',
+    buildImages: [
+      {
+        id: 'node-22',
+        title: 'Node 22',
+        image: '127.0.0.1:16496/codeflow/node:22',
+        runtimeImage: '127.0.0.1:16496/codeflow/node:22',
+      },
+      {
+        id: 'java-17',
+        title: 'Java 17',
+        image: '127.0.0.1:16496/codeflow/java:17@sha256:' + 'a'.repeat(64),
+        runtimeImage: '127.0.0.1:16496/codeflow/java-runtime:17',
+      },
+    ],
+  };
+
+  it('allows a service whose repository holds no build, runtime or pre-processing image', () => {
+    expect(
+      builtImageRepositoryClash(
+        '127.0.0.1:16496/codeflow/payments-api',
+        config,
+      ),
+    ).toBeUndefined();
+    // a longer name that starts like a build image is another repository
+    expect(
+      builtImageRepositoryClash('127.0.0.1:16496/codeflow/node-api', config),
+    ).toBeUndefined();
+  });
+
+  it('refuses the repository of a build image, a runtime image (tag or digest) and the pre-processing images, in words', () => {
+    expect(
+      builtImageRepositoryClash('127.0.0.1:16496/codeflow/node', config),
+    ).toMatch(/holds the build image node-22 .*overwrite its tags/);
+    expect(
+      builtImageRepositoryClash('127.0.0.1:16496/codeflow/java', config),
+    ).toMatch(/holds the build image java-17/);
+    expect(
+      builtImageRepositoryClash(
+        '127.0.0.1:16496/codeflow/Java-Runtime',
+        config,
+      ),
+    ).toMatch(/holds the build image java-17/);
+    expect(
+      builtImageRepositoryClash(
+        '127.0.0.1:16496/codeflow/preprocessed',
+        config,
+      ),
+    ).toMatch(/holds the pre-processing images/);
   });
 });

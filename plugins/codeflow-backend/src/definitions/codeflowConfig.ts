@@ -69,6 +69,39 @@ export function repositoryHostRefusal(
       } is not one of them`;
 }
 
+/** An image reference without its tag and digest: the repository it lives in, lower-case. */
+function repositoryOf(image: string): string {
+  const noDigest = image.split('@')[0];
+  const lastSlash = noDigest.lastIndexOf('/');
+  const colon = noDigest.lastIndexOf(':');
+  const name = colon > lastSlash ? noDigest.slice(0, colon) : noDigest;
+  return name.toLowerCase();
+}
+
+/**
+ * Why a service's built images may not go to `repository` (`<registry.repository>/<service>`),
+ * or undefined when they may: a repository that holds a build image, a runtime image or the
+ * pre-processing images would have its tags overwritten by a service's pushes (a service named
+ * like a build image, e.g. `node`, on a registry path that also holds the build images).
+ */
+export function builtImageRepositoryClash(
+  repository: string,
+  config: Pick<CodeflowConfig, 'buildImages' | 'preprocessingRepository'>,
+): string | undefined {
+  const target = repositoryOf(repository);
+  if (target === repositoryOf(config.preprocessingRepository)) {
+    return `the built images would go to ${repository}, which holds the pre-processing images (containerCloud.codeflow.preprocessingRepository): give containerCloud.codeflow.registry.repository another path`;
+  }
+  const image = config.buildImages.find(
+    b =>
+      repositoryOf(b.image) === target ||
+      repositoryOf(b.runtimeImage) === target,
+  );
+  return image
+    ? `the built images would go to ${repository}, which holds the build image ${image.id} (${image.image}): pushing there would overwrite its tags. Rename the service, or give containerCloud.codeflow.registry.repository a path of its own`
+    : undefined;
+}
+
 /**
  * The build images when `containerCloud.codeflow.buildImages` lists none: JDK 8/11/17/21 with
  * Maven or Gradle, Node 18/20/22, Python 3.x, Go and plain Debian, from Docker Hub's official

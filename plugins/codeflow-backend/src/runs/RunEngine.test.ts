@@ -248,6 +248,31 @@ describe('RunEngine', () => {
       expect(rollout.rolled).toEqual([]);
     });
 
+    it('fails in words, before building, a run whose images would overwrite the pre-processing images', async () => {
+      const { engine, store, rollout, executor } = started();
+      // <registry>/codeflow/preprocessed is where the pre-processing images live
+      const codeflow = await createCodeflow(
+        knex,
+        {},
+        'component:default/preprocessed',
+      );
+      const run = await finished(
+        store,
+        (
+          await engine.queue(manual(codeflow, rollout))
+        ).id,
+      );
+      expect(run).toMatchObject({
+        status: 'failed',
+        failureKind: 'push-denied',
+      });
+      expect(run.reason).toMatch(
+        /^the built images would go to 127\.0\.0\.1:5000\/codeflow\/preprocessed, which holds the pre-processing images/,
+      );
+      expect(executor.plans).toEqual([]);
+      expect(rollout.rolled).toEqual([]);
+    });
+
     it('fails in words a run whose build image is no longer offered', async () => {
       const { engine, store, rollout, executor } = started();
       const gone = await createCodeflow(knex, { buildImage: 'cobol-85' });

@@ -11,6 +11,7 @@ import {
 } from '@internal/plugin-container-cloud-common';
 import {
   CodeflowConfig,
+  builtImageRepositoryClash,
   repositoryHostRefusal,
 } from '../definitions/codeflowConfig';
 import { codeflowDockerfile } from '../definitions/routes';
@@ -355,6 +356,9 @@ export class RunEngine {
       b => b.id === d.buildImage,
     ) ?? { id: d.buildImage, image: d.buildImage, runtimeImage: d.buildImage };
     const serviceName = codeflow.service.replace(/^.*\//, '');
+    const builtRepository = `${config.registry.repository}/${serviceName}`;
+    const clash = builtImageRepositoryClash(builtRepository, codeflowConfig);
+    if (clash) throw new BuildStepError('push', clash, 'push-denied');
     return {
       runId: run.id,
       codeflowId: run.codeflowId,
@@ -387,7 +391,7 @@ export class RunEngine {
           }
         : null,
       image: {
-        repository: `${config.registry.repository}/${serviceName}`,
+        repository: builtRepository,
         branchTag: run.ref.kind === 'branch' ? tagSafe(run.ref.name) : null,
       },
       registryCredentials: config.registry.credentials,

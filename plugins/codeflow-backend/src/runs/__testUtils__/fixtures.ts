@@ -94,14 +94,15 @@ export const definition: CodeflowDefinition = {
 
 let names = 0;
 
-/** A codeflow of payments-api (a fresh name each time). */
+/** A codeflow of payments-api, or of `service` (a fresh name each time). */
 export async function createCodeflow(
   knex: Knex,
   overrides: Partial<CodeflowDefinition> = {},
+  service = 'component:default/payments-api',
 ) {
   names += 1;
   return new CodeflowStore(knex).create(
-    'component:default/payments-api',
+    service,
     { ...definition, name: `flow-${names}`, ...overrides },
     'user:default/alice',
   );
