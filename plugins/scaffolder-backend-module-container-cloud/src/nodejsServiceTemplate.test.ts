@@ -84,7 +84,8 @@ describe('the skeleton, rendered by fetch:template with the template’s values'
       });
     await npm('ci');
     const tested = await npm('test');
-    expect(tested.stdout).toMatch(/# pass 3/);
+    // the skeleton's 5: /healthz running, shutting down, with and without middleware; GET /
+    expect(tested.stdout).toMatch(/# pass 5/);
     expect(tested.stdout).toMatch(/# fail 0/);
     await npm('run', 'build');
     const pkg = JSON.parse(readFileSync(join(out, 'package.json'), 'utf8'));

@@ -114,7 +114,7 @@ describe('the skeleton, rendered by fetch:template with the template’s values'
     }
   });
 
-  it('the codeflow’s build script passes with the host’s python3: 4 unittests, then dist/ holds app.py', async () => {
+  it('the codeflow’s build script passes with the host’s python3: 6 unittests (2 of them the middleware report), then dist/ holds app.py', async () => {
     const definition = t.codeflowDefinition();
     const outputs: string[] = [];
     for (const [program, ...args] of definition.buildScript as string[][]) {
@@ -131,7 +131,7 @@ describe('the skeleton, rendered by fetch:template with the template’s values'
       outputs.push(`${result.stdout}${result.stderr}`);
     }
     // unittest reports on stderr
-    expect(outputs[0]).toMatch(/Ran 4 tests/);
+    expect(outputs[0]).toMatch(/Ran 6 tests/);
     expect(outputs[0]).toMatch(/\nOK\s*$/);
     expect(JSON.parse(outputs[1])).toMatchObject({ msg: 'built', out: 'dist' });
     expect(readFileSync(join(out, 'dist', 'app.py'), 'utf8')).toBe(

@@ -1,7 +1,8 @@
 """${{ values.name }}: an HTTP service on Python's standard library only.
 
 GET /healthz answers the readiness and liveness probes (503 once shutting down, so the Service
-stops sending traffic before the process ends); GET / says which service and version answer.
+stops sending traffic before the process ends) and says which middleware is configured, if any;
+GET / says which service and version answer.
 Logs are JSON lines on stdout. On SIGTERM it stops taking connections, lets open requests
 finish and exits 0.
 """
@@ -18,6 +19,34 @@ from urllib.parse import urlsplit
 
 SERVICE = "${{ values.name }}"
 DEFAULT_PORT = ${{ values.port }}
+
+# The middleware the app store may attach to this service, by the variables' prefix: the
+# template's optional Redis sets REDIS_HOST, REDIS_PORT and REDIS_PASSWORD, its optional MySQL
+# MYSQL_HOST, MYSQL_PORT, MYSQL_USER and MYSQL_PASSWORD (each password a reference to the
+# instance's Secret).
+MIDDLEWARE = (("redis", "REDIS_"), ("mysql", "MYSQL_"))
+
+
+def configured_middleware(env):
+    """What middleware `env` configures: host, port, user, and whether a password is set.
+
+    This app has no client library: it only reports what is configured (on /healthz and in its
+    first log line), never the password itself.
+    """
+    configured = {}
+    for name, prefix in MIDDLEWARE:
+        host = env.get(prefix + "HOST")
+        if not host:
+            continue
+        entry = {"host": host}
+        port = env.get(prefix + "PORT", "")
+        if port.isdigit() and int(port) > 0:
+            entry["port"] = int(port)
+        if env.get(prefix + "USER"):
+            entry["user"] = env[prefix + "USER"]
+        entry["passwordSet"] = bool(env.get(prefix + "PASSWORD"))
+        configured[name] = entry
+    return configured
 
 
 def log(level, msg, **fields):
@@ -43,6 +72,8 @@ class Handler(BaseHTTPRequestHandler):
                 status, body = 503, {"status": "shutting-down"}
             else:
                 status, body = 200, {"status": "ok"}
+                if self.server.middleware:
+                    body["middleware"] = self.server.middleware
         elif path == "/":
             status, body = 200, {"service": SERVICE, "version": self.server.version}
         else:
@@ -76,17 +107,19 @@ class Server(ThreadingHTTPServer):
     daemon_threads = False
     block_on_close = True
 
-    def __init__(self, address, version="dev"):
+    def __init__(self, address, version="dev", env=None):
         super().__init__(address, Handler)
         self.version = version
         self.shutting_down = False
+        self.middleware = configured_middleware(os.environ if env is None else env)
 
     def begin_shutdown(self):
         self.shutting_down = True
 
 
-def create_server(port, host="", version=None):
-    return Server((host, port), version or os.environ.get("APP_VERSION", "dev"))
+def create_server(port, host="", version=None, env=None):
+    """`env`: where the middleware's variables are read (default: the process's environment)."""
+    return Server((host, port), version or os.environ.get("APP_VERSION", "dev"), env)
 
 
 def main():
@@ -105,7 +138,14 @@ def main():
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
 
-    log("info", "listening", service=SERVICE, port=server.server_address[1])
+    log(
+        "info",
+        "listening",
+        service=SERVICE,
+        port=server.server_address[1],
+        # the middleware configured (e.g. ["redis"]); /healthz says where
+        middleware=sorted(server.middleware),
+    )
     server.serve_forever()
     server.server_close()
     log("info", "stopped")

@@ -7,7 +7,12 @@ const port = Number(process.env.PORT || '${{ values.port }}');
 const server = createApp();
 
 server.listen(port, () => {
-  log('info', 'listening', { service: SERVICE, port: server.address().port });
+  log('info', 'listening', {
+    service: SERVICE,
+    port: server.address().port,
+    // the middleware configured (e.g. ["redis"]); /healthz says where
+    middleware: Object.keys(server.middleware),
+  });
 });
 
 // Kubernetes sends SIGTERM, waits terminationGracePeriodSeconds, then SIGKILL: stop taking new
