@@ -171,6 +171,7 @@ export function useLocalCloud(
 
 /** Pushes a small valid image `repo:tag` to a registry (the local cloud's, in tests). @public */
 export { pushExampleImage } from '../registry';
+export { serveGitHttpBackend } from './gitHttpBackend';
 
 export type {
   ClusterPorts,

@@ -1,4 +1,5 @@
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { serveGitHttpBackend } from '@internal/local-cloud/testing';
 import { mkdtempSync, existsSync, rmSync } from 'node:fs';
 import {
   createServer,
@@ -92,48 +93,6 @@ export class LocalGitTestServer {
       } else json(404, { error: { message: `no repository ${name}` } });
       return;
     }
-    this.cgi(req, res, url);
-  }
-
-  /** Smart HTTP through `git http-backend` as CGI. */
-  private cgi(req: IncomingMessage, res: ServerResponse, url: URL) {
-    const backend = spawn('git', ['http-backend'], {
-      env: {
-        PATH: process.env.PATH,
-        GIT_PROJECT_ROOT: this.root,
-        GIT_HTTP_EXPORT_ALL: '1',
-        REMOTE_USER: this.username, // receive-pack is on for authenticated users
-        REQUEST_METHOD: req.method,
-        PATH_INFO: decodeURIComponent(url.pathname),
-        QUERY_STRING: url.search.replace(/^\?/, ''),
-        CONTENT_TYPE: req.headers['content-type'] ?? '',
-        HTTP_CONTENT_ENCODING: req.headers['content-encoding'] ?? '',
-        GIT_PROTOCOL: String(req.headers['git-protocol'] ?? ''),
-      },
-    });
-    req.pipe(backend.stdin);
-    let head = Buffer.alloc(0);
-    let headersDone = false;
-    backend.stdout.on('data', (chunk: Buffer) => {
-      if (headersDone) {
-        res.write(chunk);
-        return;
-      }
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      headersDone = true;
-      let status = 200;
-      const headers: Record<string, string> = {};
-      for (const line of head.subarray(0, end).toString().split('\r\n')) {
-        const [key, ...rest] = line.split(':');
-        const value = rest.join(':').trim();
-        if (key.toLowerCase() === 'status') status = parseInt(value, 10);
-        else headers[key] = value;
-      }
-      res.writeHead(status, headers);
-      res.write(head.subarray(end + 4));
-    });
-    backend.on('close', () => res.end());
+    serveGitHttpBackend(req, res, { root: this.root, user: this.username });
   }
 }

@@ -1,4 +1,5 @@
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { serveGitHttpBackend } from '@internal/local-cloud/testing';
 import {
   createServer,
   IncomingMessage,
@@ -40,52 +41,10 @@ export async function startGitHttpServer(options: {
       res.end('authentication required\n');
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const cgi = spawn('git', ['http-backend'], {
-      env: {
-        PATH: process.env.PATH,
-        GIT_PROJECT_ROOT: options.root,
-        GIT_HTTP_EXPORT_ALL: '1',
-        GIT_CONFIG_NOSYSTEM: '1',
-        GIT_CONFIG_GLOBAL: '/dev/null',
-        REQUEST_METHOD: req.method,
-        PATH_INFO: decodeURIComponent(url.pathname),
-        QUERY_STRING: url.search.replace(/^\?/, ''),
-        CONTENT_TYPE: req.headers['content-type'] ?? '',
-        REMOTE_USER: options.username,
-        REMOTE_ADDR: '127.0.0.1',
-        GIT_PROTOCOL: String(req.headers['git-protocol'] ?? ''),
-        HTTP_CONTENT_ENCODING: String(req.headers['content-encoding'] ?? ''),
-      },
-      stdio: ['pipe', 'pipe', 'inherit'],
+    serveGitHttpBackend(req, res, {
+      root: options.root,
+      user: options.username,
     });
-    req.pipe(cgi.stdin);
-    let head = Buffer.alloc(0);
-    let headersDone = false;
-    cgi.stdout.on('data', (chunk: Buffer) => {
-      if (headersDone) {
-        res.write(chunk);
-        return;
-      }
-      head = Buffer.concat([head, chunk]);
-      const end = head.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      headersDone = true;
-      let status = 200;
-      for (const line of head
-        .subarray(0, end)
-        .toString('latin1')
-        .split('\r\n')) {
-        const colon = line.indexOf(':');
-        const name = line.slice(0, colon).trim();
-        const value = line.slice(colon + 1).trim();
-        if (name.toLowerCase() === 'status') status = parseInt(value, 10);
-        else res.setHeader(name, value);
-      }
-      res.statusCode = status;
-      res.write(head.subarray(end + 4));
-    });
-    cgi.on('close', () => res.end());
   };
   const server: Server = createServer(handle);
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
