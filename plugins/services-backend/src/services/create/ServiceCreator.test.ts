@@ -1,6 +1,11 @@
 import { serviceCreateSchema } from '@internal/plugin-container-cloud-common';
 import { parseInput } from '@internal/plugin-container-cloud-node';
-import { desiredWorkload, specDifferences } from './ServiceCreator';
+import {
+  CREATE_REQUEST_ANNOTATION,
+  createRequestHash,
+  desiredWorkload,
+  specDifferences,
+} from './ServiceCreator';
 
 const REQUEST = serviceCreateSchema(20).parse({
   cluster: 'local-a',
@@ -80,5 +85,60 @@ describe('specDifferences', () => {
         'backstage.io/kubernetes-id': 'payments-api',
       });
     }
+  });
+});
+
+describe('createRequestHash', () => {
+  const hash = createRequestHash(REQUEST);
+
+  it('is the same for the same workload whatever the key order, where it goes or dryRun', () => {
+    const reverse = (value: unknown): unknown =>
+      value && typeof value === 'object' && !Array.isArray(value)
+        ? Object.fromEntries(
+            Object.entries(value)
+              .reverse()
+              .map(([k, v]) => [k, reverse(v)]),
+          )
+        : value;
+    const reordered = reverse(REQUEST) as typeof REQUEST;
+    expect(Object.keys(reordered)).not.toEqual(Object.keys(REQUEST));
+    expect(createRequestHash(reordered)).toBe(hash);
+    expect(
+      createRequestHash({
+        ...REQUEST,
+        cluster: 'local-b',
+        namespace: 'other',
+        deployment: 'payments-web-2',
+        dryRun: true,
+      }),
+    ).toBe(hash);
+    // the default container spelled out, and an empty env, ask for the same
+    expect(createRequestHash({ ...REQUEST, container: 'app', env: [] })).toBe(
+      hash,
+    );
+    expect(hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it.each([
+    [{ image: 'registry.example.com/payments/web:2.0.0' }],
+    [{ port: 8081 }],
+    [{ replicas: 3 }],
+    [{ container: 'web' }],
+    [{ env: [{ name: 'LOG_LEVEL', value: 'debug' }] }],
+    [{ resources: { limits: { cpu: '250m', memory: '128Mi' } } }],
+    [{ readinessProbe: { path: '/ready', port: 8080 } }],
+    [{ livenessProbe: { path: '/healthz', port: 8080 } }],
+  ])('differs when the request asks for %j', change => {
+    expect(createRequestHash({ ...REQUEST, ...change })).not.toBe(hash);
+  });
+
+  it('is recorded on the Deployment and the Service the create makes', () => {
+    const { deployment, service } = desiredWorkload(REQUEST, 'payments-api');
+    expect(deployment.metadata?.annotations).toEqual({
+      [CREATE_REQUEST_ANNOTATION]: hash,
+    });
+    expect(service.metadata?.annotations).toEqual({
+      [CREATE_REQUEST_ANNOTATION]: hash,
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   ApiException,
   V1Container,
@@ -27,6 +28,52 @@ export const DEFAULT_CONTAINER = 'app';
 /** Selects the pods of one Deployment of a service (the id alone may cover several Deployments). */
 const NAME_LABEL = 'app.kubernetes.io/name';
 
+/**
+ * On the Deployment and Service a create made: the hash of what that create request asked for
+ * (`createRequestHash`). The same request again finds it and is `unchanged`, whatever happened
+ * to the workload since (a codeflow rolled its built image, the app store attached env, someone
+ * scaled it).
+ */
+export const CREATE_REQUEST_ANNOTATION = 'container-cloud.io/create-request';
+
+/** The same JSON text for the same value, whatever the order of its keys; no undefined. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => {
+        if (a === b) return 0;
+        return a < b ? -1 : 1;
+      });
+    return `{${entries
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/**
+ * A stable hash of a create request's workload fields: container (default `app`), image, port,
+ * replicas, resources, probes and env — not where it goes (cluster, namespace, name) nor
+ * `dryRun`. No env and an empty env are the same request.
+ */
+export function createRequestHash(request: ServiceCreateRequest): string {
+  const workload = {
+    container: request.container ?? DEFAULT_CONTAINER,
+    image: request.image,
+    port: request.port,
+    replicas: request.replicas,
+    resources: request.resources,
+    livenessProbe: request.livenessProbe,
+    readinessProbe: request.readinessProbe,
+    env: request.env?.length ? request.env : undefined,
+  };
+  return `sha256:${createHash('sha256')
+    .update(canonicalJson(workload))
+    .digest('hex')}`;
+}
+
 function statusOf(error: unknown): number | undefined {
   return error instanceof ApiException ? error.code : undefined;
 }
@@ -44,6 +91,9 @@ export function desiredWorkload(
 ): { deployment: V1Deployment; service: V1Service } {
   const { namespace, deployment: name } = request;
   const labels = { [KUBERNETES_ID_LABEL]: kubernetesId, [NAME_LABEL]: name };
+  const annotations = {
+    [CREATE_REQUEST_ANNOTATION]: createRequestHash(request),
+  };
   const container: V1Container = {
     name: request.container ?? DEFAULT_CONTAINER,
     image: request.image,
@@ -61,7 +111,7 @@ export function desiredWorkload(
     deployment: {
       apiVersion: 'apps/v1',
       kind: 'Deployment',
-      metadata: { name, namespace, labels },
+      metadata: { name, namespace, labels, annotations },
       spec: {
         replicas: request.replicas,
         selector: { matchLabels: labels },
@@ -71,7 +121,7 @@ export function desiredWorkload(
     service: {
       apiVersion: 'v1',
       kind: 'Service',
-      metadata: { name, namespace, labels },
+      metadata: { name, namespace, labels, annotations },
       spec: {
         type: 'ClusterIP',
         selector: labels,
@@ -181,10 +231,13 @@ export function specDifferences(
 }
 
 /**
- * Creates a service's Deployment and ClusterIP Service in one cluster, idempotently: what is
- * there with the same spec is left as it is (`unchanged`), what is there with another spec (or
- * belongs to another service) is a 409 and is never overwritten. A dry run asks the apiserver
- * (`dryRun=All`) and stores nothing.
+ * Creates a service's Deployment and ClusterIP Service in one cluster, idempotently: what the
+ * same request made earlier (the hash in `CREATE_REQUEST_ANNOTATION`) is left as it is now
+ * (`unchanged`), even after a codeflow rolled another image or env was attached; what has no
+ * such hash (made before it was recorded) or another one is compared with the request as it is
+ * now: the same spec is `unchanged`, another spec (or another service's object) is a 409 carrying
+ * the Deployment as it is, never an overwrite. A dry run asks the apiserver (`dryRun=All`) and
+ * stores nothing.
  */
 export class ServiceCreator {
   constructor(private readonly connection: ClusterConnection) {}
@@ -247,14 +300,20 @@ export class ServiceCreator {
           )} exists and is not this service's (it is not labelled ${KUBERNETES_ID_LABEL}=${kubernetesId}); choose another name`,
         );
       }
+      // made by the same request (an earlier run): unchanged, whatever changed since
+      const recorded = found.metadata?.annotations?.[CREATE_REQUEST_ANNOTATION];
+      if (recorded && recorded === createRequestHash(request)) {
+        return { outcome: 'unchanged', object: found };
+      }
+      // made before the hash was recorded, or by another request: compared as it is now
       const differences = specDifferences(request, found);
       if (differences.length > 0) {
         throw new DeploymentConflictError(
           `deployment ${this.where(
             request,
-          )} exists with another spec (${differences.join(
-            '; ',
-          )}); nothing was changed: edit it on the service page, or choose another name`,
+          )} exists with another spec (${differences.join('; ')})${
+            recorded ? ', made by a create request with other values' : ''
+          }; nothing was changed: edit it on the service page, or choose another name`,
           deploymentView(found),
         );
       }
@@ -289,9 +348,12 @@ export class ServiceCreator {
     );
     if (found) {
       const ports = (found.spec?.ports ?? []).map(p => p.port);
+      const sameRequest =
+        found.metadata?.annotations?.[CREATE_REQUEST_ANNOTATION] ===
+        createRequestHash(request);
       if (
         found.metadata?.labels?.[KUBERNETES_ID_LABEL] !== kubernetesId ||
-        !ports.includes(request.port)
+        (!sameRequest && !ports.includes(request.port))
       ) {
         throw new ConflictError(
           `service ${this.where(request)} exists ${

@@ -1,5 +1,10 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  CoreV1Api,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import type { ServiceCreateResult } from '@internal/plugin-container-cloud-common';
 import { serviceEntity } from '@internal/plugin-container-cloud-node/testing';
 import type { LocalCloudClusterName } from '@internal/local-cloud';
@@ -11,6 +16,7 @@ import {
   versionAtRest,
 } from '../../__testUtils__/localCloudFixtures';
 import { startServicesBackend } from '../../__testUtils__/startServicesBackend';
+import { CREATE_REQUEST_ANNOTATION } from './ServiceCreator';
 
 jest.setTimeout(240_000);
 
@@ -187,6 +193,119 @@ describe('creating a service in its placements, on the local cloud', () => {
       deploymentIn(clusters[0]),
     );
     expect(kept.spec?.template?.spec?.containers[0].image).toBe(SPEC.image);
+  });
+
+  it('the same request again after a codeflow rolled another image, env was attached and it was scaled: unchanged, answering the Deployment as it is now', async () => {
+    const cluster = clusters[0];
+    const name = 'payments-rolled';
+    const body = {
+      ...SPEC,
+      deployment: name,
+      cluster,
+      namespace: lc.namespace,
+      replicas: 1,
+    };
+    const first = await create(ALICE, body);
+    expect(first.status).toBe(200);
+    expect(first.body.outcome).toBe('created');
+    const apps = lc.kubeConfig(cluster).makeApiClient(AppsV1Api);
+    const core = lc.kubeConfig(cluster).makeApiClient(CoreV1Api);
+    const read = () =>
+      apps.readNamespacedDeployment({ namespace: lc.namespace, name });
+    const hash = (await read()).metadata?.annotations?.[
+      CREATE_REQUEST_ANNOTATION
+    ];
+    expect(hash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(
+      (await core.readNamespacedService({ namespace: lc.namespace, name }))
+        .metadata?.annotations?.[CREATE_REQUEST_ANNOTATION],
+    ).toBe(hash);
+
+    // what a codeflow's roll-out, the app store's attach and a scale do to it since
+    const built = `registry.example.com/payments/web@sha256:${'b'.repeat(64)}`;
+    await apps.patchNamespacedDeployment(
+      {
+        namespace: lc.namespace,
+        name,
+        body: {
+          spec: {
+            replicas: 2,
+            template: {
+              spec: {
+                containers: [
+                  {
+                    name: 'app',
+                    image: built,
+                    env: [
+                      { name: 'LOG_LEVEL', value: 'info' },
+                      { name: 'REDIS_HOST', value: 'redis.payments' },
+                    ],
+                  },
+                ],
+              },
+            },
+          },
+        },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
+    const atRest = () =>
+      versionAtRest(lc.kubeConfig(cluster), lc.namespace, name);
+    const changed = await atRest();
+
+    const again = await create(ALICE, body);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({
+      outcome: 'unchanged',
+      service: { outcome: 'unchanged' },
+      deployment: {
+        name,
+        images: [{ container: 'app', image: built }],
+      },
+    });
+    // nothing written: the roll-out's image, env and replicas stay
+    const after = await read();
+    expect(after.metadata?.resourceVersion).toBe(changed);
+    expect(after.spec?.replicas).toBe(2);
+    expect(after.spec?.template.spec?.containers[0].image).toBe(built);
+
+    // another request (another port): today's comparison, a 409 in words with the Deployment as it is
+    const other = await create(ALICE, { ...body, port: 8081 });
+    expect(other.status).toBe(409);
+    expect(other.body.error.message).toContain('exists with another spec');
+    expect(other.body.error.message).toContain('port: 8080 ≠ 8081');
+    expect(other.body.error.message).toContain(
+      'made by a create request with other values',
+    );
+    expect(other.body.current.images).toEqual([
+      { container: 'app', image: built },
+    ]);
+    expect((await read()).metadata?.resourceVersion).toBe(changed);
+
+    // made before the hash was recorded (no annotation): compared as it is now, the rolled image
+    // is another spec
+    await apps.patchNamespacedDeployment(
+      {
+        namespace: lc.namespace,
+        name,
+        body: [
+          {
+            op: 'remove',
+            path: `/metadata/annotations/${CREATE_REQUEST_ANNOTATION.replace(
+              '/',
+              '~1',
+            )}`,
+          },
+        ],
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
+    );
+    const unannotated = await atRest();
+    const old = await create(ALICE, body);
+    expect(old.status).toBe(409);
+    expect(old.body.error.message).toContain(`image: ${built} ≠ ${SPEC.image}`);
+    expect(old.body.error.message).not.toContain('made by a create request');
+    expect((await read()).metadata?.resourceVersion).toBe(unannotated);
   });
 
   it('answers 400 naming the field for a bad request, and creates nothing', async () => {
