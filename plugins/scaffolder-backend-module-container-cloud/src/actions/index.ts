@@ -1,6 +1,7 @@
 import { appStoreInstallAction } from './appStoreInstallAction';
 import { appStoreUninstallAction } from './appStoreUninstallAction';
 import { catalogWaitAction } from './catalogWaitAction';
+import { checkNewServiceAction } from './checkNewServiceAction';
 import { codeflowCreateAction } from './codeflowCreateAction';
 import { codeflowRunAction } from './codeflowRunAction';
 import { createConfigFilesAction } from './createConfigFilesAction';
@@ -12,6 +13,7 @@ import type { SuiteAction } from './SuiteAction';
 
 /** Every operation offered as an action, the one list the scaffolder and the registry read. */
 export const suiteActions: SuiteAction<any, any>[] = [
+  checkNewServiceAction,
   createServiceAction,
   createDomainAction,
   createVolumeAction,
@@ -28,6 +30,7 @@ export {
   appStoreInstallAction,
   appStoreUninstallAction,
   catalogWaitAction,
+  checkNewServiceAction,
   codeflowCreateAction,
   codeflowRunAction,
   createConfigFilesAction,
