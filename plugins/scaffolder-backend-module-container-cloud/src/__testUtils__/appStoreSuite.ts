@@ -13,7 +13,7 @@ import {
 } from '@internal/plugin-container-cloud-node/testing';
 import { scaffolderAction, SuiteActionDeps } from '../actions/adapters';
 import type { SuiteAction } from '../actions/SuiteAction';
-import { startSuiteBackend } from './startSuiteBackend';
+import { localCloudClusters, startSuiteBackend } from './startSuiteBackend';
 
 /** The cluster the app store tests install into. */
 export const APP_STORE_CLUSTER = 'local-a';
@@ -28,13 +28,7 @@ export async function startAppStoreSuite(
   features: BackendFeature[] = [],
 ) {
   const suite = await startSuiteBackend({
-    clusters: lc.info.clusters.map(c => ({
-      name: c.name,
-      url: c.url,
-      authProvider: 'serviceAccount',
-      serviceAccountToken: c.serviceAccountToken,
-      caData: c.caData,
-    })),
+    clusters: localCloudClusters(lc.info),
     entities: [
       serviceEntity('payments-api', 'group:default/team-payments', {
         'container-cloud.io/placements': `${APP_STORE_CLUSTER}/${lc.namespace}`,

@@ -33,6 +33,37 @@ export const GUEST = 'user:default/guest';
 export const BOB = 'user:default/bob';
 export const APP_BASE_URL = 'http://localhost:3000';
 
+/** The local cloud's clusters as `containerCloud.clusters` entries (service-account tokens). */
+export function localCloudClusters(info: {
+  clusters: Array<{
+    name: string;
+    url: string;
+    serviceAccountToken: string;
+    caData: string;
+  }>;
+}): object[] {
+  return info.clusters.map(c => ({
+    name: c.name,
+    url: c.url,
+    authProvider: 'serviceAccount',
+    serviceAccountToken: c.serviceAccountToken,
+    caData: c.caData,
+  }));
+}
+
+/** A service of team-payments placed in `namespace` of each of `clusters`. */
+export function paymentsServicePlacedIn(
+  name: string,
+  clusters: string[],
+  namespace: string,
+): Entity {
+  return serviceEntity(name, 'group:default/team-payments', {
+    'container-cloud.io/placements': clusters
+      .map(c => `${c}/${namespace}`)
+      .join(','),
+  });
+}
+
 /**
  * A backend with the real catalog, permission backend and the suite's policy, the services
  * backend, the scaffolder with this module, and Backstage's actions registry: payments-api owned

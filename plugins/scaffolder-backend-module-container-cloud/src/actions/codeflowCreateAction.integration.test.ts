@@ -2,7 +2,6 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import type { LocalCloudClusterName } from '@internal/local-cloud';
 import { useLocalCloud } from '@internal/local-cloud/testing';
-import { serviceEntity } from '@internal/plugin-container-cloud-node/testing';
 // the real codeflow backend, which the action calls over HTTP as the user
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import codeflowPlugin from '@internal/plugin-codeflow-backend';
@@ -10,6 +9,8 @@ import request from 'supertest';
 import {
   BOB,
   GUEST,
+  localCloudClusters,
+  paymentsServicePlacedIn,
   startSuiteBackend,
 } from '../__testUtils__/startSuiteBackend';
 import { scaffolderAction } from './adapters';
@@ -30,19 +31,9 @@ describe('container-cloud:codeflow:create on the local cloud', () => {
   beforeAll(async () => {
     clusters = lc.info.clusters.map(c => c.name);
     suite = await startSuiteBackend({
-      clusters: lc.info.clusters.map(c => ({
-        name: c.name,
-        url: c.url,
-        authProvider: 'serviceAccount',
-        serviceAccountToken: c.serviceAccountToken,
-        caData: c.caData,
-      })),
+      clusters: localCloudClusters(lc.info),
       entities: [
-        serviceEntity('payments-api', 'group:default/team-payments', {
-          'container-cloud.io/placements': clusters
-            .map(c => `${c}/${lc.namespace}`)
-            .join(','),
-        }),
+        paymentsServicePlacedIn('payments-api', clusters, lc.namespace),
       ],
       features: [codeflowPlugin],
       containerCloud: {

@@ -13,7 +13,12 @@ import { serviceEntity } from '@internal/plugin-container-cloud-node/testing';
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import codeflowPlugin from '@internal/plugin-codeflow-backend';
 import { AppsV1Api } from '@kubernetes/client-node';
-import { GUEST, startSuiteBackend } from '../__testUtils__/startSuiteBackend';
+import {
+  GUEST,
+  localCloudClusters,
+  paymentsServicePlacedIn,
+  startSuiteBackend,
+} from '../__testUtils__/startSuiteBackend';
 import { scaffolderAction } from './adapters';
 import { codeflowCreateAction } from './codeflowCreateAction';
 import { createCodeflowRunAction } from './codeflowRunAction';
@@ -50,20 +55,10 @@ describe('container-cloud:codeflow:run on the local cloud (the Node.js template)
   beforeAll(async () => {
     clusters = lc.info.clusters.map(c => c.name);
     suite = await startSuiteBackend({
-      clusters: lc.info.clusters.map(c => ({
-        name: c.name,
-        url: c.url,
-        authProvider: 'serviceAccount',
-        serviceAccountToken: c.serviceAccountToken,
-        caData: c.caData,
-      })),
+      clusters: localCloudClusters(lc.info),
       entities: [
         serviceEntity('payments-api', 'group:default/team-payments'),
-        serviceEntity(NAME, 'group:default/team-payments', {
-          'container-cloud.io/placements': clusters
-            .map(c => `${c}/${lc.namespace}`)
-            .join(','),
-        }),
+        paymentsServicePlacedIn(NAME, clusters, lc.namespace),
       ],
       features: [codeflowPlugin],
       containerCloud: { codeflow: localCloud.containerCloud.codeflow },

@@ -3,12 +3,13 @@ import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-
 import { AppsV1Api } from '@kubernetes/client-node';
 import type { LocalCloudClusterName } from '@internal/local-cloud';
 import { useLocalCloud } from '@internal/local-cloud/testing';
-import { serviceEntity } from '@internal/plugin-container-cloud-node/testing';
 import mcpActionsPlugin from '@backstage/plugin-mcp-actions-backend';
 import request from 'supertest';
 import {
   BOB,
   GUEST,
+  localCloudClusters,
+  paymentsServicePlacedIn,
   startSuiteBackend,
 } from '../__testUtils__/startSuiteBackend';
 import { scaffolderAction } from './adapters';
@@ -27,19 +28,9 @@ describe('container-cloud:service:create on the local cloud', () => {
   beforeAll(async () => {
     clusters = lc.info.clusters.map(c => c.name);
     suite = await startSuiteBackend({
-      clusters: lc.info.clusters.map(c => ({
-        name: c.name,
-        url: c.url,
-        authProvider: 'serviceAccount',
-        serviceAccountToken: c.serviceAccountToken,
-        caData: c.caData,
-      })),
+      clusters: localCloudClusters(lc.info),
       entities: [
-        serviceEntity('payments-api', 'group:default/team-payments', {
-          'container-cloud.io/placements': clusters
-            .map(c => `${c}/${lc.namespace}`)
-            .join(','),
-        }),
+        paymentsServicePlacedIn('payments-api', clusters, lc.namespace),
       ],
       // the MCP server over the actions registry, as packages/backend has it
       features: [mcpActionsPlugin],

@@ -9,13 +9,17 @@ import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-
 import { CoreV1Api } from '@kubernetes/client-node';
 import type { LocalCloudClusterName } from '@internal/local-cloud';
 import { useLocalCloud } from '@internal/local-cloud/testing';
-import { serviceEntity } from '@internal/plugin-container-cloud-node/testing';
 // the real storage and nginx backends, which the actions call over HTTP as the user
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import storagePlugin from '@internal/plugin-storage-backend';
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import nginxPlugin from '@internal/plugin-nginx-backend';
-import { GUEST, startSuiteBackend } from '../__testUtils__/startSuiteBackend';
+import {
+  GUEST,
+  localCloudClusters,
+  paymentsServicePlacedIn,
+  startSuiteBackend,
+} from '../__testUtils__/startSuiteBackend';
 import { scaffolderAction } from './adapters';
 import { createConfigFilesAction } from './createConfigFilesAction';
 import { createDomainAction } from './createDomainAction';
@@ -43,19 +47,9 @@ describe('the storage and nginx actions on the local cloud', () => {
     clusters = lc.info.clusters.map(c => c.name);
     confDir = await mkdtemp(join(tmpdir(), 'scaffolder-nginx-'));
     suite = await startSuiteBackend({
-      clusters: lc.info.clusters.map(c => ({
-        name: c.name,
-        url: c.url,
-        authProvider: 'serviceAccount',
-        serviceAccountToken: c.serviceAccountToken,
-        caData: c.caData,
-      })),
+      clusters: localCloudClusters(lc.info),
       entities: [
-        serviceEntity('payments-api', 'group:default/team-payments', {
-          'container-cloud.io/placements': clusters
-            .map(c => `${c}/${lc.namespace}`)
-            .join(','),
-        }),
+        paymentsServicePlacedIn('payments-api', clusters, lc.namespace),
       ],
       features: [storagePlugin, nginxPlugin],
       containerCloud: {
