@@ -108,6 +108,22 @@ export interface Config {
        * annotation. E.g. `component:default/payments-api: [local-a/payments, local-b/payments]`; a cluster `*` means every cluster.
        */
       placements?: { [entityRef: string]: string[] };
+      /**
+       * Where each team may run services, set by ops: group ref → (cluster, namespace) pairs,
+       * written as in `placements` (a cluster `*` means every cluster), e.g.
+       * `group:default/team-payments: [local-a/payments, local-b/payments]`. A Component's
+       * `container-cloud.io/placements` annotation (which whoever writes its file sets, e.g. a
+       * golden-path template) then covers only what lies inside its owner group's entry; the
+       * rest is dropped, and the service page says what and why. `placements` above (ops' own,
+       * per entity) is never narrowed. The services backend offers these as deploy targets
+       * (`GET /api/services/deploy-targets`).
+       */
+      teamPlacements?: { [groupRef: string]: string[] };
+      /**
+       * true: the annotation of a Component whose owner group has no `teamPlacements` entry
+       * covers nothing. false (default): it covers what it names, as before team placements.
+       */
+      requireTeamPlacements?: boolean;
     };
   };
 }

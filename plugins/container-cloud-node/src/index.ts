@@ -30,5 +30,6 @@ export * from './crypto/SecretBox';
 export * from './binding/bindingConfig';
 export * from './binding/ServiceBinding';
 export * from './binding/ServiceBindings';
+export * from './binding/ownedTargets';
 export * from './routes';
 export * from './audit';

@@ -8,6 +8,8 @@ import { NotAllowedError, NotFoundError } from '@backstage/errors';
 import type { Placement } from '@internal/plugin-container-cloud-common';
 import {
   describePlacements,
+  ownedComponentTargets,
+  type PlacementTarget,
   type ServiceBinding,
 } from '@internal/plugin-container-cloud-node';
 import type { AppStoreDeps } from '../deps';
@@ -180,55 +182,15 @@ export class Authority {
    * Where the caller may install: each Component their groups own and each of those groups, with
    * the placements their bindings cover (a `*` cluster spelled out per configured cluster).
    */
-  async targets(
-    credentials: BackstageCredentials,
-  ): Promise<Array<{ owner: string; cluster: string; namespace: string }>> {
-    const claims = await this.claims(credentials);
-    if (claims.length === 0) return [];
-    const credentialsOwn = await this.deps.auth.getOwnServiceCredentials();
-    const { items } = await this.deps.catalog.getEntities(
+  async targets(credentials: BackstageCredentials): Promise<PlacementTarget[]> {
+    return ownedComponentTargets(
       {
-        filter: { kind: 'component', 'relations.ownedBy': claims },
+        catalog: this.deps.catalog,
+        auth: this.deps.auth,
+        bindings: this.deps.bindings,
+        clusters: this.deps.clusters.names,
       },
-      { credentials: credentialsOwn },
-    );
-    const bindings = items.length
-      ? await this.deps.bindings.resolveMany(items)
-      : [];
-    const clusters = this.deps.clusters.names;
-    const out = new Map<
-      string,
-      { owner: string; cluster: string; namespace: string }
-    >();
-    const add = (owner: string, p: Placement) => {
-      for (const cluster of p.cluster === '*' ? clusters : [p.cluster]) {
-        if (!clusters.includes(cluster)) continue;
-        const t = { owner, cluster, namespace: p.namespace };
-        out.set(`${owner} ${cluster} ${p.namespace}`, t);
-      }
-    };
-    items.forEach((entity, i) => {
-      const binding = bindings[i];
-      if (binding.status.state !== 'bound') return;
-      const places = binding.visiblePlacements();
-      const ref = stringifyEntityRef(entity).toLocaleLowerCase('en-US');
-      const groups = (entity.relations ?? [])
-        .filter(r => r.type === 'ownedBy')
-        .map(r => r.targetRef.toLocaleLowerCase('en-US'))
-        .filter(g => claims.includes(g) && g.startsWith('group:'));
-      // a binding without placements covers every namespace: the form asks for one
-      const list =
-        places ?? clusters.map(c => ({ cluster: c, namespace: '*' }));
-      for (const p of list) {
-        add(ref, p);
-        for (const g of groups) add(g, p);
-      }
-    });
-    return [...out.values()].sort(
-      (a, b) =>
-        a.owner.localeCompare(b.owner) ||
-        a.cluster.localeCompare(b.cluster) ||
-        a.namespace.localeCompare(b.namespace),
+      await this.claims(credentials),
     );
   }
 }

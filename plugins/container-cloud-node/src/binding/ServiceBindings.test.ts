@@ -10,6 +10,7 @@ function component(
   ref: string,
   origin: string,
   annotations: Record<string, string> = {},
+  owner?: string,
 ): Entity {
   const [namespace, name] = ref.split('/');
   return {
@@ -23,7 +24,7 @@ function component(
         ...annotations,
       },
     },
-    spec: {},
+    spec: owner ? { owner } : {},
   };
 }
 
@@ -206,5 +207,115 @@ describe('ServiceBindings', () => {
     now += 1_000;
     expect((await cached.resolve(victim)).status.state).toBe('conflict');
     expect(queries).toBe(2);
+  });
+
+  describe('team placements (containerCloud.binding.teamPlacements)', () => {
+    const GIT = 'url:http://127.0.0.1:16498/*';
+    const teamPlacements = new Map([
+      [
+        'group:default/team-payments',
+        [
+          { cluster: '*', namespace: 'payments' },
+          { cluster: 'local-a', namespace: 'hello' },
+        ],
+      ],
+    ]);
+    const fromTemplate = (placements: string, owner = 'team-payments') =>
+      component(
+        'default/new-svc',
+        'url:http://127.0.0.1:16498/new-svc.git/raw/main/catalog-info.yaml',
+        { 'container-cloud.io/placements': placements },
+        owner,
+      );
+    const resolve = (entity: Entity, binding: object = {}) =>
+      bindings([entity], {
+        trustedOrigins: [GIT],
+        teamPlacements,
+        ...binding,
+      }).resolve(entity);
+
+    it('covers an annotation inside the owner group’s grant, whole', async () => {
+      const binding = await resolve(
+        fromTemplate('local-a/payments, */payments, local-a/hello'),
+      );
+      expect(binding.status).toEqual({
+        state: 'bound',
+        kubernetesId: 'new-svc',
+        placements: [
+          { cluster: 'local-a', namespace: 'payments' },
+          { cluster: '*', namespace: 'payments' },
+          { cluster: 'local-a', namespace: 'hello' },
+        ],
+      });
+      expect(binding.idIn('local-b', 'payments')).toBe('new-svc');
+    });
+
+    it('drops what lies outside the grant, and says what and why', async () => {
+      const binding = await resolve(
+        fromTemplate('local-a/payments, local-b/kube-system, */hello'),
+      );
+      expect(binding.status.state).toBe('bound');
+      // */hello narrows to the one cluster the team has hello in
+      expect(binding.status.placements).toEqual([
+        { cluster: 'local-a', namespace: 'payments' },
+        { cluster: 'local-a', namespace: 'hello' },
+      ]);
+      expect(binding.status.message).toBe(
+        'component:default/new-svc controls its workloads in local-a/payments, local-a/hello only: local-b/kube-system is outside what ops granted group:default/team-payments; */hello counts only in local-a/hello, where ops granted group:default/team-payments that namespace (group:default/team-payments: */payments, local-a/hello, containerCloud.binding.teamPlacements).',
+      );
+      expect(binding.reported()).toEqual(binding.status);
+      expect(() => binding.idIn('local-b', 'kube-system')).toThrow(
+        NotAllowedError,
+      );
+      expect(() => binding.idIn('local-b', 'hello')).toThrow(NotAllowedError);
+    });
+
+    it('binds nothing when no annotated placement is inside the grant', async () => {
+      const binding = await resolve(fromTemplate('*/kube-system'));
+      expect(binding.status.state).toBe('unplaced');
+      expect(binding.status.message).toContain(
+        '*/kube-system is outside what ops granted group:default/team-payments',
+      );
+      expect(binding.visiblePlacements()).toEqual([]);
+    });
+
+    it('does not narrow what ops set per entity (containerCloud.binding.placements)', async () => {
+      const binding = await resolve(fromTemplate('*/kube-system'), {
+        placements: new Map([
+          [
+            'component:default/new-svc',
+            [{ cluster: 'local-b', namespace: 'ops' }],
+          ],
+        ]),
+      });
+      expect(binding.status).toEqual({
+        state: 'bound',
+        kubernetesId: 'new-svc',
+        placements: [{ cluster: 'local-b', namespace: 'ops' }],
+      });
+    });
+
+    it('takes the annotation as it is for an owner without a grant, unless grants are required', async () => {
+      const orders = fromTemplate('*/anything', 'group:default/team-orders');
+      expect((await resolve(orders)).status).toEqual({
+        state: 'bound',
+        kubernetesId: 'new-svc',
+        placements: [{ cluster: '*', namespace: 'anything' }],
+      });
+      const required = await resolve(orders, { requireTeamPlacements: true });
+      expect(required.status.state).toBe('unplaced');
+      expect(required.status.message).toBe(
+        "component:default/new-svc controls no workloads: its owner group:default/team-orders has been granted no clusters and namespaces, and this portal takes a container-cloud.io/placements annotation only inside its owner's grant (containerCloud.binding.requireTeamPlacements). Ask ops to grant group:default/team-orders placements (containerCloud.binding.teamPlacements).",
+      );
+      expect(() => required.idIn('local-a', 'anything')).toThrow(
+        NotAllowedError,
+      );
+    });
+
+    it('leaves a Component without annotation as it was when grants are required', async () => {
+      const plain = component('default/old', GIT, {}, 'team-orders');
+      const binding = await resolve(plain, { requireTeamPlacements: true });
+      expect(binding.status).toEqual({ state: 'bound', kubernetesId: 'old' });
+    });
   });
 });

@@ -7,6 +7,7 @@ import {
 import {
   ANNOTATION_ORIGIN_LOCATION,
   Entity,
+  parseEntityRef,
   stringifyEntityRef,
 } from '@backstage/catalog-model';
 import type { Config } from '@backstage/config';
@@ -22,9 +23,10 @@ import {
   BindingConfig,
   isTrustedOrigin,
   parsePlacements,
+  placementsWithin,
   readBindingConfig,
 } from './bindingConfig';
-import { ServiceBinding } from './ServiceBinding';
+import { describePlacements, ServiceBinding } from './ServiceBinding';
 
 /** The kubernetes id an entity claims: its annotation, else its name. @public */
 export function claimedKubernetesId(entity: Entity): string {
@@ -34,6 +36,23 @@ export function claimedKubernetesId(entity: Entity): string {
 }
 
 const refKey = (ref: string) => ref.toLocaleLowerCase('en-US');
+
+/** The group that owns an entity (`spec.owner`, a short name meaning a group), lower-case. */
+function ownerGroupOf(entity: Entity): string | undefined {
+  const owner = entity.spec?.owner;
+  if (typeof owner !== 'string' || owner.length === 0) return undefined;
+  try {
+    const ref = parseEntityRef(owner, {
+      defaultKind: 'group',
+      defaultNamespace: entity.metadata.namespace ?? 'default',
+    });
+    return ref.kind.toLocaleLowerCase('en-US') === 'group'
+      ? refKey(stringifyEntityRef(ref))
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * How long the trusted claimants of a kubernetes id are remembered. Every service route resolves
@@ -136,9 +155,9 @@ export class ServiceBindings {
         } kubernetes id '${kubernetesId}' from a trusted origin. A kubernetes id belongs to one service: ops must remove or rename one of the claims.`,
       };
     }
-    let placements: Placement[] | undefined;
+    let found: { placements?: Placement[]; fromAnnotation: boolean };
     try {
-      placements = this.placementsOf(entity, entityRef);
+      found = this.placementsOf(entity, entityRef);
     } catch (error) {
       return {
         state: 'unplaced',
@@ -148,6 +167,7 @@ export class ServiceBindings {
         }`,
       };
     }
+    const { placements } = found;
     if (!placements && this.config.requirePlacements) {
       return {
         state: 'unplaced',
@@ -158,6 +178,14 @@ export class ServiceBindings {
         }".`,
       };
     }
+    if (placements && found.fromAnnotation) {
+      return this.withinTeamPlacements(
+        entity,
+        entityRef,
+        kubernetesId,
+        placements,
+      );
+    }
     return {
       state: 'bound',
       kubernetesId,
@@ -165,11 +193,93 @@ export class ServiceBindings {
     };
   }
 
-  private placementsOf(entity: Entity, entityRef: string) {
+  /**
+   * An annotation is written by whoever writes the entity's file (a template, a team): it covers
+   * only what ops granted the owner group (containerCloud.binding.teamPlacements).
+   */
+  private withinTeamPlacements(
+    entity: Entity,
+    entityRef: string,
+    kubernetesId: string,
+    annotated: Placement[],
+  ): ServiceBindingStatus {
+    const owner = ownerGroupOf(entity);
+    const granted = owner ? this.teamPlacementsOf(owner) : undefined;
+    if (!granted) {
+      if (!this.config.requireTeamPlacements) {
+        return { state: 'bound', kubernetesId, placements: annotated };
+      }
+      return {
+        state: 'unplaced',
+        kubernetesId,
+        placements: [],
+        message: `${entityRef} controls no workloads: its owner ${
+          owner ?? '(none)'
+        } has been granted no clusters and namespaces, and this portal takes a ${PLACEMENTS_ANNOTATION} annotation only inside its owner's grant (containerCloud.binding.requireTeamPlacements). Ask ops to grant ${
+          owner ?? 'the owner group'
+        } placements (containerCloud.binding.teamPlacements).`,
+      };
+    }
+    const { kept, dropped, narrowed } = placementsWithin(annotated, granted);
+    if (dropped.length === 0 && narrowed.length === 0) {
+      return { state: 'bound', kubernetesId, placements: kept };
+    }
+    const reasons = [
+      ...(dropped.length > 0
+        ? [
+            `${describePlacements(dropped)} ${
+              dropped.length === 1 ? 'is' : 'are'
+            } outside what ops granted ${owner}`,
+          ]
+        : []),
+      ...narrowed.map(
+        n =>
+          `${describePlacements([n.from])} counts only in ${describePlacements(
+            n.to,
+          )}, where ops granted ${owner} that namespace`,
+      ),
+    ];
+    const why = `${reasons.join('; ')} (${owner}: ${describePlacements(
+      granted,
+    )}, containerCloud.binding.teamPlacements)`;
+    if (kept.length === 0) {
+      return {
+        state: 'unplaced',
+        kubernetesId,
+        placements: [],
+        message: `${entityRef} controls no workloads: its ${PLACEMENTS_ANNOTATION} annotation names only placements its owner may not use: ${why}.`,
+      };
+    }
+    return {
+      state: 'bound',
+      kubernetesId,
+      placements: kept,
+      message: `${entityRef} controls its workloads in ${describePlacements(
+        kept,
+      )} only: ${why}.`,
+    };
+  }
+
+  /** What ops granted a group (containerCloud.binding.teamPlacements); undefined: nothing set. */
+  teamPlacementsOf(groupRef: string): Placement[] | undefined {
+    return this.config.teamPlacements?.get(refKey(groupRef));
+  }
+
+  /** Whether a Component's annotation counts only inside its owner's team placements. */
+  get requireTeamPlacements(): boolean {
+    return this.config.requireTeamPlacements ?? false;
+  }
+
+  private placementsOf(
+    entity: Entity,
+    entityRef: string,
+  ): { placements?: Placement[]; fromAnnotation: boolean } {
     const configured = this.config.placements.get(refKey(entityRef));
-    if (configured) return configured;
+    if (configured) return { placements: configured, fromAnnotation: false };
     const annotation = entity.metadata.annotations?.[PLACEMENTS_ANNOTATION];
-    return annotation === undefined ? undefined : parsePlacements(annotation);
+    return annotation === undefined
+      ? { fromAnnotation: false }
+      : { placements: parsePlacements(annotation), fromAnnotation: true };
   }
 
   /**

@@ -5,7 +5,9 @@ import {
   isPlaced,
   isTrustedOrigin,
   parsePlacements,
+  placementsWithin,
   readBindingConfig,
+  spellOutPlacements,
 } from './bindingConfig';
 
 describe('binding config', () => {
@@ -135,5 +137,97 @@ describe('binding config', () => {
         }),
       ),
     ).toThrow(/containerCloud.binding.placements.component:default\/x/);
+  });
+
+  it('reads team placements per group, a short name meaning a group of the default namespace', () => {
+    const binding = readBindingConfig(
+      new ConfigReader({
+        containerCloud: {
+          binding: {
+            teamPlacements: {
+              'group:default/Team-Payments': ['*/payments', 'local-a/hello'],
+              'team-orders': ['local-b/orders'],
+            },
+            requireTeamPlacements: true,
+          },
+        },
+      }),
+    );
+    expect(binding.requireTeamPlacements).toBe(true);
+    expect([...binding.teamPlacements!.entries()]).toEqual([
+      [
+        'group:default/team-payments',
+        [
+          { cluster: '*', namespace: 'payments' },
+          { cluster: 'local-a', namespace: 'hello' },
+        ],
+      ],
+      [
+        'group:default/team-orders',
+        [{ cluster: 'local-b', namespace: 'orders' }],
+      ],
+    ]);
+    expect(readBindingConfig(new ConfigReader({})).requireTeamPlacements).toBe(
+      false,
+    );
+  });
+
+  it('refuses a team placement that does not parse, naming the key', () => {
+    expect(() =>
+      readBindingConfig(
+        new ConfigReader({
+          containerCloud: {
+            binding: { teamPlacements: { 'team-payments': ['payments'] } },
+          },
+        }),
+      ),
+    ).toThrow(
+      "containerCloud.binding.teamPlacements.team-payments: 'payments' is not a placement",
+    );
+  });
+
+  it('keeps the annotated placements inside a grant, narrowing a * cluster', () => {
+    expect(
+      placementsWithin(
+        [
+          { cluster: '*', namespace: 'a' },
+          { cluster: '*', namespace: 'b' },
+          { cluster: 'x', namespace: 'c' },
+          { cluster: 'y', namespace: 'b' },
+        ],
+        [
+          { cluster: '*', namespace: 'a' },
+          { cluster: 'x', namespace: 'b' },
+        ],
+      ),
+    ).toEqual({
+      kept: [
+        { cluster: '*', namespace: 'a' },
+        { cluster: 'x', namespace: 'b' },
+      ],
+      dropped: [
+        { cluster: 'x', namespace: 'c' },
+        { cluster: 'y', namespace: 'b' },
+      ],
+      narrowed: [
+        {
+          from: { cluster: '*', namespace: 'b' },
+          to: [{ cluster: 'x', namespace: 'b' }],
+        },
+      ],
+    });
+    expect(
+      spellOutPlacements(
+        [
+          { cluster: '*', namespace: 'a' },
+          { cluster: 'gone', namespace: 'b' },
+          { cluster: 'x', namespace: 'a' },
+        ],
+        ['x', 'y'],
+      ),
+    ).toEqual([
+      { cluster: 'x', namespace: 'a' },
+      { cluster: 'y', namespace: 'a' },
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import type { Placement } from '@internal/plugin-container-cloud-common';
@@ -14,6 +15,13 @@ export interface BindingConfig {
   requirePlacements: boolean;
   /** placements ops set per entity ref; they replace the entity's annotation */
   placements: Map<string, Placement[]>;
+  /**
+   * Where each group's services may run (group ref, lower-case → placements): an annotation of a
+   * Component that group owns covers only what lies inside them. Unset: none configured.
+   */
+  teamPlacements?: Map<string, Placement[]>;
+  /** true: the annotation of a Component whose owner has no team placements covers nothing */
+  requireTeamPlacements?: boolean;
 }
 
 /**
@@ -45,23 +53,6 @@ export function defaultTrustedOrigins(config: Config): string[] {
  */
 export function readBindingConfig(config: Config): BindingConfig {
   const binding = config.getOptionalConfig('containerCloud.binding');
-  const placements = new Map<string, Placement[]>();
-  // read as a plain object: entity refs are not config key names
-  const byEntity = binding?.getOptional('placements') ?? {};
-  for (const [entityRef, list] of Object.entries(byEntity)) {
-    const key = `containerCloud.binding.placements.${entityRef}`;
-    if (!Array.isArray(list) || list.some(item => typeof item !== 'string')) {
-      throw new InputError(`${key} must be a list of cluster/namespace`);
-    }
-    try {
-      placements.set(
-        entityRef.toLocaleLowerCase('en-US'),
-        (list as string[]).flatMap(parsePlacements),
-      );
-    } catch (error) {
-      throw new InputError(`${key}: ${(error as Error).message}`);
-    }
-  }
   return {
     trustedOrigins: [
       ...(binding?.getOptionalStringArray('trustedOrigins') ??
@@ -70,8 +61,50 @@ export function readBindingConfig(config: Config): BindingConfig {
     ],
     requirePlacements:
       binding?.getOptionalBoolean('requirePlacements') ?? false,
-    placements,
+    placements: placementsByRef(binding, 'placements'),
+    teamPlacements: placementsByRef(binding, 'teamPlacements', 'group'),
+    requireTeamPlacements:
+      binding?.getOptionalBoolean('requireTeamPlacements') ?? false,
   };
+}
+
+/**
+ * `containerCloud.binding.<key>`: entity ref → list of placements, keys lower-case (a ref without
+ * a kind gets `defaultKind`, without a namespace `default`).
+ */
+function placementsByRef(
+  binding: Config | undefined,
+  key: string,
+  defaultKind?: string,
+): Map<string, Placement[]> {
+  const result = new Map<string, Placement[]>();
+  // read as a plain object: entity refs are not config key names
+  const byRef = binding?.getOptional(key) ?? {};
+  for (const [ref, list] of Object.entries(byRef)) {
+    const where = `containerCloud.binding.${key}.${ref}`;
+    if (!Array.isArray(list) || list.some(item => typeof item !== 'string')) {
+      throw new InputError(`${where} must be a list of cluster/namespace`);
+    }
+    let normalized = ref;
+    if (defaultKind) {
+      try {
+        normalized = stringifyEntityRef(parseEntityRef(ref, { defaultKind }));
+      } catch {
+        throw new InputError(
+          `${where}: '${ref}' is not a group reference, e.g. group:default/team-payments`,
+        );
+      }
+    }
+    try {
+      result.set(
+        normalized.toLocaleLowerCase('en-US'),
+        (list as string[]).flatMap(parsePlacements),
+      );
+    } catch (error) {
+      throw new InputError(`${where}: ${(error as Error).message}`);
+    }
+  }
+  return result;
 }
 
 /** True when `origin` equals a trusted entry, or starts with one that ends in `*`. @public */
@@ -127,4 +160,61 @@ export function isPlaced(
     p =>
       (p.cluster === '*' || p.cluster === cluster) && p.namespace === namespace,
   );
+}
+
+/**
+ * The annotated placements inside the granted ones: a pair of both stays; an annotated `*`
+ * cluster narrows to the granted clusters of that namespace (`narrowed`). `dropped` names what
+ * did not fit at all, as written in the annotation. @public
+ */
+export function placementsWithin(
+  annotated: Placement[],
+  granted: Placement[],
+): {
+  kept: Placement[];
+  dropped: Placement[];
+  narrowed: Array<{ from: Placement; to: Placement[] }>;
+} {
+  const kept: Placement[] = [];
+  const dropped: Placement[] = [];
+  const narrowed: Array<{ from: Placement; to: Placement[] }> = [];
+  const keep = (p: Placement) => {
+    if (!kept.some(k => k.cluster === p.cluster && k.namespace === p.namespace))
+      kept.push({ cluster: p.cluster, namespace: p.namespace });
+  };
+  for (const p of annotated) {
+    if (p.cluster !== '*') {
+      if (isPlaced(granted, p.cluster, p.namespace)) keep(p);
+      else dropped.push(p);
+      continue;
+    }
+    const same = granted.filter(g => g.namespace === p.namespace);
+    if (same.length === 0) {
+      dropped.push(p);
+    } else if (same.some(g => g.cluster === '*')) {
+      keep(p);
+    } else {
+      same.forEach(keep);
+      narrowed.push({ from: p, to: same });
+    }
+  }
+  return { kept, dropped, narrowed };
+}
+
+/**
+ * Placements with a `*` cluster spelled out per cluster, keeping only the clusters named in
+ * `clusters` (the ones configured). @public
+ */
+export function spellOutPlacements(
+  placements: Placement[],
+  clusters: readonly string[],
+): Placement[] {
+  const out = new Map<string, Placement>();
+  for (const p of placements) {
+    for (const cluster of p.cluster === '*' ? clusters : [p.cluster]) {
+      if (!clusters.includes(cluster)) continue;
+      out.set(`${cluster}/${p.namespace}`, { cluster, namespace: p.namespace });
+    }
+  }
+  return [...out.values()];
 }
