@@ -6,6 +6,7 @@ export { useServiceList } from './useServiceList';
 export { useContainerMetrics } from './useContainerMetrics';
 export { useReloadOn, useServiceSignal } from './useServiceSignal';
 export { useServiceActions } from './useServiceActions';
+export { SERVICE_TAB_MARKS, useServiceTabMarks } from './useServiceTabMarks';
 export type { OperationOutcome, ServiceOperation } from './useServiceActions';
 export { describeExit, useShellSession } from './useShellSession';
 export type { Status as ShellStatus } from './useShellSession';

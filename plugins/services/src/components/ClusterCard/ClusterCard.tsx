@@ -9,6 +9,7 @@ import { age } from '@internal/plugin-container-cloud-react';
 import type { DeploymentAction } from '../DeploymentActions';
 import type { PodActionKind } from '../PodActions';
 import { DeploymentRowActions } from '../DeploymentRowActions';
+import { SERVICE_TAB_MARKS } from '../../hooks/useServiceTabMarks';
 import {
   ContainersTable,
   ContainersView,
@@ -62,7 +63,10 @@ export function ClusterCard(props: {
       <InfoCard
         title={
           <Box display="flex" alignItems="center" style={{ gap: 8 }}>
-            Cluster {view.cluster}
+            {/* Element Timing: when the first card painted (bench/services/browser.ts) */}
+            <span {...{ elementtiming: SERVICE_TAB_MARKS.paint }}>
+              Cluster {view.cluster}
+            </span>
             <Chip
               size="small"
               label={health.reachable ? 'healthy' : 'unreachable'}

@@ -12,6 +12,7 @@ import { everyClusterApiRef } from '../../api/EveryClusterClient';
 import { imageTagsApiRef } from '../../api/ImageTagsClient';
 import { shellApiRef } from '../../api/ShellClient';
 import { ServiceContent } from './ServiceContent';
+import { SERVICE_TAB_MARKS } from '../../hooks';
 import { runningPod } from '../../testUtils/fixtures';
 
 // rendering Material UI tables in jsdom is slow on a busy 2-core machine
@@ -584,5 +585,66 @@ describe('ServiceContent', () => {
     await waitFor(() =>
       expect(servicesApi.getHistory).toHaveBeenCalledTimes(2),
     );
+  });
+
+  it('marks when the tab mounts and, once, when its tables first show data', async () => {
+    const marks: { name: string; rowShown: boolean }[] = [];
+    // jsdom has no User Timing: the browser's performance.mark, recording what the page showed
+    const original = Object.getOwnPropertyDescriptor(performance, 'mark');
+    Object.defineProperty(performance, 'mark', {
+      configurable: true,
+      value: (name: string) => {
+        marks.push({
+          name,
+          rowShown: !!screen.queryByText('payments-api-7d9-abcde'),
+        });
+      },
+    });
+    try {
+      let answer: (v: ServiceView) => void = () => {};
+      const servicesApi = api({
+        getService: jest
+          .fn()
+          .mockImplementationOnce(
+            () => new Promise<ServiceView>(resolve => (answer = resolve)),
+          )
+          .mockImplementation(async () => view),
+      });
+      const signals = fakeSignals();
+      await render(servicesApi, signals);
+      // loading: the tab has mounted, its tables are not usable yet
+      await waitFor(() =>
+        expect(marks.map(m => m.name)).toEqual([SERVICE_TAB_MARKS.start]),
+      );
+      act(() => answer(view));
+      await screen.findByText('payments-api-7d9-abcde');
+      await waitFor(() =>
+        expect(marks).toEqual([
+          { name: SERVICE_TAB_MARKS.start, rowShown: false },
+          // taken after the tables' rows are in the document
+          { name: SERVICE_TAB_MARKS.usable, rowShown: true },
+        ]),
+      );
+      // a live update renders the tables again: no second usable mark
+      act(() =>
+        signals.subscribers.get('container-cloud.services.payments-api')!({
+          type: 'pod',
+          cluster: 'dev',
+        }),
+      );
+      await waitFor(() =>
+        expect(servicesApi.getService).toHaveBeenCalledTimes(2),
+      );
+      await waitFor(() =>
+        expect(servicesApi.getHistory).toHaveBeenCalledTimes(2),
+      );
+      expect(marks.map(m => m.name)).toEqual([
+        SERVICE_TAB_MARKS.start,
+        SERVICE_TAB_MARKS.usable,
+      ]);
+    } finally {
+      if (original) Object.defineProperty(performance, 'mark', original);
+      else delete (performance as Partial<Performance>).mark;
+    }
   });
 });
