@@ -111,4 +111,22 @@ describe('the OpenAPI document', () => {
       ]),
     );
   });
+
+  it('documents the deploy targets: a read for users only, and a check under the create permission', async () => {
+    const doc = await document();
+    const list = doc.paths['/deploy-targets'].get;
+    expect(list['x-access']).toBe('read');
+    expect(
+      list.parameters.map(
+        (p: { name: string; in: string }) => `${p.in}:${p.name}`,
+      ),
+    ).toEqual(['query:owner']);
+    const check = doc.paths['/deploy-targets/check'].post;
+    expect(check['x-access']).toBe('operate');
+    expect(check['x-permissions']).toEqual(['container-cloud.service.create']);
+    expect(
+      check.requestBody.content['application/json'].schema.required,
+    ).toEqual(['name', 'owner', 'placements']);
+    expect(check.responses['409']).toBeDefined();
+  });
 });

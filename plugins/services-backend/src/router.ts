@@ -2,6 +2,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import type {
   AuditorService,
+  AuthService,
   BackstageCredentials,
   HttpAuthService,
   LoggerService,
@@ -65,6 +66,11 @@ import {
   serviceRoute,
 } from './lib/serviceRoutes';
 import { operationRoutes, serviceOperations } from './operations';
+import { DeployTargets } from './services/targets/DeployTargets';
+import {
+  deployTargetGroup,
+  deployTargetRoutes,
+} from './services/targets/deployTargetRoutes';
 
 export interface RouterOptions {
   history: PodHistoryStore;
@@ -75,6 +81,8 @@ export interface RouterOptions {
   permissions: PermissionsService;
   httpAuth: HttpAuthService;
   userInfo: UserInfoService;
+  /** the plugin's own credentials, to read the catalog as the plugin (deploy targets) */
+  auth: AuthService;
   auditor: AuditorService;
   logger: LoggerService;
   maxReplicas: number;
@@ -278,7 +286,18 @@ export function serviceRouteTable(options: RouterOptions): ServiceRoute[] {
   return routeTable(options, { loadService: unused, authorize: unused });
 }
 
-/** The OpenAPI document of the services backend, from its route table. */
+/** Where teams may run new services (`/deploy-targets`). */
+function deployTargets(options: RouterOptions): DeployTargets {
+  return new DeployTargets({
+    catalog: options.catalog,
+    auth: options.auth,
+    userInfo: options.userInfo,
+    bindings: options.bindings,
+    clusters: options.clusters,
+  });
+}
+
+/** The OpenAPI document of the services backend, from its route tables. */
 export function servicesOpenApi(options: RouterOptions) {
   return openApiDocument(
     {
@@ -288,7 +307,13 @@ export function servicesOpenApi(options: RouterOptions) {
         "Run a service across clusters from its catalog page. Every route but this document's needs a Backstage token.",
       serverUrl: '/api/services',
     },
-    serviceRouteTable(options),
+    [
+      ...serviceRouteTable(options),
+      ...deployTargetRoutes({
+        targets: deployTargets(options),
+        logger: options.logger,
+      }),
+    ],
   );
 }
 
@@ -369,6 +394,13 @@ export async function createRouter(
     auditedRequest: auditedBody,
     refusal,
   });
+  // where teams may run new services: about no existing service, so a group of its own
+  const { routes: targetRoutes, ...targetPipeline } = deployTargetGroup({
+    targets: deployTargets(options),
+    logger: options.logger,
+    permissions,
+  });
+  addRoutes(router, targetRoutes, { ...targetPipeline, httpAuth, auditor });
   // an operation that does not run in every cluster (a revision number means nothing there)
   const everyCluster = everyClusterOperations(
     serviceOperations(options.maxReplicas, options.debugImages),
