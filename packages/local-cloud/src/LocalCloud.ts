@@ -68,6 +68,18 @@ import {
 import { EXAMPLE_REGISTRY_HOST, seedRegistry } from './registry';
 
 /** @public */
+
+/**
+ * Where each team of the example catalog (examples/org.yaml) may run services on the local
+ * cloud: the namespace of its system, in every cluster, where its seeded services run
+ * (examples/entities.yaml). The golden-path templates offer these (the deploy-target field), and
+ * a new service's placements annotation counts only inside them.
+ */
+export const LOCAL_TEAM_PLACEMENTS: Record<string, string[]> = {
+  'group:default/team-payments': ['*/payments'],
+  'group:default/team-orders': ['*/orders'],
+};
+
 export interface LocalCloudCluster {
   name: LocalCloudClusterName;
   /** The apiserver, e.g. https://127.0.0.1:16403 */
@@ -699,9 +711,13 @@ export class LocalCloud {
           this.settings.registryPort,
         ),
         // what the scaffolder publishes to the git server (only the portal holds its credential)
-        // may claim its kubernetes id, beside the catalog's own locations
+        // may claim its kubernetes id, beside the catalog's own locations; but the placements a
+        // template writes into its catalog-info.yaml count only inside what ops granted the
+        // owner team (LOCAL_TEAM_PLACEMENTS), so a new service cannot give itself any namespace
         binding: {
           additionalTrustedOrigins: [`url:${gitUrl(this.settings)}/*`],
+          teamPlacements: LOCAL_TEAM_PLACEMENTS,
+          requireTeamPlacements: true,
         },
         // codeflows: webhook secrets kept encrypted, the local executor's folders, the build
         // images 'up' made, the registry built images go to, and the git server (config.md keys)
