@@ -24,6 +24,7 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import scaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import type { LocalCloudClusterName } from '@internal/local-cloud';
+import { AppsV1Api } from '@kubernetes/client-node';
 import type { LocalCloudTestContext } from '@internal/local-cloud/testing';
 import {
   FIXTURES_ORIGIN,
@@ -133,6 +134,11 @@ export function goldenPathTemplate(folder: string, serviceName: string) {
 
   // what the steps before a step answer (each key checked against the action's output)
   const stepOutputs: Record<string, Record<string, unknown>> = {
+    check: {
+      entityRef: `component:default/${serviceName}`,
+      entity: 'absent',
+      placements: [],
+    },
     publish: {
       cloneUrl: `http://127.0.0.1:16498/${serviceName}.git`,
       catalogInfoUrl: `http://127.0.0.1:16498/${serviceName}.git/raw/main/catalog-info.yaml`,
@@ -223,7 +229,18 @@ export function describeGoldenPathTemplate(
     it('is a Template whose steps go from skeleton to a running, built service', () => {
       expect(doc.kind).toBe('Template');
       expect(doc.metadata.name).toBe(t.folder);
-      expect(doc.spec.steps.map(s => s.action)).toEqual([
+      // first: nothing is made before the services backend says the user may
+      expect(doc.spec.steps[0].action).toBe(
+        'container-cloud:service:check-new',
+      );
+      // the steps every run takes (optional ones, e.g. middleware, may come in between), and the
+      // domain's
+      expect(
+        doc.spec.steps
+          .filter(s => !s.if || s.id === 'domain')
+          .map(s => s.action),
+      ).toEqual([
+        'container-cloud:service:check-new',
         'fetch:template',
         'publish:container-cloud:local-git',
         'catalog:register',
@@ -273,6 +290,20 @@ export function describeGoldenPathTemplate(
       });
       expect(parsed.error?.issues ?? []).toEqual([]);
       expect(commit).toBe(t.stepOutputs.publish.commitSha);
+    });
+
+    it('the first step checks the name, owner and placements the later steps use', () => {
+      expect(doc.spec.steps[0].id).toBe('check');
+      const input = render(step('check').input) as any;
+      expect(input).toEqual({
+        name: form.name,
+        owner: form.owner,
+        placements: form.placements,
+      });
+      // the same placements as the service is created in
+      expect((render(step('service').input) as any).placements).toEqual(
+        input.placements,
+      );
     });
 
     it('the probes call /healthz on the service’s port', () => {
@@ -350,6 +381,11 @@ export function useGoldenPathBackend(
     name: string;
     description: string;
     initialImage: string;
+    /**
+     * More of `containerCloud.binding.teamPlacements` (group ref → `cluster/namespace` list), from
+     * the test's namespace; team-payments always may deploy to `*\/<namespace>`.
+     */
+    teamPlacements?: (namespace: string) => Record<string, string[]>;
   },
 ) {
   const templatePath = resolve(
@@ -397,6 +433,11 @@ export function useGoldenPathBackend(
         binding: {
           // the local git server's repositories are trusted origins on the local cloud
           trustedOrigins: [FIXTURES_ORIGIN, `url:${git.url}/*`],
+          // where each team may run a new service (the deploy targets the first step checks)
+          teamPlacements: {
+            'group:default/team-payments': [`*/${lc.namespace}`],
+            ...options.teamPlacements?.(lc.namespace),
+          },
         },
       },
     });
@@ -417,12 +458,20 @@ export function useGoldenPathBackend(
     extraValues: Record<string, unknown> = {},
   ) {
     const auth = mockCredentials.user.header(user);
+    // the form's defaults, as the Create page sends them (the task API fills in none)
+    const defaults: Record<string, unknown> = {};
+    for (const page of (template.spec as TemplateDoc['spec']).parameters) {
+      for (const [key, property] of Object.entries(page.properties)) {
+        if (property.default !== undefined) defaults[key] = property.default;
+      }
+    }
     const started = await api()
       .post('/api/scaffolder/v2/tasks')
       .set('Authorization', auth)
       .send({
         templateRef: `template:default/${options.folder}`,
         values: {
+          ...defaults,
           name: options.name,
           description: options.description,
           replicas: 1,
@@ -453,18 +502,98 @@ export function useGoldenPathBackend(
         .get(`/api/scaffolder/v2/tasks/${started.body.id}/events`)
         .set('Authorization', auth)
     ).body as Array<{
-      body: { message?: string; stepId?: string; status?: string };
+      body: {
+        message?: string;
+        stepId?: string;
+        status?: string;
+        error?: { name: string; message: string };
+      };
     }>;
     const stepStatus: Record<string, string> = {};
+    const stepLogs: Record<string, string[]> = {};
     for (const e of events) {
       if (e.body.stepId && e.body.status) {
         stepStatus[e.body.stepId] = e.body.status;
+      }
+      if (e.body.stepId && e.body.message) {
+        (stepLogs[e.body.stepId] ??= []).push(e.body.message);
       }
     }
     return {
       task,
       stepStatus,
+      /** the error that failed the task (its name and message), if it failed */
+      error: events.find(e => e.body.error)?.body.error,
+      /** one step's log lines, joined */
+      stepLog: (stepId: string) => (stepLogs[stepId] ?? []).join('\n'),
       log: events.map(e => e.body.message ?? '').join('\n'),
+    };
+  }
+
+  /**
+   * What exists of the service `options.name` now, each thing counted: repositories of that
+   * name on the local git server, catalog entities and locations, codeflows and their runs (as
+   * `user`, an owner), and Deployments of that name per cluster (each with its replicas and
+   * generation, for "nothing changed").
+   */
+  async function whatExists(user: string) {
+    const auth = mockCredentials.user.header(user);
+    const repos = (await (
+      await fetch(`${git.url}/api/repos`, {
+        headers: { authorization: gitAuth },
+      })
+    ).json()) as { items: Array<{ name: string }> };
+    const entities = await api()
+      .get('/api/catalog/entities/by-query')
+      .query({ filter: `metadata.name=${options.name}` })
+      .set('Authorization', auth);
+    const locations = await api()
+      .get('/api/catalog/locations')
+      .set('Authorization', auth);
+    const ours = (locations.body as Array<{ data: { target: string } }>).filter(
+      l => l.data.target.includes(`/${options.name}.git/`),
+    );
+    const codeflows = await api()
+      .get(`/api/codeflow/services/default/${options.name}/codeflows`)
+      .set('Authorization', auth);
+    const codeflowItems: Array<{ id: string }> =
+      codeflows.status === 200 ? codeflows.body.items : [];
+    const runs: number[] = [];
+    for (const codeflow of codeflowItems) {
+      const listed = await api()
+        .get(
+          `/api/codeflow/services/default/${options.name}/codeflows/${codeflow.id}/runs`,
+        )
+        .set('Authorization', auth);
+      runs.push(listed.body.items.length);
+    }
+    const deployments: Record<
+      string,
+      Array<{ replicas?: number; generation?: number; image?: string }>
+    > = {};
+    for (const cluster of clusters) {
+      const listed = await lc
+        .kubeConfig(cluster)
+        .makeApiClient(AppsV1Api)
+        .listNamespacedDeployment({
+          namespace: lc.namespace,
+          fieldSelector: `metadata.name=${options.name}`,
+        });
+      deployments[cluster] = listed.items.map(d => ({
+        replicas: d.spec?.replicas,
+        generation: d.metadata?.generation,
+        image: d.spec?.template.spec?.containers[0]?.image,
+      }));
+    }
+    return {
+      repositories: repos.items.filter(r => r.name === options.name).length,
+      entities: (entities.body.items as unknown[]).length,
+      locations: ours.length,
+      /** the codeflow backend's status for the service's codeflows (404: no such entity) */
+      codeflowsStatus: codeflows.status,
+      codeflows: codeflowItems.length,
+      runs,
+      deployments,
     };
   }
 
@@ -473,6 +602,7 @@ export function useGoldenPathBackend(
     git,
     gitAuth,
     runTask,
+    whatExists,
     get suite() {
       return suite;
     },
