@@ -55,6 +55,13 @@ export function codeflowAppConfig(options: {
         runtimeImage: images.python,
       },
       {
+        // the JDK and the warmed Maven repository run the jar too: one image to pull per node
+        id: 'java-17',
+        title: 'Java 17 (Maven)',
+        image: images.java,
+        runtimeImage: images.java,
+      },
+      {
         id: 'debian-12',
         title: 'Debian 12',
         image: images.debian,

