@@ -6,6 +6,7 @@ import {
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import { EntityContentBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import { SvgIcon } from '@material-ui/core';
 import { ServicesClient, servicesApiRef } from './api/ServicesClient';
 import { ShellClient, shellApiRef } from './api/ShellClient';
@@ -100,6 +101,20 @@ const servicesPage = PageBlueprint.make({
 });
 
 /**
+ * The scaffolder field `ContainerCloudDeployTargetPicker`: the clusters and namespaces a new
+ * service may run in, for the owner group chosen in the template (the golden-path templates).
+ */
+const deployTargetPickerFormField = FormFieldBlueprint.make({
+  name: 'container-cloud-deploy-target-picker',
+  params: {
+    field: () =>
+      import('./components/DeployTargetPicker').then(
+        m => m.deployTargetPickerField,
+      ),
+  },
+});
+
+/**
  * Service management: run a service across clusters from its catalog page.
  * @public
  */
@@ -115,5 +130,6 @@ export default createFrontendPlugin({
     everyClusterApi,
     serviceEntityContent,
     servicesPage,
+    deployTargetPickerFormField,
   ],
 });

@@ -199,3 +199,24 @@ describe('ServicesClient', () => {
     );
   });
 });
+
+describe('ServicesClient.getDeployTargets', () => {
+  it("asks for one owner's deploy targets, and for all of the caller's without one", async () => {
+    const { api, calls } = client(
+      () =>
+        new Response(JSON.stringify({ items: [], reason: 'none' }), {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+        }),
+    );
+    expect(await api.getDeployTargets('group:default/team-payments')).toEqual({
+      items: [],
+      reason: 'none',
+    });
+    await api.getDeployTargets();
+    expect(calls.map(c => c.url)).toEqual([
+      'http://backend/api/services/deploy-targets?owner=group%3Adefault%2Fteam-payments',
+      'http://backend/api/services/deploy-targets',
+    ]);
+  });
+});

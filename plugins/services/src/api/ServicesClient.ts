@@ -1,5 +1,6 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import type {
+  DeployTargets,
   ServiceList,
   ContainerMetrics,
   EventList,
@@ -85,6 +86,11 @@ export interface ServicesApi {
   /** Every service (Component with a kubernetes-id) with its replicas, a page at a time. */
   listServices(query: ServiceListQuery): Promise<ServiceList>;
   /**
+   * Where the caller's groups (or the one `owner` names) may run a new service; empty with a
+   * `reason` in words when nowhere.
+   */
+  getDeployTargets(owner?: string): Promise<DeployTargets>;
+  /**
    * The service's view: each cluster's Deployments, counts and health whole, and a page of its
    * containers (`podsOffset`/`podsLimit`, optionally one `cluster` only).
    */
@@ -166,6 +172,12 @@ type Query = BackendRequest['query'];
  */
 export class ServicesClient implements ServicesApi {
   constructor(private readonly deps: BackendApis) {}
+
+  getDeployTargets(owner?: string): Promise<DeployTargets> {
+    return fetchJson(this.deps, 'services', '/deploy-targets', {
+      query: owner ? { owner } : {},
+    });
+  }
 
   listServices(query: ServiceListQuery): Promise<ServiceList> {
     return fetchJson(this.deps, 'services', '/services', {
