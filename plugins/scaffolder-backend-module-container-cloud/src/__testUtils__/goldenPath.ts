@@ -460,7 +460,7 @@ export function useGoldenPathBackend(
     const auth = mockCredentials.user.header(user);
     // the form's defaults, as the Create page sends them (the task API fills in none)
     const defaults: Record<string, unknown> = {};
-    for (const page of (template.spec as TemplateDoc['spec']).parameters) {
+    for (const page of (template as unknown as TemplateDoc).spec.parameters) {
       for (const [key, property] of Object.entries(page.properties)) {
         if (property.default !== undefined) defaults[key] = property.default;
       }
