@@ -9,6 +9,7 @@ import {
   renderSkeleton,
   run,
 } from './__testUtils__/goldenPath';
+import { describeGoldenPathMiddleware } from './__testUtils__/goldenPathMiddleware';
 
 jest.setTimeout(180_000);
 
@@ -37,6 +38,8 @@ describeGoldenPathTemplate(t, {
     ],
   },
 });
+
+describeGoldenPathMiddleware(t);
 
 describe('the skeleton, rendered by fetch:template with the template’s values', () => {
   const { dir, out } = renderSkeleton(t);
