@@ -129,3 +129,36 @@ describe('the templates under examples/templates', () => {
     },
   );
 });
+
+describe('the golden paths’ optional middleware', () => {
+  // every template that creates a service offers the same Middleware page and install steps as
+  // "New Node.js service" (whose own test, with __testUtils__/goldenPathMiddleware.ts, renders
+  // them with none, redis and mysql); a golden path that drifts or lacks them fails here
+  const goldenPaths = templates().filter(t =>
+    t.doc.spec.steps.some(s => s.action === 'container-cloud:service:create'),
+  );
+  const middlewareOf = (doc: TemplateDoc) => ({
+    page: doc.spec.parameters.find(
+      p => (p as { title?: string }).title === 'Middleware (optional)',
+    ),
+    steps: doc.spec.steps.filter(s => ['redis', 'mysql'].includes(s.id)),
+  });
+  const reference = middlewareOf(
+    goldenPaths.find(t => t.doc.metadata.name === 'nodejs-service')!.doc,
+  );
+
+  it('the Node.js template has the page and a Redis and a MySQL install step', () => {
+    expect(reference.page).toBeDefined();
+    expect(reference.steps.map(s => [s.id, s.action])).toEqual([
+      ['redis', 'container-cloud:app-store:install'],
+      ['mysql', 'container-cloud:app-store:install'],
+    ]);
+  });
+
+  it.each(goldenPaths.map(t => [t.doc.metadata.name, t.doc] as const))(
+    '%s offers the same page and steps',
+    (_name, doc) => {
+      expect(middlewareOf(doc)).toEqual(reference);
+    },
+  );
+});
