@@ -76,19 +76,21 @@ function render(value: unknown, parameters: Record<string, unknown>): unknown {
 }
 
 describe('the templates under examples/templates', () => {
-  // the golden paths ("New Node.js service", "New Python service") have their own tests,
-  // nodejsServiceTemplate.test.ts and pythonServiceTemplate.test.ts: their steps include
-  // Backstage's own actions and read earlier steps' outputs
-  const GOLDEN_PATHS = ['nodejs-service', 'python-service'];
+  // the golden paths ("New Node.js service", "New Python service", "New Java (Spring Boot)
+  // service") have their own tests, nodejsServiceTemplate.test.ts, pythonServiceTemplate.test.ts
+  // and javaServiceTemplate.test.ts: their steps include Backstage's own actions and read earlier
+  // steps' outputs
+  const GOLDEN_PATHS = ['nodejs-service', 'python-service', 'java-service'];
   const everyTemplate = templates();
   const all = everyTemplate.filter(
     t => !GOLDEN_PATHS.includes(t.doc.metadata.name),
   );
 
-  it('registers the four templates', () => {
+  it('registers the five templates', () => {
     expect(everyTemplate.map(t => t.doc.metadata.name).sort()).toEqual([
       'add-domain-to-service',
       'add-volume-to-service',
+      'java-service',
       'nodejs-service',
       'python-service',
     ]);

@@ -9,7 +9,9 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.client.TestRestTemplate;
 import org.springframework.http.ResponseEntity;
 
+/** The app on a random port, asked over HTTP as the probes and users ask it. */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SuppressWarnings({"rawtypes", "unchecked"})
 class ApplicationTest {
 
   @Autowired private TestRestTemplate http;

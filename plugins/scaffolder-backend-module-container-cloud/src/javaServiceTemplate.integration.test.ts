@@ -1,0 +1,119 @@
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { useLocalCloud } from '@internal/local-cloud/testing';
+import { AppsV1Api } from '@kubernetes/client-node';
+import request from 'supertest';
+import { useGoldenPathBackend } from './__testUtils__/goldenPath';
+import { requireJavaBuildImage } from './__testUtils__/javaService';
+import { GUEST } from './__testUtils__/startSuiteBackend';
+
+jest.setTimeout(1_200_000);
+
+// "New Java (Spring Boot) service" through the scaffolder's own task API as the guest, on the
+// local cloud: the repository on the local git server, the entity in the catalog, the Deployments
+// in both clusters, the codeflow and its first build — a real offline Maven build in
+// codeflow/java:17 (the skeleton's Spring Boot test, then the jar) — rolled out: the Deployments
+// run the built image, made on the Java build image.
+const lc = useLocalCloud({ namespacePrefix: 'scaffold-java' });
+const NAME = `h17-java-${Date.now().toString(36)}`;
+
+describe('the "New Java (Spring Boot) service" template through the scaffolder', () => {
+  let buildImage: string;
+  beforeAll(async () => {
+    // the Java build image is the local cloud's: a missing one fails here, in words
+    buildImage = await requireJavaBuildImage();
+  });
+
+  const golden = useGoldenPathBackend(lc, {
+    folder: 'java-service',
+    name: NAME,
+    description: 'A Java service',
+    initialImage: 'registry.example.com/mirror/eclipse-temurin:17-jre',
+  });
+
+  it('creates a running service built offline in codeflow/java:17', async () => {
+    const { task, log } = await golden.runTask(GUEST);
+    if (task.status !== 'completed') throw new Error(log);
+    expect(log).toContain(`created repository ${NAME}`);
+    expect(log).toMatch(/run #1: succeeded/);
+    const auth = mockCredentials.user.header(GUEST);
+    const entity = await request(golden.suite.backend.server)
+      .get(`/api/catalog/entities/by-name/component/default/${NAME}`)
+      .set('Authorization', auth);
+    expect(entity.status).toBe(200);
+    expect(entity.body.metadata.tags).toEqual(['java']);
+
+    // the build ran the skeleton's Spring Boot test offline in the build image: its log says so
+    const codeflows = await request(golden.suite.backend.server)
+      .get(`/api/codeflow/services/default/${NAME}/codeflows`)
+      .set('Authorization', auth);
+    expect(codeflows.body.items).toHaveLength(1);
+    const runsPath = `/api/codeflow/services/default/${NAME}/codeflows/${codeflows.body.items[0].id}/runs`;
+    const runs = await request(golden.suite.backend.server)
+      .get(runsPath)
+      .set('Authorization', auth);
+    expect(runs.body.items).toHaveLength(1);
+    const runLog = await request(golden.suite.backend.server)
+      .get(`${runsPath}/${runs.body.items[0].id}/log`)
+      .set('Authorization', auth);
+    expect(runLog.status).toBe(200);
+    expect(runLog.text).toContain('$ mvn -B -o -ntp package');
+    expect(runLog.text).toMatch(
+      /Tests run: 2, Failures: 0, Errors: 0, Skipped: 0, Time elapsed: [\d.]+ s -- in com\.example\.service\.ApplicationTest/,
+    );
+    expect(runLog.text).toContain('BUILD SUCCESS');
+    expect(runLog.text).not.toContain('in offline mode');
+
+    const images = new Set<string>();
+    for (const cluster of golden.clusters) {
+      const deployment = await lc
+        .kubeConfig(cluster)
+        .makeApiClient(AppsV1Api)
+        .readNamespacedDeployment({ name: NAME, namespace: lc.namespace });
+      images.add(deployment.spec!.template.spec!.containers[0].image!);
+    }
+    // one image in both clusters: <registry>/codeflow/<name>:<tag>@<digest>
+    expect(images.size).toBe(1);
+    const [image] = [...images];
+    const match = /^([^/]+)\/(.+):[^:@]+@(sha256:[0-9a-f]{64})$/.exec(image);
+    expect(match).not.toBeNull();
+    const [, host, repository, digest] = match!;
+    expect(repository).toBe(`codeflow/${NAME}`);
+
+    // the built image: the Java build image's layers first, then the jar, started as the template says
+    const manifestOf = async (repo: string, reference: string) => {
+      const res = await fetch(
+        `http://${host}/v2/${repo}/manifests/${reference}`,
+        {
+          headers: {
+            Accept: [
+              'application/vnd.oci.image.manifest.v1+json',
+              'application/vnd.docker.distribution.manifest.v2+json',
+            ].join(', '),
+          },
+        },
+      );
+      expect(res.status).toBe(200);
+      return res.json();
+    };
+    const built = await manifestOf(repository, digest);
+    // the build image java-17 of the generated config: <registry>/codeflow/java:17
+    expect(buildImage).toBe(`${host}/codeflow/java:17`);
+    const base = await manifestOf('codeflow/java', '17');
+    expect(built.layers.length).toBeGreaterThan(base.layers.length);
+    expect(
+      built.layers
+        .slice(0, base.layers.length)
+        .map((l: { digest: string }) => l.digest),
+    ).toEqual(base.layers.map((l: { digest: string }) => l.digest));
+    const config = await (
+      await fetch(
+        `http://${host}/v2/${repository}/blobs/${built.config.digest}`,
+      )
+    ).json();
+    expect([
+      ...(config.config.Entrypoint ?? []),
+      ...(config.config.Cmd ?? []),
+    ]).toEqual(['java', '-XX:MaxRAMPercentage=75', '-jar', '/app/app.jar']);
+    expect(config.config.WorkingDir).toBe('/app');
+  });
+});
