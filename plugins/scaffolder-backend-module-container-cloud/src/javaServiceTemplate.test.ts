@@ -9,6 +9,7 @@ import {
   renderSkeleton,
   run,
 } from './__testUtils__/goldenPath';
+import { describeGoldenPathMiddleware } from './__testUtils__/goldenPathMiddleware';
 import {
   javaEnv,
   onTheMachine,
@@ -42,6 +43,8 @@ describeGoldenPathTemplate(t, {
     ],
   },
 });
+
+describeGoldenPathMiddleware(t);
 
 describe('the Java template’s Deployment', () => {
   it('gives the JVM time to start before the liveness probe may restart it, and room for its heap', () => {
