@@ -48,7 +48,8 @@ describe('the "New Python service" template through the scaffolder', () => {
       .set('Authorization', auth);
     expect(runLog.status).toBe(200);
     expect(runLog.text).toContain('test_healthz_answers_200_while_running');
-    expect(runLog.text).toMatch(/Ran 4 tests/);
+    // the skeleton's six tests (health, shutdown, root, 404, and the two of the middleware it reports)
+    expect(runLog.text).toMatch(/Ran 6 tests/);
     expect(runLog.text).toContain('"msg": "built"');
 
     const images = new Set<string>();
