@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect, Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { openFromSidebar, shots, signIn } from './helpers';
@@ -41,6 +41,51 @@ function localGit() {
   };
 }
 
+/** The signed-in person's Backstage token, as the app gets it from the guest provider. */
+async function backstageToken(page: Page): Promise<string> {
+  const res = await page.request.get('/api/auth/guest/refresh', {
+    headers: { 'X-Requested-With': 'XMLHttpRequest' },
+  });
+  expect(res.ok()).toBe(true);
+  return (await res.json()).backstageIdentity.token;
+}
+
+/**
+ * What the template made in the portal, removed through its APIs as the guest (who owns it
+ * through team-payments): the codeflows (their DELETE route), then the catalog entity. The
+ * Location the template registered stays: unregistering a location is ops admins' in the
+ * suite's policy (catalog.location.delete), and the guest is no ops admin; with the repository
+ * deleted it reads nothing.
+ */
+async function removeFromPortal(page: Page, name: string) {
+  const headers = { authorization: `Bearer ${await backstageToken(page)}` };
+  const codeflows = await page.request.get(
+    `/api/codeflow/services/default/${name}/codeflows`,
+    { headers },
+  );
+  if (codeflows.ok()) {
+    for (const { id } of (await codeflows.json()).items as { id: string }[]) {
+      const deleted = await page.request.delete(
+        `/api/codeflow/services/default/${name}/codeflows/${id}`,
+        { headers },
+      );
+      expect(deleted.ok()).toBe(true);
+    }
+  }
+  const entity = await page.request.get(
+    `/api/catalog/entities/by-name/component/default/${name}`,
+    { headers },
+  );
+  if (entity.ok()) {
+    const { uid } = (await entity.json()).metadata;
+    const deleted = await page.request.delete(
+      `/api/catalog/entities/by-uid/${uid}`,
+      { headers },
+    );
+    expect(deleted.ok()).toBe(true);
+  }
+}
+
 test('Create → New Node.js service → its steps → the new entity’s Service tab with its pods and built image', async ({
   page,
 }) => {
@@ -74,22 +119,25 @@ test('Create → New Node.js service → its steps → the new entity’s Servic
       .click();
     await page.getByRole('button', { name: 'Next' }).click();
 
-    // page 2: where it runs
-    for (const [i, p] of PLACEMENTS.entries()) {
-      // the list starts with one placement (minItems 1); the + button adds the next
-      if (i > 0)
-        await page.getByRole('button', { name: /add/i }).last().click();
+    // page 2: where it runs — the owner's deploy targets, ticked as a person does
+    for (const p of PLACEMENTS) {
       await page
-        .getByRole('textbox', { name: 'Cluster' })
-        .nth(i)
-        .fill(p.cluster);
-      await page
-        .getByRole('textbox', { name: 'Namespace' })
-        .nth(i)
-        .fill(p.namespace);
+        .getByRole('checkbox', { name: `${p.cluster} / ${p.namespace}` })
+        .check();
     }
     await page.getByRole('button', { name: 'Next' }).click();
     // page 3: no domain (saving one is ops admins')
+    await expect(
+      page.getByRole('textbox', { name: 'Host name' }),
+    ).toBeVisible();
+    // a middleware page after it, where the template has one: none (its default)
+    const next = page.getByRole('button', { name: 'Next' });
+    if (await next.isVisible()) {
+      await next.click();
+      await expect(
+        page.getByRole('radio', { name: 'No middleware' }),
+      ).toBeChecked();
+    }
     await page.getByRole('button', { name: 'Review' }).click();
     await page.getByRole('button', { name: 'Create' }).click();
 
@@ -124,6 +172,10 @@ test('Create → New Node.js service → its steps → the new entity’s Servic
       fullPage: true,
     });
   } finally {
+    // the codeflows first: their routes find them through the entity
+    await removeFromPortal(page, name).catch(error =>
+      console.error(`could not remove ${name} from the portal: ${error}`),
+    );
     for (const { cluster, namespace } of PLACEMENTS) {
       for (const kind of ['deployment', 'service']) {
         try {
