@@ -4,7 +4,10 @@ import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { HistoryQuery, servicesApiRef } from '../api/ServicesClient';
 import { useReloadOn } from './useServiceSignal';
 
-/** A page of the service's container history, read again on every `signal`. */
+/**
+ * A page of the service's container history, read again on every `signal`. `refreshing` says the
+ * page held is being read again for the same filters (a live update), so it may stay on screen.
+ */
 export function useServiceHistory(
   entityRef: CompoundEntityRef,
   query: HistoryQuery,
@@ -12,9 +15,17 @@ export function useServiceHistory(
 ) {
   const api = useApi(servicesApiRef);
   const { cluster, state: podState, limit, offset } = query;
+  const key = JSON.stringify([cluster, podState, limit, offset]);
   const state = useAsyncRetry(
-    () =>
-      api.getHistory(entityRef, { cluster, state: podState, limit, offset }),
+    async () => ({
+      key,
+      page: await api.getHistory(entityRef, {
+        cluster,
+        state: podState,
+        limit,
+        offset,
+      }),
+    }),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [
       api,
@@ -27,5 +38,10 @@ export function useServiceHistory(
     ],
   );
   useReloadOn(signal, state.retry);
-  return state;
+  return {
+    loading: state.loading,
+    error: state.error,
+    value: state.value?.page,
+    refreshing: state.loading && state.value?.key === key,
+  };
 }

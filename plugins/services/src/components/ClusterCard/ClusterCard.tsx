@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import { Box, Chip, Typography } from '@material-ui/core';
 import Alert from '@material-ui/lab/Alert';
 import { InfoCard, Table, TableColumn } from '@backstage/core-components';
@@ -10,27 +11,22 @@ import type { DeploymentAction } from '../DeploymentActions';
 import type { PodActionKind } from '../PodActions';
 import { DeploymentRowActions } from '../DeploymentRowActions';
 import { SERVICE_TAB_MARKS } from '../../hooks/useServiceTabMarks';
+import { useLatest, withRowIds } from '../../lib/tableRows';
 import {
   ContainersTable,
   ContainersView,
   LoadContainers,
 } from '../ContainersTable';
 
-/** One cluster: its health, the service's Deployments and their containers, with their actions. */
-export function ClusterCard(props: {
-  view: ContainersView;
-  /** pages of the cluster's containers past the view's own (the backend pages them) */
-  loadPods?: LoadContainers;
-  onAction(deployment: DeploymentView, kind: DeploymentAction['kind']): void;
-  onPodAction(pod: PodView, kind: PodActionKind): void;
-  onDeploymentEvents(deployment: DeploymentView): void;
-}) {
-  const { view, loadPods, onAction, onPodAction, onDeploymentEvents } = props;
-  const { health } = view;
-  const subheader = health.reachable
-    ? `reachable · API ${health.latencyMs} ms · nodes ready ${health.nodesReady}/${health.nodesTotal}`
-    : `unreachable: ${health.error}`;
-  const deploymentColumns: TableColumn<DeploymentView>[] = [
+/** The Deployments table's columns; the handlers are stable (made once per card). */
+function deploymentColumnsFor(
+  onAction: (
+    deployment: DeploymentView,
+    kind: DeploymentAction['kind'],
+  ) => void,
+  onDeploymentEvents: (deployment: DeploymentView) => void,
+): TableColumn<DeploymentView>[] {
+  return [
     { title: 'Deployment', field: 'name' },
     { title: 'Namespace', field: 'namespace' },
     {
@@ -58,6 +54,34 @@ export function ClusterCard(props: {
       ),
     },
   ];
+}
+
+/** One cluster: its health, the service's Deployments and their containers, with their actions. */
+export function ClusterCard(props: {
+  view: ContainersView;
+  /** pages of the cluster's containers past the view's own (the backend pages them) */
+  loadPods?: LoadContainers;
+  onAction(deployment: DeploymentView, kind: DeploymentAction['kind']): void;
+  onPodAction(pod: PodView, kind: PodActionKind): void;
+  onDeploymentEvents(deployment: DeploymentView): void;
+}) {
+  const { view, loadPods, onPodAction } = props;
+  const { health } = view;
+  const subheader = health.reachable
+    ? `reachable · API ${health.latencyMs} ms · nodes ready ${health.nodesReady}/${health.nodesTotal}`
+    : `unreachable: ${health.error}`;
+  // columns made once and rows with ids: the table keeps its rows mounted (lib/tableRows)
+  const onAction = useLatest(props.onAction);
+  const onDeploymentEvents = useLatest(props.onDeploymentEvents);
+  const deploymentColumns = useMemo(
+    () => deploymentColumnsFor(onAction, onDeploymentEvents),
+    [onAction, onDeploymentEvents],
+  );
+  const deployments = withRowIds(
+    view.deployments,
+    d => `${d.namespace}/${d.name}`,
+  );
+
   return (
     <section aria-label={`cluster ${view.cluster}`}>
       <InfoCard
@@ -93,7 +117,7 @@ export function ClusterCard(props: {
                 padding: 'dense',
               }}
               columns={deploymentColumns}
-              data={view.deployments}
+              data={deployments}
             />
             {view.deployments
               .flatMap(d => d.problems)

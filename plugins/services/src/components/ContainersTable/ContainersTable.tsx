@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { Box, Chip } from '@material-ui/core';
 import {
   ResponseErrorPanel,
@@ -17,6 +17,7 @@ import type {
 import { age } from '@internal/plugin-container-cloud-react';
 import useAsync from 'react-use/esm/useAsync';
 import { PodActionKind, PodActions } from '../PodActions';
+import { useLatest, withRowIds } from '../../lib/tableRows';
 
 /** The containers a page of the table shows, and the page the Service tab loads first. */
 export const CONTAINERS_PAGE_SIZE = 20;
@@ -24,6 +25,13 @@ export const CONTAINERS_PAGE_SIZE = 20;
 /** A cluster's view as the table reads it: the counts and page are there when the backend pages. */
 export type ContainersView = ClusterServiceView &
   Partial<Pick<ClusterServicePage, 'podCounts' | 'podsPage'>>;
+
+/**
+ * What an empty table shows. One element for every render: Backstage's Table makes its body
+ * component anew whenever `emptyContent` is a different object, which unmounts and mounts every
+ * row again (each live update did that to every cluster's table).
+ */
+const NO_CONTAINERS = <Box p={2}>No container in this cluster.</Box>;
 
 /** Loads a page of one cluster's containers (from `offset`, at most `limit`). */
 export type LoadContainers = (
@@ -106,7 +114,10 @@ export function ContainersTable(props: {
   loadPage?: LoadContainers;
   onPodAction(pod: PodView, kind: PodActionKind): void;
 }) {
-  const { view, loadPage, onPodAction } = props;
+  const { view, loadPage } = props;
+  // columns made once: the table keeps its rows mounted across renders (lib/tableRows)
+  const onPodAction = useLatest(props.onPodAction);
+  const columns = useMemo(() => podColumns(onPodAction), [onPodAction]);
   const [page, setPage] = useState(0);
   const [pageSize, setPageSize] = useState(CONTAINERS_PAGE_SIZE);
   const total = view.podCounts?.total ?? view.pods.length;
@@ -134,9 +145,14 @@ export function ContainersTable(props: {
     }
   }, [page, offset, total, pageSize]);
 
-  const rows = inView
+  const shownPods = inView
     ? view.pods.slice(offset - held.offset, offset - held.offset + pageSize)
-    : loaded.value?.pods ?? [];
+    : loaded.value?.pods;
+  // rows with ids: a live update changes them in place (lib/tableRows)
+  const rows = withRowIds(
+    shownPods ?? [],
+    pod => `${pod.namespace}/${pod.name}`,
+  );
   const title = `Containers (${total})`;
   const subtitle =
     view.podCounts && total > 0 ? countsInWords(view.podCounts) : undefined;
@@ -164,7 +180,7 @@ export function ContainersTable(props: {
         sorting: false,
         emptyRowsWhenPaging: false,
       }}
-      columns={podColumns(onPodAction)}
+      columns={columns}
       data={rows}
       page={page}
       totalCount={total}
@@ -176,7 +192,7 @@ export function ContainersTable(props: {
         setPageSize(size);
         setPage(0);
       }}
-      emptyContent={<Box p={2}>No container in this cluster.</Box>}
+      emptyContent={NO_CONTAINERS}
     />
   );
 }

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Box, Button } from '@material-ui/core';
 import Alert from '@material-ui/lab/Alert';
 import { InfoCard, Table, TableColumn } from '@backstage/core-components';
@@ -7,6 +7,7 @@ import type { HistoryEntry } from '@internal/plugin-container-cloud-common';
 import { useServiceHistory } from '../../hooks';
 import { MetricsDialog } from '../MetricsDialog';
 import { SelectField } from '../SelectField';
+import { withRowIds } from '../../lib/tableRows';
 
 const PAGE = 20;
 const STATES = ['running', 'ended'] as const;
@@ -31,6 +32,11 @@ const baseColumns: TableColumn<HistoryEntry>[] = [
   },
 ];
 
+/** One element for every render: a new one makes Backstage's Table mount every row again. */
+const NO_HISTORY = (
+  <Box p={2}>No container recorded yet for these filters.</Box>
+);
+
 /** Every container the service ever had, kept after it is gone. */
 export function HistoryCard(props: {
   entityRef: CompoundEntityRef;
@@ -41,23 +47,28 @@ export function HistoryCard(props: {
   const [state, setState] = useState<'' | (typeof STATES)[number]>('');
   const [page, setPage] = useState(0);
   const [chartOf, setChartOf] = useState<HistoryEntry>();
-  const columns: TableColumn<HistoryEntry>[] = [
-    ...baseColumns,
-    {
-      title: 'Charts',
-      render: e => (
-        <Button
-          size="small"
-          variant="outlined"
-          aria-label={`metrics of ${e.pod} in history`}
-          onClick={() => setChartOf(e)}
-        >
-          metrics
-        </Button>
-      ),
-    },
-  ];
-  const { value, loading, error } = useServiceHistory(
+  // columns made once (setChartOf never changes) and rows with ids: a live update changes the
+  // rows in place instead of mounting them again (lib/tableRows)
+  const columns = useMemo<TableColumn<HistoryEntry>[]>(
+    () => [
+      ...baseColumns,
+      {
+        title: 'Charts',
+        render: e => (
+          <Button
+            size="small"
+            variant="outlined"
+            aria-label={`metrics of ${e.pod} in history`}
+            onClick={() => setChartOf(e)}
+          >
+            metrics
+          </Button>
+        ),
+      },
+    ],
+    [],
+  );
+  const { value, loading, refreshing, error } = useServiceHistory(
     props.entityRef,
     {
       cluster: cluster || undefined,
@@ -98,7 +109,9 @@ export function HistoryCard(props: {
         <Alert severity="error">{error.message}</Alert>
       ) : (
         <Table
-          isLoading={loading}
+          // a live update keeps the rows on screen while the same page is read again (a loading
+          // table would mount every row again); new filters or another page show the loading state
+          isLoading={loading && !refreshing}
           options={{
             search: false,
             paging: true,
@@ -109,13 +122,14 @@ export function HistoryCard(props: {
             emptyRowsWhenPaging: false,
           }}
           columns={columns}
-          data={value?.items ?? []}
+          data={withRowIds(
+            value?.items ?? [],
+            e => `${e.cluster}/${e.namespace}/${e.pod}/${e.startedAt ?? ''}`,
+          )}
           page={page}
           totalCount={value?.total ?? 0}
           onPageChange={setPage}
-          emptyContent={
-            <Box p={2}>No container recorded yet for these filters.</Box>
-          }
+          emptyContent={NO_HISTORY}
         />
       )}
       {chartOf && (
