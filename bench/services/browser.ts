@@ -346,6 +346,8 @@ async function measure(args: string[], cloud: LocalCloud): Promise<string[]> {
           if (sizeIndex === 0 && run === runs && scaleBy > 0) {
             liveRow = await liveScale(
               page,
+              cdp,
+              profiling,
               cloud,
               clusters,
               perCluster,
@@ -409,6 +411,8 @@ async function measure(args: string[], cloud: LocalCloud): Promise<string[]> {
  */
 async function liveScale(
   page: Page,
+  cdp: CDPSession,
+  profiling: boolean,
   cloud: LocalCloud,
   clusters: string[],
   perCluster: number,
@@ -433,6 +437,11 @@ async function liveScale(
   say(
     `live: scaling to ${target} per cluster with the tab open (${before} shown)`,
   );
+  if (profiling) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  }
   const scaled = ensurePods(cloud, clusters, target, {
     maxWaitMs,
     partial: true,
@@ -453,6 +462,15 @@ async function liveScale(
     { timeout: maxWaitMs, polling: 250 },
   );
   const seconds = (Date.now() - wall) / 1000;
+  if (profiling) {
+    const { profile: cpu } = await cdp.send('Profiler.stop');
+    const file = path.join(
+      os.tmpdir(),
+      'bench-services-browser-live.cpuprofile',
+    );
+    fs.writeFileSync(file, JSON.stringify(cpu));
+    say(`CPU profile of the page during the scale: ${file}`);
+  }
   await scaled;
   page.off('response', onResponse);
   const frames: { start: number; duration: number; blocking: number }[] =
