@@ -64,8 +64,10 @@ function workloadFields(maxReplicas: number) {
  * `POST /services/:namespace/:name/create`: a Deployment (`deployment`) and a ClusterIP Service
  * of the same name in one cluster and namespace, labelled with the service's kubernetes id. Only
  * where the service's binding reaches. `dryRun`: the apiserver checks it (`dryRun=All`), nothing
- * is stored. A Deployment already there with the same spec is `unchanged`; with another spec the
- * request is a 409 carrying it as it is, never an overwrite.
+ * is stored. A Deployment made by the same request before (its `container-cloud.io/create-request`
+ * hash) is `unchanged`, whatever a roll-out, an attach or a scale changed since; one without the
+ * hash is `unchanged` when its spec is the same. Otherwise the request is a 409 carrying the
+ * Deployment as it is, never an overwrite.
  * @public
  */
 export function serviceCreateSchema(maxReplicas: number) {
