@@ -181,16 +181,19 @@ export function machineCertificateBundle(
 
 /**
  * Shell lines (in /tmp/warm-up, the machine's bundle there as machine-ca.crt) that make the
- * warm-up's Maven trust the machine's CAs the image lacks: each such certificate (its signature's
- * last full line not in the image's own bundle) goes into a copy of the image's Java trust store
+ * warm-up's Maven trust the machine's CAs the image lacks: each such certificate (its base64 body
+ * not among the image's own bundle's) goes into a copy of the image's Java trust store
  * that only this Maven run uses (MAVEN_OPTS); the copy goes with /tmp/warm-up, so the image trusts
  * just Debian's CAs.
  */
 const TRUST_MACHINE_CERTIFICATES = [
-  'mkdir ca',
-  "csplit -s -z -f ca/c machine-ca.crt '/-----BEGIN CERTIFICATE-----/' '{*}'",
+  // each certificate of a PEM bundle as one line: its base64 body, whatever the bundle's wrapping
+  'bodies() { awk \'/-----BEGIN CERTIFICATE-----/{b="";next} /-----END CERTIFICATE-----/{print b;next} {b=b $0}\' "$1"; }',
+  'bodies /etc/ssl/certs/ca-certificates.crt > image-bodies',
+  'bodies machine-ca.crt > machine-bodies',
   'cp /etc/ssl/certs/java/cacerts truststore',
-  'for c in ca/c*; do grep -q "BEGIN CERTIFICATE" "$c" || continue; grep -qxF "$(tail -n 3 "$c" | head -n 1)" /etc/ssl/certs/ca-certificates.crt && continue; keytool -importcert -noprompt -keystore truststore -storepass changeit -alias "machine-$(basename "$c")" -file "$c" >/dev/null; echo "trusting $c of the machine bundle for the warm-up"; done',
+  'n=0',
+  'grep -vxF -f image-bodies machine-bodies | while read -r body; do n=$((n + 1)); { echo "-----BEGIN CERTIFICATE-----"; echo "$body" | fold -w 64; echo "-----END CERTIFICATE-----"; } > machine-$n.pem; keytool -importcert -noprompt -keystore truststore -storepass changeit -alias machine-$n -file machine-$n.pem >/dev/null; echo "the warm-up trusts certificate $n of the machine bundle, which the image lacks"; done',
   'export MAVEN_OPTS="-Djavax.net.ssl.trustStore=/tmp/warm-up/truststore -Djavax.net.ssl.trustStorePassword=changeit"',
 ];
 
