@@ -73,7 +73,7 @@ const load = () =>
 function pageProbe() {
   const w = window as any;
   const bench = (w.__bench = {
-    frames: [] as { start: number; duration: number; blocking: number }[],
+    frames: [] as Frame[],
     frameType: '',
     paints: [] as { name: string; renderTime: number }[],
     lastClick: NaN,
@@ -92,10 +92,22 @@ function pageProbe() {
     : 'longtask';
   new PerformanceObserver(list => {
     for (const e of list.getEntries() as any[]) {
+      const scripts: any[] = e.scripts ?? [];
       bench.frames.push({
         start: e.startTime,
         duration: e.duration,
         blocking: e.blockingDuration ?? Math.max(0, e.duration - 50),
+        // where a long animation frame went: scripts, then style and layout (NaN for long tasks)
+        script: e.scripts ? scripts.reduce((n, x) => n + x.duration, 0) : NaN,
+        layout: e.styleAndLayoutStart
+          ? e.startTime + e.duration - e.styleAndLayoutStart
+          : NaN,
+        top: scripts
+          .slice()
+          .sort((a, b) => b.duration - a.duration)
+          .slice(0, 2)
+          .map(x => `${x.invokerType}:${x.invoker} ${Math.round(x.duration)}ms`)
+          .join('; '),
       });
     }
   }).observe({ type: bench.frameType, buffered: true });
@@ -109,6 +121,16 @@ function pageProbe() {
       }
     }).observe({ type: 'element', buffered: true });
   }
+}
+
+/** A long animation frame (or long task) as the page probe keeps it. */
+interface Frame {
+  start: number;
+  duration: number;
+  blocking: number;
+  script: number;
+  layout: number;
+  top: string;
 }
 
 type Metrics = Record<string, number>;
@@ -473,20 +495,26 @@ async function liveScale(
   }
   await scaled;
   page.off('response', onResponse);
-  const frames: { start: number; duration: number; blocking: number }[] =
-    await page.evaluate(
-      from =>
-        ((window as any).__bench.frames as any[]).filter(
-          f => f.start + f.duration >= from,
-        ),
-      start,
-    );
+  const frames: Frame[] = await page.evaluate(
+    from =>
+      ((window as any).__bench.frames as any[]).filter(
+        f => f.start + f.duration >= from,
+      ),
+    start,
+  );
   say(
     `live: all ${added} shown after ${seconds.toFixed(1)} s; ${
       frames.length
     } frames > 50 ms; scaling back`,
   );
   const longest = Math.max(0, ...frames.map(f => f.duration));
+  for (const f of frames) {
+    say(
+      `live frame: ${f.duration.toFixed(0)} ms (scripts ${f.script.toFixed(
+        0,
+      )} ms, style and layout ${f.layout.toFixed(0)} ms) ${f.top}`,
+    );
+  }
   const row = `| +${added} (${before} → ${before + added}) | ${seconds.toFixed(
     1,
   )} | ${reads} (${notModified}) | ${frames.length} | ${longest.toFixed(0)} | ${
