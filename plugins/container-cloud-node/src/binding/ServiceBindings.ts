@@ -283,6 +283,16 @@ export class ServiceBindings {
   }
 
   /**
+   * The trusted Components claiming a kubernetes id (by annotation, or by name without one), e.g.
+   * to tell whether a new service's id is free; remembered for a few seconds as for `resolve`.
+   */
+  async claimantsOf(kubernetesId: string): Promise<string[]> {
+    return (
+      (await this.trustedClaimants([kubernetesId])).get(kubernetesId) ?? []
+    );
+  }
+
+  /**
    * kubernetes id → the trusted Components claiming it (by annotation, or by name without one);
    * remembered for `cache.ttlMs`.
    */

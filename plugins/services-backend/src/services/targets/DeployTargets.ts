@@ -187,6 +187,20 @@ export class DeployTargets {
         );
       }
     }
+    // the new service claims its name as its kubernetes id: another trusted claim of it would
+    // leave both controlling nothing
+    const others = (await this.deps.bindings.claimantsOf(check.name)).filter(
+      ref => lower(ref) !== entityRef,
+    );
+    if (others.length > 0) {
+      throw new ConflictError(
+        `the name '${check.name}' is taken: ${others.join(', ')} ${
+          others.length === 1 ? 'claims' : 'claim'
+        } kubernetes id '${
+          check.name
+        }' (${KUBERNETES_ID_LABEL}); choose another name`,
+      );
+    }
     const placements = [];
     for (const p of check.placements) {
       placements.push({

@@ -98,6 +98,11 @@ describe('deploy targets over HTTP', () => {
           serviceEntity('payments-api', 'group:default/team-payments', {
             'container-cloud.io/placements': '*/payments',
           }),
+          // a payments service whose Deployments are labelled 'ledger': that id is taken
+          serviceEntity('ledger-service', 'group:default/team-payments', {
+            'backstage.io/kubernetes-id': 'ledger',
+            'container-cloud.io/placements': '*/payments',
+          }),
           // team-orders has no grant: its new services may go where orders-api runs
           serviceEntity('orders-api', 'group:default/team-orders', {
             'container-cloud.io/placements': `${CLUSTER}/orders, gone/orders`,
@@ -114,10 +119,12 @@ describe('deploy targets over HTTP', () => {
         services: [perPluginDatabase],
       });
       server = backend.server;
-      await waitForEntity(
-        `http://localhost:${server.port()}`,
-        'component/default/orders-api',
-      );
+      for (const name of ['orders-api', 'ledger-service']) {
+        await waitForEntity(
+          `http://localhost:${server.port()}`,
+          `component/default/${name}`,
+        );
+      }
     });
 
     afterAll(() => backend?.stop());
@@ -242,6 +249,14 @@ describe('deploy targets over HTTP', () => {
         expect(res.status).toBe(409);
         expect(res.body.error.message).toBe(
           "the name 'payments-api' is taken: component:default/payments-api is in the catalog, owned by group:default/team-payments; choose another name",
+        );
+      });
+
+      it('answers 409 for a name another service claims as its kubernetes id', async () => {
+        const res = await check(ALICE, { ...CHECK, name: 'ledger' });
+        expect(res.status).toBe(409);
+        expect(res.body.error.message).toBe(
+          "the name 'ledger' is taken: component:default/ledger-service claims kubernetes id 'ledger' (backstage.io/kubernetes-id); choose another name",
         );
       });
 
