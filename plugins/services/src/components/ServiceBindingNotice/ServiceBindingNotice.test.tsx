@@ -68,4 +68,26 @@ describe('ServiceBindingNotice', () => {
       'which is not a trusted origin',
     );
   });
+
+  it('says which annotated placements do not count, and why', async () => {
+    await renderInTestApp(
+      <ServiceBindingNotice
+        binding={{
+          state: 'bound',
+          kubernetesId: 'new-svc',
+          placements: [{ cluster: 'local-a', namespace: 'payments' }],
+          message:
+            'component:default/new-svc controls its workloads in local-a/payments only: local-b/kube-system is outside what ops granted group:default/team-payments',
+        }}
+      />,
+    );
+    const alert = screen.getByRole('alert');
+    expect(alert).toHaveTextContent('Some of its placements do not count');
+    expect(alert).toHaveTextContent(
+      'local-b/kube-system is outside what ops granted group:default/team-payments',
+    );
+    expect(alert).toHaveTextContent(
+      'Workloads labelled backstage.io/kubernetes-id=new-svc in local-a/payments',
+    );
+  });
 });

@@ -12,7 +12,7 @@ const TITLES: Record<
   conflict:
     'This entity controls no workloads: another entity claims its kubernetes id',
   unplaced:
-    'This entity controls no workloads: it names no cluster and namespace',
+    'This entity controls no workloads: it has no cluster and namespace it may use',
 };
 
 /**
@@ -26,7 +26,7 @@ export function ServiceBindingNotice(props: {
   const { binding } = props;
   if (!binding) return null;
   if (binding.state === 'bound') {
-    return (
+    const where = (
       <Typography variant="body2" color="textSecondary">
         Workloads labelled backstage.io/kubernetes-id={binding.kubernetesId} in{' '}
         {(binding.placements ?? [])
@@ -38,6 +38,15 @@ export function ServiceBindingNotice(props: {
           )
           .join(', ')}
       </Typography>
+    );
+    // placements its annotation named outside its owner's grant (containerCloud.binding.teamPlacements)
+    if (!binding.message) return where;
+    return (
+      <Alert severity="info">
+        <AlertTitle>Some of its placements do not count</AlertTitle>
+        {binding.message}
+        {where}
+      </Alert>
     );
   }
   return (
