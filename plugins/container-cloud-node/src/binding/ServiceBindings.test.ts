@@ -155,6 +155,21 @@ describe('ServiceBindings', () => {
     ]);
   });
 
+  it('names the trusted claimants of an id, untrusted ones left out', async () => {
+    const impostor = component(
+      'attackers/x',
+      'url:https://github.com/bob/x.yaml',
+      {
+        'backstage.io/kubernetes-id': 'payments-api',
+      },
+    );
+    const all = bindings([victim, impostor]);
+    expect(await all.claimantsOf('payments-api')).toEqual([
+      'component:default/payments-api',
+    ]);
+    expect(await all.claimantsOf('nobody')).toEqual([]);
+  });
+
   it('does not count a Component whose annotation claims another id under the same name', async () => {
     const renamed = component('other/payments-api', TRUSTED, {
       'backstage.io/kubernetes-id': 'payments-api-v2',
