@@ -55,11 +55,11 @@ export function codeflowAppConfig(options: {
         runtimeImage: images.python,
       },
       {
-        // the JDK and the warmed Maven repository run the jar too: one image to pull per node
+        // built in the JDK with Maven and the warmed repository, run on the JRE alone
         id: 'java-17',
         title: 'Java 17 (Maven)',
         image: images.java,
-        runtimeImage: images.java,
+        runtimeImage: images.javaRuntime,
       },
       {
         id: 'debian-12',

@@ -2,8 +2,11 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import { useLocalCloud } from '@internal/local-cloud/testing';
 import { AppsV1Api } from '@kubernetes/client-node';
 import request from 'supertest';
+import {
+  requireJavaBuildImage,
+  runBuiltJavaImage,
+} from './__testUtils__/javaService';
 import { useGoldenPathBackend } from './__testUtils__/goldenPath';
-import { requireJavaBuildImage } from './__testUtils__/javaService';
 import { GUEST } from './__testUtils__/startSuiteBackend';
 
 jest.setTimeout(1_200_000);
@@ -17,7 +20,7 @@ const lc = useLocalCloud({ namespacePrefix: 'scaffold-java' });
 const NAME = `h17-java-${Date.now().toString(36)}`;
 
 describe('the "New Java (Spring Boot) service" template through the scaffolder', () => {
-  let buildImage: string;
+  let buildImage: { image: string; runtimeImage: string };
   beforeAll(async () => {
     // the Java build image is the local cloud's: a missing one fails here, in words
     buildImage = await requireJavaBuildImage();
@@ -79,7 +82,8 @@ describe('the "New Java (Spring Boot) service" template through the scaffolder',
     const [, host, repository, digest] = match!;
     expect(repository).toBe(`codeflow/${NAME}`);
 
-    // the built image: the Java build image's layers first, then the jar, started as the template says
+    // the built image: the Java runtime image's layers first (the JRE, not the build image's JDK,
+    // Maven and repository), then the jar, started as the template says
     const manifestOf = async (repo: string, reference: string) => {
       const res = await fetch(
         `http://${host}/v2/${repo}/manifests/${reference}`,
@@ -96,9 +100,12 @@ describe('the "New Java (Spring Boot) service" template through the scaffolder',
       return res.json();
     };
     const built = await manifestOf(repository, digest);
-    // the build image java-17 of the generated config: <registry>/codeflow/java:17
-    expect(buildImage).toBe(`${host}/codeflow/java:17`);
-    const base = await manifestOf('codeflow/java', '17');
+    // java-17 of the generated config: built in <registry>/codeflow/java:17, run on :17-jre
+    expect(buildImage).toEqual({
+      image: `${host}/codeflow/java:17`,
+      runtimeImage: `${host}/codeflow/java:17-jre`,
+    });
+    const base = await manifestOf('codeflow/java', '17-jre');
     expect(built.layers.length).toBeGreaterThan(base.layers.length);
     expect(
       built.layers
@@ -115,5 +122,14 @@ describe('the "New Java (Spring Boot) service" template through the scaffolder',
       ...(config.config.Cmd ?? []),
     ]).toEqual(['java', '-XX:MaxRAMPercentage=75', '-jar', '/app/app.jar']);
     expect(config.config.WorkingDir).toBe('/app');
+
+    // kwok runs no container: the built image itself, pulled back and started as its entrypoint
+    // says, as its user, serves /healthz and exits 0 on SIGTERM
+    const ran = await runBuiltJavaImage(image);
+    expect(ran.files).toEqual(['app.jar']);
+    expect(ran.user).not.toBe('0');
+    expect(ran.healthz).toBe('{"status":"ok"}');
+    expect(ran.exitCode).toBe(0);
+    expect(ran.log).toMatch(/Graceful shutdown complete/);
   });
 });

@@ -104,6 +104,7 @@ describe('the Node build image', () => {
       'codeflow/node:22',
       'codeflow/python:3.11',
       'codeflow/java:17',
+      'codeflow/java:17-jre',
     ]);
   });
 });
@@ -192,7 +193,7 @@ describe('the codeflow build images on the local cloud', () => {
       const manifest = await res.json();
       expect(manifest.mediaType ?? OCI_MANIFEST).toBe(OCI_MANIFEST);
       // Debian is one layer (the minbase root file system); Node adds /usr/local on it, Python
-      // what apt-get installed, Java the JDK, Maven and the warmed repository
+      // what apt-get installed, Java the JDK, Maven and the warmed repository, its runtime the JRE
       expect(manifest.layers).toHaveLength(image.id === 'debian' ? 1 : 2);
       for (const layer of manifest.layers) {
         expect(layer.mediaType).toBe(
@@ -223,13 +224,16 @@ describe('the codeflow build images on the local cloud', () => {
         java: expect.stringMatching(
           new RegExp(`^${JAVA_VERSION}\\.\\d+\\.\\d+$`),
         ),
+        'java-jre': expect.stringMatching(
+          new RegExp(`^${JAVA_VERSION}\\.\\d+\\.\\d+$`),
+        ),
       }[image.id];
       expect(version).toEqual(expected);
       expect(config.config.Env.includes(`PYTHON_VERSION=${version}`)).toBe(
         image.id === 'python',
       );
       expect(config.config.Env.includes(`JAVA_VERSION=${version}`)).toBe(
-        image.id === 'java',
+        image.id === 'java' || image.id === 'java-jre',
       );
     },
   );
@@ -284,6 +288,17 @@ describe('the codeflow build images on the local cloud', () => {
         'writable',
         '12',
       ],
+    },
+    {
+      name: 'codeflow/java:17-jre and Java 17 answer inside, and neither javac nor mvn (a JRE only)',
+      reference: () =>
+        baseImageReferences(lc.cloud.settings.registryPort).javaRuntime,
+      script: [
+        "java --version | head -n 1 | cut -d' ' -f2 | cut -d. -f1",
+        'command -v javac mvn || echo "no javac, no mvn"',
+        'cut -d. -f1 /etc/debian_version',
+      ],
+      expected: () => [JAVA_VERSION, 'no javac, no mvn', '12'],
     },
   ] as Array<{
     name: string;
@@ -367,8 +382,9 @@ describe('the codeflow build images on the local cloud', () => {
       node: `${registry}/codeflow/node:22`,
       python: `${registry}/codeflow/python:3.11`,
       java: `${registry}/codeflow/java:17`,
+      javaRuntime: `${registry}/codeflow/java:17-jre`,
     });
-    const { python, java } = baseImageReferences(
+    const { python, java, javaRuntime } = baseImageReferences(
       lc.cloud.settings.registryPort,
     );
     expect(codeflow.buildImages).toEqual([
@@ -388,7 +404,7 @@ describe('the codeflow build images on the local cloud', () => {
         id: 'java-17',
         title: 'Java 17 (Maven)',
         image: java,
-        runtimeImage: java,
+        runtimeImage: javaRuntime,
       },
       {
         id: 'debian-12',

@@ -26,7 +26,7 @@ export const BASE_IMAGES_RECIPE = 1;
 /** The registry path the build images are pushed under: 127.0.0.1:<port>/codeflow/... */
 export const CODEFLOW_IMAGES_PATH = 'codeflow';
 
-export type BaseImageId = 'debian' | 'node' | 'python' | 'java';
+export type BaseImageId = 'debian' | 'node' | 'python' | 'java' | 'java-jre';
 
 /**
  * The Python of the Python build image: Debian's python3 of the suite (bookworm: 3.11), with
@@ -59,6 +59,13 @@ export const JAVA_PACKAGES = [
  * downloads into that container only.
  */
 export const MAVEN_REPOSITORY = '/var/cache/maven/repository';
+
+/**
+ * What the Java runtime image holds: Debian's JRE 17 without X11, no JDK, Maven or repository:
+ * what a built service's image is made on (the codeflow's runtimeImage), a fifth of the build
+ * image's layers.
+ */
+export const JAVA_RUNTIME_PACKAGES = ['openjdk-17-jre-headless'];
 
 /** The skeleton whose dependencies the Java build image's Maven repository holds. */
 export const JAVA_SKELETON_DIR = path.resolve(
@@ -252,7 +259,19 @@ export function baseImages(): BaseImage[] {
       tag: PYTHON_VERSION,
     },
     javaBaseImage(),
+    javaRuntimeImage(),
   ];
+}
+
+/** The Java runtime image: Debian's JRE on the Debian image, `codeflow/java:17-jre`. */
+export function javaRuntimeImage(): BaseImage {
+  const debian = `debian-${LOCAL_CLOUD_VERSIONS.debianSuite}-r${BASE_IMAGES_RECIPE}`;
+  return {
+    id: 'java-jre',
+    cacheName: `codeflow-java-${JAVA_VERSION}-jre_on-${debian}`,
+    repository: `${CODEFLOW_IMAGES_PATH}/java`,
+    tag: `${JAVA_VERSION}-jre`,
+  };
 }
 
 /**
@@ -877,15 +896,7 @@ async function buildJava(
         ],
         ['DEBIAN_FRONTEND=noninteractive'],
       );
-      const said = await run('java --version', ['java', '--version']);
-      // `java --version` ends with the VM line: "OpenJDK 64-Bit Server VM (build 17.0.15+6-…, …)"
-      const version = /\(build (\d+\.\d+\.\d+)/.exec(said)?.[1];
-      if (!version || !version.startsWith(`${JAVA_VERSION}.`)) {
-        throw new LocalCloudError(
-          `${label}: java --version said '${said}', expected OpenJDK ${JAVA_VERSION}.x; log: ${log}`,
-          { log },
-        );
-      }
+      const version = await javaVersionIn(label, log, run);
       await runLogged(
         {
           label: `${label}: add the warm-up project (the Java skeleton's pom.xml and src/)`,
@@ -923,6 +934,69 @@ async function buildJava(
         env: `JAVA_VERSION=${version}`,
         cmd: 'jshell',
         title: `OpenJDK ${version} with Maven (Debian's), Maven repository warmed for Spring Boot`,
+        version,
+      };
+    },
+  );
+}
+
+/** `java --version`'s update version (17.0.x), checked against JAVA_VERSION. */
+async function javaVersionIn(
+  label: string,
+  log: string,
+  run: DebianBuildContext['run'],
+): Promise<string> {
+  const said = await run('java --version', ['java', '--version']);
+  // `java --version` ends with the VM line: "OpenJDK 64-Bit Server VM (build 17.0.15+6-…, …)"
+  const version = /\(build (\d+\.\d+\.\d+)/.exec(said)?.[1];
+  if (!version || !version.startsWith(`${JAVA_VERSION}.`)) {
+    throw new LocalCloudError(
+      `${label}: java --version said '${said}', expected OpenJDK ${JAVA_VERSION}.x; log: ${log}`,
+      { log },
+    );
+  }
+  return version;
+}
+
+/**
+ * The Java runtime image: the Debian image + Debian's openjdk-17-jre-headless (apt-get in a chroot
+ * `buildah run`), for the images codeflow builds of Java services.
+ */
+async function buildJavaRuntime(
+  settings: LocalCloudSettings,
+  image: BaseImage,
+  debian: BaseImage,
+  work: string,
+  progress: (line: string) => void,
+) {
+  await buildOnDebian(
+    settings,
+    image,
+    debian,
+    work,
+    progress,
+    async ({ label, log, run }) => {
+      await run(
+        `apt-get install ${JAVA_RUNTIME_PACKAGES.join(' ')}`,
+        [
+          'sh',
+          '-ec',
+          [
+            'apt-get update -q',
+            `apt-get install -y -q --no-install-recommends ${JAVA_RUNTIME_PACKAGES.join(
+              ' ',
+            )}`,
+            'apt-get clean',
+            'rm -rf /var/lib/apt/lists/*',
+          ].join('; '),
+        ],
+        ['DEBIAN_FRONTEND=noninteractive'],
+      );
+      const version = await javaVersionIn(label, log, run);
+      return {
+        env: `JAVA_VERSION=${version}`,
+        cmd: 'java',
+        title: `OpenJDK ${version} runtime (Debian's JRE, headless)`,
         version,
       };
     },
@@ -980,8 +1054,10 @@ export async function ensureBaseImages(
         await buildNode(settings, image, debian, work, progress);
       } else if (image.id === 'python') {
         await buildPython(settings, image, debian, work, progress);
-      } else {
+      } else if (image.id === 'java') {
         await buildJava(settings, image, debian, work, progress);
+      } else {
+        await buildJavaRuntime(settings, image, debian, work, progress);
       }
       records[image.id] = record(
         files,
@@ -1190,7 +1266,7 @@ export async function publishBaseImages(
 
 /** `127.0.0.1:<port>/codeflow/<name>:<tag>` of each build image. */
 export function baseImageReferences(registryPort: number) {
-  const [debian, node, python, java] = baseImages();
+  const [debian, node, python, java, javaRuntime] = baseImages();
   const ref = (i: BaseImage) =>
     `127.0.0.1:${registryPort}/${i.repository}:${i.tag}`;
   return {
@@ -1198,5 +1274,6 @@ export function baseImageReferences(registryPort: number) {
     node: ref(node),
     python: ref(python),
     java: ref(java),
+    javaRuntime: ref(javaRuntime),
   };
 }
