@@ -132,11 +132,12 @@ export function ContainersTable(props: {
   // the latest loader, whoever made it: a new function on every render is no reason to load
   const loader = useRef(loadPage);
   loader.current = loadPage;
-  // a page read again whenever the view changes (the client answers from its copy on a 304)
+  // a page past the view's read again whenever the view changes (the client answers from its
+  // copy on a 304); a page the view holds reads nothing, so a new view is no reason to run again
   const loaded = useAsync(
     async () =>
       inView || !loader.current ? undefined : loader.current(offset, pageSize),
-    [inView, offset, pageSize, view],
+    [inView, offset, pageSize, inView ? undefined : view],
   );
   // the service shrank under the page shown: back to its last page
   useEffect(() => {

@@ -1,11 +1,15 @@
+import { memo } from 'react';
 import { List, ListItem, ListItemText, Typography } from '@material-ui/core';
 import Alert from '@material-ui/lab/Alert';
 import { InfoCard, Progress } from '@backstage/core-components';
 import type { CompoundEntityRef } from '@backstage/catalog-model';
 import { useServiceDiagnosis } from '../../hooks';
 
-/** What is wrong with the service's containers, in plain words, per cluster. */
-export function DiagnosisCard(props: {
+/**
+ * What is wrong with the service's containers, in plain words, per cluster. Memoised: the tab
+ * renders it again only when its props change (a live update's refresh key).
+ */
+export const DiagnosisCard = memo(function DiagnosisCardView(props: {
   entityRef: CompoundEntityRef;
   refreshKey: unknown;
 }) {
@@ -53,4 +57,4 @@ export function DiagnosisCard(props: {
     );
   }
   return <InfoCard title="Diagnosis">{body}</InfoCard>;
-}
+});

@@ -1,4 +1,4 @@
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { Box, Button } from '@material-ui/core';
 import Alert from '@material-ui/lab/Alert';
 import { InfoCard, Table, TableColumn } from '@backstage/core-components';
@@ -37,8 +37,11 @@ const NO_HISTORY = (
   <Box p={2}>No container recorded yet for these filters.</Box>
 );
 
-/** Every container the service ever had, kept after it is gone. */
-export function HistoryCard(props: {
+/**
+ * Every container the service ever had, kept after it is gone. Memoised: the tab renders it again
+ * only when its props change (a live update's refresh key).
+ */
+export const HistoryCard = memo(function HistoryCardView(props: {
   entityRef: CompoundEntityRef;
   clusters: string[];
   refreshKey: unknown;
@@ -142,4 +145,4 @@ export function HistoryCard(props: {
       )}
     </InfoCard>
   );
-}
+});

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useApi } from '@backstage/core-plugin-api';
 import { Grid } from '@material-ui/core';
 import Alert from '@material-ui/lab/Alert';
@@ -21,8 +21,8 @@ import { DiagnosisCard } from '../DiagnosisCard';
 import { HistoryCard } from '../HistoryCard';
 import { EveryClusterActions } from '../EveryClusterActions';
 import { ServiceBindingNotice } from '../ServiceBindingNotice';
-import { ClusterCard } from '../ClusterCard';
-import { OpenDialog, podDialog, ServiceDialogs } from '../ServiceDialogs';
+import { OpenDialog, ServiceDialogs } from '../ServiceDialogs';
+import { ServiceClusterCard } from './ServiceClusterCard';
 import {
   linkedPod,
   MetricsLink,
@@ -58,7 +58,8 @@ function useMetricsLink() {
 /** The service tab: the service's workloads and containers in every cluster, live. */
 export function ServiceContent() {
   const { entity } = useEntity();
-  const ref = getCompoundEntityRef(entity);
+  // one object per entity: the memoised cards below render again only when something changed
+  const ref = useMemo(() => getCompoundEntityRef(entity), [entity]);
   const kubernetesId =
     entity.metadata.annotations?.[KUBERNETES_ID_LABEL] ?? entity.metadata.name;
   // watch events pushed by the backend; each one refreshes the views
@@ -104,6 +105,12 @@ export function ServiceContent() {
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [api, ref.namespace, ref.name],
+  );
+
+  const clusterList = value?.clusters.map(c => c.cluster).join('\n') ?? '';
+  const clusterNames = useMemo(
+    () => (clusterList ? clusterList.split('\n') : []),
+    [clusterList],
   );
 
   if (loading && !value) return <Progress />;
@@ -165,30 +172,10 @@ export function ServiceContent() {
       )}
       {value.clusters.map(view => (
         <Grid item xs={12} key={view.cluster}>
-          <ClusterCard
+          <ServiceClusterCard
             view={view}
-            loadPods={(offset, limit) => loadPods(view.cluster, offset, limit)}
-            onAction={(deployment, action) =>
-              setDialog({
-                kind: 'deployment-action',
-                cluster: view,
-                deployment,
-                action,
-              })
-            }
-            onPodAction={(pod, kind) =>
-              setDialog(podDialog(view.cluster, pod, kind))
-            }
-            onDeploymentEvents={deployment =>
-              setDialog({
-                kind: 'events',
-                query: {
-                  cluster: view.cluster,
-                  namespace: deployment.namespace,
-                  deployment: deployment.name,
-                },
-              })
-            }
+            loadPods={loadPods}
+            setDialog={setDialog}
           />
         </Grid>
       ))}
@@ -200,7 +187,7 @@ export function ServiceContent() {
       <Grid item xs={12}>
         <HistoryCard
           entityRef={ref}
-          clusters={value.clusters.map(c => c.cluster)}
+          clusters={clusterNames}
           refreshKey={lastSignal}
         />
       </Grid>
