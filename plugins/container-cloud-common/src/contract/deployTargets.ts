@@ -46,8 +46,8 @@ export const deployTargetsSchema = z.object({
 
 /**
  * `POST /deploy-targets/check`: could the caller create this new service now? The same checks
- * the create route will make, before the entity exists: the caller is a member of the owner group
- * and holds the services' create permission for a Component that group owns, each placement is
+ * the create route will make, before the entity exists: the caller holds the services' create
+ * permission for a Component that group owns (its members do, ops admins for any group), each placement is
  * one of that group's deploy targets, and the name is free (no other owner's Component and no
  * other service's workloads of that name there). Refusals are a 403 (authority) or a 409 (name
  * taken) in words; nothing is written.

@@ -79,11 +79,13 @@ export class DeployTargets {
   async forCaller(
     credentials: BackstageCredentials,
     owner?: string,
+    /** whether the policy lets the caller create for a group they are not in (ops admins) */
+    mayCreateFor: (group: string) => boolean | Promise<boolean> = () => false,
   ): Promise<DeployTargetList> {
     const groups = await this.groupsOf(credentials);
     if (owner !== undefined) {
       const ref = groupRefOf(owner);
-      if (!groups.includes(ref)) {
+      if (!groups.includes(ref) && !(await mayCreateFor(ref))) {
         return {
           items: [],
           reason: `you are not a member of ${ref}: a new service runs where its owner group may, and you may create services only for your own groups`,

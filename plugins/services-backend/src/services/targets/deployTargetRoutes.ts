@@ -5,7 +5,7 @@ import type {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import type { Entity } from '@backstage/catalog-model';
-import { NotAllowedError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   deployTargetsQuerySchema,
   deployTargetsSchema,
@@ -30,6 +30,8 @@ export interface WouldBeService {
   /** the Component a template would register, which the create permission is checked on */
   entity: Entity;
   request: NewServiceCheck;
+  /** whether the caller belongs to the owner group (else only a policy allowing them, as ops) */
+  member: boolean;
 }
 
 export type DeployTargetRoute = RouteSpec<WouldBeService>;
@@ -39,8 +41,13 @@ const route = defineRoute<WouldBeService>();
 export function deployTargetRoutes(options: {
   targets: DeployTargets;
   logger: LoggerService;
+  /** whether the policy lets the caller create a service owned by a group they are not in (ops) */
+  mayCreateFor?: (
+    credentials: BackstageCredentials,
+    group: string,
+  ) => Promise<boolean>;
 }): DeployTargetRoute[] {
-  const { targets, logger } = options;
+  const { targets, logger, mayCreateFor } = options;
   return [
     route({
       method: 'get',
@@ -54,7 +61,9 @@ export function deployTargetRoutes(options: {
       request: { query: deployTargetsQuerySchema, names: { query: 'query' } },
       response: { description: 'the targets', schema: deployTargetsSchema },
       handler: async ({ credentials, query }) =>
-        targets.forCaller(credentials, query.owner),
+        targets.forCaller(credentials, query.owner, group =>
+          mayCreateFor ? mayCreateFor(credentials, group) : false,
+        ),
     }),
     route({
       method: 'post',
@@ -62,11 +71,13 @@ export function deployTargetRoutes(options: {
       summary:
         'Could the caller create this new service now? (changes nothing)',
       description:
-        "The checks creating it will make, before its Component exists: the caller is a member of the owner group, the policy allows them to create a service on a Component that group owns (its conditions applied to that would-be Component), each placement is one of the group's deploy targets, and the name is free: a Component of that name owned by the same group, or that service's own Deployments, are a re-run (`exists`).",
+        "The checks creating it will make, before its Component exists: the policy allows the caller (a member of the owner group, or ops) to create a service on a Component that group owns (its conditions applied to that would-be Component), each placement is one of the group's deploy targets, and the name is free: a Component of that name owned by the same group, or that service's own Deployments, are a re-run (`exists`).",
       access: 'operate',
       permission: serviceCreatePermission,
       refusal: (_permission, service) =>
-        `you may not create services owned by ${service.request.owner}: the permission policy does not allow you ${serviceCreatePermission.name} on a Component that group owns`,
+        service.member
+          ? `you may not create services owned by ${service.request.owner}: the permission policy does not allow you ${serviceCreatePermission.name} on a Component that group owns`
+          : `you are not a member of ${service.request.owner}: you may create services only for a group you belong to (ops admins for any)`,
       notAudited:
         'it changes nothing: a check before a template creates anything (logged at debug)',
       request: { body: newServiceCheckSchema, names: { body: 'new service' } },
@@ -96,8 +107,7 @@ export function deployTargetRoutes(options: {
 
 /**
  * The deploy targets as a route group of the pipeline: the check's resource is the would-be
- * Component, looked up from the body (400 for a bad one, 403 for an owner group the caller is not
- * in), and its permission is decided on that Component (WouldBeEntityPermissions).
+ * Component, looked up from the body (400 for a bad one), and its permission is decided on that Component (WouldBeEntityPermissions).
  */
 export function deployTargetGroup(options: {
   targets: DeployTargets;
@@ -106,8 +116,25 @@ export function deployTargetGroup(options: {
 }): RouteGroup<WouldBeService> & { permissions: PermissionsService } {
   const { targets } = options;
   const permissions = new WouldBeEntityPermissions(options.permissions);
+  const mayCreateFor = async (
+    credentials: BackstageCredentials,
+    group: string,
+  ): Promise<boolean> => {
+    const entity = wouldBeComponent('new-service', group);
+    permissions.remember(credentials, entity);
+    const [decision] = await permissions.authorize(
+      [
+        {
+          permission: serviceCreatePermission,
+          resourceRef: 'component:default/new-service',
+        },
+      ],
+      { credentials },
+    );
+    return decision.result === AuthorizeResult.ALLOW;
+  };
   return {
-    routes: deployTargetRoutes(options),
+    routes: deployTargetRoutes({ ...options, mayCreateFor }),
     permissions,
     async lookup(
       req: express.Request,
@@ -120,17 +147,14 @@ export function deployTargetGroup(options: {
       );
       const owner = groupRefOf(request.owner);
       const groups = await targets.groupsOf(credentials);
-      if (!groups.includes(owner)) {
-        throw new NotAllowedError(
-          `you are not a member of ${owner}: you may create services only for a group you belong to`,
-        );
-      }
+      // the policy decides on the would-be Component: its owner rule lets members, ops anyone
       const entity = wouldBeComponent(request.name, owner);
       permissions.remember(credentials, entity);
       return {
         entityRef: `component:default/${request.name}`,
         entity,
         request: { ...request, owner },
+        member: groups.includes(owner),
       };
     },
     resourceRef: service => service.entityRef,

@@ -183,6 +183,20 @@ describe('deploy targets over HTTP', () => {
         );
       });
 
+      it("lists any team's targets to an ops admin who names it (the policy lets ops create for any team)", async () => {
+        const res = await get(CAROL, '?owner=group:default/team-payments');
+        expect(res.status).toBe(200);
+        expect(res.body).toEqual({
+          items: [
+            {
+              owner: 'group:default/team-payments',
+              cluster: CLUSTER,
+              namespace: 'payments',
+            },
+          ],
+        });
+      });
+
       it('answers 400 to a bad owner, 401 without identity, 403 to a service token', async () => {
         const bad = await get(ALICE, '?owner=not%20a%20group!');
         expect(bad.status).toBe(400);
@@ -203,14 +217,17 @@ describe('deploy targets over HTTP', () => {
         expect(res.body.error.message).toContain(`cluster ${CLUSTER}`);
       });
 
-      it.each([
-        ['another team', BOB],
-        ['an ops admin outside the group', CAROL],
-      ])('refuses %s with 403 in words', async (_who, user) => {
-        const res = await check(user);
+      it('lets an ops admin outside the group through to the clusters (the policy allows ops any team)', async () => {
+        const res = await check(CAROL);
+        expect(res.status).toBe(503);
+        expect(res.body.error.message).toContain(`cluster ${CLUSTER}`);
+      });
+
+      it('refuses another team with 403 in words', async () => {
+        const res = await check(BOB);
         expect(res.status).toBe(403);
         expect(res.body.error.message).toBe(
-          'you are not a member of group:default/team-payments: you may create services only for a group you belong to',
+          'you are not a member of group:default/team-payments: you may create services only for a group you belong to (ops admins for any)',
         );
       });
 
