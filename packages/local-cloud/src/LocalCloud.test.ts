@@ -115,6 +115,11 @@ describe('LocalCloud', () => {
         buildImages: [
           { id: 'node-22', image: `${registry}/codeflow/node:22` },
           { id: 'python-3.11', image: `${registry}/codeflow/python:3.11` },
+          {
+            id: 'java-17',
+            image: `${registry}/codeflow/java:17`,
+            runtimeImage: `${registry}/codeflow/java:17-jre`,
+          },
           { id: 'debian-12', image: `${registry}/codeflow/debian:bookworm` },
         ],
         git: {
@@ -126,6 +131,8 @@ describe('LocalCloud', () => {
       for (const image of [
         'codeflow/node/manifests/22',
         'codeflow/python/manifests/3.11',
+        'codeflow/java/manifests/17',
+        'codeflow/java/manifests/17-jre',
         'codeflow/debian/manifests/bookworm',
       ]) {
         const res = await fetch(`http://${registry}/v2/${image}`, {
