@@ -1006,8 +1006,9 @@ async function buildJavaRuntime(
 /**
  * Builds the codeflow build images that are not in the cache yet (Debian minbase: about 80 s,
  * most of it mmdebstrap; Node on it: about 70 s, most of it npm pack and the gzip of the commit;
- * Python on it: about 15 s, most of it apt-get; Java on it: about 60 s, apt-get 14 s, the Maven
- * warm-up 18 s, the gzip of 285 MiB in the commit 30 s);
+ * Python on it: about 15 s, most of it apt-get; Java on it: 60–100 s by the machine's load,
+ * apt-get 14–24 s, the Maven warm-up 18–50 s, the gzip of 285 MiB in the commit 14–20 s; its JRE
+ * runtime image: about 30 s);
  * prints progress. Needs root (mmdebstrap's root mode and buildah's vfs storage), mmdebstrap and
  * buildah (Debian packages), the machine's Debian mirror, the npm registry and Maven Central; as another user it
  * says so and builds nothing (the rest of the local cloud works without them). Returns the
