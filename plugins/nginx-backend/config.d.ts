@@ -73,6 +73,22 @@ export interface Config {
         port?: number;
         /** The IPv4 address they listen on (e.g. 127.0.0.1); all addresses when unset. */
         address?: string;
+        /**
+         * How often the test environments are synced (a domain added for each new service,
+         * removed for each service gone, published together), under the scheduler so one replica
+         * runs it: `{ minutes: 5 }`, `{ seconds: 5 }`, `'5m'` or `'PT5M'`; at least one second.
+         * The first sync runs this long after start-up, or after 30 s when it is longer.
+         * `POST /test-environments/sync` (ops) syncs at once.
+         * @default { minutes: 5 }
+         */
+        frequency?:
+          | {
+              hours?: number;
+              minutes?: number;
+              seconds?: number;
+              milliseconds?: number;
+            }
+          | string;
       };
     };
   };

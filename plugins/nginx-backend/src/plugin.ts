@@ -14,7 +14,7 @@ import { readForbiddenMembers } from './services/memberPolicy';
 import { ownerSourceCheck, serviceLabelsFrom } from './services/ownerSources';
 import { EndpointBatcher } from './services/EndpointBatcher';
 import { KubernetesEndpoints } from './services/KubernetesEndpoints';
-import { readNginxConfig } from './services/NginxClusterConfig';
+import { durationMs, readNginxConfig } from './services/NginxClusterConfig';
 import { NginxService } from './services/NginxService';
 import { scheduleDeliveryResume } from './services/deliveryResume';
 import { findServices, TestEnvironments } from './services/TestEnvironments';
@@ -83,11 +83,15 @@ export const nginxPlugin = createBackendPlugin({
             logger,
           );
           testEnvironments = environments;
+          const { frequency } = nginxConfig.testEnvironments;
+          // one replica syncs at a time (the scheduler's global task); a short frequency (a test,
+          // a small portal) starts as soon, not after the usual 30 s
           await scheduler.scheduleTask({
             id: 'nginx-test-environments',
-            frequency: { minutes: 5 },
+            frequency,
             timeout: { minutes: 5 },
-            initialDelay: { seconds: 30 },
+            initialDelay:
+              durationMs(frequency) < 30_000 ? frequency : { seconds: 30 },
             fn: async () => {
               const result = await environments.sync();
               if (result.publish) {

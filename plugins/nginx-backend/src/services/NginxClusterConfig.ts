@@ -1,4 +1,8 @@
+import { readDurationFromConfig } from '@backstage/config';
 import type { Config } from '@backstage/config';
+
+/** A Backstage duration, e.g. `{ minutes: 5 }` (the scheduler takes it as it is). */
+export type Duration = ReturnType<typeof readDurationFromConfig>;
 
 /** One nginx node: where its files go and how it reloads. */
 export interface NginxNode {
@@ -30,12 +34,60 @@ export interface TestEnvironmentsConfig {
   address?: string;
 }
 
+/** The test environments as configured: the domains' settings and how often they are synced. */
+export interface TestEnvironmentsSettings extends TestEnvironmentsConfig {
+  /** how often the scheduler syncs them (on one replica) */
+  frequency: Duration;
+}
+
 export interface NginxConfig {
   binary: string;
   /** how long `nginx -t` may take */
   checkTimeoutSeconds?: number;
   clusters: NginxCluster[];
-  testEnvironments?: TestEnvironmentsConfig;
+  testEnvironments?: TestEnvironmentsSettings;
+}
+
+/** The test environment sync's frequency when none is configured. */
+export const DEFAULT_TEST_ENVIRONMENTS_FREQUENCY: Duration = { minutes: 5 };
+
+const DURATION_UNIT_MS: Record<string, number> = {
+  years: 365 * 86_400_000,
+  months: 30 * 86_400_000,
+  weeks: 7 * 86_400_000,
+  days: 86_400_000,
+  hours: 3_600_000,
+  minutes: 60_000,
+  seconds: 1000,
+  milliseconds: 1,
+};
+
+/** A duration in milliseconds (a month as 30 days, a year as 365). */
+export function durationMs(duration: Duration): number {
+  return Object.entries(duration).reduce(
+    (sum, [unit, value]) =>
+      sum + (DURATION_UNIT_MS[unit] ?? 0) * (Number(value) || 0),
+    0,
+  );
+}
+
+function readFrequency(test: Config): Duration {
+  const key = 'containerCloud.nginx.testEnvironments.frequency';
+  if (!test.has('frequency')) return DEFAULT_TEST_ENVIRONMENTS_FREQUENCY;
+  let frequency: Duration;
+  try {
+    frequency = readDurationFromConfig(test, { key: 'frequency' });
+  } catch (error) {
+    throw new Error(
+      `${key}: not a duration (e.g. { seconds: 30 }, { minutes: 5 } or 'PT5M'): ${
+        (error as Error).message
+      }`,
+    );
+  }
+  if (!(durationMs(frequency) >= 1000)) {
+    throw new Error(`${key}: at least one second, e.g. { seconds: 5 }`);
+  }
+  return frequency;
 }
 
 const NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -91,6 +143,7 @@ export function readNginxConfig(config: Config): NginxConfig {
             environment: test.getOptionalString('environment') ?? 'test',
             port: test.getOptionalNumber('port') ?? 80,
             address: test.getOptionalString('address'),
+            frequency: readFrequency(test),
           },
         }
       : {}),

@@ -12,7 +12,10 @@ import type { V1Service } from '@kubernetes/client-node';
 import type { TestEnvironmentsConfig } from './NginxClusterConfig';
 import type { NginxService } from './NginxService';
 
-/** Domains made by the test environment sync carry this prefix; the sync owns them. */
+/**
+ * Domains made by the test environment sync carry this prefix; the sync owns them.
+ * @public
+ */
 export const TEST_ENVIRONMENT_PREFIX = 'testenv-';
 export const TEST_ENVIRONMENTS_ACTOR = 'plugin:nginx/test-environments';
 

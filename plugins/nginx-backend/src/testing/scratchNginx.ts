@@ -8,7 +8,10 @@ import { promisify } from 'node:util';
 
 const NGINX = '/usr/sbin/nginx';
 
-/** A free port on loopback. */
+/**
+ * A free port on loopback.
+ * @public
+ */
 export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
@@ -33,6 +36,7 @@ export async function startNamedBackend(name: string) {
 /**
  * A real nginx of its own in a temporary prefix, including `<prefix>/conf.d/*.conf`. Nothing
  * listens until a published domain asks for a (loopback) port.
+ * @public
  */
 export async function startScratchNginx() {
   const prefix = await mkdtemp(join(tmpdir(), 'nginx-serve-'));
