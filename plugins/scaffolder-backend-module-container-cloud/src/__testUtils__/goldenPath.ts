@@ -2,6 +2,8 @@
 /* eslint-disable jest/no-export, jest/valid-title */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -21,6 +23,7 @@ import {
   REPOSITORY_NAME,
 } from '../actions/publishLocalGitServer';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import type { Entity } from '@backstage/catalog-model';
 import scaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import type { LocalCloudClusterName } from '@internal/local-cloud';
@@ -32,6 +35,15 @@ import {
 } from '@internal/plugin-container-cloud-node/testing';
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import codeflowPlugin from '@internal/plugin-codeflow-backend';
+// the real nginx backend (its test environments) and a scratch nginx it delivers to
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import nginxPlugin from '@internal/plugin-nginx-backend';
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
+import {
+  freePort as freeNginxPort,
+  startScratchNginx,
+  TEST_ENVIRONMENT_PREFIX,
+} from '@internal/plugin-nginx-backend/testing';
 import request from 'supertest';
 import { startSuiteBackend } from './startSuiteBackend';
 import { localGitUrlReaderFactory } from '../actions/publishLocalGitReader';
@@ -366,13 +378,39 @@ export function renderSkeleton(t: GoldenPathTemplate) {
   return { dir, out };
 }
 
+/** The test environments `useGoldenPathBackend` configures with `testEnvironments`. */
+export const TEST_ENVIRONMENTS = {
+  /** the nginx cluster (the templates' default nginxCluster) */
+  cluster: 'local',
+  /** a service's test domain is `<name>.test.example.com` */
+  environment: 'test',
+  wildcardDomain: 'example.com',
+  address: '127.0.0.1',
+  /** the scheduler syncs them this often (the config's default is 5 minutes) */
+  frequency: { seconds: 3 },
+} as const;
+
+/** What the scratch nginx answers for a host no domain serves (its port's default server). */
+export const DEFAULT_SERVER_STATUS = 421;
+
+/** A service's test domain host, as the nginx backend's test environments name it. */
+export function testDomainHost(name: string): string {
+  return `${name}.${TEST_ENVIRONMENTS.environment}.${TEST_ENVIRONMENTS.wildcardDomain}`;
+}
+
+/** The name of the domain the test environment sync makes for a service. */
+export function testDomainName(name: string): string {
+  return `${TEST_ENVIRONMENT_PREFIX}${name}`;
+}
+
 /**
  * For an integration test of a golden-path template on the local cloud, in a beforeAll of the
  * calling describe: the suite backend with the real catalog (holding the template, read from its
  * file), the codeflow backend and the local git server's URL reader, on the local cloud's
  * clusters. `runTask` starts the template through the scaffolder's own task API as `user` with
  * what the form sends (its defaults too: the API fills none) and waits for the task's end. The
- * afterAll stops the backend and deletes the repository `name` from the local git server.
+ * afterAll stops the backend (and the scratch nginx of `testEnvironments`) and deletes the
+ * repository `name` from the local git server.
  */
 export function useGoldenPathBackend(
   lc: LocalCloudTestContext,
@@ -386,6 +424,13 @@ export function useGoldenPathBackend(
      * the test's namespace; team-payments always may deploy to `*\/<namespace>`.
      */
     teamPlacements?: (namespace: string) => Record<string, string[]>;
+    /**
+     * With the nginx backend and its test environments on a scratch nginx of the test's own
+     * (nginx cluster `local`, see `TEST_ENVIRONMENTS`): every Component whose Service exists gets
+     * `<name>.test.example.com` on a loopback port, synced by the real scheduler (backed by the
+     * test backend's database) every few seconds. `testDomainAnswer` asks that nginx.
+     */
+    testEnvironments?: boolean;
   },
 ) {
   const templatePath = resolve(
@@ -408,9 +453,45 @@ export function useGoldenPathBackend(
   };
   let suite: Awaited<ReturnType<typeof startSuiteBackend>>;
   let clusters: LocalCloudClusterName[] = [];
+  let nginx: Awaited<ReturnType<typeof startScratchNginx>> | undefined;
+  let nginxPort = 0;
+
+  /** The nginx backend with test environments delivered to a scratch nginx on loopback. */
+  async function startTestEnvironmentsNginx() {
+    nginx = await startScratchNginx();
+    nginxPort = await freeNginxPort();
+    // the port's default server, in a file the nginx backend did not write (so never removes): a
+    // host without its test domain yet gets 421 from it, not some other domain's server block
+    await writeFile(
+      join(nginx.confDir, '00-default-server.conf'),
+      `server {\n    listen ${TEST_ENVIRONMENTS.address}:${nginxPort} default_server;\n    return ${DEFAULT_SERVER_STATUS};\n}\n`,
+    );
+    await run(nginx.reloadCommand[0], nginx.reloadCommand.slice(1));
+    return {
+      clusters: [
+        {
+          name: TEST_ENVIRONMENTS.cluster,
+          environment: 'test',
+          confDir: nginx.confDir,
+          reloadCommand: nginx.reloadCommand,
+        },
+      ],
+      testEnvironments: {
+        cluster: TEST_ENVIRONMENTS.cluster,
+        wildcardDomain: TEST_ENVIRONMENTS.wildcardDomain,
+        environment: TEST_ENVIRONMENTS.environment,
+        address: TEST_ENVIRONMENTS.address,
+        port: nginxPort,
+        frequency: TEST_ENVIRONMENTS.frequency,
+      },
+    };
+  }
 
   beforeAll(async () => {
     clusters = lc.info.clusters.map(c => c.name);
+    const nginxConfig = options.testEnvironments
+      ? await startTestEnvironmentsNginx()
+      : undefined;
     suite = await startSuiteBackend({
       clusters: lc.info.clusters.map(c => ({
         name: c.name,
@@ -427,9 +508,13 @@ export function useGoldenPathBackend(
         codeflowPlugin,
         scaffolderEntityModel,
         localGitUrlReaderFactory,
+        // the real scheduler (the test backend's mock runs a task once, at start-up): the test
+        // environments are synced on their frequency, one replica at a time, as in production
+        ...(nginxConfig ? [nginxPlugin, schedulerServiceFactory] : []),
       ],
       containerCloud: {
         codeflow: localCloud.containerCloud.codeflow,
+        ...(nginxConfig ? { nginx: nginxConfig } : {}),
         binding: {
           // the local git server's repositories are trusted origins on the local cloud
           trustedOrigins: [FIXTURES_ORIGIN, `url:${git.url}/*`],
@@ -445,11 +530,39 @@ export function useGoldenPathBackend(
 
   afterAll(async () => {
     await suite?.backend.stop();
+    await nginx?.stop();
     await fetch(`${git.url}/api/repos/${options.name}`, {
       method: 'DELETE',
       headers: { authorization: gitAuth },
     });
   });
+
+  /**
+   * The HTTP status the scratch nginx answers for `host` on its test environments' loopback port
+   * (`DEFAULT_SERVER_STATUS` when no domain serves it), or undefined when nothing answers.
+   * Needs `testEnvironments`.
+   */
+  function testDomainAnswer(host: string): Promise<number | undefined> {
+    if (!nginx) throw new Error('useGoldenPathBackend: no testEnvironments');
+    return new Promise(answer => {
+      const req = httpRequest(
+        {
+          host: TEST_ENVIRONMENTS.address,
+          port: nginxPort,
+          path: '/healthz',
+          // fetch would not send another Host than the URL's
+          headers: { host },
+        },
+        res => {
+          res.resume();
+          answer(res.statusCode);
+        },
+      );
+      req.on('error', () => answer(undefined));
+      req.setTimeout(5000, () => req.destroy());
+      req.end();
+    });
+  }
 
   const api = () => request(suite.backend.server);
 
@@ -603,6 +716,7 @@ export function useGoldenPathBackend(
     gitAuth,
     runTask,
     whatExists,
+    testDomainAnswer,
     get suite() {
       return suite;
     },
