@@ -128,7 +128,7 @@ describe('the skeleton, rendered by fetch:template with the template’s values'
     }
   });
 
-  it('the codeflow’s build script passes with the machine’s Maven and JDK: 2 tests, then target/app.jar', async () => {
+  it('the codeflow’s build script passes with the machine’s Maven and JDK: the app’s 2 tests and the middleware’s 2, then target/app.jar', async () => {
     const definition = t.codeflowDefinition();
     const outputs: string[] = [];
     const { java, maven } = toolchain;
@@ -150,11 +150,17 @@ describe('the skeleton, rendered by fetch:template with the template’s values'
     expect(outputs[0]).toMatch(
       /Tests run: 2, Failures: 0, Errors: 0, Skipped: 0, Time elapsed: [\d.]+ s -- in com\.example\.service\.ApplicationTest/,
     );
+    expect(outputs[0]).toMatch(
+      /Tests run: 2, Failures: 0, Errors: 0, Skipped: 0, Time elapsed: [\d.]+ s -- in com\.example\.service\.MiddlewareTest/,
+    );
+    expect(outputs[0]).toMatch(
+      /^\[INFO\] Tests run: 4, Failures: 0, Errors: 0, Skipped: 0$/m,
+    );
     expect(outputs[0]).toContain('BUILD SUCCESS');
     expect(existsSync(join(out, definition.artifactPath))).toBe(true);
   });
 
-  it('runs as the image runs it: the jar as /app/app.jar, the codeflow’s start command, PORT, /healthz, one JSON log line per request, SIGTERM → exit 0 within the shutdown bound', async () => {
+  it('runs as the image runs it: the jar as /app/app.jar, the codeflow’s start command, PORT, an attached Redis’s variables, /healthz with the middleware (no password), one JSON log line per request, SIGTERM → exit 0 within the shutdown bound', async () => {
     const definition = t.codeflowDefinition();
     // the build, if the test before did not run
     if (!existsSync(join(out, definition.artifactPath))) {
@@ -187,7 +193,13 @@ describe('the skeleton, rendered by fetch:template with the template’s values'
     );
     const child = spawn(program, args, {
       cwd: app,
-      env: javaEnv({ PORT: String(port) }),
+      // what the app store's attach sets for a Redis (the password from the instance's Secret)
+      env: javaEnv({
+        PORT: String(port),
+        REDIS_HOST: 'hello-java-redis.hello.svc',
+        REDIS_PORT: '6379',
+        REDIS_PASSWORD: 'not-to-be-logged',
+      }),
     });
     let stdout = '';
     let stderr = '';
@@ -212,7 +224,16 @@ describe('the skeleton, rendered by fetch:template with the template’s values'
         );
       }
       expect(health.status).toBe(200);
-      expect(await health.json()).toEqual({ status: 'ok' });
+      expect(await health.json()).toEqual({
+        status: 'ok',
+        middleware: {
+          redis: {
+            host: 'hello-java-redis.hello.svc',
+            port: 6379,
+            passwordSet: true,
+          },
+        },
+      });
       const root = await (await fetch(`http://127.0.0.1:${port}/`)).json();
       expect(root).toEqual({ service: 'hello-java', version: 'dev' });
     } finally {
@@ -242,6 +263,17 @@ describe('the skeleton, rendered by fetch:template with the template’s values'
       }),
       expect.objectContaining({ method: 'GET', path: '/', status: 200 }),
     ]);
+    expect(stdout).not.toContain('not-to-be-logged');
+    expect(lines.find(l => l.message === 'listening')).toMatchObject({
+      port,
+      middleware: {
+        redis: {
+          host: 'hello-java-redis.hello.svc',
+          port: 6379,
+          passwordSet: true,
+        },
+      },
+    });
     const messages = lines.map(l => l.message as string);
     expect(messages).toContainEqual(
       expect.stringMatching(new RegExp(`^Tomcat started on port ${port} `)),

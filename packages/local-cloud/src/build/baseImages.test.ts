@@ -274,7 +274,8 @@ describe('the codeflow build images on the local cloud', () => {
       script: [
         "java --version | head -n 1 | cut -d' ' -f2 | cut -d. -f1",
         'mvn -B -o package > /tmp/mvn.log 2>&1 || { tail -n 40 /tmp/mvn.log; exit 1; }',
-        "grep -o 'Tests run: 2, Failures: 0, Errors: 0, Skipped: 0$' /tmp/mvn.log",
+        // the skeleton's tests, however many, all passed
+        "grep -q 'Tests run: [1-9][0-9]*, Failures: 0, Errors: 0, Skipped: 0$' /tmp/mvn.log && echo 'tests passed'",
         'ls target/app.jar',
         'id -u',
         `test -w ${MAVEN_REPOSITORY} && echo writable`,
@@ -282,7 +283,7 @@ describe('the codeflow build images on the local cloud', () => {
       ],
       expected: () => [
         JAVA_VERSION,
-        'Tests run: 2, Failures: 0, Errors: 0, Skipped: 0',
+        'tests passed',
         'target/app.jar',
         '10001',
         'writable',

@@ -1,5 +1,6 @@
 package com.example.service;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.springframework.beans.factory.annotation.Value;
@@ -11,7 +12,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code GET /healthz} for the readiness and liveness probes (503 once shutting down, so the
- * Service stops sending traffic before the process ends); {@code GET /} says hello.
+ * Service stops sending traffic before the process ends), with the configured middleware, if any;
+ * {@code GET /} says hello.
  */
 @RestController
 public class HealthController {
@@ -19,6 +21,8 @@ public class HealthController {
   private final AtomicBoolean shuttingDown = new AtomicBoolean(false);
   private final String service;
   private final String version;
+  private final Map<String, Map<String, Object>> middleware =
+      Middleware.configured(System.getenv());
 
   public HealthController(
       @Value("${spring.application.name}") String service,
@@ -28,10 +32,16 @@ public class HealthController {
   }
 
   @GetMapping("/healthz")
-  public ResponseEntity<Map<String, String>> healthz() {
-    return shuttingDown.get()
-        ? ResponseEntity.status(503).body(Map.of("status", "shutting-down"))
-        : ResponseEntity.ok(Map.of("status", "ok"));
+  public ResponseEntity<Map<String, Object>> healthz() {
+    if (shuttingDown.get()) {
+      return ResponseEntity.status(503).body(Map.of("status", "shutting-down"));
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", "ok");
+    if (!middleware.isEmpty()) {
+      body.put("middleware", middleware);
+    }
+    return ResponseEntity.ok(body);
   }
 
   @GetMapping("/")
