@@ -121,7 +121,10 @@ export interface Config {
       teamPlacements?: { [groupRef: string]: string[] };
       /**
        * true: the annotation of a Component whose owner group has no `teamPlacements` entry
-       * covers nothing. false (default): it covers what it names, as before team placements.
+       * covers nothing, and a Component that names no placements at all (no annotation, no
+       * `placements` entry) covers its owner group's grant instead of every namespace. false
+       * (default): an annotation covers what it names, no placements every namespace, as before
+       * team placements.
        */
       requireTeamPlacements?: boolean;
     };

@@ -327,10 +327,55 @@ describe('ServiceBindings', () => {
       );
     });
 
-    it('leaves a Component without annotation as it was when grants are required', async () => {
+    it('leaves a Component without annotation as it was when grants are not required', async () => {
       const plain = component('default/old', GIT, {}, 'team-orders');
-      const binding = await resolve(plain, { requireTeamPlacements: true });
-      expect(binding.status).toEqual({ state: 'bound', kubernetesId: 'old' });
+      expect((await resolve(plain)).status).toEqual({
+        state: 'bound',
+        kubernetesId: 'old',
+      });
+    });
+
+    it('binds a Component without placements to its owner’s grant when grants are required, and to nothing without a grant', async () => {
+      // without the grant it would control its id's workloads in every namespace of every cluster
+      const payments = component('default/plain', GIT, {}, 'team-payments');
+      const granted = await resolve(payments, { requireTeamPlacements: true });
+      expect(granted.status).toEqual({
+        state: 'bound',
+        kubernetesId: 'plain',
+        placements: [
+          { cluster: '*', namespace: 'payments' },
+          { cluster: 'local-a', namespace: 'hello' },
+        ],
+        message:
+          'component:default/plain names no cluster and namespace (container-cloud.io/placements): it controls its workloads where ops granted group:default/team-payments: */payments, local-a/hello (containerCloud.binding.teamPlacements).',
+      });
+      expect(granted.idIn('local-b', 'payments')).toBe('plain');
+      expect(() => granted.idIn('local-b', 'kube-system')).toThrow(
+        NotAllowedError,
+      );
+
+      const orders = component('default/old', GIT, {}, 'team-orders');
+      const none = await resolve(orders, { requireTeamPlacements: true });
+      expect(none.status.state).toBe('unplaced');
+      expect(none.status.message).toBe(
+        'component:default/old controls no workloads: it names no cluster and namespace, and its owner group:default/team-orders has been granted none (containerCloud.binding.requireTeamPlacements). Ask ops to grant group:default/team-orders placements (containerCloud.binding.teamPlacements).',
+      );
+      expect(() => none.idIn('local-a', 'orders')).toThrow(NotAllowedError);
+    });
+
+    it('never narrows what ops set per entity, even without an annotation', async () => {
+      const plain = component('default/plain', GIT, {}, 'team-orders');
+      const binding = await resolve(plain, {
+        requireTeamPlacements: true,
+        placements: new Map([
+          ['component:default/plain', [{ cluster: '*', namespace: 'own' }]],
+        ]),
+      });
+      expect(binding.status).toEqual({
+        state: 'bound',
+        kubernetesId: 'plain',
+        placements: [{ cluster: '*', namespace: 'own' }],
+      });
     });
   });
 });

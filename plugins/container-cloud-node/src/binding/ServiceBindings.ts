@@ -178,6 +178,9 @@ export class ServiceBindings {
         }".`,
       };
     }
+    if (!placements && this.config.requireTeamPlacements) {
+      return this.teamGrantOnly(entity, entityRef, kubernetesId);
+    }
     if (placements && found.fromAnnotation) {
       return this.withinTeamPlacements(
         entity,
@@ -257,6 +260,40 @@ export class ServiceBindings {
       message: `${entityRef} controls its workloads in ${describePlacements(
         kept,
       )} only: ${why}.`,
+    };
+  }
+
+  /**
+   * An entity that names no placements, where team placements are required: without them it
+   * would control its workloads in every namespace of every cluster, so it controls them where
+   * ops granted its owner group, and nowhere when the group has no grant.
+   */
+  private teamGrantOnly(
+    entity: Entity,
+    entityRef: string,
+    kubernetesId: string,
+  ): ServiceBindingStatus {
+    const owner = ownerGroupOf(entity);
+    const granted = owner ? this.teamPlacementsOf(owner) : undefined;
+    if (!granted || granted.length === 0) {
+      return {
+        state: 'unplaced',
+        kubernetesId,
+        placements: [],
+        message: `${entityRef} controls no workloads: it names no cluster and namespace, and its owner ${
+          owner ?? '(none)'
+        } has been granted none (containerCloud.binding.requireTeamPlacements). Ask ops to grant ${
+          owner ?? 'the owner group'
+        } placements (containerCloud.binding.teamPlacements).`,
+      };
+    }
+    return {
+      state: 'bound',
+      kubernetesId,
+      placements: granted,
+      message: `${entityRef} names no cluster and namespace (${PLACEMENTS_ANNOTATION}): it controls its workloads where ops granted ${owner}: ${describePlacements(
+        granted,
+      )} (containerCloud.binding.teamPlacements).`,
     };
   }
 
