@@ -1,6 +1,25 @@
 import { test, expect, Locator, Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { openFromSidebar, shots, signIn } from './helpers';
+
+// the test scales payments-api to 3 in local-a: give the seed's 2 back, so a second run (or the
+// next test that reads the seed) finds the local cloud as seeded
+test.afterEach(() => {
+  execFileSync(
+    'kubectl',
+    [
+      '--context',
+      'local-a',
+      '--namespace',
+      'payments',
+      'scale',
+      'deployment/payments-api',
+      '--replicas=2',
+    ],
+    { timeout: 30_000 },
+  );
+});
 
 test('the catalog lists the example services and opens a service page', async ({
   page,

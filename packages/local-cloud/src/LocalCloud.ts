@@ -67,8 +67,6 @@ import {
 } from './storage';
 import { EXAMPLE_REGISTRY_HOST, seedRegistry } from './registry';
 
-/** @public */
-
 /**
  * Where each team of the example catalog (examples/org.yaml) may run services on the local
  * cloud: the namespace of its system, in every cluster, where its seeded services run
@@ -80,6 +78,7 @@ export const LOCAL_TEAM_PLACEMENTS: Record<string, string[]> = {
   'group:default/team-orders': ['*/orders'],
 };
 
+/** @public */
 export interface LocalCloudCluster {
   name: LocalCloudClusterName;
   /** The apiserver, e.g. https://127.0.0.1:16403 */
@@ -123,8 +122,14 @@ export interface LocalCloudInfo {
    * `<url>/<name>.git`, the API at `<url>/api/repos`; user and password in `credentialsFile` (JSON)
    */
   git: { url: string; credentialsFile: string; reposDir: string };
-  /** the codeflow build images `up` built once and pushed to the registry */
-  codeflowImages: { debian: string; node: string; python: string };
+  /** the codeflow build images `up` built once and pushed to the registry (`javaRuntime`: the Java services' runtime image) */
+  codeflowImages: {
+    debian: string;
+    node: string;
+    python: string;
+    java: string;
+    javaRuntime: string;
+  };
 }
 
 /** @public */
@@ -674,6 +679,8 @@ export class LocalCloud {
             environment: 'test',
             address: '127.0.0.1',
             port: this.settings.nginxPort,
+            // a service made from a golden-path template gets its test domain within 30 s
+            frequency: { seconds: 30 },
           },
         },
         prometheus: { url: info.prometheus.url },

@@ -134,7 +134,7 @@ describe('builtImageRepositoryClash', () => {
       {
         id: 'java-17',
         title: 'Java 17',
-        image: '127.0.0.1:16496/codeflow/java:17@sha256:' + 'a'.repeat(64),
+        image: `127.0.0.1:16496/codeflow/java:17@sha256:${'a'.repeat(64)}`,
         runtimeImage: '127.0.0.1:16496/codeflow/java-runtime:17',
       },
     ],
