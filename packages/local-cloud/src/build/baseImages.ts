@@ -648,6 +648,33 @@ interface DebianBuildContext {
   run(what: string, command: string[], env?: string[]): Promise<string>;
 }
 
+/**
+ * Debian packages installed by `apt-get` in a chroot `buildah run` (which has the host's network,
+ * and the machine's mirror mmdebstrap wrote into the Debian image's APT sources), APT's lists and
+ * archives removed afterwards; `then`: shell commands run after, in the same step.
+ */
+function aptInstall(
+  run: DebianBuildContext['run'],
+  packages: string[],
+  then: string[] = [],
+): Promise<string> {
+  return run(
+    `apt-get install ${packages.join(' ')}`,
+    [
+      'sh',
+      '-ec',
+      [
+        'apt-get update -q',
+        `apt-get install -y -q --no-install-recommends ${packages.join(' ')}`,
+        'apt-get clean',
+        'rm -rf /var/lib/apt/lists/*',
+        ...then,
+      ].join('; '),
+    ],
+    ['DEBIAN_FRONTEND=noninteractive'],
+  );
+}
+
 /** What the finished image says of itself: its environment variable, default command and title. */
 interface DebianBuildResult {
   env: string;
@@ -812,22 +839,7 @@ async function buildPython(
     work,
     progress,
     async ({ label, log, run }) => {
-      await run(
-        `apt-get install ${PYTHON_PACKAGES.join(' ')}`,
-        [
-          'sh',
-          '-ec',
-          [
-            'apt-get update -q',
-            `apt-get install -y -q --no-install-recommends ${PYTHON_PACKAGES.join(
-              ' ',
-            )}`,
-            'apt-get clean',
-            'rm -rf /var/lib/apt/lists/*',
-          ].join('; '),
-        ],
-        ['DEBIAN_FRONTEND=noninteractive'],
-      );
+      await aptInstall(run, PYTHON_PACKAGES);
       // the image works: python3 answers with the expected version, venv is there
       const said = await run('python3 --version', ['python3', '--version']);
       const version = /^Python (\d+\.\d+\.\d+)$/.exec(said)?.[1];
@@ -877,25 +889,11 @@ async function buildJava(
     work,
     progress,
     async ({ label, storage, container, log, run }) => {
-      await run(
-        `apt-get install ${JAVA_PACKAGES.join(' ')}`,
-        [
-          'sh',
-          '-ec',
-          [
-            'apt-get update -q',
-            `apt-get install -y -q --no-install-recommends ${JAVA_PACKAGES.join(
-              ' ',
-            )}`,
-            'apt-get clean',
-            'rm -rf /var/lib/apt/lists/*',
-            // Maven's global settings name the image's repository (one </settings> in Debian's file)
-            `sed -i 's#</settings>#  <localRepository>${MAVEN_REPOSITORY}</localRepository>\\n</settings>#' /etc/maven/settings.xml`,
-            `grep -q '<localRepository>${MAVEN_REPOSITORY}</localRepository>' /etc/maven/settings.xml`,
-          ].join('; '),
-        ],
-        ['DEBIAN_FRONTEND=noninteractive'],
-      );
+      await aptInstall(run, JAVA_PACKAGES, [
+        // Maven's global settings name the image's repository (one </settings> in Debian's file)
+        `sed -i 's#</settings>#  <localRepository>${MAVEN_REPOSITORY}</localRepository>\\n</settings>#' /etc/maven/settings.xml`,
+        `grep -q '<localRepository>${MAVEN_REPOSITORY}</localRepository>' /etc/maven/settings.xml`,
+      ]);
       const version = await javaVersionIn(label, log, run);
       await runLogged(
         {
@@ -976,22 +974,7 @@ async function buildJavaRuntime(
     work,
     progress,
     async ({ label, log, run }) => {
-      await run(
-        `apt-get install ${JAVA_RUNTIME_PACKAGES.join(' ')}`,
-        [
-          'sh',
-          '-ec',
-          [
-            'apt-get update -q',
-            `apt-get install -y -q --no-install-recommends ${JAVA_RUNTIME_PACKAGES.join(
-              ' ',
-            )}`,
-            'apt-get clean',
-            'rm -rf /var/lib/apt/lists/*',
-          ].join('; '),
-        ],
-        ['DEBIAN_FRONTEND=noninteractive'],
-      );
+      await aptInstall(run, JAVA_RUNTIME_PACKAGES);
       const version = await javaVersionIn(label, log, run);
       return {
         env: `JAVA_VERSION=${version}`,
