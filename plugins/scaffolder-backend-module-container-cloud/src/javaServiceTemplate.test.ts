@@ -15,6 +15,7 @@ import {
   onTheMachine,
   requireJavaToolchain,
 } from './__testUtils__/javaService';
+import { startedApp } from './__testUtils__/startedApp';
 
 // Maven's first run on a machine downloads the skeleton's dependencies; the Spring Boot test
 // starts the app
@@ -201,28 +202,12 @@ describe('the skeleton, rendered by fetch:template with the template’s values'
         REDIS_PASSWORD: 'not-to-be-logged',
       }),
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', c => (stdout += c));
-    child.stderr.on('data', c => (stderr += c));
-    const exited = new Promise<number | null>(ok =>
-      child.on('exit', (code, signal) => ok(signal ? -1 : code)),
+    const { health, exited, stdout, stderr } = await startedApp(
+      child,
+      port,
+      250,
     );
     try {
-      // wait until it listens (a failure to start ends the test through `exited` first)
-      let health: Response | undefined;
-      while (!health) {
-        const early = await Promise.race([
-          exited.then(code => ({ code })),
-          new Promise(r => setTimeout(r, 250)).then(() => undefined),
-        ]);
-        if (early) {
-          throw new Error(`the app exited (${early.code}): ${stdout}${stderr}`);
-        }
-        health = await fetch(`http://127.0.0.1:${port}/healthz`).catch(
-          () => undefined,
-        );
-      }
       expect(health.status).toBe(200);
       expect(await health.json()).toEqual({
         status: 'ok',
@@ -242,8 +227,8 @@ describe('the skeleton, rendered by fetch:template with the template’s values'
     // exit 0, not the JVM's 143 for a SIGTERM; the shutdown phase is bounded at 20 s, so a hang
     // shows as jest's timeout
     expect(await exited).toBe(0);
-    expect(stderr).toBe('');
-    const lines = stdout
+    expect(stderr()).toBe('');
+    const lines = stdout()
       .trim()
       .split('\n')
       .map(line => {
@@ -263,7 +248,7 @@ describe('the skeleton, rendered by fetch:template with the template’s values'
       }),
       expect.objectContaining({ method: 'GET', path: '/', status: 200 }),
     ]);
-    expect(stdout).not.toContain('not-to-be-logged');
+    expect(stdout()).not.toContain('not-to-be-logged');
     expect(lines.find(l => l.message === 'listening')).toMatchObject({
       port,
       middleware: {

@@ -10,6 +10,7 @@ import {
   run,
 } from './__testUtils__/goldenPath';
 import { describeGoldenPathMiddleware } from './__testUtils__/goldenPathMiddleware';
+import { startedApp } from './__testUtils__/startedApp';
 
 jest.setTimeout(180_000);
 
@@ -161,33 +162,15 @@ describe('the skeleton, rendered by fetch:template with the template’s values'
         ),
       }),
     });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', c => (stdout += c));
-    child.stderr.on('data', c => (stderr += c));
-    const exited = new Promise<number | null>(ok => child.on('exit', ok));
-    // wait until it listens (a failure to start ends the test through `exited` first)
-    let health: Response | undefined;
-    while (!health) {
-      const early = await Promise.race([
-        exited.then(code => ({ code })),
-        new Promise(r => setTimeout(r, 100)).then(() => undefined),
-      ]);
-      if (early) {
-        throw new Error(`the app exited (${early.code}): ${stdout}${stderr}`);
-      }
-      health = await fetch(`http://127.0.0.1:${port}/healthz`).catch(
-        () => undefined,
-      );
-    }
+    const { health, exited, stdout, stderr } = await startedApp(child, port);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
     const root = await (await fetch(`http://127.0.0.1:${port}/`)).json();
     expect(root).toEqual({ service: 'hello-python', version: 'dev' });
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(stderr).toBe('');
-    const lines = stdout
+    expect(stderr()).toBe('');
+    const lines = stdout()
       .trim()
       .split('\n')
       .map(line => JSON.parse(line));
