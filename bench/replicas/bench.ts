@@ -16,11 +16,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { LocalCloud, LocalCloudInfo } from '../../packages/local-cloud/src';
 import {
+  arg,
   BENCH_PLACEMENTS,
   ensurePods,
   guestToken,
   load,
   removePods,
+  say,
+  sleep,
 } from '../services/bench';
 import { withLocalCloud } from '../services/localCloud';
 
@@ -29,14 +32,7 @@ const BALANCER = 'http://127.0.0.1:7050';
 const ONE_REPLICA = 'http://127.0.0.1:7051';
 const SERVICE = 'payments-api';
 
-const say = (line: string) =>
-  process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
-function arg(args: string[], name: string, fallback: number) {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-}
 
 const SECOND_REPLICA = 'http://127.0.0.1:7052';
 

@@ -28,14 +28,16 @@ export const BASE = `http://127.0.0.1:${PORT}`;
 const NAMESPACE = 'bench-services';
 const SERVICE = 'payments-api';
 
-function arg(args: string[], name: string, fallback: number) {
+/** A numeric `--name value` of the command line, or `fallback`. */
+export function arg(args: string[], name: string, fallback: number) {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? Number(args[i + 1]) : fallback;
 }
 
-const say = (line: string) =>
+/** A progress line on stderr, with the time. */
+export const say = (line: string) =>
   process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+export const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 /** N kwok pods of payments-api per cluster in the bench namespace (fake nodes added as needed). */
 export async function ensurePods(

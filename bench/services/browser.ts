@@ -34,10 +34,13 @@ import path from 'node:path';
 import { chromium, Browser, CDPSession, Page } from 'playwright-core';
 import { LocalCloud } from '../../packages/local-cloud/src';
 import {
+  arg,
   BASE,
   ensurePods,
   guestToken,
   removePods,
+  say,
+  sleep,
   startBackend,
   waitReady,
 } from './bench';
@@ -48,14 +51,7 @@ const MARK_START = 'container-cloud:service-tab:start';
 const MARK_USABLE = 'container-cloud:service-tab:usable';
 const PAINT_ELEMENT = 'container-cloud:service-tab:cluster';
 
-const say = (line: string) =>
-  process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
-function arg(args: string[], name: string, fallback: number) {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-}
 
 function listArg(args: string[], name: string, fallback: number[]): number[] {
   const i = args.indexOf(`--${name}`);

@@ -15,15 +15,20 @@ import crypto from 'node:crypto';
 import { LocalCloud, LocalCloudInfo } from '../../packages/local-cloud/src';
 import { withLocalCloud } from './localCloud';
 import { readServerSentEvents } from '../../plugins/container-cloud-common/src';
-import { BASE, guestToken, startBackend, waitReady } from './bench';
+import {
+  arg,
+  BASE,
+  guestToken,
+  say,
+  sleep,
+  startBackend,
+  waitReady,
+} from './bench';
 
 const NAMESPACE = 'bench-follow';
 const SERVICE = 'payments-api';
 const CLUSTER = 'local-a';
 
-const say = (line: string) =>
-  process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 function listArg(args: string[], name: string, fallback: number[]): number[] {
   const i = args.indexOf(`--${name}`);
