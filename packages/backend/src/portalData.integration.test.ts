@@ -87,6 +87,13 @@ function writeConfig() {
       },
       containerCloud: {
         permissions: { opsAdminGroups: ['group:default/team-payments'] },
+        // the probe names no placements: where the local cloud requires team placements it would
+        // control its workloads only in team-payments' grant (*/payments); ops place it here
+        binding: {
+          placements: {
+            [`component:default/${SERVICE}`]: [`*/${lc.namespace}`],
+          },
+        },
         nginx: {
           clusters: [
             {
