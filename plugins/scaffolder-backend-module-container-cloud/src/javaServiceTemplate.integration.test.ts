@@ -1,11 +1,15 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { useLocalCloud } from '@internal/local-cloud/testing';
-import { AppsV1Api } from '@kubernetes/client-node';
 import request from 'supertest';
 import {
   requireJavaBuildImage,
   runBuiltJavaImage,
 } from './__testUtils__/javaService';
+import {
+  builtImageConfig,
+  deployedImage,
+  firstRunLog,
+} from './__testUtils__/builtImage';
 import { useGoldenPathBackend } from './__testUtils__/goldenPath';
 import { GUEST } from './__testUtils__/startSuiteBackend';
 
@@ -46,77 +50,26 @@ describe('the "New Java (Spring Boot) service" template through the scaffolder',
     expect(entity.body.metadata.tags).toEqual(['java']);
 
     // the build ran the skeleton's Spring Boot test offline in the build image: its log says so
-    const codeflows = await request(golden.suite.backend.server)
-      .get(`/api/codeflow/services/default/${NAME}/codeflows`)
-      .set('Authorization', auth);
-    expect(codeflows.body.items).toHaveLength(1);
-    const runsPath = `/api/codeflow/services/default/${NAME}/codeflows/${codeflows.body.items[0].id}/runs`;
-    const runs = await request(golden.suite.backend.server)
-      .get(runsPath)
-      .set('Authorization', auth);
-    expect(runs.body.items).toHaveLength(1);
-    const runLog = await request(golden.suite.backend.server)
-      .get(`${runsPath}/${runs.body.items[0].id}/log`)
-      .set('Authorization', auth);
-    expect(runLog.status).toBe(200);
-    expect(runLog.text).toContain('$ mvn -B -o -ntp package');
-    expect(runLog.text).toMatch(
+    const runLog = await firstRunLog(golden.suite.backend.server, NAME, GUEST);
+    expect(runLog).toContain('$ mvn -B -o -ntp package');
+    expect(runLog).toMatch(
       /Tests run: 2, Failures: 0, Errors: 0, Skipped: 0, Time elapsed: [\d.]+ s -- in com\.example\.service\.ApplicationTest/,
     );
-    expect(runLog.text).toContain('BUILD SUCCESS');
-    expect(runLog.text).not.toContain('in offline mode');
+    expect(runLog).toContain('BUILD SUCCESS');
+    expect(runLog).not.toContain('in offline mode');
 
-    const images = new Set<string>();
-    for (const cluster of golden.clusters) {
-      const deployment = await lc
-        .kubeConfig(cluster)
-        .makeApiClient(AppsV1Api)
-        .readNamespacedDeployment({ name: NAME, namespace: lc.namespace });
-      images.add(deployment.spec!.template.spec!.containers[0].image!);
-    }
-    // one image in both clusters: <registry>/codeflow/<name>:<tag>@<digest>
-    expect(images.size).toBe(1);
-    const [image] = [...images];
-    const match = /^([^/]+)\/(.+):[^:@]+@(sha256:[0-9a-f]{64})$/.exec(image);
-    expect(match).not.toBeNull();
-    const [, host, repository, digest] = match!;
-    expect(repository).toBe(`codeflow/${NAME}`);
-
-    // the built image: the Java runtime image's layers first (the JRE, not the build image's JDK,
-    // Maven and repository), then the jar, started as the template says
-    const manifestOf = async (repo: string, reference: string) => {
-      const res = await fetch(
-        `http://${host}/v2/${repo}/manifests/${reference}`,
-        {
-          headers: {
-            Accept: [
-              'application/vnd.oci.image.manifest.v1+json',
-              'application/vnd.docker.distribution.manifest.v2+json',
-            ].join(', '),
-          },
-        },
-      );
-      expect(res.status).toBe(200);
-      return res.json();
-    };
-    const built = await manifestOf(repository, digest);
+    // one image in both clusters, made on the Java runtime image (the JRE, not the build image's
+    // JDK, Maven and repository), then the jar, started as the template says
+    const built = await deployedImage(lc, golden.clusters, NAME);
     // java-17 of the generated config: built in <registry>/codeflow/java:17, run on :17-jre
     expect(buildImage).toEqual({
-      image: `${host}/codeflow/java:17`,
-      runtimeImage: `${host}/codeflow/java:17-jre`,
+      image: `${built.host}/codeflow/java:17`,
+      runtimeImage: `${built.host}/codeflow/java:17-jre`,
     });
-    const base = await manifestOf('codeflow/java', '17-jre');
-    expect(built.layers.length).toBeGreaterThan(base.layers.length);
-    expect(
-      built.layers
-        .slice(0, base.layers.length)
-        .map((l: { digest: string }) => l.digest),
-    ).toEqual(base.layers.map((l: { digest: string }) => l.digest));
-    const config = await (
-      await fetch(
-        `http://${host}/v2/${repository}/blobs/${built.config.digest}`,
-      )
-    ).json();
+    const config = await builtImageConfig(built, {
+      repository: 'codeflow/java',
+      tag: '17-jre',
+    });
     expect([
       ...(config.config.Entrypoint ?? []),
       ...(config.config.Cmd ?? []),
@@ -125,7 +78,7 @@ describe('the "New Java (Spring Boot) service" template through the scaffolder',
 
     // kwok runs no container: the built image itself, pulled back and started as its entrypoint
     // says, as its user, serves /healthz and exits 0 on SIGTERM
-    const ran = await runBuiltJavaImage(image);
+    const ran = await runBuiltJavaImage(built.image);
     expect(ran.files).toEqual(['app.jar']);
     expect(ran.user).not.toBe('0');
     expect(ran.healthz).toBe('{"status":"ok"}');

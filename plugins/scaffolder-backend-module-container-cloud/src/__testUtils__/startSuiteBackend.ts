@@ -24,6 +24,10 @@ import {
   userInfoFromMemberships,
   waitForEntity,
 } from '@internal/plugin-container-cloud-node/testing';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { scaffolderAction, SuiteActionDeps } from '../actions/adapters';
+import type { SuiteAction } from '../actions/SuiteAction';
 import { scaffolderModuleContainerCloud } from '../module';
 import { SuiteClient } from '../lib/SuiteClient';
 
@@ -141,4 +145,30 @@ export async function startSuiteBackend(options: {
     client: new SuiteClient(plugin!),
     deps: { client: new SuiteClient(plugin!), appBaseUrl: APP_BASE_URL },
   };
+}
+
+/**
+ * Runs one of the suite's actions as the scaffolder would, for `user` (a mock action context whose
+ * initiator is that user): what it output, and what it logged at info.
+ */
+export async function runSuiteAction(
+  deps: SuiteActionDeps,
+  action: SuiteAction<any, any>,
+  user: string,
+  input: object,
+  isDryRun = false,
+): Promise<{ outputs: Record<string, any>; logs: string[] }> {
+  const outputs: Record<string, any> = {};
+  const logs: string[] = [];
+  const base = createMockActionContext({ input: input as any });
+  await scaffolderAction(action, deps).handler({
+    ...base,
+    isDryRun,
+    output: (name: string, value: unknown) => {
+      outputs[name] = value;
+    },
+    logger: { ...base.logger, info: (m: string) => logs.push(m) },
+    getInitiatorCredentials: async () => mockCredentials.user(user),
+  } as any);
+  return { outputs, logs };
 }

@@ -1,5 +1,4 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { AppsV1Api } from '@kubernetes/client-node';
 import type { LocalCloudClusterName } from '@internal/local-cloud';
 import { useLocalCloud } from '@internal/local-cloud/testing';
@@ -10,9 +9,9 @@ import {
   GUEST,
   localCloudClusters,
   paymentsServicePlacedIn,
+  runSuiteAction,
   startSuiteBackend,
 } from '../__testUtils__/startSuiteBackend';
-import { scaffolderAction } from './adapters';
 import { checkNewServiceAction } from './checkNewServiceAction';
 import { createServiceAction } from './createServiceAction';
 
@@ -51,26 +50,12 @@ describe('container-cloud:service:check-new on the local cloud', () => {
   const placements = () =>
     clusters.map(cluster => ({ cluster, namespace: lc.namespace }));
 
-  async function run(
+  const run = (
     action: typeof checkNewServiceAction | typeof createServiceAction,
     user: string,
     input: object,
     isDryRun = false,
-  ) {
-    const outputs: Record<string, any> = {};
-    const logs: string[] = [];
-    const base = createMockActionContext({ input: input as any });
-    await scaffolderAction(action, suite.deps).handler({
-      ...base,
-      isDryRun,
-      output: (name: string, value: unknown) => {
-        outputs[name] = value;
-      },
-      logger: { ...base.logger, info: (m: string) => logs.push(m) },
-      getInitiatorCredentials: async () => mockCredentials.user(user),
-    } as any);
-    return { outputs, logs };
-  }
+  ) => runSuiteAction(suite.deps, action, user, input, isDryRun);
 
   it('as the guest: a new name would be created everywhere; the dry run asks the same', async () => {
     const input = {

@@ -1,5 +1,4 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import type { LocalCloudClusterName } from '@internal/local-cloud';
 import { useLocalCloud } from '@internal/local-cloud/testing';
 // the real codeflow backend, which the action calls over HTTP as the user
@@ -11,9 +10,9 @@ import {
   GUEST,
   localCloudClusters,
   paymentsServicePlacedIn,
+  runSuiteAction,
   startSuiteBackend,
 } from '../__testUtils__/startSuiteBackend';
-import { scaffolderAction } from './adapters';
 import { codeflowCreateAction } from './codeflowCreateAction';
 import { createServiceAction } from './createServiceAction';
 
@@ -44,23 +43,11 @@ describe('container-cloud:codeflow:create on the local cloud', () => {
 
   afterAll(() => suite?.backend.stop());
 
-  function run(
+  const run = async (
     action: typeof codeflowCreateAction | typeof createServiceAction,
     user: string,
     input: object,
-  ) {
-    const outputs: Record<string, any> = {};
-    const ctx = {
-      ...createMockActionContext({ input: input as any }),
-      output: (name: string, value: unknown) => {
-        outputs[name] = value;
-      },
-      getInitiatorCredentials: async () => mockCredentials.user(user),
-    };
-    return scaffolderAction(action as any, suite.deps)
-      .handler(ctx as any)
-      .then(() => outputs);
-  }
+  ) => (await runSuiteAction(suite.deps, action, user, input)).outputs;
 
   const placements = () =>
     clusters.map(cluster => ({ cluster, namespace: lc.namespace }));
