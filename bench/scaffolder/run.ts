@@ -19,11 +19,8 @@
  * the catalog, codeflows and domains live in the test backend's in-memory databases.
  */
 import { loadavg } from 'node:os';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import type { Entity } from '@backstage/catalog-model';
 import scaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
@@ -41,7 +38,10 @@ import {
   freePort,
   startScratchNginx,
 } from '../../plugins/nginx-backend/src/__testUtils__/scratchNginx';
-import { startSuiteBackend } from '../../plugins/scaffolder-backend-module-container-cloud/src/__testUtils__/startSuiteBackend';
+import {
+  localCloudClusters,
+  startSuiteBackend,
+} from '../../plugins/scaffolder-backend-module-container-cloud/src/__testUtils__/startSuiteBackend';
 import { localGitUrlReaderFactory } from '../../plugins/scaffolder-backend-module-container-cloud/src/actions/publishLocalGitReader';
 import { localGitServerFromConfig } from '../../plugins/scaffolder-backend-module-container-cloud/src/actions/publishLocalGitServer';
 import { options, say } from '../ops/shared';
@@ -95,13 +95,8 @@ export async function main(argv: string[]): Promise<number> {
   }
   const nginx = await startScratchNginx();
   const listenPort = await freePort();
-  // the port's default server, a file the nginx backend did not write (so never removes): a host
-  // without its domain yet gets 421, not an earlier run's server block (nginx's first one)
-  await writeFile(
-    join(nginx.confDir, '00-bench-default.conf'),
-    `server {\n    listen ${listenPort} default_server;\n    return 421;\n}\n`,
-  );
-  execFileSync(nginx.reloadCommand[0], nginx.reloadCommand.slice(1));
+  // a host without its domain yet gets 421, not an earlier run's server block (nginx's first one)
+  await nginx.defaultServer(String(listenPort), 421);
   const template = yaml.load(readFileSync(TEMPLATE, 'utf8')) as Entity;
   template.metadata.annotations = {
     'backstage.io/managed-by-location': `file:${TEMPLATE}`,
@@ -112,13 +107,7 @@ export async function main(argv: string[]): Promise<number> {
   const steps = (template.spec as any).steps as any[];
   steps.find(s => s.id === 'domain').input.listenPort = listenPort;
   const suite = await startSuiteBackend({
-    clusters: info.clusters.map(c => ({
-      name: c.name,
-      url: c.url,
-      authProvider: 'serviceAccount',
-      serviceAccountToken: c.serviceAccountToken,
-      caData: c.caData,
-    })),
+    clusters: localCloudClusters(info),
     entities: [
       serviceEntity('payments-api', 'group:default/team-payments'),
       template,

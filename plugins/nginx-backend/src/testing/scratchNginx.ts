@@ -73,10 +73,24 @@ export async function startScratchNginx() {
     join(prefix, 'error.log'),
   ];
   await promisify(execFile)(base[0], base.slice(1));
+  const reload = () =>
+    promisify(execFile)(base[0], [...base.slice(1), '-s', 'reload']);
   return {
     prefix,
     confDir,
     reloadCommand: [...base, '-s', 'reload'],
+    /**
+     * A default server on `listen` (`port` or `address:port`) answering `status`, then a reload:
+     * a host without a server block of its own gets this answer, not another domain's. Its file
+     * is not one the nginx backend wrote, so a publish never removes it.
+     */
+    async defaultServer(listen: string, status: number) {
+      await writeFile(
+        join(confDir, '00-default-server.conf'),
+        `server {\n    listen ${listen} default_server;\n    return ${status};\n}\n`,
+      );
+      await reload();
+    },
     async stop() {
       await promisify(execFile)(base[0], [
         ...base.slice(1),

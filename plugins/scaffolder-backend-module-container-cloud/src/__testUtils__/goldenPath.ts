@@ -2,7 +2,6 @@
 /* eslint-disable jest/no-export, jest/valid-title */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -45,7 +44,7 @@ import {
   TEST_ENVIRONMENT_PREFIX,
 } from '@internal/plugin-nginx-backend/testing';
 import request from 'supertest';
-import { startSuiteBackend } from './startSuiteBackend';
+import { localCloudClusters, startSuiteBackend } from './startSuiteBackend';
 import { localGitUrlReaderFactory } from '../actions/publishLocalGitReader';
 
 /**
@@ -460,13 +459,11 @@ export function useGoldenPathBackend(
   async function startTestEnvironmentsNginx() {
     nginx = await startScratchNginx();
     nginxPort = await freeNginxPort();
-    // the port's default server, in a file the nginx backend did not write (so never removes): a
-    // host without its test domain yet gets 421 from it, not some other domain's server block
-    await writeFile(
-      join(nginx.confDir, '00-default-server.conf'),
-      `server {\n    listen ${TEST_ENVIRONMENTS.address}:${nginxPort} default_server;\n    return ${DEFAULT_SERVER_STATUS};\n}\n`,
+    // a host without its test domain yet gets 421, not some other domain's server block
+    await nginx.defaultServer(
+      `${TEST_ENVIRONMENTS.address}:${nginxPort}`,
+      DEFAULT_SERVER_STATUS,
     );
-    await run(nginx.reloadCommand[0], nginx.reloadCommand.slice(1));
     return {
       clusters: [
         {
@@ -493,13 +490,7 @@ export function useGoldenPathBackend(
       ? await startTestEnvironmentsNginx()
       : undefined;
     suite = await startSuiteBackend({
-      clusters: lc.info.clusters.map(c => ({
-        name: c.name,
-        url: c.url,
-        authProvider: 'serviceAccount',
-        serviceAccountToken: c.serviceAccountToken,
-        caData: c.caData,
-      })),
+      clusters: localCloudClusters(lc.info),
       entities: [
         serviceEntity('payments-api', 'group:default/team-payments'),
         template,
