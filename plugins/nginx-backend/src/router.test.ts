@@ -1,13 +1,9 @@
 import {
   mockCredentials,
-  mockServices,
   TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
+import { perPluginTestDatabase } from '@internal/plugin-container-cloud-node/testing';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -71,14 +67,10 @@ describe('nginx backend over HTTP', () => {
         startNamedBackend('app'),
         freePort(),
       ]);
-      const perPluginDatabase = createServiceFactory({
-        service: coreServices.database,
-        deps: {},
-        factory: async () =>
-          mockServices.database({
-            knex: await databases.init(databaseId as TestDatabaseId),
-          }),
-      });
+      const perPluginDatabase = perPluginTestDatabase(
+        databases,
+        databaseId as TestDatabaseId,
+      );
       backend = await startNginxBackend({
         nginx: {
           // the app stand-in listens on loopback, as in the local cloud

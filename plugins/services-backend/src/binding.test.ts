@@ -1,18 +1,14 @@
 import {
   mockCredentials,
-  mockServices,
   TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
 import type { Entity } from '@backstage/catalog-model';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import {
+  perPluginTestDatabase,
   RecordedAuditEvent,
   recordingAuditor,
   serviceEntity,
@@ -251,14 +247,10 @@ describe('the binding of entities to workloads', () => {
     let baseUrl: string;
 
     beforeAll(async () => {
-      const perPluginDatabase = createServiceFactory({
-        service: coreServices.database,
-        deps: {},
-        factory: async () =>
-          mockServices.database({
-            knex: await databases.init(databaseId as TestDatabaseId),
-          }),
-      });
+      const perPluginDatabase = perPluginTestDatabase(
+        databases,
+        databaseId as TestDatabaseId,
+      );
       backend = await startServicesBackend({
         clusters: [],
         containerCloud: {

@@ -1,15 +1,11 @@
 import {
   mockCredentials,
-  mockServices,
   TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
 import request from 'supertest';
 import {
+  perPluginTestDatabase,
   RecordedAuditEvent,
   recordingAuditor,
 } from '@internal/plugin-container-cloud-node/testing';
@@ -257,14 +253,10 @@ describe('services backend over HTTP', () => {
 
     beforeAll(async () => {
       // each plugin its own database, as in production
-      const perPluginDatabase = createServiceFactory({
-        service: coreServices.database,
-        deps: {},
-        factory: async () =>
-          mockServices.database({
-            knex: await databases.init(databaseId as TestDatabaseId),
-          }),
-      });
+      const perPluginDatabase = perPluginTestDatabase(
+        databases,
+        databaseId as TestDatabaseId,
+      );
       backend = await startServicesBackend({
         // no clusters: an authorized write gets as far as looking its cluster up
         clusters: [],

@@ -1,20 +1,18 @@
 import {
   mockCredentials,
-  mockServices,
   TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
 import { AppsV1Api } from '@kubernetes/client-node';
 import type {
   ClusterServicePage,
   ServiceView,
 } from '@internal/plugin-container-cloud-common';
 import { SerializedJson } from '@internal/plugin-container-cloud-node';
-import { FIXTURES_ORIGIN } from '@internal/plugin-container-cloud-node/testing';
+import {
+  FIXTURES_ORIGIN,
+  perPluginTestDatabase,
+} from '@internal/plugin-container-cloud-node/testing';
 import { useLocalCloud } from '@internal/local-cloud/testing';
 import request from 'supertest';
 import {
@@ -99,14 +97,10 @@ describe.each(databases.eachSupportedId())(
           body: deployment(lc.namespace, replicas),
         });
       }
-      const perPluginDatabase = createServiceFactory({
-        service: coreServices.database,
-        deps: {},
-        factory: async () =>
-          mockServices.database({
-            knex: await databases.init(databaseId as TestDatabaseId),
-          }),
-      });
+      const perPluginDatabase = perPluginTestDatabase(
+        databases,
+        databaseId as TestDatabaseId,
+      );
       backend = await startServicesBackend({
         clusters: clusterLocators(lc.info.clusters),
         services: [perPluginDatabase],

@@ -4,7 +4,12 @@ import {
   createBackendModule,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
-import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  TestDatabaseId,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 
@@ -18,6 +23,24 @@ export const EXAMPLE_MEMBERSHIPS: Record<string, string[]> = {
   'user:default/bob': ['group:default/team-orders'],
   'user:default/carol': ['group:default/ops-admins'],
 };
+
+/**
+ * Each plugin of a test backend on a database of its own from `databases` (as in production,
+ * where plugins do not share tables), of the kind `databaseId` names.
+ *
+ * @public
+ */
+export function perPluginTestDatabase(
+  databases: TestDatabases,
+  databaseId: TestDatabaseId,
+) {
+  return createServiceFactory({
+    service: coreServices.database,
+    deps: {},
+    factory: async () =>
+      mockServices.database({ knex: await databases.init(databaseId) }),
+  });
+}
 
 /** userInfo that answers from a fixed membership table. @public */
 export function userInfoFromMemberships(

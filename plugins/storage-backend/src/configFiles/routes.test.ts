@@ -1,15 +1,11 @@
 import {
   mockCredentials,
-  mockServices,
   TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
 import request from 'supertest';
 import {
+  perPluginTestDatabase,
   RecordedAuditEvent,
   recordingAuditor,
 } from '@internal/plugin-container-cloud-node/testing';
@@ -81,14 +77,10 @@ describe('config file routes over HTTP', () => {
     let stop: () => Promise<void>;
 
     beforeAll(async () => {
-      const perPluginDatabase = createServiceFactory({
-        service: coreServices.database,
-        deps: {},
-        factory: async () =>
-          mockServices.database({
-            knex: await databases.init(databaseId as TestDatabaseId),
-          }),
-      });
+      const perPluginDatabase = perPluginTestDatabase(
+        databases,
+        databaseId as TestDatabaseId,
+      );
       // no clusters: the sets live in the database only, which is what these tests look at
       const backend = await startStorageBackend({
         clusters: [],

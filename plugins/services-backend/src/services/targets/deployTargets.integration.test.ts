@@ -1,18 +1,14 @@
 import {
   mockCredentials,
-  mockServices,
   TestDatabaseId,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
 import { AppsV1Api } from '@kubernetes/client-node';
 import type { LocalCloudClusterName } from '@internal/local-cloud';
 import { useLocalCloud } from '@internal/local-cloud/testing';
 import {
   FIXTURES_ORIGIN,
+  perPluginTestDatabase,
   serviceEntity,
 } from '@internal/plugin-container-cloud-node/testing';
 import request from 'supertest';
@@ -67,14 +63,10 @@ describe('deploy targets on the local cloud', () => {
     let backend: Awaited<ReturnType<typeof startServicesBackend>>;
 
     beforeAll(async () => {
-      const perPluginDatabase = createServiceFactory({
-        service: coreServices.database,
-        deps: {},
-        factory: async () =>
-          mockServices.database({
-            knex: await databases.init(databaseId as TestDatabaseId),
-          }),
-      });
+      const perPluginDatabase = perPluginTestDatabase(
+        databases,
+        databaseId as TestDatabaseId,
+      );
       backend = await startServicesBackend({
         clusters: clusterLocators(lc.info.clusters),
         entities: [serviceEntity('payments-api', OWNER)],

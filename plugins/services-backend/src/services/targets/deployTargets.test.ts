@@ -5,11 +5,8 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import {
-  coreServices,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
-import {
   FIXTURES_ORIGIN,
+  perPluginTestDatabase,
   serviceEntity,
   waitForEntity,
 } from '@internal/plugin-container-cloud-node/testing';
@@ -76,14 +73,10 @@ describe('deploy targets over HTTP', () => {
     let server: typeof backend.server;
 
     beforeAll(async () => {
-      const perPluginDatabase = createServiceFactory({
-        service: coreServices.database,
-        deps: {},
-        factory: async () =>
-          mockServices.database({
-            knex: await databases.init(databaseId as TestDatabaseId),
-          }),
-      });
+      const perPluginDatabase = perPluginTestDatabase(
+        databases,
+        databaseId as TestDatabaseId,
+      );
       backend = await startServicesBackend({
         clusters: [
           {
