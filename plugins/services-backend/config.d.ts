@@ -3,6 +3,15 @@ export interface Config {
     services?: {
       /** The most replicas a user may scale a Deployment to. Default 50. */
       maxReplicas?: number;
+      /**
+       * How long (seconds) a person's read of a service (the catalog entity, what it controls
+       * and the permission decisions of the service's GET routes) is remembered before it is
+       * looked up and asked again. Reads only: operations and changes are checked on every
+       * request, refusals are never remembered, and the token is verified every time. A revoked
+       * read (a new owner, a changed policy) answers for up to this long. Default 5; 0 checks
+       * every read.
+       */
+      readCacheSeconds?: number;
       /** The service view (`GET /services/:namespace/:name`). */
       view?: {
         /**

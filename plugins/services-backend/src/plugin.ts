@@ -11,7 +11,7 @@ import {
   ImageRegistries,
   PrometheusClient,
 } from '@internal/plugin-container-cloud-node';
-import { createRouter } from './router';
+import { createRouter, DEFAULT_READ_CACHE_SECONDS } from './router';
 import { DEFAULT_SHELL_LIMITS, ShellSessions } from './shell/ShellSessions';
 import { shellOrigins } from './shell/origin';
 import {
@@ -180,6 +180,10 @@ export const servicesPlugin = createBackendPlugin({
             prometheus: PrometheusClient.fromConfig(config),
             maxFollowsPerUser: followLimits.maxPerUser,
             followLimiter,
+            readCacheSeconds:
+              config.getOptionalNumber(
+                'containerCloud.services.readCacheSeconds',
+              ) ?? DEFAULT_READ_CACHE_SECONDS,
           }),
         );
       },

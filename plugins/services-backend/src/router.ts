@@ -30,6 +30,7 @@ import {
   ImageRegistries,
   openApiDocument,
   PrometheusClient,
+  ReadDecisionCache,
   routeCredentials,
   RoutePermission,
   ServiceBindings,
@@ -114,7 +115,15 @@ export interface RouterOptions {
   shellNonRootUser?: NonRootUser | false;
   /** the service view's serialised pages (default: kept per router, see ServiceViewPages) */
   viewPages?: ServiceViewPages;
+  /**
+   * how long a person's read of a service (lookup and decisions) is remembered; 0 or none:
+   * every read is looked up and authorized (see ReadDecisionCache)
+   */
+  readCacheSeconds?: number;
 }
+
+/** `containerCloud.services.readCacheSeconds` when unset. */
+export const DEFAULT_READ_CACHE_SECONDS = 5;
 
 export { serviceOperations };
 
@@ -388,6 +397,11 @@ export async function createRouter(
     permissions,
     auditor,
     lookup,
+    // the Service tab asks again and again (many viewers, live updates): its reads are
+    // remembered for seconds, its operations never
+    readDecisions: options.readCacheSeconds
+      ? new ReadDecisionCache({ ttlMs: options.readCacheSeconds * 1000 })
+      : undefined,
     resourceRef: service => service.entityRef,
     auditMeta: service => ({ entityRef: service.entityRef }),
     // env values stay out of the audit log

@@ -216,14 +216,22 @@ export function addRoutes<TResource>(
   for (const route of routes) {
     const handle = async (req: Request, res: Response) => {
       const credentials = await callerOf(route, options, req);
-      const resource =
-        route.resource === false || !options.lookup
-          ? (undefined as TResource)
-          : await options.lookup(req, credentials);
+      const readKey = options.readDecisions?.keyOf(route, req, credentials);
+      const remembered =
+        readKey === undefined ? undefined : options.readDecisions?.get(readKey);
+      let resource = remembered?.resource as TResource;
+      if (!remembered && route.resource !== false && options.lookup) {
+        resource = await options.lookup(req, credentials);
+      }
       const audit = await openAudit(route, options, req, resource);
       const request = { method: req.method, url: req.originalUrl };
       try {
-        const asked = await authorize(route, options, resource, credentials);
+        const asked = remembered
+          ? remembered.asked
+          : await authorize(route, options, resource, credentials);
+        if (readKey !== undefined && !remembered) {
+          options.readDecisions?.set(readKey, { resource, asked });
+        }
         const ctx = {
           req,
           res,

@@ -10,3 +10,4 @@ export * from './serializedJson';
 export * from './openApiDocument';
 export * from './moduleRouter';
 export * from './serviceEntity';
+export * from './ReadDecisionCache';

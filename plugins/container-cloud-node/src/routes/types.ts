@@ -13,6 +13,7 @@ import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { RouteAccess } from '../auth/principals';
 import type { SerializedJson } from './serializedJson';
+import type { ReadDecisionCache } from './ReadDecisionCache';
 
 /** What an audit event's metadata holds (Backstage's JsonObject). @public */
 export type AuditMeta = NonNullable<AuditorServiceCreateEventOptions['meta']>;
@@ -218,6 +219,13 @@ export interface RoutePipelineOptions<TResource> {
    * e.g. the names in its path or body, whatever the route and whether it has a resource.
    */
   auditContext?(req: Request): AuditMeta;
+  /**
+   * Remembers users' reads for a few seconds (the lookup and the decisions of GET routes of
+   * access 'read'; see `ReadDecisionCache` for the trade). Only for a lookup that depends on the
+   * path parameters and the caller alone, and returns nothing that changes faster than the
+   * cache's lifetime matters for. Default: none, every request is looked up and authorized.
+   */
+  readDecisions?: ReadDecisionCache<TResource>;
   /** the words of a 403; default "you may not <permission> <resource>" */
   refusal?(
     permission: RoutePermission,
