@@ -6,6 +6,8 @@
  *
  *   node bench/services/run.js [--pods-per-cluster 1000] [--viewers 20] [--seconds 30]
  *     [--max-wait-minutes 15]   (past it, the pods that are ready are measured: the local cloud's limit)
+ *     [--read-cache-seconds N]  (containerCloud.services.readCacheSeconds of the backend; 0: every
+ *                               read looked up and authorized, the path before it existed)
  *
  * Ours is measured as the Service tab calls it: the view with the first page of each cluster's
  * containers, once unconditionally (every viewer a first load) and once as a tab that holds the
@@ -74,6 +76,21 @@ export async function ensurePods(
             },
           });
         }
+      }
+      // a previous run's namespace may still be deleting its pods: wait until it is gone
+      for (let i = 0; ; i++) {
+        const ns = await api.request('GET', `/api/v1/namespaces/${NAMESPACE}`);
+        if (ns.status === 404 || ns.body?.status?.phase !== 'Terminating')
+          break;
+        if (i === 0)
+          say(
+            `${cluster}: waiting for the last run's ${NAMESPACE} to be deleted`,
+          );
+        if (i >= 600)
+          throw new Error(
+            `${NAMESPACE} in ${cluster} is still terminating after 10 min`,
+          );
+        await sleep(1000);
       }
       await api.apply(`/api/v1/namespaces/${NAMESPACE}`, {
         apiVersion: 'v1',
@@ -186,10 +203,13 @@ export const BENCH_PLACEMENTS = [
   `      component:default/${SERVICE}: ['*/payments', '*/${NAMESPACE}']`,
 ];
 
-/** A Backstage backend (packages/backend) on 127.0.0.1:7037 with the local cloud's overlay. */
+/**
+ * A Backstage backend (packages/backend) on 127.0.0.1:7037 with the local cloud's overlay;
+ * `containerCloud` lines go under the overlay's `containerCloud:` key (indented by two).
+ */
 export function startBackend(
   appConfig: string,
-  extraConfig: string[] = [],
+  containerCloud: string[] = [],
 ): ChildProcess {
   const overlay = path.join(os.tmpdir(), 'bench-services.app-config.yaml');
   fs.writeFileSync(
@@ -202,7 +222,7 @@ export function startBackend(
       `app:`,
       `  baseUrl: ${BASE}`,
       ...BENCH_PLACEMENTS,
-      ...extraConfig,
+      ...containerCloud,
       ``,
     ].join('\n'),
   );
@@ -387,8 +407,20 @@ async function measure(
   const seconds = arg(args, 'seconds', 30);
   const clusters = info.clusters.map(c => c.name);
   // the backend first, so its memory with the watch caches (nearly) empty is known
-  say(`starting the backend on ${BASE}`);
-  const backend = startBackend(info.appConfig);
+  const readCache = args.includes('--read-cache-seconds')
+    ? arg(args, 'read-cache-seconds', 0)
+    : undefined;
+  say(
+    `starting the backend on ${BASE}${
+      readCache === undefined ? '' : ` (readCacheSeconds ${readCache})`
+    }`,
+  );
+  const backend = startBackend(
+    info.appConfig,
+    readCache === undefined
+      ? []
+      : [`  services:`, `    readCacheSeconds: ${readCache}`],
+  );
   let podSeconds = NaN;
   try {
     await waitReady();

@@ -130,7 +130,6 @@ async function measure(
   const pod = await runningPod(cloud);
   say(`following ${NAMESPACE}/${pod} in ${CLUSTER}; starting the backend on ${BASE}`);
   const backend = startBackend(info.appConfig, [
-    'containerCloud:',
     '  services:',
     '    logs: { maxFollowsPerUser: 1000 }',
   ]);
