@@ -2,7 +2,7 @@ import type { BackstageCredentials } from '@backstage/backend-plugin-api';
 import type { Request } from 'express';
 import type { RouteSpec } from './types';
 
-/** What a read found and was allowed, kept for its next ask. */
+/** What a read found and was allowed, kept for its next ask. @public */
 export interface ReadDecision<TResource> {
   resource: TResource;
   /** the answers to the route's `ask` permissions */
