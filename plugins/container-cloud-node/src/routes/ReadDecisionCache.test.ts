@@ -4,6 +4,8 @@ import type {
   HttpAuthService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
+import { MiddlewareFactory } from '@backstage/backend-defaults/rootHttpRouter';
+import { mockServices } from '@backstage/backend-test-utils';
 import { NotFoundError } from '@backstage/errors';
 import {
   AuthorizeResult,
@@ -150,17 +152,12 @@ function startPipeline(cache: ReadDecisionCache<Box> | undefined) {
   });
   const app = express();
   app.use(router);
+  // Backstage's own error handler, as a backend mounts it
   app.use(
-    (
-      error: Error & { name: string },
-      _req: express.Request,
-      res: express.Response,
-      _next: express.NextFunction,
-    ) => {
-      const status =
-        { NotFoundError: 404, NotAllowedError: 403 }[error.name] ?? 500;
-      res.status(status).json({ error: { message: error.message } });
-    },
+    MiddlewareFactory.create({
+      config: mockServices.rootConfig(),
+      logger: mockServices.logger.mock(),
+    }).error(),
   );
   return { app, counts, grants, boxes };
 }
