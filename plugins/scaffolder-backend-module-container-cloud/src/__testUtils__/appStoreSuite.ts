@@ -1,7 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mockCredentials } from '@backstage/backend-test-utils';
 import type { BackendFeature } from '@backstage/backend-plugin-api';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import type { LocalCloudTestContext } from '@internal/local-cloud/testing';
 // the real app-store backend, which the actions call over HTTP as the user
 // eslint-disable-next-line @backstage/no-mixed-plugin-imports
@@ -11,8 +9,6 @@ import {
   serviceEntity,
   waitForEntity,
 } from '@internal/plugin-container-cloud-node/testing';
-import { scaffolderAction, SuiteActionDeps } from '../actions/adapters';
-import type { SuiteAction } from '../actions/SuiteAction';
 import { localCloudClusters, startSuiteBackend } from './startSuiteBackend';
 
 /** The cluster the app store tests install into. */
@@ -88,23 +84,4 @@ export function helmReleases(
     { encoding: 'utf8' },
   );
   return JSON.parse(out);
-}
-
-/** Runs a suite action as a scaffolder step of `user` (a dry run when asked); its outputs. */
-export async function runAsStep(
-  deps: SuiteActionDeps,
-  action: SuiteAction<any, any>,
-  user: string,
-  input: object,
-  isDryRun = false,
-): Promise<Record<string, any>> {
-  const ctx = {
-    ...createMockActionContext({ input: input as any }),
-    isDryRun,
-    getInitiatorCredentials: async () => mockCredentials.user(user),
-  };
-  await scaffolderAction(action, deps).handler(ctx as any);
-  return Object.fromEntries(
-    (ctx.output as jest.Mock).mock.calls.map(([k, v]) => [k, v]),
-  );
 }

@@ -167,7 +167,11 @@ export async function runSuiteAction(
     output: (name: string, value: unknown) => {
       outputs[name] = value;
     },
-    logger: { ...base.logger, info: (m: string) => logs.push(m) },
+    // the context's logger with info recorded; its other methods (warn, child, …) as they are,
+    // also those on its prototype, which a spread would drop
+    logger: Object.assign(Object.create(base.logger), {
+      info: (m: string) => logs.push(m),
+    }),
     getInitiatorCredentials: async () => mockCredentials.user(user),
   } as any);
   return { outputs, logs };

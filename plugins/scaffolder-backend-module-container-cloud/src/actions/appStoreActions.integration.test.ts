@@ -8,10 +8,9 @@ import request from 'supertest';
 import {
   APP_STORE_CLUSTER as CLUSTER,
   helmReleases,
-  runAsStep,
   startAppStoreSuite,
 } from '../__testUtils__/appStoreSuite';
-import { BOB, GUEST } from '../__testUtils__/startSuiteBackend';
+import { BOB, GUEST, runSuiteAction } from '../__testUtils__/startSuiteBackend';
 import { appStoreInstallAction } from './appStoreInstallAction';
 import { appStoreUninstallAction } from './appStoreUninstallAction';
 import type { SuiteAction } from './SuiteAction';
@@ -36,12 +35,13 @@ describe('the app store actions on the local cloud', () => {
   afterAll(() => suite?.backend.stop());
 
   const helmList = () => helmReleases(lc);
-  const run = (
+  const run = async (
     action: SuiteAction<any, any>,
     user: string,
     input: object,
     isDryRun = false,
-  ) => runAsStep(suite.deps, action, user, input, isDryRun);
+  ) =>
+    (await runSuiteAction(suite.deps, action, user, input, isDryRun)).outputs;
 
   const redis = (name: string) => ({
     chart: CHART,

@@ -3,10 +3,9 @@ import { useLocalCloud } from '@internal/local-cloud/testing';
 import {
   APP_STORE_CLUSTER as CLUSTER,
   helmReleases,
-  runAsStep,
   startAppStoreSuite,
 } from '../__testUtils__/appStoreSuite';
-import { GUEST } from '../__testUtils__/startSuiteBackend';
+import { GUEST, runSuiteAction } from '../__testUtils__/startSuiteBackend';
 import { appStoreInstallAction } from './appStoreInstallAction';
 import { appStoreUninstallAction } from './appStoreUninstallAction';
 import { createServiceAction } from './createServiceAction';
@@ -28,8 +27,11 @@ describe('the app store install action attaching to a service', () => {
   afterAll(() => suite?.backend.stop());
 
   const helmList = () => helmReleases(lc);
-  const run = (action: SuiteAction<any, any>, user: string, input: object) =>
-    runAsStep(suite.deps, action, user, input);
+  const run = async (
+    action: SuiteAction<any, any>,
+    user: string,
+    input: object,
+  ) => (await runSuiteAction(suite.deps, action, user, input)).outputs;
   const redis = (name: string) => ({
     chart: 'redis',
     owner: 'component:default/payments-api',
