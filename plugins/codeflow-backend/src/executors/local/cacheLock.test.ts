@@ -34,14 +34,16 @@ describe('withCacheLock', () => {
       events.push('second in');
       return 2;
     });
-    // another codeflow's copy is not held up
+    // once the first holds its copy, another codeflow's copy is not held up by it (the two
+    // acquisitions race on the file system, so the other starts only after the first is in)
+    while (!releaseFirst) await new Promise(r => setImmediate(r));
     expect(
       await withCacheLock(join(dir, 'cf-2'), async () => {
         events.push('other');
         return 3;
       }),
     ).toBe(3);
-    while (!releaseFirst) await new Promise(r => setImmediate(r));
+    expect(events).toEqual(['first in', 'other']);
     releaseFirst();
     await expect(first).rejects.toThrow('the fetch failed');
     expect(await second).toBe(2);
