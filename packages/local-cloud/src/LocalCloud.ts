@@ -36,7 +36,7 @@ import { DebianBinaries, ensureDebianPrograms } from './debianPackages';
 import { LocalCloudError } from './errors';
 import { KubeRest } from './kubeRest';
 import { HomeLayout, homeLayout } from './layout';
-import { withLock } from './lock';
+import { acquireLock, withLock } from './lock';
 import {
   RecordedProcess,
   StartedProcess,
@@ -853,10 +853,34 @@ export class LocalCloud {
   }
 
   /**
+   * Reserves the example services (what `seed` makes) for a caller that changes them for a while,
+   * such as a test rolling payments-api to a new image and back: until the returned release is
+   * called, `seed` (which puts them back as seeded) waits, in this process and in every other one
+   * on this machine. A reservation whose process died is taken over.
+   */
+  reserveExampleServices(): Promise<() => void> {
+    return acquireLock(this.layout.exampleServicesLock, pid =>
+      this.progress(
+        `waiting for process ${pid}, which is using the example services, to let them go`,
+      ),
+    );
+  }
+
+  /**
    * Namespaces and Deployments for the example catalog's services, spread over both clusters; the
-   * example images' tags and the project's charts (charts/) in the registry.
+   * example images' tags and the project's charts (charts/) in the registry. Waits while the
+   * example services are reserved (`reserveExampleServices`).
    */
   async seed(entitiesFile?: string): Promise<SeedResult[]> {
+    const release = await this.reserveExampleServices();
+    try {
+      return await this.seedReserved(entitiesFile);
+    } finally {
+      release();
+    }
+  }
+
+  private async seedReserved(entitiesFile?: string): Promise<SeedResult[]> {
     const info = this.info();
     const results = await seedExampleServices(
       info.clusters.map(c => ({ name: c.name, api: this.adminClient(c.name) })),

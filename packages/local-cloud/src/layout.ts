@@ -18,6 +18,8 @@ export function homeLayout(settings: LocalCloudSettings) {
     home,
     state: path.join(home, 'state.json'),
     lock: path.join(home, '.lock'),
+    /** held while the example services are seeded, or reserved by a test that changes them */
+    exampleServicesLock: path.join(home, '.example-services.lock'),
     logs: path.join(home, 'logs'),
     log: (componentId: string) =>
       path.join(home, 'logs', `${componentId.replace(/\//g, '-')}.log`),

@@ -11,14 +11,14 @@ function alive(pid: number): boolean {
 }
 
 /**
- * Runs fn while holding a lock folder, so that two commands (or two jest workers) never start or
- * stop the same instance at once. A lock whose holder has died is taken over.
+ * Takes a lock folder and returns its release: waits (polling) while another living process holds
+ * it, calling onWait once with the holder's pid; a lock whose holder has died is taken over. A
+ * lock this process already holds is taken again at once (one process's calls do not overlap).
  */
-export async function withLock<T>(
+export async function acquireLock(
   lockDir: string,
   onWait: (holderPid: number) => void,
-  fn: () => Promise<T>,
-): Promise<T> {
+): Promise<() => void> {
   fs.mkdirSync(path.dirname(lockDir), { recursive: true });
   const pidFile = path.join(lockDir, 'pid');
   let announced = false;
@@ -47,9 +47,22 @@ export async function withLock<T>(
       await new Promise(resolve => setTimeout(resolve, 250));
     }
   }
+  return () => fs.rmSync(lockDir, { recursive: true, force: true });
+}
+
+/**
+ * Runs fn while holding a lock folder (acquireLock), so that two commands (or two jest workers)
+ * never start or stop the same instance at once.
+ */
+export async function withLock<T>(
+  lockDir: string,
+  onWait: (holderPid: number) => void,
+  fn: () => Promise<T>,
+): Promise<T> {
+  const release = await acquireLock(lockDir, onWait);
   try {
     return await fn();
   } finally {
-    fs.rmSync(lockDir, { recursive: true, force: true });
+    release();
   }
 }

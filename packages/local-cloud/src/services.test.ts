@@ -1,5 +1,5 @@
 import { AppsV1Api, CoreV1Api } from '@kubernetes/client-node';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -144,6 +144,10 @@ describe('prometheus and alertmanager', () => {
   });
 });
 
+// a seed waits while another jest worker's test has reserved the example services (codeflow's
+// build rolls payments-api and back under its own 30-minute limit)
+const SEED_TIMEOUT_MS = 35 * 60_000;
+
 describe('seed', () => {
   it(
     'deploys the example services, labelled, over both clusters',
@@ -171,24 +175,105 @@ describe('seed', () => {
         }
       }
     },
-    5 * 60_000,
+    SEED_TIMEOUT_MS,
   );
 
-  it('pushes tagged example images to the registry', async () => {
-    await lc.cloud.seed();
-    const list = JSON.parse(
-      (await get(`${lc.info.registry.url}/v2/payments/payments-api/tags/list`))
-        .body,
-    );
-    expect(list.tags.sort()).toEqual(['1.0.0', '1.1.0', '1.2.0', '2.0.0']);
-    // a real manifest behind each tag, as a runtime would pull it
-    const manifest = await fetch(
-      `${lc.info.registry.url}/v2/payments/payments-api/manifests/2.0.0`,
-      { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } },
-    );
-    expect(manifest.status).toBe(200);
-    expect((await manifest.json()).layers).toHaveLength(1);
-  }, 120_000);
+  it(
+    'waits while another process has reserved the example services, and puts them back after',
+    async () => {
+      // another jest worker's test rolling payments-api to a new image holds this reservation
+      // (LocalCloud.reserveExampleServices); a small node process stands for it here
+      const lockDir = path.join(lc.info.home, '.example-services.lock');
+      const holder = spawn(
+        process.execPath,
+        [
+          '-e',
+          `const fs = require('fs'), dir = process.argv[1];
+         for (;;) {
+           try { fs.mkdirSync(dir); break; } catch (e) { if (e.code !== 'EEXIST') throw e; }
+           Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+         }
+         fs.writeFileSync(dir + '/pid', String(process.pid));
+         console.log('held');
+         setInterval(() => {}, 1000);`,
+          lockDir,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      const exited = new Promise(resolve => holder.once('exit', resolve));
+      try {
+        await new Promise<void>((resolve, reject) => {
+          holder.stdout!.once('data', () => resolve());
+          holder.once('exit', code =>
+            reject(new Error(`the holder exited with ${code}`)),
+          );
+        });
+        // while reserved, the holder changes payments-api's image in local-a
+        const apps = lc.kubeConfig('local-a').makeApiClient(AppsV1Api);
+        const read = () =>
+          apps.readNamespacedDeployment({
+            namespace: 'payments',
+            name: 'payments-api',
+          });
+        const seededImage = (await read()).spec!.template.spec!.containers[0]
+          .image!;
+        const changed = await read();
+        changed.spec!.template.spec!.containers[0].image = seededImage.replace(
+          /:[^:]+$/,
+          ':1.1.0',
+        );
+        await apps.replaceNamespacedDeployment({
+          namespace: 'payments',
+          name: 'payments-api',
+          body: changed,
+        });
+        let seeded = false;
+        const seeding = lc.cloud.seed().then(results => {
+          seeded = true;
+          return results;
+        });
+        // an unreserved seed applies payments-api within a second or two
+        await sleep(4000);
+        expect(seeded).toBe(false);
+        expect((await read()).spec!.template.spec!.containers[0].image).toMatch(
+          /:1\.1\.0$/,
+        );
+        holder.kill('SIGKILL');
+        await exited;
+        expect((await seeding).map(r => r.service)).toContain('payments-api');
+        expect((await read()).spec!.template.spec!.containers[0].image).toBe(
+          seededImage,
+        );
+        expect(fs.existsSync(lockDir)).toBe(false);
+      } finally {
+        holder.kill('SIGKILL');
+      }
+    },
+    SEED_TIMEOUT_MS,
+  );
+
+  it(
+    'pushes tagged example images to the registry',
+    async () => {
+      await lc.cloud.seed();
+      const list = JSON.parse(
+        (
+          await get(
+            `${lc.info.registry.url}/v2/payments/payments-api/tags/list`,
+          )
+        ).body,
+      );
+      expect(list.tags.sort()).toEqual(['1.0.0', '1.1.0', '1.2.0', '2.0.0']);
+      // a real manifest behind each tag, as a runtime would pull it
+      const manifest = await fetch(
+        `${lc.info.registry.url}/v2/payments/payments-api/manifests/2.0.0`,
+        { headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } },
+      );
+      expect(manifest.status).toBe(200);
+      expect((await manifest.json()).layers).toHaveLength(1);
+    },
+    SEED_TIMEOUT_MS,
+  );
 });
 
 describe('kwok simulations', () => {

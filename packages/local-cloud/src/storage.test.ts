@@ -5,6 +5,8 @@ import { LOCAL_STORAGE_CLASS, STORAGE_SEED } from './storage';
 import { useLocalCloud } from './testing';
 
 const lc = useLocalCloud();
+// the seed below waits while another jest worker's test has reserved the example services
+jest.setTimeout(35 * 60_000);
 
 describe('storage', () => {
   it('seeds payments-api a Bound volume on the NFS export and a config file set in both clusters', async () => {

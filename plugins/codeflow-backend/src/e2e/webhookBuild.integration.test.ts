@@ -24,6 +24,7 @@ import {
   recordingAuditor,
   serviceEntity,
 } from '@internal/plugin-container-cloud-node/testing';
+import { getLocalCloud } from '@internal/local-cloud/testing';
 import {
   ALICE,
   localCloudClusters,
@@ -90,8 +91,14 @@ describe('a build of payments-api end to end on the local cloud', () => {
   const pushedImages: string[] = [];
   const runs: CodeflowRun[] = [];
 
+  /** the example services reserved for this file: a `seed` elsewhere would put the image back */
+  let releaseExampleServices: (() => void) | undefined;
+
   beforeAll(async () => {
     lc = await localCloudCodeflow();
+    releaseExampleServices = await (
+      await getLocalCloud()
+    ).cloud.reserveExampleServices();
     for (const cluster of CLUSTERS) {
       const d = await deploymentImage(cluster, NAMESPACE, 'payments-api').catch(
         error => {
@@ -124,18 +131,22 @@ describe('a build of payments-api end to end on the local cloud', () => {
   }, 10 * 60_000);
 
   afterAll(async () => {
-    // the Deployments get back the image they had (as the services' rollback would set it)
-    for (const [cluster, { container, image }] of before) {
-      const now = await deploymentImage(cluster, NAMESPACE, 'payments-api');
-      if (now.image !== image) {
-        await setDeploymentImage(
-          cluster,
-          NAMESPACE,
-          'payments-api',
-          container,
-          image,
-        );
+    try {
+      // the Deployments get back the image they had (as the services' rollback would set it)
+      for (const [cluster, { container, image }] of before) {
+        const now = await deploymentImage(cluster, NAMESPACE, 'payments-api');
+        if (now.image !== image) {
+          await setDeploymentImage(
+            cluster,
+            NAMESPACE,
+            'payments-api',
+            container,
+            image,
+          );
+        }
       }
+    } finally {
+      releaseExampleServices?.();
     }
     if (codeflowId && api) {
       await api.call('DELETE', `${SERVICE}/${codeflowId}`);
