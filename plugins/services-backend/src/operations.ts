@@ -99,6 +99,7 @@ function deploymentTarget(
     name: body.deployment,
     kubernetesId: binding.idIn(body.cluster, body.namespace),
     resourceVersion: body.resourceVersion,
+    generation: body.generation,
   };
 }
 
@@ -236,8 +237,14 @@ export function serviceOperations(
         );
       },
       run: onDeployment((ops, target, body) => {
-        const { cluster, namespace, deployment, resourceVersion, ...change } =
-          body;
+        const {
+          cluster,
+          namespace,
+          deployment,
+          resourceVersion,
+          generation,
+          ...change
+        } = body;
         return ops.configure(target, change);
       }),
     }),
@@ -265,6 +272,7 @@ export function serviceOperations(
                 body.from.namespace,
               ),
               resourceVersion: body.from.resourceVersion,
+              generation: body.from.generation,
             });
           return ops.syncFrom(target, source);
         },

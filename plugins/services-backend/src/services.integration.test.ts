@@ -207,6 +207,68 @@ describe('services backend on the local cloud', () => {
     expect(live.spec?.replicas).toBe(3);
   });
 
+  it('takes a write at the generation the page loaded when only the status or metadata moved since, and answers a spec changed since with 409', async () => {
+    const apps = lc.kubeConfig('local-a').makeApiClient(AppsV1Api);
+    const readLive = () =>
+      apps.readNamespacedDeployment({
+        name: 'payments-api',
+        namespace: lc.namespace,
+      });
+    const loaded = await readLive();
+    // a label moves the resourceVersion and not the generation, as the controller's status
+    // reports (pods becoming ready) do (a Deployment's annotations count as spec: they would)
+    const touched = await readLive();
+    touched.metadata!.labels = {
+      ...touched.metadata!.labels,
+      'example.com/looked-at': 'yes',
+    };
+    await apps.replaceNamespacedDeployment({
+      name: 'payments-api',
+      namespace: lc.namespace,
+      body: touched,
+    });
+    const moved = await readLive();
+    expect(moved.metadata?.resourceVersion).not.toBe(
+      loaded.metadata?.resourceVersion,
+    );
+    expect(moved.metadata?.generation).toBe(loaded.metadata?.generation);
+    const asLoaded = {
+      cluster: 'local-a' as const,
+      resourceVersion: loaded.metadata!.resourceVersion!,
+      generation: loaded.metadata!.generation!,
+    };
+
+    // without the generation the page loaded, any change since is a conflict, as before
+    const strict = await post('scale', ALICE, {
+      cluster: 'local-a',
+      resourceVersion: asLoaded.resourceVersion,
+      replicas: 2,
+    });
+    expect(strict.status).toBe(409);
+    // with it, the spec is as the page showed it: the scale is written
+    const taken = await post('scale', ALICE, { ...asLoaded, replicas: 2 });
+    expect(taken.status).toBe(200);
+    expect(taken.body.deployment.replicas.desired).toBe(2);
+    expect(taken.body.deployment.generation).toBe(asLoaded.generation + 1);
+    // the spec has moved since that page loaded it: a conflict, changing nothing
+    const late = await post('scale', ALICE, { ...asLoaded, replicas: 4 });
+    expect(late.status).toBe(409);
+    expect(late.body.error.message).toContain('changed since you loaded it');
+    expect(late.body.current.replicas.desired).toBe(2);
+    expect((await readLive()).spec?.replicas).toBe(2);
+    // a generation that is not a whole number is refused in words
+    const bad = await post('scale', ALICE, { ...asLoaded, generation: 1.5 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toContain(
+      'generation is the whole number the page loaded',
+    );
+
+    // back to the 3 replicas the next tests expect
+    expect(
+      (await post('scale', ALICE, { cluster: 'local-a', replicas: 3 })).status,
+    ).toBe(200);
+  });
+
   it('answers a stale restart, upgrade and rollback with 409 and the current Deployment, changing nothing', async () => {
     const apps = lc.kubeConfig('local-a').makeApiClient(AppsV1Api);
     const before = await apps.readNamespacedDeployment({

@@ -49,11 +49,21 @@ const target = {
   resourceVersion: z
     .string()
     .regex(/^[0-9]+$/, 'resourceVersion is the number the page loaded'),
+  // the spec's generation the page loaded, when it sends one: a Deployment whose resourceVersion
+  // moved while its generation did not changed only in its status (pods becoming ready) and
+  // metadata, which the write does not touch: that is no conflict
+  generation: z
+    .number()
+    .int('generation is the whole number the page loaded')
+    .nonnegative('generation is the number the page loaded')
+    .optional(),
 };
 
 /**
  * Identifies one Deployment of a service in one cluster, at the `resourceVersion` the page loaded
- * (required): a write to a Deployment that changed since is a 409 carrying it as it is now.
+ * (required): a write to a Deployment that changed since is a 409 carrying it as it is now. With
+ * the `generation` the page loaded too, a Deployment whose spec is still at that generation (only
+ * its status or metadata moved) is written, still on the condition of the version read.
  * @public
  */
 export const targetSchema = z.object(target).strict();
@@ -282,6 +292,7 @@ export const syncSchema = z
         namespace: target.namespace,
         deployment: target.deployment,
         resourceVersion: target.resourceVersion,
+        generation: target.generation,
       })
       .strict(),
   })
@@ -319,6 +330,12 @@ export const everyClusterTargetsSchema = z
         .string()
         .optional()
         .describe('the version the page loaded in this cluster (required)'),
+      generation: z
+        .number()
+        .optional()
+        .describe(
+          'the spec generation the page loaded in this cluster: a change of the status alone is then no conflict',
+        ),
     }),
   )
   .min(1, 'name at least one cluster')

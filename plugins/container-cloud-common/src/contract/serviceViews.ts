@@ -93,6 +93,8 @@ export const deploymentViewSchema = z.object({
   name: z.string(),
   /** the precondition a write must carry; a stale one gets a 409 */
   resourceVersion: z.string(),
+  /** the spec's generation: a write carrying it is no conflict when only the status moved since */
+  generation: z.number().optional(),
   replicas: z.object({
     desired: z.number(),
     ready: z.number(),

@@ -293,7 +293,8 @@ export class DeploymentOperations {
 
   /**
    * The Deployment the caller names, as they loaded it: the service's own (else 404) and at the
-   * `resourceVersion` they give (else a conflict carrying it as it is now).
+   * `resourceVersion` they give, or still at the spec `generation` they give with it (else a
+   * conflict carrying it as it is now).
    */
   private async loaded(
     target: Target,
@@ -304,12 +305,13 @@ export class DeploymentOperations {
       target.name,
       target.kubernetesId,
     );
-    if (
+    const moved =
       target.resourceVersion !== undefined &&
-      current.metadata?.resourceVersion !== target.resourceVersion
-    ) {
-      throw this.conflict(target, current, what);
-    }
+      current.metadata?.resourceVersion !== target.resourceVersion;
+    const specMoved =
+      target.generation === undefined ||
+      current.metadata?.generation !== target.generation;
+    if (moved && specMoved) throw this.conflict(target, current, what);
     return current;
   }
 
@@ -399,6 +401,13 @@ export interface Target {
    * conditional, on the version read just before it.
    */
   resourceVersion?: string;
+  /**
+   * The spec's generation the caller loaded, with `resourceVersion`: a Deployment at another
+   * version but still at this generation changed only in its status (the controller reporting
+   * pods) or metadata, neither of which a write here touches, so it is no conflict; the write is
+   * then conditional on the version read just before it.
+   */
+  generation?: number;
 }
 
 /** An HTTP probe as the config editor offers it. @public */

@@ -96,6 +96,7 @@ export function deploymentView(d: V1Deployment): DeploymentView {
     namespace: d.metadata?.namespace ?? '',
     name: d.metadata?.name ?? '',
     resourceVersion: d.metadata?.resourceVersion ?? '',
+    generation: d.metadata?.generation,
     replicas: {
       desired: d.spec?.replicas ?? 1,
       ready: d.status?.readyReplicas ?? 0,

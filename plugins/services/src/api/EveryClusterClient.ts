@@ -24,6 +24,8 @@ export interface EveryClusterTarget {
   namespace: string;
   deployment: string;
   resourceVersion: string;
+  /** the spec's generation the page loaded there: a change of the status alone is no conflict */
+  generation?: number;
 }
 
 /** @public */

@@ -59,6 +59,7 @@ const deploymentCalls: {
         namespace: target.namespace,
         deployment: target.deployment,
         resourceVersion: from.resourceVersion,
+        generation: from.generation,
       },
     }),
 };
@@ -109,6 +110,7 @@ async function send(
     namespace: deployment.namespace,
     deployment: deployment.name,
     resourceVersion: deployment.resourceVersion,
+    generation: deployment.generation,
   };
   // the table's type pairs each kind with its own action; TypeScript cannot follow the pairing here
   const call = deploymentCalls[action.kind] as Call<DeploymentAction>;

@@ -35,6 +35,8 @@ export type DeploymentAction =
 export interface SyncSource {
   cluster: string;
   resourceVersion: string;
+  /** the spec's generation the page loaded there */
+  generation?: number;
 }
 
 type DialogProps = {

@@ -56,6 +56,8 @@ export function EveryClusterActions(props: {
         clusters: string[];
         /** the version loaded in each cluster: every write is conditional on it */
         resourceVersions: Record<string, string>;
+        /** the spec's generation loaded in each cluster: a status-only change is no conflict */
+        generations: Record<string, number | undefined>;
         containers: string[];
         replicas: number;
       }
@@ -68,11 +70,13 @@ export function EveryClusterActions(props: {
           name: d.name,
           clusters: [],
           resourceVersions: {},
+          generations: {},
           containers: d.images.map(i => i.container),
           replicas: d.replicas.desired,
         };
         entry.clusters.push(view.cluster);
         entry.resourceVersions[view.cluster] = d.resourceVersion;
+        entry.generations[view.cluster] = d.generation;
         byKey.set(key, entry);
       }
     }
@@ -123,6 +127,7 @@ export function EveryClusterActions(props: {
             namespace: chosen.namespace,
             deployment: chosen.name,
             resourceVersion: chosen.resourceVersions[cluster],
+            generation: chosen.generations[cluster],
           })),
           operation,
         ),

@@ -115,7 +115,13 @@ function otherClustersWith(
         d => d.name === deployment.name && d.namespace === deployment.namespace,
       );
     return same
-      ? [{ cluster: c.cluster, resourceVersion: same.resourceVersion }]
+      ? [
+          {
+            cluster: c.cluster,
+            resourceVersion: same.resourceVersion,
+            generation: same.generation,
+          },
+        ]
       : [];
   });
 }
