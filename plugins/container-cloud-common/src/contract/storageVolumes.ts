@@ -134,7 +134,11 @@ export const volumeCreateSchema = z
 /** @public */
 export type VolumeCreateRequest = z.infer<typeof volumeCreateSchema>;
 
-/** One Deployment's version the page loaded: a mount on a newer one is a 409. @public */
+/**
+ * One Deployment's version the page loaded: a mount on a newer one is a 409, unless the page also
+ * sends the spec `generation` it loaded and the Deployment is still at it (only its status or
+ * labels moved). @public
+ */
 export const expectedDeploymentSchema = z
   .object({
     cluster: z.string().min(1),
@@ -143,6 +147,11 @@ export const expectedDeploymentSchema = z
     resourceVersion: z
       .string()
       .regex(/^[0-9]+$/, 'resourceVersion is the number the page loaded'),
+    generation: z
+      .number()
+      .int('generation is the whole number the page loaded')
+      .nonnegative('generation is the number the page loaded')
+      .optional(),
   })
   .strict();
 /** @public */
@@ -255,6 +264,8 @@ export const serviceDeploymentMountsSchema = z.object({
   namespace: z.string(),
   deployment: z.string(),
   resourceVersion: z.string(),
+  /** the spec's generation: sent back with a mount, a status-only change since is no conflict */
+  generation: z.number().optional(),
   containers: z.array(z.string()),
   mounts: z.array(volumeMountViewSchema.extend({ volume: z.string() })),
 });

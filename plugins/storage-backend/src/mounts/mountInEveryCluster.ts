@@ -89,18 +89,29 @@ async function readTargets(
   );
 }
 
-/** The caller's expectation must be what the apiserver has now: else a 409 before anything changes. */
+/**
+ * The caller's expectation must be what the apiserver has now: else a 409 before anything changes.
+ * A Deployment still at the spec generation the caller loaded changed only in its status or
+ * labels: the write then goes out on the version read now.
+ */
 function checkExpected(
   cluster: string,
   deployment: V1Deployment,
   expected: ExpectedDeployment[] | undefined,
 ): string | undefined {
-  const want = expected?.find(
+  const entry = expected?.find(
     e =>
       e.cluster === cluster &&
       e.namespace === deployment.metadata?.namespace &&
       e.deployment === deployment.metadata?.name,
-  )?.resourceVersion;
+  );
+  if (
+    entry?.generation !== undefined &&
+    entry.generation === deployment.metadata?.generation
+  ) {
+    return deployment.metadata?.resourceVersion;
+  }
+  const want = entry?.resourceVersion;
   if (want !== undefined && want !== deployment.metadata?.resourceVersion) {
     throw new DeploymentConflictError(
       `deployment ${deployment.metadata?.namespace}/${deployment.metadata?.name} in cluster ${cluster} changed since you loaded it (now at resourceVersion ${deployment.metadata?.resourceVersion}); nothing was changed, reload and try again`,

@@ -343,6 +343,7 @@ export class VolumeReader {
           namespace: state.namespace,
           deployment: d.metadata!.name!,
           resourceVersion: d.metadata!.resourceVersion!,
+          generation: d.metadata?.generation,
           containers: (d.spec?.template?.spec?.containers ?? []).map(
             c => c.name,
           ),

@@ -296,7 +296,36 @@ describe('volumes on the local cloud', () => {
       ).toHaveLength(2);
     }
 
-    const unmounted = await call('post', '/data/unmount', {});
+    // loaded, then only a label moves (as the controller's status reports do): with the spec
+    // generation the page loaded, that is no conflict
+    const first = clusters()[0];
+    const loaded = await deployment(first);
+    const touched = await deployment(first);
+    touched.metadata!.labels = {
+      ...touched.metadata!.labels,
+      'example.com/looked-at': 'yes',
+    };
+    await apps(first).replaceNamespacedDeployment({
+      namespace: lc.namespace,
+      name: 'payments-api',
+      body: touched,
+    });
+    expect((await deployment(first)).metadata?.generation).toBe(
+      loaded.metadata?.generation,
+    );
+    const asLoaded = {
+      cluster: first,
+      namespace: lc.namespace,
+      deployment: 'payments-api',
+      resourceVersion: loaded.metadata!.resourceVersion!,
+    };
+    const strict = await call('post', '/data/unmount', {
+      expected: [asLoaded],
+    });
+    expect(strict.status).toBe(409);
+    const unmounted = await call('post', '/data/unmount', {
+      expected: [{ ...asLoaded, generation: loaded.metadata!.generation! }],
+    });
     expect(unmounted.status).toBe(200);
     for (const cluster of clusters()) {
       const spec = (await deployment(cluster)).spec!.template.spec!;

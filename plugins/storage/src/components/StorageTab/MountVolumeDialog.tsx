@@ -59,6 +59,7 @@ export function MountVolumeDialog(props: {
             namespace: d.namespace,
             deployment: d.deployment,
             resourceVersion: d.resourceVersion,
+            generation: d.generation,
           })),
         })
       }

@@ -100,6 +100,7 @@ export function StorageTab() {
                 namespace: d.namespace,
                 deployment: d.deployment,
                 resourceVersion: d.resourceVersion,
+                generation: d.generation,
               })),
             })
           }
