@@ -404,8 +404,8 @@ export interface Target {
   /**
    * The spec's generation the caller loaded, with `resourceVersion`: a Deployment at another
    * version but still at this generation changed only in its status (the controller reporting
-   * pods) or metadata, neither of which a write here touches, so it is no conflict; the write is
-   * then conditional on the version read just before it.
+   * pods) or labels (its annotations move the generation too), neither of which a write here
+   * touches, so it is no conflict; the write is then conditional on the version read just before.
    */
   generation?: number;
 }
