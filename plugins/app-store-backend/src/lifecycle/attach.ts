@@ -30,6 +30,8 @@ interface DeploymentOfService {
   namespace: string;
   name: string;
   resourceVersion: string;
+  /** the spec's generation: the config call is then no conflict when only the status moved */
+  generation?: number;
   config: {
     containers: Array<{
       container: string;
@@ -195,6 +197,7 @@ export class Attacher {
       namespace: record.namespace,
       deployment: deployment.name,
       resourceVersion: deployment.resourceVersion,
+      generation: deployment.generation,
       container,
       env: merged,
     });

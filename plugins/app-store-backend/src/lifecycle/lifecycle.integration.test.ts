@@ -29,6 +29,7 @@ import {
   userInfoFromMemberships,
   waitForEntity,
 } from '@internal/plugin-container-cloud-node/testing';
+import { getLocalCloud } from '@internal/local-cloud/testing';
 import request from 'supertest';
 import {
   ALICE,
@@ -42,7 +43,9 @@ import { pushTestChart, TEST_CHART } from '../__testUtils__/testCharts';
 import { appStoreClockServiceRef } from '../clock';
 import appStorePlugin from '..';
 
-jest.setTimeout(600_000);
+// generous: the set-up may first wait for another worker's test to let the example services go
+// (codeflow's build holds them under its own 30-minute limit)
+jest.setTimeout(35 * 60_000);
 
 const CLUSTER = 'local-a';
 // payments-api runs in local-a/payments (seeded by the local cloud); its binding covers */payments
@@ -149,7 +152,16 @@ describeLocal('app store lifecycle on the local cloud', () => {
   let clockOffset = 0;
   const now = () => new Date(Date.now() + clockOffset);
 
+  /**
+   * the example services reserved for this file: attach writes the seeded payments-api's env,
+   * which a `seed` or codeflow's build test (rolling its image) in another jest worker would race
+   */
+  let releaseExampleServices: (() => void) | undefined;
+
   beforeAll(async () => {
+    releaseExampleServices = await (
+      await getLocalCloud()
+    ).cloud.reserveExampleServices();
     const repo = pushTestChart(['0.1.0']);
     backend = await startTestBackend({
       features: [
@@ -211,8 +223,12 @@ describeLocal('app store lifecycle on the local cloud', () => {
   });
 
   afterAll(async () => {
-    for (const release of created) uninstallQuietly(release);
-    await backend?.stop();
+    try {
+      for (const release of created) uninstallQuietly(release);
+      await backend?.stop();
+    } finally {
+      releaseExampleServices?.();
+    }
   });
 
   const as = (user: string) => mockCredentials.user.header(user);
