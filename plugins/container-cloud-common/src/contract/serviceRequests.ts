@@ -4,6 +4,7 @@
  * reads in a 400, so each names the field and what it should be.
  */
 import { z } from 'zod';
+import { loadedGenerationSchema } from './serviceViews';
 
 /** The most log lines one request may ask for (`tailLines`). @public */
 export const MAX_LOG_TAIL_LINES = 5000;
@@ -49,21 +50,14 @@ const target = {
   resourceVersion: z
     .string()
     .regex(/^[0-9]+$/, 'resourceVersion is the number the page loaded'),
-  // the spec's generation the page loaded, when it sends one: a Deployment whose resourceVersion
-  // moved while its generation did not changed only in its status (pods becoming ready) and
-  // metadata, which the write does not touch: that is no conflict
-  generation: z
-    .number()
-    .int('generation is the whole number the page loaded')
-    .nonnegative('generation is the number the page loaded')
-    .optional(),
+  generation: loadedGenerationSchema,
 };
 
 /**
  * Identifies one Deployment of a service in one cluster, at the `resourceVersion` the page loaded
  * (required): a write to a Deployment that changed since is a 409 carrying it as it is now. With
  * the `generation` the page loaded too, a Deployment whose spec is still at that generation (only
- * its status or metadata moved) is written, still on the condition of the version read.
+ * its status or labels moved) is written, still on the condition of the version read.
  * @public
  */
 export const targetSchema = z.object(target).strict();

@@ -87,6 +87,18 @@ export const deploymentConfigSchema = z.object({
 /** @public */
 export type DeploymentConfig = z.infer<typeof deploymentConfigSchema>;
 
+/**
+ * The spec generation of a Deployment a page loaded, sent back with a write beside its
+ * `resourceVersion`: a Deployment whose resourceVersion moved while its generation did not changed
+ * only in its status (pods becoming ready) or labels, which no write of ours touches, so that is
+ * no conflict (a Deployment's annotations move its generation). @public
+ */
+export const loadedGenerationSchema = z
+  .number()
+  .int('generation is the whole number the page loaded')
+  .nonnegative('generation is the number the page loaded')
+  .optional();
+
 /** @public */
 export const deploymentViewSchema = z.object({
   namespace: z.string(),

@@ -5,7 +5,11 @@
  */
 import { z } from 'zod';
 import { parseQuantity } from '../quantity';
-import { deploymentViewSchema, errorBodySchema } from './serviceViews';
+import {
+  deploymentViewSchema,
+  errorBodySchema,
+  loadedGenerationSchema,
+} from './serviceViews';
 
 /** The access modes a volume may be created with, as Kubernetes names them. @public */
 export const VOLUME_ACCESS_MODES = [
@@ -147,11 +151,7 @@ export const expectedDeploymentSchema = z
     resourceVersion: z
       .string()
       .regex(/^[0-9]+$/, 'resourceVersion is the number the page loaded'),
-    generation: z
-      .number()
-      .int('generation is the whole number the page loaded')
-      .nonnegative('generation is the number the page loaded')
-      .optional(),
+    generation: loadedGenerationSchema,
   })
   .strict();
 /** @public */

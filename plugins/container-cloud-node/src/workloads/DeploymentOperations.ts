@@ -305,13 +305,9 @@ export class DeploymentOperations {
       target.name,
       target.kubernetesId,
     );
-    const moved =
-      target.resourceVersion !== undefined &&
-      current.metadata?.resourceVersion !== target.resourceVersion;
-    const specMoved =
-      target.generation === undefined ||
-      current.metadata?.generation !== target.generation;
-    if (moved && specMoved) throw this.conflict(target, current, what);
+    if (changedSinceLoaded(current, target)) {
+      throw this.conflict(target, current, what);
+    }
     return current;
   }
 
@@ -408,6 +404,28 @@ export interface Target {
    * touches, so it is no conflict; the write is then conditional on the version read just before.
    */
   generation?: number;
+}
+
+/**
+ * Whether a Deployment changed since a caller loaded it at `resourceVersion` (none given: it did
+ * not, the write is conditional on the version read anyway): it did unless it is still at that
+ * version, or still at the spec `generation` the caller gives with it (only its status or labels
+ * moved). @public
+ */
+export function changedSinceLoaded(
+  current: V1Deployment,
+  loaded: { resourceVersion?: string; generation?: number },
+): boolean {
+  if (
+    loaded.resourceVersion === undefined ||
+    current.metadata?.resourceVersion === loaded.resourceVersion
+  ) {
+    return false;
+  }
+  return (
+    loaded.generation === undefined ||
+    current.metadata?.generation !== loaded.generation
+  );
 }
 
 /** An HTTP probe as the config editor offers it. @public */

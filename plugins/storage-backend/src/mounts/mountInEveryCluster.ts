@@ -10,6 +10,7 @@ import type {
   VolumeClusterOutcome,
 } from '@internal/plugin-container-cloud-common';
 import {
+  changedSinceLoaded,
   ClusterWriteError,
   ContainerCloudClustersService,
   DeploymentConflictError,
@@ -105,20 +106,14 @@ function checkExpected(
       e.namespace === deployment.metadata?.namespace &&
       e.deployment === deployment.metadata?.name,
   );
-  if (
-    entry?.generation !== undefined &&
-    entry.generation === deployment.metadata?.generation
-  ) {
-    return deployment.metadata?.resourceVersion;
-  }
-  const want = entry?.resourceVersion;
-  if (want !== undefined && want !== deployment.metadata?.resourceVersion) {
+  if (!entry) return undefined;
+  if (changedSinceLoaded(deployment, entry)) {
     throw new DeploymentConflictError(
       `deployment ${deployment.metadata?.namespace}/${deployment.metadata?.name} in cluster ${cluster} changed since you loaded it (now at resourceVersion ${deployment.metadata?.resourceVersion}); nothing was changed, reload and try again`,
       deploymentView(deployment),
     );
   }
-  return want;
+  return deployment.metadata?.resourceVersion;
 }
 
 /** One JSON patch of one Deployment under our field manager; a lost race is a 409 with its state. */
